@@ -1,0 +1,43 @@
+"""Log in and the home page for each role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
+from grid.access import home_node
+from grid.models import GridWorker, Household
+from grid.presenters import household_view
+from grid.selectors import grid_stats
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    context: dict[str, object] = {"role": user.role, "role_label": user.get_role_display()}
+    node = user.node
+    if user.has_role(GRID_READERS | COVERAGE_READERS):
+        node = home_node(user)
+        context["node"] = node
+        context["stats"] = grid_stats(node)[node.pk]
+    context["can_edit"] = user.has_role(GRID_EDITORS)
+    context["can_see_coverage"] = user.has_role(COVERAGE_READERS)
+    context["can_browse"] = user.has_role(GRID_READERS)
+    if user.role == Role.GRID_WORKER:
+        worker = GridWorker.objects.filter(person__user=user).first()
+        context["worker"] = worker
+        context["my_count"] = worker.households.count() if worker else 0
+    if user.role == Role.RESIDENT and user.person and user.person.household_id:
+        household = (
+            Household.objects.visible_to(user)
+            .select_related("building", "community", "building__microgrid", "grid_worker__person")
+            .first()
+        )
+        context["household"] = household_view(household, user) if household else None
+    context["node"] = context.get("node", node)
+    return render(request, "accounts/home.html", context)

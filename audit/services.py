@@ -1,0 +1,118 @@
+"""Writing the audit log. Services call these inside their own transaction."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+from audit.models import Action, AuditEntry
+
+# Fields that change on every save and say nothing about what a person did.
+_SKIP = {"created_at", "updated_at", "password", "last_login"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The record's concrete field values, as JSON-ready data."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in _SKIP:
+            continue
+        data[field.attname] = _plain(getattr(obj, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)}
+
+
+def _entry(
+    *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any], reason: str = ""
+) -> AuditEntry:
+    subdistrict_id = getattr(obj, "subdistrict_id", None)
+    return AuditEntry(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=getattr(actor, "username", "") or "system",
+        action=action,
+        model=obj._meta.label,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=changes,
+        subdistrict_id=subdistrict_id,
+        reason=reason[:200],
+    )
+
+
+def audit_created(*, actor: Any, obj: models.Model, reason: str = "") -> None:
+    _entry(actor=actor, action=Action.CREATE, obj=obj, changes=snapshot(obj), reason=reason).save()
+
+
+def audit_updated(*, actor: Any, obj: models.Model, before: dict[str, Any], reason: str = "") -> None:
+    changes = diff(before, snapshot(obj))
+    if changes:
+        _entry(actor=actor, action=Action.UPDATE, obj=obj, changes=changes, reason=reason).save()
+
+
+def audit_deleted(*, actor: Any, obj: models.Model, reason: str = "") -> None:
+    _entry(actor=actor, action=Action.DELETE, obj=obj, changes=snapshot(obj), reason=reason).save()
+
+
+def audit_bulk_created(*, actor: Any, objs: Iterable[models.Model], reason: str = "") -> None:
+    AuditEntry.objects.bulk_create(
+        [_entry(actor=actor, action=Action.CREATE, obj=o, changes=snapshot(o), reason=reason) for o in objs],
+        batch_size=2000,
+    )
+
+
+def audit_bulk_field_changed(
+    *,
+    actor: Any,
+    model: type[models.Model],
+    field: str,
+    rows: Iterable[tuple[Any, str, Any, Any, Any]],
+    reason: str = "",
+) -> None:
+    """One entry per (pk, repr, subdistrict_id, old, new) row, for bulk updates that never load the objects.
+
+    Written with executemany: the ORM's per-value preparation costs more than the assignment it audits.
+    """
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_name = getattr(actor, "username", "") or "system"
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(timezone.now())
+    label = model._meta.label
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (at, actor_id, actor_name, action, model, object_id, object_repr, changes, "
+        "subdistrict_id, reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    params = [
+        (
+            at,
+            actor_id,
+            actor_name,
+            Action.UPDATE.value,
+            label,
+            str(pk),
+            text[:200],
+            ops.adapt_json_value({field: [old, new]}, None),
+            subdistrict_id,
+            reason[:200],
+        )
+        for pk, text, subdistrict_id, old, new in rows
+    ]
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)

@@ -1,0 +1,60 @@
+"""Access to grid records: outside the user's subtree is 404, a role without the right is 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from accounts.models import User
+from grid.models import GridNode, Household
+
+
+def role_required(
+    roles: frozenset[str],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            assert isinstance(user, User)
+            if not user.has_role(roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def home_node(user: User) -> GridNode:
+    if user.node is not None:
+        return user.node
+    root = GridNode.objects.filter(parent__isnull=True).order_by("path").first()
+    if root is None:
+        raise Http404
+    return root
+
+
+def get_node_for_user(user: User, code: str) -> GridNode:
+    node = GridNode.objects.visible_to(user).filter(code=code).select_related("parent", "subdistrict").first()
+    if node is None:
+        raise Http404
+    return node
+
+
+def get_household_for_user(user: User, code: str) -> Household:
+    household = (
+        Household.objects.visible_to(user)
+        .filter(code=code)
+        .select_related("building", "community", "building__microgrid", "grid_worker__person")
+        .first()
+    )
+    if household is None:
+        raise Http404
+    return household

@@ -1,0 +1,65 @@
+"""What a user may see of a household: personal data masked for roles that do not need it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.models import User
+from grid.models import Household
+from lib.masking import mask_name, mask_phone, mask_room
+
+
+@dataclass
+class HouseholdView:
+    code: str
+    community: str
+    microgrid: str
+    building: str
+    address: str
+    stairwell: str
+    room: str
+    size: int
+    contact_name: str
+    contact_phone: str
+    grid_worker: str
+    grid_worker_code: str
+    url: str
+    masked: bool
+
+
+def household_view(h: Household, user: User) -> HouseholdView:
+    show = user.sees_personal_data or (user.person is not None and user.person.household_id == h.pk)
+    worker = h.grid_worker
+    return HouseholdView(
+        code=h.code,
+        community=h.community.name,
+        microgrid=h.building.microgrid.name if h.building.microgrid else "",
+        building=h.building.name,
+        address=h.building.address if show else "",
+        stairwell=h.stairwell,
+        room=h.room if show else mask_room(h.room),
+        size=h.size,
+        contact_name=h.contact_name if show else mask_name(h.contact_name),
+        contact_phone=h.contact_phone if show else mask_phone(h.contact_phone),
+        grid_worker=worker.person.name if worker else "",
+        grid_worker_code=worker.code if worker else "",
+        url=h.get_absolute_url(),
+        masked=not show,
+    )
+
+
+def household_row(h: Household, user: User) -> list[Any]:
+    v = household_view(h, user)
+    return [
+        v.code,
+        v.community,
+        v.microgrid,
+        v.building,
+        v.stairwell,
+        v.room,
+        v.size,
+        v.contact_name,
+        v.contact_phone,
+        v.grid_worker,
+    ]

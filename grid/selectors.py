@@ -1,0 +1,147 @@
+"""Reads over the grid: per-node figures for the tree, and the coverage (全覆盖) report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from grid.models import GridNode, GridRule, GridWorker, Household, Level
+from grid.services.records import rule_for
+
+
+@dataclass
+class NodeStats:
+    node: GridNode
+    households: int = 0
+    assigned: int = 0
+    workers: int = 0
+    microgrids: int = 0
+    overloaded_workers: int = 0
+    underloaded_workers: int = 0
+    microgrids_out_of_range: int = 0
+    children: list[NodeStats] = field(default_factory=list)
+
+    @property
+    def unassigned(self) -> int:
+        return self.households - self.assigned
+
+    @property
+    def coverage(self) -> float:
+        return self.assigned / self.households if self.households else 1.0
+
+    @property
+    def coverage_pct(self) -> str:
+        return f"{self.coverage * 100:.1f}%"
+
+
+@dataclass
+class WorkerLoad:
+    code: str
+    name: str
+    microgrid: GridNode
+    households: int
+
+
+@dataclass
+class CoverageReport:
+    root: NodeStats
+    rule: GridRule
+    rows: list[NodeStats]
+    overloaded: list[WorkerLoad]
+    underloaded: list[WorkerLoad]
+    microgrids_out_of_range: list[NodeStats]
+    unassigned_sample: list[Household]
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.root.unassigned or self.overloaded or self.underloaded or self.microgrids_out_of_range
+        )
+
+
+def grid_stats(root: GridNode, rule: GridRule | None = None) -> dict[int, NodeStats]:
+    """Figures for every node of root's subtree in four grouped queries, whatever its size."""
+    rule = rule or rule_for(root.subdistrict)
+    nodes = list(GridNode.objects.subtree(root).order_by("path"))
+    stats = {n.pk: NodeStats(node=n) for n in nodes}
+    for n in nodes:
+        if n.parent_id in stats and n.pk != root.pk:
+            stats[n.parent_id].children.append(stats[n.pk])
+
+    def add_up(node_id: int | None, attr: str, amount: int) -> None:
+        while node_id in stats:
+            st = stats[node_id]
+            setattr(st, attr, getattr(st, attr) + amount)
+            if node_id == root.pk:
+                break
+            node_id = st.node.parent_id
+
+    scope = Household.objects.in_node(root)
+    for row in scope.values("community_id", "building__microgrid_id").annotate(
+        total=Count("id"), assigned=Count("grid_worker_id")
+    ):
+        target = (
+            row["building__microgrid_id"] if row["building__microgrid_id"] in stats else row["community_id"]
+        )
+        add_up(target, "households", row["total"])
+        add_up(target, "assigned", row["assigned"])
+
+    loads = dict(
+        scope.filter(grid_worker__isnull=False)
+        .values_list("grid_worker_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    workers_per_mg: dict[int, int] = defaultdict(int)
+    for wid, mg in GridWorker.objects.filter(active=True, microgrid__path__startswith=root.path).values_list(
+        "id", "microgrid_id"
+    ):
+        workers_per_mg[mg] += 1
+        load = loads.get(wid, 0)
+        if load > rule.households_max:
+            add_up(mg, "overloaded_workers", 1)
+        elif load < rule.households_min:
+            add_up(mg, "underloaded_workers", 1)
+    for n in nodes:
+        if n.level == Level.MICROGRID:
+            count = workers_per_mg.get(n.pk, 0)
+            add_up(n.pk, "workers", count)
+            add_up(n.pk, "microgrids", 1)
+            if not rule.workers_min <= count <= rule.workers_max:
+                add_up(n.pk, "microgrids_out_of_range", 1)
+    return stats
+
+
+def coverage_report(root: GridNode, *, sample: int = 200) -> CoverageReport:
+    rule = rule_for(root.subdistrict)
+    stats = grid_stats(root, rule)
+    scope = Household.objects.in_node(root)
+    loads = (
+        GridWorker.objects.filter(active=True, microgrid__path__startswith=root.path)
+        .select_related("person", "microgrid")
+        .annotate(n=Count("households"))
+        .order_by("code")
+    )
+    over, under = [], []
+    for w in loads:
+        item = WorkerLoad(code=w.code, name=w.person.name, microgrid=w.microgrid, households=w.n)
+        if w.n > rule.households_max:
+            over.append(item)
+        elif w.n < rule.households_min:
+            under.append(item)
+    rows = [s for s in stats.values() if s.node.level != Level.MICROGRID or root.level == Level.COMMUNITY]
+    return CoverageReport(
+        root=stats[root.pk],
+        rule=rule,
+        rows=rows,
+        overloaded=over,
+        underloaded=under,
+        microgrids_out_of_range=[
+            s for s in stats.values() if s.node.level == Level.MICROGRID and s.microgrids_out_of_range
+        ],
+        unassigned_sample=list(
+            scope.filter(grid_worker__isnull=True).select_related("building", "community")[:sample]
+        ),
+    )

@@ -1,0 +1,617 @@
+"""Importing buildings, households, grid workers and people from .xlsx/.csv with Chinese headers.
+
+A file is checked whole first; any bad row rejects the file with row-level messages (row, column,
+what is wrong, in zh and en) and nothing is written. A good file is written in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+
+from audit.services import audit_bulk_created
+from grid.models import (
+    Building,
+    GridNode,
+    GridWorker,
+    Household,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Level,
+    Person,
+)
+from grid.services.records import room_code
+from lib.bilingual import Msg
+from lib.xlsx import TableError, read_table
+
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+ID_CHECK = "10X98765432"
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    required: bool = False
+    kind: str = "text"  # text | int | phone | id_number
+    max_length: int = 100
+    help: str = ""
+
+
+SPECS: dict[str, list[Column]] = {
+    ImportKind.BUILDINGS: [
+        Column("居民区编码", "community", True, max_length=32, help="例: ZJXL-01"),
+        Column("楼栋名称", "name", True, max_length=60, help="例: 12号楼"),
+        Column("地址", "address", max_length=200),
+        Column("微网格编码", "microgrid", max_length=32, help="例: ZJXL-01-M02"),
+        Column("楼栋编码", "code", max_length=40, help="留空自动生成"),
+    ],
+    ImportKind.HOUSEHOLDS: [
+        Column("楼栋编码", "building", True, max_length=40, help="例: ZJXL-01-B012"),
+        Column("室号", "room", True, max_length=20, help="例: 301"),
+        Column("楼道", "stairwell", max_length=20, help="例: 2单元"),
+        Column("人口数", "size", kind="int"),
+        Column("联系人", "contact_name", max_length=50),
+        Column("联系电话", "contact_phone", kind="phone"),
+        Column("户编码", "code", max_length=48, help="留空自动生成"),
+    ],
+    ImportKind.GRID_WORKERS: [
+        Column("姓名", "name", True, max_length=50),
+        Column("手机号", "phone", True, kind="phone"),
+        Column("微网格编码", "microgrid", True, max_length=32),
+        Column("身份证号", "id_number", kind="id_number"),
+        Column("户编码", "household", max_length=48),
+    ],
+    ImportKind.PEOPLE: [
+        Column("姓名", "name", True, max_length=50),
+        Column("手机号", "phone", kind="phone"),
+        Column("身份证号", "id_number", kind="id_number"),
+        Column("户编码", "household", max_length=48),
+        Column("所属网格编码", "node", True, max_length=32, help="居民区或微网格编码"),
+    ],
+}
+
+
+@dataclass
+class RowError:
+    row: int  # as Excel shows it: the header is row 1
+    column: str
+    msg: Msg
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "zh": self.msg.zh, "en": self.msg.en}
+
+
+class ImportRejected(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+REQUIRED = Msg("必填项为空。", "Required value is missing.")
+TOO_LONG = Msg("内容过长（最多 {n} 个字符）。", "Too long (at most {n} characters).")
+NOT_INT = Msg("应为整数，实际是“{v}”。", "Must be a whole number, got “{v}”.")
+OUT_OF_RANGE = Msg("数值应在 {lo}–{hi} 之间。", "Must be between {lo} and {hi}.")
+BAD_PHONE = Msg("电话号码格式不对：“{v}”。", "Not a phone number: “{v}”.")
+BAD_ID = Msg(
+    "身份证号无效（应为 18 位且校验位正确）。", "Invalid ID number (18 characters with a valid check digit)."
+)
+UNKNOWN_CODE = Msg(
+    "找不到编码“{v}”，或不在您管辖的网格内。", "No {what} with code “{v}” in your part of the grid."
+)
+WRONG_LEVEL = Msg("编码“{v}”不是{what}。", "Code “{v}” is not a {what}.")
+DUP_IN_FILE = Msg("与第 {other} 行重复。", "Duplicate of row {other}.")
+EXISTS = Msg("已存在：{v}。", "Already exists: {v}.")
+MG_NOT_IN_COMMUNITY = Msg("微网格“{v}”不属于该居民区。", "Micro-grid “{v}” is not in this residential area.")
+ALREADY_WORKER = Msg("此人已是网格员。", "This person is already a grid worker.")
+
+
+def valid_id_number(value: str) -> bool:
+    if not re.fullmatch(r"\d{17}[\dXx]", value):
+        return False
+    return (
+        ID_CHECK[sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True)) % 11]
+        == value[17].upper()
+    )
+
+
+def _parse_row(
+    spec: list[Column], index: dict[str, int], raw: list[str], row_no: int, errors: list[RowError]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in spec:
+        value = raw[index[col.header]] if col.header in index else ""
+        # A bad value still leaves a key, so later checks of the row can report their own problems.
+        out[col.key] = None if col.kind == "int" else ""
+        if not value:
+            if col.required:
+                errors.append(RowError(row_no, col.header, REQUIRED))
+            continue
+        if col.kind == "int":
+            if not re.fullmatch(r"\d+", value):
+                errors.append(RowError(row_no, col.header, NOT_INT.format(v=value[:30])))
+                continue
+            number = int(value)
+            if not 1 <= number <= 30:
+                errors.append(RowError(row_no, col.header, OUT_OF_RANGE.format(lo=1, hi=30)))
+                continue
+            out[col.key] = number
+            continue
+        if col.kind == "phone":
+            value = value.replace(" ", "")
+            if not PHONE_RE.fullmatch(value):
+                errors.append(RowError(row_no, col.header, BAD_PHONE.format(v=value[:30])))
+                continue
+        if col.kind == "id_number" and not valid_id_number(value):
+            errors.append(RowError(row_no, col.header, BAD_ID))
+            continue
+        if len(value) > col.max_length:
+            errors.append(RowError(row_no, col.header, TOO_LONG.format(n=col.max_length)))
+            continue
+        out[col.key] = value
+    return out
+
+
+def _lookup(model: Any, codes: Iterable[str], scope: Any) -> dict[str, Any]:
+    codes = sorted(set(c for c in codes if c))
+    found: dict[str, Any] = {}
+    for i in range(0, len(codes), 900):
+        for obj in scope.filter(code__in=codes[i : i + 900]):
+            found[obj.code] = obj
+    return found
+
+
+class _Importer:
+    def __init__(self, *, kind: str, actor: Any, root: GridNode):
+        self.kind, self.actor, self.root = kind, actor, root
+        self.spec = SPECS[kind]
+
+    def header_errors(self, header: list[str]) -> list[RowError]:
+        known = {c.header for c in self.spec}
+        errors = []
+        for col in self.spec:
+            if col.required and col.header not in header:
+                errors.append(
+                    RowError(
+                        1,
+                        col.header,
+                        Msg("缺少必需的列“{h}”。", "Missing required column “{h}”.").format(h=col.header),
+                    )
+                )
+        for h in header:
+            if h and h not in known:
+                errors.append(
+                    RowError(
+                        1,
+                        h,
+                        Msg("未知的列“{h}”，请使用模板。", "Unknown column “{h}”; use the template.").format(
+                            h=h
+                        ),
+                    )
+                )
+        seen = set()
+        for h in header:
+            if h in seen:
+                errors.append(
+                    RowError(1, h, Msg("列“{h}”出现了两次。", "Column “{h}” appears twice.").format(h=h))
+                )
+            seen.add(h)
+        return errors
+
+    def nodes_in_scope(self) -> Any:
+        return GridNode.objects.subtree(self.root)
+
+    def buildings_in_scope(self) -> Any:
+        if self.root.level == Level.MICROGRID:
+            return Building.objects.filter(microgrid=self.root)
+        return Building.objects.filter(community__path__startswith=self.root.path)
+
+    def check(
+        self, rows: list[dict[str, Any]], errors: list[RowError], progress: Callable[[int], None]
+    ) -> list[Any]:
+        method = getattr(self, f"check_{self.kind}")
+        return method(rows, errors, progress)
+
+    # --- per kind: check rows, return unsaved objects -------------------------------------------------
+
+    def check_buildings(
+        self, rows: list[dict[str, Any]], errors: list[RowError], progress: Callable[[int], None]
+    ) -> list[Any]:
+        nodes = _lookup(
+            GridNode, [r["community"] for r in rows] + [r["microgrid"] for r in rows], self.nodes_in_scope()
+        )
+        existing_codes = set(_lookup(Building, [r["code"] for r in rows], Building.objects.all()))
+        community_ids = {n.pk for n in nodes.values() if n.level == Level.COMMUNITY}
+        existing_names = set(
+            Building.objects.filter(community_id__in=community_ids).values_list("community_id", "name")
+        )
+        next_no: dict[int, int] = {}
+        seen_names: dict[tuple[int, str], int] = {}
+        seen_codes: dict[str, int] = {}
+        out = []
+        for i, r in enumerate(rows):
+            row_no = r["_row"]
+            community = nodes.get(r["community"])
+            if r["community"] and community is None:
+                errors.append(
+                    RowError(
+                        row_no, "居民区编码", UNKNOWN_CODE.format(v=r["community"], what="residential area")
+                    )
+                )
+                continue
+            if community is None:
+                continue
+            if community.level != Level.COMMUNITY:
+                errors.append(
+                    RowError(
+                        row_no, "居民区编码", WRONG_LEVEL.format(v=r["community"], what="residential area")
+                    )
+                )
+                continue
+            microgrid = None
+            if r["microgrid"]:
+                microgrid = nodes.get(r["microgrid"])
+                if microgrid is None or microgrid.level != Level.MICROGRID:
+                    errors.append(
+                        RowError(
+                            row_no, "微网格编码", UNKNOWN_CODE.format(v=r["microgrid"], what="micro-grid")
+                        )
+                    )
+                    continue
+                if microgrid.parent_id != community.pk:
+                    errors.append(
+                        RowError(row_no, "微网格编码", MG_NOT_IN_COMMUNITY.format(v=r["microgrid"]))
+                    )
+                    continue
+            key = (community.pk, r["name"])
+            if key in existing_names:
+                errors.append(RowError(row_no, "楼栋名称", EXISTS.format(v=r["name"])))
+                continue
+            if key in seen_names:
+                errors.append(RowError(row_no, "楼栋名称", DUP_IN_FILE.format(other=seen_names[key])))
+                continue
+            seen_names[key] = row_no
+            code = r["code"]
+            if not code:
+                if community.pk not in next_no:
+                    prefix = f"{community.code}-B"
+                    nums = [
+                        int(c[len(prefix) :])
+                        for c in Building.objects.filter(code__startswith=prefix).values_list(
+                            "code", flat=True
+                        )
+                        if c[len(prefix) :].isdigit()
+                    ]
+                    next_no[community.pk] = max(nums, default=0)
+                next_no[community.pk] += 1
+                code = f"{community.code}-B{next_no[community.pk]:03d}"
+            if code in existing_codes:
+                errors.append(RowError(row_no, "楼栋编码", EXISTS.format(v=code)))
+                continue
+            if code in seen_codes:
+                errors.append(RowError(row_no, "楼栋编码", DUP_IN_FILE.format(other=seen_codes[code])))
+                continue
+            seen_codes[code] = row_no
+            out.append(
+                Building(
+                    subdistrict_id=community.subdistrict_id,
+                    community=community,
+                    microgrid=microgrid,
+                    name=r["name"],
+                    address=r["address"],
+                    code=code,
+                )
+            )
+            if i % 500 == 0:
+                progress(i)
+        return out
+
+    def check_households(
+        self, rows: list[dict[str, Any]], errors: list[RowError], progress: Callable[[int], None]
+    ) -> list[Any]:
+        buildings = _lookup(Building, [r["building"] for r in rows], self.buildings_in_scope())
+        existing_rooms = set(
+            Household.objects.filter(building_id__in=[b.pk for b in buildings.values()]).values_list(
+                "building_id", "room"
+            )
+        )
+        wanted_codes = [r["code"] or "" for r in rows]
+        for r in rows:
+            b = buildings.get(r["building"])
+            if b is not None and not r["code"]:
+                r["code"] = f"{b.code}-{room_code(r['room'])}"
+                wanted_codes.append(r["code"])
+        existing_codes = set(_lookup(Household, wanted_codes, Household.objects.all()))
+        seen_rooms: dict[tuple[int, str], int] = {}
+        seen_codes: dict[str, int] = {}
+        out = []
+        for i, r in enumerate(rows):
+            row_no = r["_row"]
+            building = buildings.get(r["building"])
+            if building is None:
+                if r["building"]:
+                    errors.append(
+                        RowError(row_no, "楼栋编码", UNKNOWN_CODE.format(v=r["building"], what="building"))
+                    )
+                continue
+            if not r["room"]:
+                continue
+            key = (building.pk, r["room"])
+            if key in existing_rooms:
+                errors.append(RowError(row_no, "室号", EXISTS.format(v=f"{building.name} {r['room']}")))
+                continue
+            if key in seen_rooms:
+                errors.append(RowError(row_no, "室号", DUP_IN_FILE.format(other=seen_rooms[key])))
+                continue
+            seen_rooms[key] = row_no
+            if r["code"] in existing_codes:
+                errors.append(RowError(row_no, "户编码", EXISTS.format(v=r["code"])))
+                continue
+            if r["code"] in seen_codes:
+                errors.append(RowError(row_no, "户编码", DUP_IN_FILE.format(other=seen_codes[r["code"]])))
+                continue
+            seen_codes[r["code"]] = row_no
+            out.append(
+                Household(
+                    subdistrict_id=building.subdistrict_id,
+                    community_id=building.community_id,
+                    building=building,
+                    room=r["room"],
+                    stairwell=r["stairwell"],
+                    size=r["size"] or 1,
+                    contact_name=r["contact_name"],
+                    contact_phone=r["contact_phone"],
+                    code=r["code"],
+                )
+            )
+            if i % 500 == 0:
+                progress(i)
+        return out
+
+    def _households_in_scope(self, rows: list[dict[str, Any]]) -> dict[str, Household]:
+        return _lookup(Household, [r["household"] for r in rows], Household.objects.in_node(self.root))
+
+    def check_people(
+        self, rows: list[dict[str, Any]], errors: list[RowError], progress: Callable[[int], None]
+    ) -> list[Any]:
+        nodes = _lookup(GridNode, [r["node"] for r in rows], self.nodes_in_scope())
+        households = self._households_in_scope(rows)
+        out = []
+        for i, r in enumerate(rows):
+            row_no = r["_row"]
+            node = nodes.get(r["node"])
+            if r["node"] and node is None:
+                errors.append(
+                    RowError(row_no, "所属网格编码", UNKNOWN_CODE.format(v=r["node"], what="grid node"))
+                )
+                continue
+            household = households.get(r["household"]) if r["household"] else None
+            if r["household"] and household is None:
+                errors.append(
+                    RowError(row_no, "户编码", UNKNOWN_CODE.format(v=r["household"], what="household"))
+                )
+                continue
+            if node is None:
+                continue
+            out.append(
+                Person(
+                    subdistrict_id=node.subdistrict_id,
+                    node=node,
+                    household=household,
+                    name=r["name"],
+                    phone=r["phone"],
+                    id_number=r["id_number"].upper(),
+                )
+            )
+            if i % 500 == 0:
+                progress(i)
+        return out
+
+    def check_grid_workers(
+        self, rows: list[dict[str, Any]], errors: list[RowError], progress: Callable[[int], None]
+    ) -> list[Any]:
+        nodes = _lookup(GridNode, [r["microgrid"] for r in rows], self.nodes_in_scope())
+        households = self._households_in_scope(rows)
+        seen_phones: dict[str, int] = {}
+        out = []
+        for i, r in enumerate(rows):
+            row_no = r["_row"]
+            mg = nodes.get(r["microgrid"])
+            if r["microgrid"] and (mg is None or mg.level != Level.MICROGRID):
+                errors.append(
+                    RowError(row_no, "微网格编码", UNKNOWN_CODE.format(v=r["microgrid"], what="micro-grid"))
+                )
+                continue
+            household = households.get(r["household"]) if r["household"] else None
+            if r["household"] and household is None:
+                errors.append(
+                    RowError(row_no, "户编码", UNKNOWN_CODE.format(v=r["household"], what="household"))
+                )
+                continue
+            if r["phone"] in seen_phones:
+                errors.append(RowError(row_no, "手机号", DUP_IN_FILE.format(other=seen_phones[r["phone"]])))
+                continue
+            if r["phone"]:
+                seen_phones[r["phone"]] = row_no
+            if mg is None:
+                continue
+            person = Person(
+                subdistrict_id=mg.subdistrict_id,
+                node=mg,
+                household=household,
+                name=r["name"],
+                phone=r["phone"],
+                id_number=r["id_number"].upper(),
+            )
+            out.append((person, mg))
+            if i % 500 == 0:
+                progress(i)
+        existing = set(
+            GridWorker.objects.filter(
+                person__phone__in=list(seen_phones), microgrid__path__startswith=self.root.path
+            ).values_list("person__phone", flat=True)
+        )
+        for phone_no in existing:
+            errors.append(RowError(seen_phones[phone_no], "手机号", ALREADY_WORKER))
+        return out
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def write(self, objs: list[Any]) -> int:
+        if self.kind == ImportKind.GRID_WORKERS:
+            people = [p for p, _mg in objs]
+            Person.objects.bulk_create(people, batch_size=2000)
+            next_no: dict[int, int] = {}
+            workers = []
+            for person, mg in objs:
+                if mg.pk not in next_no:
+                    prefix = f"{mg.code}-W"
+                    nums = [
+                        int(c[len(prefix) :])
+                        for c in GridWorker.objects.filter(code__startswith=prefix).values_list(
+                            "code", flat=True
+                        )
+                        if c[len(prefix) :].isdigit()
+                    ]
+                    next_no[mg.pk] = max(nums, default=0)
+                next_no[mg.pk] += 1
+                workers.append(
+                    GridWorker(
+                        subdistrict_id=mg.subdistrict_id,
+                        person=person,
+                        microgrid=mg,
+                        code=f"{mg.code}-W{next_no[mg.pk]:02d}",
+                    )
+                )
+            GridWorker.objects.bulk_create(workers, batch_size=2000)
+            audit_bulk_created(actor=self.actor, objs=people + workers, reason="import")
+            return len(workers)
+        model = type(objs[0]) if objs else Building
+        model.objects.bulk_create(objs, batch_size=2000)
+        audit_bulk_created(actor=self.actor, objs=objs, reason="import")
+        return len(objs)
+
+
+def grid_import(
+    *,
+    kind: str,
+    filename: str,
+    data: bytes,
+    actor: Any,
+    root: GridNode,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Check the whole file, then write it in one transaction. Raises ImportRejected with every bad row."""
+    if kind not in SPECS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    try:
+        header, raw_rows = read_table(filename, data)
+    except TableError as exc:
+        raise ImportRejected([RowError(0, "", exc.msg)]) from None
+    importer = _Importer(kind=kind, actor=actor, root=root)
+    errors = importer.header_errors(header)
+    if errors:
+        raise ImportRejected(errors)
+    if not raw_rows:
+        raise ImportRejected(
+            [RowError(2, "", Msg("文件只有表头，没有数据行。", "The file has a header but no data rows."))]
+        )
+    if len(raw_rows) > MAX_ROWS:
+        raise ImportRejected(
+            [RowError(0, "", Msg("一次最多导入 {n} 行。", "At most {n} rows per file.").format(n=MAX_ROWS))]
+        )
+    total = len(raw_rows)
+    report = progress or (lambda done, total: None)
+    index = {h: i for i, h in enumerate(header)}
+    rows = []
+    for n, raw in enumerate(raw_rows):
+        parsed = _parse_row(importer.spec, index, raw, n + 2, errors)
+        parsed["_row"] = n + 2
+        rows.append(parsed)
+        if n % 1000 == 0:
+            report(n // 2, total)
+    objs = importer.check(rows, errors, lambda i: report(total // 2 + i // 2, total))
+    if errors:
+        errors.sort(key=lambda e: (e.row, e.column))
+        raise ImportRejected(errors)
+    report(total, total)
+    with transaction.atomic():
+        return importer.write(objs)
+
+
+# --- background jobs ---------------------------------------------------------------------------------
+
+
+def import_job_create(*, kind: str, filename: str, data: bytes, actor: Any, root: GridNode) -> ImportJob:
+    job = ImportJob.objects.create(
+        public_id=uuid.uuid4(), kind=kind, filename=filename[:200], data=data, created_by=actor, node=root
+    )
+    if settings.WASTEGRID_JOBS_INLINE:
+        import_job_run(job_id=job.pk)
+    else:
+        transaction.on_commit(
+            lambda: threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
+        )
+    return job
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        import_job_run(job_id=job_id)
+    finally:
+        close_old_connections()
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related("created_by", "node").get(pk=job_id)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed=done, total=total)
+
+    try:
+        created = grid_import(
+            kind=job.kind,
+            filename=job.filename,
+            data=bytes(job.data),
+            actor=job.created_by,
+            root=job.node,
+            progress=progress,
+        )
+    except ImportRejected as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, errors=[e.as_dict() for e in exc.errors[:1000]]
+        )
+    except Exception:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            errors=[
+                RowError(
+                    0,
+                    "",
+                    Msg(
+                        "导入时发生内部错误，未写入任何数据。",
+                        "Internal error during import; nothing was written.",
+                    ),
+                ).as_dict()
+            ],
+        )
+        raise
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, created=created, data=b"")
+    job.refresh_from_db()
+    return job
+
+
+def template_columns(kind: str) -> list[Column]:
+    return SPECS[kind]

@@ -1,0 +1,217 @@
+"""Creating and changing grid records one at a time, each audited."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.services import audit_created, audit_updated, snapshot
+from grid.models import ALLOWED_PARENT, Building, GridNode, GridRule, GridWorker, Household, Level, Person
+
+_CODE_PREFIX = {Level.AREA: "A", Level.COMMUNITY: "", Level.MICROGRID: "M"}
+
+
+def _next_number(existing: list[str], prefix: str) -> int:
+    numbers = [int(m.group(1)) for c in existing if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", c))]
+    return max(numbers, default=0) + 1
+
+
+def next_child_code(parent: GridNode, level: str) -> str:
+    """Human-readable codes: ZJXL-A1 (area), ZJXL-07 (residential area), ZJXL-07-M03 (micro-grid)."""
+    top = parent.subdistrict if level in (Level.AREA, Level.COMMUNITY) else parent
+    assert top is not None
+    base = top.code
+    prefix = f"{base}-{_CODE_PREFIX[Level(level)]}"
+    existing = list(GridNode.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    width = 2 if level != Level.AREA else 1
+    return f"{prefix}{_next_number(existing, prefix):0{width}d}"
+
+
+def room_code(room: str) -> str:
+    cleaned = re.sub(r"[^0-9A-Za-z]", "", room).upper()
+    return cleaned or "X"
+
+
+@transaction.atomic
+def node_create(
+    *,
+    actor: Any,
+    level: str,
+    name: str,
+    parent: GridNode | None = None,
+    code: str | None = None,
+    sort_order: int = 0,
+) -> GridNode:
+    allowed = ALLOWED_PARENT[Level(level)]
+    if parent is None and allowed and level != Level.SUBDISTRICT:
+        raise ValidationError(_("A %(level)s needs a parent.") % {"level": Level(level).label})
+    if parent is not None and parent.level not in allowed:
+        raise ValidationError(
+            _("A %(level)s cannot sit under a %(parent)s.")
+            % {"level": Level(level).label, "parent": Level(parent.level).label}
+        )
+    if code is None:
+        if parent is None or parent.subdistrict is None:
+            raise ValidationError(_("A code is required at this level."))
+        code = next_child_code(parent, level)
+    node = GridNode(level=level, name=name, parent=parent, code=code, sort_order=sort_order)
+    node.path = f"{parent.path if parent else '/'}{code}/"
+    if level != Level.SUBDISTRICT and parent is not None:
+        node.subdistrict = parent.subdistrict
+    node.full_clean(exclude=["subdistrict"])
+    node.save()
+    if level == Level.SUBDISTRICT:
+        node.subdistrict = node
+        node.save(update_fields=["subdistrict"])
+    audit_created(actor=actor, obj=node)
+    return node
+
+
+def rule_for(subdistrict: GridNode | None, on: datetime.date | None = None) -> GridRule:
+    """The grid rule in force on a day: the sub-district's own, else the default, else the report's."""
+    on = on or datetime.date.today()
+    rules = GridRule.objects.filter(effective_from__lte=on).order_by("-effective_from")
+    rule = None
+    if subdistrict is not None:
+        rule = rules.filter(subdistrict=subdistrict).first()
+    rule = rule or rules.filter(subdistrict__isnull=True).first()
+    # The 2019 report's numbers when nobody configured anything: 10–20 workers, 15–20 households.
+    return rule or GridRule(effective_from=datetime.date(2019, 7, 1), source="2019 report")
+
+
+@transaction.atomic
+def building_create(
+    *,
+    actor: Any,
+    community: GridNode,
+    name: str,
+    address: str = "",
+    microgrid: GridNode | None = None,
+    code: str | None = None,
+) -> Building:
+    if community.level != Level.COMMUNITY:
+        raise ValidationError(_("Buildings belong to a residential area."))
+    if microgrid is not None and microgrid.parent_id != community.pk:
+        raise ValidationError(_("The micro-grid is not in this residential area."))
+    if code is None:
+        prefix = f"{community.code}-B"
+        existing = list(Building.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+        code = f"{prefix}{_next_number(existing, prefix):03d}"
+    assert community.subdistrict is not None
+    building = Building(
+        subdistrict=community.subdistrict,
+        community=community,
+        microgrid=microgrid,
+        name=name,
+        address=address,
+        code=code,
+    )
+    building.full_clean()
+    building.save()
+    audit_created(actor=actor, obj=building)
+    return building
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: Any,
+    building: Building,
+    room: str,
+    stairwell: str = "",
+    size: int = 1,
+    contact_name: str = "",
+    contact_phone: str = "",
+    code: str | None = None,
+) -> Household:
+    household = Household(
+        subdistrict_id=building.subdistrict_id,
+        community_id=building.community_id,
+        building=building,
+        room=room,
+        stairwell=stairwell,
+        size=size,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        code=code or f"{building.code}-{room_code(room)}",
+    )
+    household.full_clean()
+    household.save()
+    audit_created(actor=actor, obj=household)
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: Any, household: Household, reason: str = "", **fields: Any) -> Household:
+    allowed = {"room", "stairwell", "size", "contact_name", "contact_phone", "building"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    before = snapshot(household)
+    for key, value in fields.items():
+        setattr(household, key, value)
+    if "building" in fields:
+        # Moving out of the building ends the old grid worker's care; the next assignment run places it.
+        household.community_id = household.building.community_id
+        household.grid_worker = None
+    household.full_clean()
+    household.save()
+    audit_updated(actor=actor, obj=household, before=before, reason=reason)
+    return household
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    node: GridNode,
+    name: str,
+    phone: str = "",
+    id_number: str = "",
+    household: Household | None = None,
+) -> Person:
+    assert node.subdistrict is not None
+    person = Person(
+        subdistrict=node.subdistrict,
+        node=node,
+        name=name,
+        phone=phone,
+        id_number=id_number,
+        household=household,
+    )
+    person.full_clean()
+    person.save()
+    audit_created(actor=actor, obj=person)
+    return person
+
+
+@transaction.atomic
+def grid_worker_create(
+    *, actor: Any, person: Person, microgrid: GridNode, code: str | None = None
+) -> GridWorker:
+    if microgrid.level != Level.MICROGRID:
+        raise ValidationError(_("Grid workers belong to a micro-grid."))
+    if code is None:
+        prefix = f"{microgrid.code}-W"
+        existing = list(GridWorker.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+        code = f"{prefix}{_next_number(existing, prefix):02d}"
+    assert microgrid.subdistrict is not None
+    worker = GridWorker(subdistrict=microgrid.subdistrict, person=person, microgrid=microgrid, code=code)
+    worker.full_clean()
+    worker.save()
+    audit_created(actor=actor, obj=worker)
+    return worker
+
+
+@transaction.atomic
+def grid_worker_deactivate(*, actor: Any, worker: GridWorker, reason: str = "") -> GridWorker:
+    before = snapshot(worker)
+    worker.active = False
+    worker.save(update_fields=["active", "updated_at"])
+    audit_updated(actor=actor, obj=worker, before=before, reason=reason)
+    return worker

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from grid import views
+
+app_name = "grid"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("n/<str:code>/", views.node_detail, name="node_detail"),
+    path("n/<str:code>/coverage/", views.coverage, name="coverage"),
+    path("n/<str:code>/assign/", views.assign, name="assign"),
+    path("households/", views.household_list, name="household_list"),
+    path("households/<str:code>/", views.household_detail, name="household_detail"),
+    path("my/", views.my_households, name="my_households"),
+    path("import/", views.import_start, name="import_start"),
+    path("import/template/<str:kind>.xlsx", views.import_template, name="import_template"),
+    path("import/<uuid:public_id>/", views.import_status, name="import_status"),
+]

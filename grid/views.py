@@ -1,0 +1,302 @@
+"""Grid pages: tree, node, households, my households, coverage, import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
+from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
+from grid.models import GridNode, GridWorker, Household, ImportJob, ImportKind, Level
+from grid.presenters import household_row, household_view
+from grid.selectors import coverage_report, grid_stats
+from grid.services.assignment import households_assign, households_assign_all
+from grid.services.importing import SPECS, import_job_create
+from lib.htmx import render_page
+from lib.xlsx import XLSX_CONTENT_TYPE, xlsx_bytes, xlsx_response
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _ancestors(node: GridNode, user: User) -> list[GridNode]:
+    codes = [c for c in node.path.strip("/").split("/")][:-1]
+    visible = {n.code: n for n in GridNode.objects.visible_to(user).filter(code__in=codes)}
+    return [visible[c] for c in codes if c in visible]
+
+
+@require_GET
+@role_required(GRID_READERS)
+def tree(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return node_detail(request, home_node(user).code)
+
+
+@require_GET
+@role_required(GRID_READERS)
+def node_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    node = get_node_for_user(user, code)
+    stats = grid_stats(node)
+    context = {
+        "node": node,
+        "stats": stats[node.pk],
+        "children": sorted(stats[node.pk].children, key=lambda s: (s.node.sort_order, s.node.code)),
+        "ancestors": _ancestors(node, user),
+        "can_edit": user.has_role(GRID_EDITORS),
+        "can_see_coverage": user.has_role(COVERAGE_READERS),
+    }
+    return render_page(request, "grid/node_detail.html", "grid/partials/node_children.html", context)
+
+
+def _household_filter(request: HttpRequest, user: User) -> tuple[QuerySet[Household], dict[str, Any]]:
+    qs = Household.objects.visible_to(user)
+    params = {
+        k: request.GET.get(k, "").strip()[:100] for k in ("q", "node", "worker", "unassigned", "building")
+    }
+    node = None
+    if params["node"]:
+        node = get_node_for_user(user, params["node"])
+        qs = qs.in_node(node)
+    if params["q"]:
+        q = params["q"]
+        cond = (
+            Q(code__icontains=q)
+            | Q(building__name__icontains=q)
+            | Q(room__icontains=q)
+            | Q(building__address__icontains=q)
+        )
+        if user.sees_personal_data:
+            cond |= Q(contact_name__icontains=q) | Q(contact_phone__icontains=q)
+        qs = qs.filter(cond)
+    if params["building"]:
+        qs = qs.filter(building__code=params["building"])
+    if params["worker"]:
+        qs = qs.filter(grid_worker__code=params["worker"])
+    if params["unassigned"] == "1":
+        qs = qs.filter(grid_worker__isnull=True)
+    qs = qs.select_related("building", "community", "building__microgrid", "grid_worker__person").order_by(
+        "code"
+    )
+    return qs, {"params": params, "filter_node": node}
+
+
+@require_GET
+@role_required(GRID_READERS)
+def household_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    qs, context = _household_filter(request, user)
+    if request.GET.get("export") == "xlsx":
+        headers = [
+            _("Code"),
+            _("Residential area"),
+            _("Micro-grid"),
+            _("Building"),
+            _("Stairwell"),
+            _("Room"),
+            _("Household size"),
+            _("Contact person"),
+            _("Contact phone"),
+            _("Grid worker"),
+        ]
+        rows = (household_row(h, user) for h in qs.iterator(chunk_size=2000))
+        return xlsx_response("households.xlsx", headers, rows, title=_("Households"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context.update(
+        {
+            "page": page,
+            "households": [household_view(h, user) for h in page.object_list],
+            "querystring": _querystring(request),
+        }
+    )
+    return render_page(request, "grid/household_list.html", "grid/partials/household_table.html", context)
+
+
+def _querystring(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+HOUSEHOLD_READERS = GRID_READERS | {Role.RESIDENT}
+
+
+@require_GET
+@role_required(HOUSEHOLD_READERS)
+def household_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    household = get_household_for_user(user, code)
+    members = list(household.members.order_by("name"))
+    return render(
+        request,
+        "grid/household_detail.html",
+        {"h": household_view(household, user), "household": household, "members_count": len(members)},
+    )
+
+
+@require_GET
+@role_required(frozenset({Role.GRID_WORKER}))
+def my_households(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    worker = GridWorker.objects.filter(person__user=user, active=True).select_related("microgrid").first()
+    households = []
+    if worker is not None:
+        qs = worker.households.select_related(
+            "building", "community", "building__microgrid", "grid_worker__person"
+        )
+        households = [household_view(h, user) for h in qs.order_by("building__code", "stairwell", "room")]
+    return render(request, "grid/my_households.html", {"worker": worker, "households": households})
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def coverage(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    node = get_node_for_user(user, code)
+    report = coverage_report(node)
+    if request.GET.get("export") == "xlsx":
+        return HttpResponse(
+            _coverage_xlsx(report),
+            content_type=XLSX_CONTENT_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="coverage-{node.code}.xlsx"'},
+        )
+    return render(
+        request,
+        "grid/coverage.html",
+        {
+            "node": node,
+            "report": report,
+            "can_edit": user.has_role(GRID_EDITORS) and node.level == Level.COMMUNITY,
+        },
+    )
+
+
+def _coverage_xlsx(report: Any) -> bytes:
+    nodes = [
+        (
+            s.node.code,
+            s.node.name,
+            s.node.get_level_display(),
+            s.households,
+            s.assigned,
+            s.unassigned,
+            s.workers,
+            s.overloaded_workers,
+            s.underloaded_workers,
+            s.microgrids_out_of_range,
+        )
+        for s in report.rows
+    ]
+    workers = [(w.code, w.name, w.microgrid.code, w.households, _("over")) for w in report.overloaded] + [
+        (w.code, w.name, w.microgrid.code, w.households, _("under")) for w in report.underloaded
+    ]
+    unassigned = [(h.code, h.community.name, h.building.name, h.room) for h in report.unassigned_sample]
+    return xlsx_bytes(
+        [
+            (
+                _("Nodes"),
+                [
+                    _("Code"),
+                    _("Name"),
+                    _("Level"),
+                    _("Households"),
+                    _("Assigned"),
+                    _("Unassigned"),
+                    _("Grid workers"),
+                    _("Overloaded workers"),
+                    _("Under-loaded workers"),
+                    _("Micro-grids outside the rule"),
+                ],
+                nodes,
+            ),
+            (
+                str(_("Workers")),
+                [_("Code"), _("Name"), _("Micro-grid"), _("Households"), _("Problem")],
+                workers,
+            ),
+            (str(_("Unassigned")), [_("Code"), _("Residential area"), _("Building"), _("Room")], unassigned),
+        ]
+    )
+
+
+@require_POST
+@role_required(GRID_EDITORS)
+def assign(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    node = get_node_for_user(user, code)
+    if node.level == Level.COMMUNITY:
+        results = [households_assign(actor=user, community=node)]
+    else:
+        results = households_assign_all(actor=user, root=node)
+    changed = sum(r.changed for r in results)
+    left = sum(len(r.unassigned) for r in results)
+    messages.success(
+        request,
+        _("Assignment done: %(changed)d households changed worker, %(left)d left unassigned.")
+        % {"changed": changed, "left": left},
+    )
+    return redirect("grid:coverage", code=node.code)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(GRID_EDITORS)
+def import_start(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    node = home_node(user)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        upload = request.FILES.get("file")
+        if kind not in SPECS or upload is None:
+            messages.error(request, _("Choose what to import and a file."))
+        elif upload.size and upload.size > 30 * 1024 * 1024:
+            messages.error(request, _("The file is larger than 30 MB."))
+        else:
+            job = import_job_create(
+                kind=kind, filename=upload.name or "upload", data=upload.read(), actor=user, root=node
+            )
+            return redirect("grid:import_status", public_id=job.public_id)
+    recent = ImportJob.objects.filter(created_by=user).defer("data")[:10]
+    return render(
+        request,
+        "grid/import.html",
+        {"kinds": ImportKind.choices, "specs": SPECS, "recent": recent, "node": node},
+    )
+
+
+@require_GET
+@role_required(GRID_EDITORS)
+def import_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    job = ImportJob.objects.defer("data").filter(public_id=public_id, created_by=user).first()
+    if job is None:
+        raise Http404
+    return render_page(request, "grid/import_status.html", "grid/partials/import_progress.html", {"job": job})
+
+
+@require_GET
+@role_required(GRID_EDITORS)
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in SPECS:
+        raise Http404
+    spec = SPECS[kind]
+    notes = [(c.header, _("required") if c.required else _("optional"), c.help) for c in spec]
+    data = xlsx_bytes(
+        [
+            (str(ImportKind(kind).label), [c.header for c in spec], []),
+            ("说明 Notes", ["列 Column", "必填 Required", "说明 Notes"], notes),
+        ]
+    )
+    return HttpResponse(
+        data,
+        content_type=XLSX_CONTENT_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="template-{kind}.xlsx"'},
+    )

@@ -1,0 +1,146 @@
+"""Every role × every scoped page and API endpoint → the expected status."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import Grid, client_for
+
+ROLES = [
+    "subdistrict_admin",
+    "area_lead",
+    "community_secretary",
+    "grid_worker",
+    "volunteer",
+    "party_member",
+    "unit_liaison",
+    "enforcement_officer",
+    "resident",
+    "outsider",
+]
+READERS = {
+    "subdistrict_admin": 200,
+    "area_lead": 200,
+    "community_secretary": 200,
+    "grid_worker": 200,
+    "outsider": 200,
+}
+
+
+def expect(default: int, base: dict[str, int] | None = None, **overrides: int) -> dict[str, int]:
+    merged = {**(base or {}), **overrides}
+    return {role: merged.get(role, default) for role in ROLES}
+
+
+# (method, url with {placeholders}, role → status). Anonymous users are checked separately.
+MATRIX = [
+    ("get", "/", expect(200)),
+    ("get", "/grid/", expect(403, READERS)),
+    ("get", "/grid/n/{c1}/", expect(403, READERS, grid_worker=404, outsider=404)),
+    ("get", "/grid/n/{m1}/", expect(403, READERS, outsider=404)),
+    ("get", "/grid/n/{c2}/", expect(403, READERS, community_secretary=404, grid_worker=404)),
+    ("get", "/grid/households/", expect(403, READERS)),
+    ("get", "/grid/households/{h1}/", expect(403, READERS, resident=200, outsider=404)),
+    (
+        "get",
+        "/grid/households/{h_other}/",
+        expect(403, READERS, community_secretary=404, grid_worker=404, resident=404),
+    ),
+    ("get", "/grid/my/", expect(403, grid_worker=200)),
+    (
+        "get",
+        "/grid/n/{c1}/coverage/",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
+    ("get", "/grid/import/", expect(403, subdistrict_admin=200, community_secretary=200, outsider=200)),
+    (
+        "get",
+        "/grid/import/template/households.xlsx",
+        expect(403, subdistrict_admin=200, community_secretary=200, outsider=200),
+    ),
+    (
+        "post",
+        "/grid/n/{c1}/assign/",
+        expect(403, subdistrict_admin=302, community_secretary=302, outsider=404),
+    ),
+    ("get", "/audit/", expect(403, subdistrict_admin=200)),
+    ("get", "/admin/", expect(302, subdistrict_admin=200)),
+    ("get", "/api/v1/me", expect(200)),
+    ("get", "/api/v1/grid/nodes/{c1}", expect(403, READERS, grid_worker=404, outsider=404)),
+    ("get", "/api/v1/grid/households", expect(403, READERS, resident=200)),
+    ("get", "/api/v1/grid/households/{h1}", expect(403, READERS, resident=200, outsider=404)),
+    (
+        "get",
+        "/api/v1/grid/households/{h_other}",
+        expect(403, READERS, community_secretary=404, grid_worker=404, resident=404),
+    ),
+    (
+        "get",
+        "/api/v1/grid/nodes/{c1}/coverage",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
+    (
+        "post",
+        "/api/v1/grid/nodes/{c1}/assign",
+        expect(403, subdistrict_admin=200, community_secretary=200, outsider=404),
+    ),
+]
+
+
+def _url(template: str, grid: Grid) -> str:
+    return template.format(
+        c1=grid.c1.code, c2=grid.c2.code, m1=grid.m1.code, h1=grid.h1.code, h_other=grid.h_other.code
+    )
+
+
+@pytest.mark.django_db
+def test_permission_matrix(grid: Grid, personas: dict) -> None:
+    # The sub-district admin is a superuser for the back office, bound to their sub-district.
+    admin = personas["subdistrict_admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    mismatches = []
+    for role in ROLES:
+        client = client_for(personas[role])
+        for method, template, expected in MATRIX:
+            url = _url(template, grid)
+            response = getattr(client, method)(url)
+            if response.status_code != expected[role]:
+                mismatches.append(
+                    f"{role} {method.upper()} {url}: {response.status_code} != {expected[role]}"
+                )
+    assert mismatches == []
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login_or_told_401(grid: Grid) -> None:
+    client = Client()
+    for method, template, _expected in MATRIX:
+        url = _url(template, grid)
+        response = getattr(client, method)(url)
+        if url.startswith("/api/"):
+            assert response.status_code == 401, url
+            assert response.json()["code"] == "unauthenticated"
+        else:
+            assert response.status_code == 302, url
+            assert "login" in response["Location"], url
+
+
+@pytest.mark.django_db
+def test_admin_back_office_is_scoped_to_the_sub_district(grid: Grid, personas: dict) -> None:
+    from grid.services.records import building_create, node_create
+
+    other_sd = node_create(actor=None, level="subdistrict", name="别的街道", code="OTH")
+    other_area = node_create(actor=None, level="area", name="片区", parent=other_sd)
+    other_c = node_create(actor=None, level="community", name="别的居民区", parent=other_area)
+    foreign = building_create(actor=None, community=other_c, name="99号楼")
+    admin = personas["subdistrict_admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = client_for(admin)
+    listing = client.get("/admin/grid/building/").content.decode()
+    assert grid.b1.code in listing and foreign.code not in listing
+    assert (
+        client.get(f"/admin/grid/building/{foreign.pk}/change/").status_code == 302
+    )  # "doesn't exist" redirect

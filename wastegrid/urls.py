@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from wastegrid.api import api
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("grid/", include("grid.urls")),
+    path("audit/", include("audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
