@@ -55,7 +55,7 @@ def build_grid() -> Grid:
     b1 = building_create(actor=None, community=c1, name="1号楼", address="测试路1弄1号", microgrid=m1)
     b2 = building_create(actor=None, community=c1, name="2号楼", address="测试路1弄2号", microgrid=m2)
     b3 = building_create(actor=None, community=c2, name="9号楼", address="测试路2弄9号", microgrid=m3)
-    households = []
+    households: list[Household] = []
     for b in (b1, b2, b3):
         for floor in range(1, 7):
             for unit in range(1, 4):

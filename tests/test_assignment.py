@@ -135,7 +135,7 @@ def test_deactivated_worker_households_are_reassigned(grid: Grid) -> None:
     grid_worker_deactivate(actor=None, worker=grid.w1, reason="moved away")
     result = households_assign(actor=None, community=grid.c1)
     assert result.changed == 18
-    loads = defaultdict(int)
+    loads: dict[int | None, int] = defaultdict(int)
     for worker_id in Household.objects.filter(building=grid.b1).values_list("grid_worker_id", flat=True):
         loads[worker_id] += 1
     assert loads == {extra.pk: 18}
