@@ -13,6 +13,8 @@ from grid.models import GridNode, Household, Level
 from grid.presenters import household_view
 from grid.selectors import NodeStats, coverage_report, grid_stats
 from grid.services.assignment import households_assign, households_assign_all
+from lib.apierrors import ApiError
+from lib.bilingual import Msg
 
 router = Router(tags=["grid"])
 
@@ -208,7 +210,14 @@ def assign(request: HttpRequest, code: str) -> AssignOut:
     user = _user(request, GRID_EDITORS)
     n = get_node_for_user(user, code)
     if n.level == Level.MICROGRID:
-        raise PermissionDenied
+        raise ApiError(
+            400,
+            "wrong_level",
+            Msg(
+                "分配按居民区或更高层级进行，不能按微网格。",
+                "Assignment runs per residential area or above, not per micro-grid.",
+            ),
+        )
     results = (
         [households_assign(actor=user, community=n)]
         if n.level == Level.COMMUNITY

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import User
-from grid.models import Household
-from lib.masking import mask_name, mask_phone, mask_room
+from grid.models import Household, Person
+from lib.masking import mask_id_number, mask_name, mask_phone, mask_room
 
 
 @dataclass
@@ -63,3 +63,21 @@ def household_row(h: Household, user: User) -> list[Any]:
         v.contact_phone,
         v.grid_worker,
     ]
+
+
+@dataclass
+class PersonView:
+    name: str
+    phone: str
+    id_number: str
+    is_grid_worker: bool
+
+
+def person_view(p: Person, user: User, *, household: Household) -> PersonView:
+    show = user.sees_personal_data or (user.person is not None and user.person.household_id == household.pk)
+    return PersonView(
+        name=p.name if show else mask_name(p.name),
+        phone=p.phone if show else mask_phone(p.phone),
+        id_number=p.id_number if show else mask_id_number(p.id_number),
+        is_grid_worker=hasattr(p, "grid_worker"),
+    )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
 from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
 from grid.models import GridNode, GridWorker, Household, ImportJob, ImportKind, Level
-from grid.presenters import household_row, household_view
+from grid.presenters import household_row, household_view, person_view
 from grid.selectors import coverage_report, grid_stats
 from grid.services.assignment import households_assign, households_assign_all
 from grid.services.importing import SPECS, import_job_create
@@ -47,6 +47,29 @@ def node_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     node = get_node_for_user(user, code)
     stats = grid_stats(node)
+    if request.GET.get("export") == "xlsx":
+        rows = [
+            (
+                c.node.code,
+                c.node.name,
+                c.node.get_level_display(),
+                c.households,
+                c.assigned,
+                c.workers,
+                round(c.coverage * 100, 1),
+            )
+            for c in sorted(stats[node.pk].children, key=lambda s: (s.node.sort_order, s.node.code))
+        ]
+        headers = [
+            _("Code"),
+            _("Name"),
+            _("Level"),
+            _("Households"),
+            _("Assigned"),
+            _("Grid workers"),
+            _("Coverage") + " %",
+        ]
+        return xlsx_response(f"grid-{node.code}.xlsx", headers, rows, title=node.code)
     context = {
         "node": node,
         "stats": stats[node.pk],
@@ -135,11 +158,14 @@ HOUSEHOLD_READERS = GRID_READERS | {Role.RESIDENT}
 def household_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     household = get_household_for_user(user, code)
-    members = list(household.members.order_by("name"))
+    members = [
+        person_view(p, user, household=household)
+        for p in household.members.select_related("grid_worker").order_by("name")
+    ]
     return render(
         request,
         "grid/household_detail.html",
-        {"h": household_view(household, user), "household": household, "members_count": len(members)},
+        {"h": household_view(household, user), "household": household, "members": members},
     )
 
 

@@ -124,3 +124,10 @@ def _jobs_inline(settings: object) -> None:
     settings.WASTEGRID_JOBS_INLINE = True  # type: ignore[attr-defined]
     # PBKDF2 is slow on purpose; the personas' passwords need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: object) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"wastegrid database engine: {engine}"

@@ -61,3 +61,10 @@ def test_coverage_and_assign_via_api(grid: Grid, personas: dict) -> None:
     result = client.post(f"/api/v1/grid/nodes/{grid.c1.code}/assign").json()
     assert result["changed"] == 1
     assert client.get(f"/api/v1/grid/nodes/{grid.c1.code}/coverage").json()["unassigned"] == 0
+
+
+@pytest.mark.django_db
+def test_assign_on_a_micro_grid_is_a_clear_400(grid: Grid, personas: dict) -> None:
+    response = client_for(personas["community_secretary"]).post(f"/api/v1/grid/nodes/{grid.m1.code}/assign")
+    assert response.status_code == 400
+    assert response.json()["code"] == "wrong_level" and "微网格" in response.json()["message"]["zh"]

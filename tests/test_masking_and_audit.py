@@ -116,3 +116,23 @@ def test_audit_page_lists_changes_of_own_sub_district_only(grid: Grid, personas:
     )
     body = client_for(personas["subdistrict_admin"]).get("/audit/").content.decode()
     assert "secretary" in body and "外区记录" not in body
+
+
+@pytest.mark.django_db
+def test_members_id_numbers_are_masked_for_area_lead(grid: Grid, personas: dict) -> None:
+    from grid.services.records import person_create
+
+    person_create(
+        actor=None,
+        node=grid.c1,
+        name="王大明",
+        phone="13612345678",
+        id_number="11010519491231002X",
+        household=grid.h1,
+    )
+    lead = client_for(personas["area_lead"]).get(f"/grid/households/{grid.h1.code}/").content.decode()
+    assert "11010519491231002X" not in lead and "110***********002X" in lead and "王**" in lead
+    secretary = (
+        client_for(personas["community_secretary"]).get(f"/grid/households/{grid.h1.code}/").content.decode()
+    )
+    assert "11010519491231002X" in secretary and "王大明" in secretary

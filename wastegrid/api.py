@@ -14,6 +14,7 @@ from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
 from grid.api import router as grid_router
+from lib.apierrors import ApiError
 from lib.bilingual import Msg
 
 api = NinjaAPI(
@@ -61,6 +62,11 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error_response(request, 401, "unauthenticated", Msg("请先登录。", "Log in first."))
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.msg)
 
 
 @api.exception_handler(HttpError)
