@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
 from grid.access import get_household_for_user, get_node_for_user
-from grid.models import GridNode, Household, Level
+from grid.models import HOUSEHOLD_RELATED, GridNode, Household, Level
 from grid.presenters import household_view
 from grid.selectors import NodeStats, coverage_report, grid_stats
 from grid.services.assignment import households_assign, households_assign_all
 from lib.apierrors import ApiError
 from lib.bilingual import Msg
+from lib.paging import KeyPaginator
 
 router = Router(tags=["grid"])
 
@@ -127,17 +126,10 @@ def households(request: HttpRequest, filters: Query[HouseholdFilter]) -> Househo
     if filters.node:
         qs = qs.in_node(get_node_for_user(user, filters.node))
     if filters.q:
-        qs = qs.filter(
-            Q(code__icontains=filters.q)
-            | Q(building__name__icontains=filters.q)
-            | Q(room__icontains=filters.q)
-        )
+        qs = qs.search(filters.q, personal=user.sees_personal_data)
     if filters.unassigned:
         qs = qs.filter(grid_worker__isnull=True)
-    qs = qs.select_related("building", "community", "building__microgrid", "grid_worker__person").order_by(
-        "code"
-    )
-    paginator = Paginator(qs, filters.page_size)
+    paginator = KeyPaginator(qs.order_by("code"), filters.page_size, related=HOUSEHOLD_RELATED)
     page = paginator.get_page(filters.page)
     return HouseholdPage(
         count=paginator.count,

@@ -164,6 +164,10 @@ class Building(TimeStampedModel):
         return self.name
 
 
+# What a household's row shows: loaded with it in one query.
+HOUSEHOLD_RELATED = ("building", "community", "building__microgrid", "grid_worker__person")
+
+
 class HouseholdQuerySet(models.QuerySet["Household"]):
     def in_node(self, node: GridNode) -> HouseholdQuerySet:
         if node.level == Level.MICROGRID:
@@ -173,6 +177,15 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         if node.level == Level.SUBDISTRICT:
             return self.filter(subdistrict=node)
         return self.filter(community__path__startswith=node.path)
+
+    def search(self, q: str, *, personal: bool) -> HouseholdQuerySet:
+        """Code, room, building name or address; contact name and phone only for roles that may see them.
+        Buildings match through a subquery on their small table, not a join over every household."""
+        buildings = Building.objects.filter(Q(name__icontains=q) | Q(address__icontains=q)).values("id")
+        cond = Q(code__icontains=q) | Q(room__icontains=q) | Q(building_id__in=buildings)
+        if personal:
+            cond |= Q(contact_name__icontains=q) | Q(contact_phone__icontains=q)
+        return self.filter(cond)
 
     def visible_to(self, user: User) -> HouseholdQuerySet:
         from accounts.models import Role

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,12 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
 from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
-from grid.models import GridNode, GridWorker, Household, ImportJob, ImportKind, Level
+from grid.models import HOUSEHOLD_RELATED, GridNode, GridWorker, Household, ImportJob, ImportKind, Level
 from grid.presenters import household_row, household_view, person_view
 from grid.selectors import coverage_report, grid_stats
 from grid.services.assignment import households_assign, households_assign_all
 from grid.services.importing import SPECS, import_job_create
 from lib.htmx import render_page
+from lib.paging import KeyPaginator
 from lib.xlsx import XLSX_CONTENT_TYPE, xlsx_bytes, xlsx_response
 
 
@@ -92,25 +92,14 @@ def _household_filter(request: HttpRequest, user: User) -> tuple[QuerySet[Househ
         qs = qs.in_node(node)
     if params["q"]:
         q = params["q"]
-        cond = (
-            Q(code__icontains=q)
-            | Q(building__name__icontains=q)
-            | Q(room__icontains=q)
-            | Q(building__address__icontains=q)
-        )
-        if user.sees_personal_data:
-            cond |= Q(contact_name__icontains=q) | Q(contact_phone__icontains=q)
-        qs = qs.filter(cond)
+        qs = qs.search(q, personal=user.sees_personal_data)
     if params["building"]:
         qs = qs.filter(building__code=params["building"])
     if params["worker"]:
         qs = qs.filter(grid_worker__code=params["worker"])
     if params["unassigned"] == "1":
         qs = qs.filter(grid_worker__isnull=True)
-    qs = qs.select_related("building", "community", "building__microgrid", "grid_worker__person").order_by(
-        "code"
-    )
-    return qs, {"params": params, "filter_node": node}
+    return qs.order_by("code"), {"params": params, "filter_node": node}
 
 
 @require_GET
@@ -131,9 +120,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
             _("Contact phone"),
             _("Grid worker"),
         ]
-        rows = (household_row(h, user) for h in qs.iterator(chunk_size=2000))
+        rows = (
+            household_row(h, user) for h in qs.select_related(*HOUSEHOLD_RELATED).iterator(chunk_size=2000)
+        )
         return xlsx_response("households.xlsx", headers, rows, title=_("Households"))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = KeyPaginator(qs, 50, related=HOUSEHOLD_RELATED).get_page(request.GET.get("page"))
     context.update(
         {
             "page": page,
@@ -176,9 +167,7 @@ def my_households(request: HttpRequest) -> HttpResponse:
     worker = GridWorker.objects.filter(person__user=user, active=True).select_related("microgrid").first()
     households = []
     if worker is not None:
-        qs = worker.households.select_related(
-            "building", "community", "building__microgrid", "grid_worker__person"
-        )
+        qs = worker.households.select_related(*HOUSEHOLD_RELATED)
         households = [household_view(h, user) for h in qs.order_by("building__code", "stairwell", "room")]
     return render(request, "grid/my_households.html", {"worker": worker, "households": households})
 
