@@ -34,6 +34,7 @@ chromium:
 demo: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
+	$(VENV)/bin/wastegrid load-guide
 	$(VENV)/bin/wastegrid generate-demo
 	@echo; echo "Demo logins (one per role) — open http://127.0.0.1:8000"
 	@$(VENV)/bin/wastegrid demo-logins
@@ -58,6 +59,8 @@ test: install chromium
 
 bench: install
 	$(PY) bench/grid_bench.py
+	$(PY) bench/guide_eval.py
+	$(PY) bench/guide_speed.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var/test*.sqlite3

@@ -131,3 +131,14 @@ def pytest_report_header(config: object) -> str:
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"wastegrid database engine: {engine}"
+
+
+@pytest.fixture
+def kb(db: None) -> None:
+    """The whole knowledge base, loaded through the product's loader, with a fresh search index."""
+    from guide import search
+    from guide.services import guide_load_dataset
+
+    guide_load_dataset()
+    search.reset_index()
+    search._categories.clear()

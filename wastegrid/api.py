@@ -14,6 +14,7 @@ from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
 from grid.api import router as grid_router
+from guide.api import router as guide_router
 from lib.apierrors import ApiError
 from lib.bilingual import Msg
 
@@ -76,3 +77,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/grid/", grid_router)
+api.add_router("/guide/", guide_router)

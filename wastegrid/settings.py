@@ -7,6 +7,7 @@ typed helper that fails loudly on a bad value (see lib.env).
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from lib.env import env_bool, env_int, env_list, env_str, read_or_create_secret
 
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "grid",
+    "guide",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +125,11 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Background jobs (imports) run in a thread of the web process by default; tests run them inline.
 WASTEGRID_JOBS_INLINE = env_bool("WASTEGRID_JOBS_INLINE", default=False)
+
+# Which category scheme the sorting guide shows: "shanghai" (湿/干垃圾, brown/black) or "gb19095" (厨余/其他).
+WASTEGRID_GUIDE_SCHEME = env_str("WASTEGRID_GUIDE_SCHEME", default="shanghai")
+if WASTEGRID_GUIDE_SCHEME not in ("shanghai", "gb19095"):
+    raise ImproperlyConfigured("WASTEGRID_GUIDE_SCHEME must be shanghai or gb19095")
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("grid/", include("grid.urls")),
     path("audit/", include("audit.urls")),
+    path("guide/", include("guide.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

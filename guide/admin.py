@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_created, audit_updated, snapshot
+from guide.kb import pinyin_of
+from guide.models import Alias, Category, Item, LookupQuery, Scheme, SubClass
+
+
+class ItemForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason / source of this change"), max_length=200)
+
+    class Meta:
+        model = Item
+        fields = ["name", "category", "name_en", "tip", "active"]
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 1
+    fields = ("text", "kind")
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    """Staff add and correct items; every change needs a reason and lands in the audit log (the history)."""
+
+    form = ItemForm
+    list_display = ("name", "category", "name_en", "origin", "sources_agree", "active")
+    list_filter = ("category", "origin", "sources_agree", "active")
+    search_fields = ("name", "name_en", "pinyin")
+    inlines = [AliasInline]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = snapshot(Item.objects.get(pk=obj.pk)) if change else None
+        obj.pinyin, obj.initials = pinyin_of(obj.name)
+        if not change:
+            obj.origin = "staff"
+            obj.sources = "staff"
+        super().save_model(request, obj, form, change)
+        reason = form.cleaned_data["reason"]
+        if before is None:
+            audit_created(actor=request.user, obj=obj, reason=reason)
+        else:
+            audit_updated(actor=request.user, obj=obj, before=before, reason=reason)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        aliases = formset.save(commit=False)
+        for alias in aliases:
+            alias.pinyin = pinyin_of(alias.text)[0]
+            alias.save()
+            audit_created(actor=request.user, obj=alias, reason=form.cleaned_data["reason"])
+        for alias in formset.deleted_objects:
+            alias.delete()
+
+
+@admin.register(LookupQuery)
+class LookupQueryAdmin(admin.ModelAdmin):
+    list_display = ("text", "count", "category", "method", "confidence", "status", "last_at")
+    list_filter = ("status", "method")
+    search_fields = ("text",)
+    readonly_fields = [f.name for f in LookupQuery._meta.fields]
+
+
+admin.site.register(Scheme)
+admin.site.register(Category)
+admin.site.register(SubClass)

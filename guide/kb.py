@@ -1,0 +1,100 @@
+"""The knowledge base's source data: the published Shanghai list plus our own English names and synonyms.
+
+One reader for every consumer (the loader command, the migration-free tests, the evaluation), so the index
+a benchmark measures is the one the product serves.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypinyin import Style, lazy_pinyin
+
+from guide.engine import Entry, keep_chars
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    name: str
+    category: str
+    sources_agree: bool
+    sources: str
+
+
+def read_items(path: Path = DATA / "items_shanghai.csv") -> list[SourceItem]:
+    with path.open(encoding="utf-8") as f:
+        return [
+            SourceItem(
+                r["name"].strip(),
+                r["category"].strip(),
+                r["sources_agree"].strip() != "no",
+                r["sources"].strip(),
+            )
+            for r in csv.DictReader(f)
+            if r["name"].strip()
+        ]
+
+
+def read_english(path: Path = DATA / "english.csv") -> dict[str, str]:
+    with path.open(encoding="utf-8") as f:
+        return {r["name"]: r["english"] for r in csv.DictReader(f)}
+
+
+def read_synonyms(path: Path = DATA / "synonyms.csv") -> dict[str, list[str]]:
+    with path.open(encoding="utf-8") as f:
+        return {r["word"]: r["synonyms"].split("|") for r in csv.DictReader(f)}
+
+
+def synonym_aliases(names: list[str], synonyms: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(item name, alias): 土豆皮 also answers to 马铃薯皮 — unless that is an item of its own."""
+    known = set(names)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name in names:
+        for word, alternatives in synonyms.items():
+            if word in name:
+                for alt in alternatives:
+                    alias = name.replace(word, alt)
+                    if alias not in known and alias not in seen:
+                        seen.add(alias)
+                        out.append((name, alias))
+    return out
+
+
+def pinyin_of(text: str) -> tuple[str, str]:
+    syllables = lazy_pinyin(text, errors=keep_chars)
+    return " ".join(syllables), "".join(s[0] for s in syllables if s)
+
+
+def initials_of(text: str) -> str:
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors=keep_chars))
+
+
+def source_index_data(
+    items: list[SourceItem], *, english: dict[str, str], synonyms: dict[str, list[str]]
+) -> tuple[list[Entry], list[tuple[int, str, str]]]:
+    """Index entries and aliases straight from the source files, numbered as the loader numbers them."""
+    entries = []
+    for number, item in enumerate(items, start=1):
+        pinyin, initials = pinyin_of(item.name)
+        entries.append(
+            Entry(
+                number,
+                item.name,
+                item.category,
+                english.get(item.name, ""),
+                pinyin,
+                initials,
+                float(len(item.sources.split(";"))),
+                item.sources_agree,
+            )
+        )
+    ids = {e.name: e.id for e in entries}
+    aliases = [
+        (ids[name], alias, "synonym") for name, alias in synonym_aliases([e.name for e in entries], synonyms)
+    ]
+    return entries, aliases

@@ -1,0 +1,169 @@
+"""The sorting knowledge base: schemes and their categories, items with aliases, and what residents ask.
+
+An item's `category` is the canonical key (recyclable / hazardous / wet / dry) that the API returns; how a
+category is named and coloured depends on the scheme a deployment uses (Shanghai: 湿垃圾 brown, 干垃圾 black;
+GB/T 19095-2019: 厨余垃圾 green, 其他垃圾 grey).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lib.db import TimeStampedModel
+
+
+class CategoryKey(models.TextChoices):
+    RECYCLABLE = "recyclable", _("Recyclable")
+    HAZARDOUS = "hazardous", _("Hazardous")
+    WET = "wet", _("Wet (food) waste")
+    DRY = "dry", _("Dry (residual) waste")
+
+
+class Scheme(TimeStampedModel):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("scheme")
+        verbose_name_plural = _("schemes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="categories")
+    key = models.CharField(_("key"), max_length=12, choices=CategoryKey.choices)
+    name = models.CharField(_("name"), max_length=20)
+    name_en = models.CharField(_("English name"), max_length=40)
+    colour = models.CharField(_("colour"), max_length=7, help_text="#RRGGBB")
+    colour_name = models.CharField(_("colour name"), max_length=10)
+    tip = models.CharField(_("disposal tip"), max_length=200, blank=True)
+    tip_en = models.CharField(_("disposal tip (English)"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["scheme", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "key"], name="category_unique_key_per_scheme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scheme.code})"
+
+
+class SubClass(models.Model):
+    """GB/T 19095-2019's 11 minor classes (纸类, 塑料, … 其他厨余垃圾)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="subclasses")
+    category = models.CharField(_("category"), max_length=12, choices=CategoryKey.choices)
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=20)
+    name_en = models.CharField(_("English name"), max_length=40)
+    keywords = models.CharField(
+        _("keywords"), max_length=300, blank=True, help_text=_("Item-name words, '|'-separated")
+    )
+
+    class Meta:
+        verbose_name = _("sub-class")
+        verbose_name_plural = _("sub-classes")
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="subclass_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemOrigin(models.TextChoices):
+    DATASET = "dataset", _("Published list (2019)")
+    STAFF = "staff", _("Added by staff")
+    REVIEW = "review", _("From the review queue")
+
+
+class Item(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    category = models.CharField(_("category"), max_length=12, choices=CategoryKey.choices)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    tip = models.CharField(_("disposal tip"), max_length=200, blank=True)
+    sources = models.CharField(_("sources"), max_length=200, blank=True)
+    sources_agree = models.BooleanField(_("sources agree"), default=True)
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=ItemOrigin.choices, default=ItemOrigin.DATASET
+    )
+    # Derived from the name at write time (services), so the search index loads without pinyin work.
+    pinyin = models.CharField(max_length=300, blank=True, editable=False)
+    initials = models.CharField(max_length=60, blank=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=[c.value for c in CategoryKey]), name="item_category_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AliasKind(models.TextChoices):
+    SYNONYM = "synonym", _("Synonym")
+    ENGLISH = "english", _("English")
+    VARIANT = "variant", _("Variant")
+
+
+class Alias(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(_("alias"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=AliasKind.choices)
+    pinyin = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [models.UniqueConstraint(fields=["text", "kind"], name="alias_unique_text")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QueryStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CORRECTED = "corrected", _("Corrected")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class LookupQuery(models.Model):
+    """What residents ask, counted anonymously (no user, no IP), normalised so variants count together."""
+
+    text = models.CharField(_("query"), max_length=100, unique=True)
+    count = models.PositiveIntegerField(_("times asked"), default=0)
+    first_at = models.DateTimeField(_("first asked"), auto_now_add=True)
+    last_at = models.DateTimeField(_("last asked"), auto_now=True)
+    method = models.CharField(_("how it was answered"), max_length=12)
+    category = models.CharField(_("answer"), max_length=12, choices=CategoryKey.choices, blank=True)
+    confidence = models.FloatField(_("confidence"), default=0)
+    matched = models.CharField(_("matched item"), max_length=60, blank=True)
+    status = models.CharField(_("review"), max_length=10, choices=QueryStatus.choices, blank=True)
+    resolved_item = models.ForeignKey(
+        Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lookup query")
+        verbose_name_plural = _("lookup queries")
+        ordering = ["-count"]
+        indexes = [models.Index(fields=["status", "-count"], name="lookupquery_review_idx")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,141 @@
+"""The two category schemes a deployment can pick from, as seed data for the knowledge base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMES: dict[str, dict[str, Any]] = {
+    "shanghai": {
+        "name": "上海市生活垃圾分类",
+        "name_en": "Shanghai four-category scheme",
+        "source": "《上海市生活垃圾管理条例》第四条; DB31/T 1127-2019 colours",
+        "categories": [
+            (
+                "recyclable",
+                "可回收物",
+                "Recyclable",
+                "#1f5fa8",
+                "蓝",
+                "轻投轻放；保持清洁干燥，避免污染；立体包装请清空内容物，压扁后投放。",
+                "Keep it clean and dry; empty and flatten boxes, bottles and cans.",
+            ),
+            (
+                "hazardous",
+                "有害垃圾",
+                "Hazardous waste",
+                "#d7261e",
+                "红",
+                "轻投轻放；灯管、温度计等易破损的请连同包装投放；压力罐装容器请排空后投放。",
+                "Put it in gently; keep lamps and thermometers in their packaging; empty aerosol cans first.",
+            ),
+            (
+                "wet",
+                "湿垃圾",
+                "Wet waste",
+                "#7b4b2a",
+                "棕",
+                "从产生时就与其他垃圾分开，沥干水分；去除包装物后投放，包装袋投入干垃圾。",
+                "Drain it, take it out of its bag and put the bag in dry waste.",
+            ),
+            (
+                "dry",
+                "干垃圾",
+                "Dry waste",
+                "#222222",
+                "黑",
+                "尽量沥干水分；难以辨识类别的生活垃圾投入干垃圾容器。",
+                "Drain it where possible; what you cannot classify goes here.",
+            ),
+        ],
+        "subclasses": [],
+    },
+    "gb19095": {
+        "name": "GB/T 19095-2019 生活垃圾分类标志",
+        "name_en": "National standard GB/T 19095-2019",
+        "source": "GB/T 19095-2019 (4 大类, 11 小类)",
+        "categories": [
+            (
+                "recyclable",
+                "可回收物",
+                "Recyclable",
+                "#0071bc",
+                "蓝",
+                "保持清洁干燥，压扁后投放。",
+                "Clean, dry and flattened.",
+            ),
+            (
+                "hazardous",
+                "有害垃圾",
+                "Hazardous waste",
+                "#e60012",
+                "红",
+                "轻投轻放，防止破损和泄漏。",
+                "Gently; no breakage or leaks.",
+            ),
+            (
+                "wet",
+                "厨余垃圾",
+                "Food waste",
+                "#00a04a",
+                "绿",
+                "沥干水分，去除包装后投放。",
+                "Drained and unpacked.",
+            ),
+            (
+                "dry",
+                "其他垃圾",
+                "Residual waste",
+                "#6d6e71",
+                "灰",
+                "尽量沥干水分。",
+                "Drained where possible.",
+            ),
+        ],
+        "subclasses": [
+            ("recyclable", "paper", "纸类", "Paper", "纸|报|书|杂志|纸箱|纸盒|快递盒|纸板"),
+            ("recyclable", "plastic", "塑料", "Plastic", "塑料|瓶|桶|盆|泡沫"),
+            ("recyclable", "metal", "金属", "Metal", "铁|铝|铜|钢|罐|锅|金属"),
+            ("recyclable", "glass", "玻璃", "Glass", "玻璃|镜"),
+            ("recyclable", "textile", "织物", "Textiles", "衣|裤|鞋|包|被|床单|毛巾|袜|布|窗帘"),
+            ("hazardous", "lamp", "灯管", "Lamps", "灯管|灯泡|节能灯|荧光"),
+            (
+                "hazardous",
+                "chemical",
+                "家用化学品",
+                "Household chemicals",
+                "药|漆|杀虫|消毒|农药|试剂|胶片|指甲油|染发",
+            ),
+            ("hazardous", "battery", "电池", "Batteries", "电池"),
+            ("wet", "household", "家庭厨余垃圾", "Household food waste", ""),
+            ("wet", "catering", "餐厨垃圾", "Restaurant and canteen food waste", ""),
+            ("wet", "other", "其他厨余垃圾", "Other food waste", ""),
+        ],
+    },
+}
+
+# Short item-level tips, matched on the name (first match wins), keyed by category.
+ITEM_TIPS = [
+    ("recyclable", ("瓶", "罐", "杯"), "倒空内容物，冲洗后压扁投放。", "Empty, rinse and flatten it."),
+    ("recyclable", ("纸箱", "快递盒", "纸盒"), "拆平并撕去胶带后投放。", "Flatten it and remove the tape."),
+    (
+        "recyclable",
+        ("衣", "裤", "鞋", "被"),
+        "洗净打包后投放，或放入旧衣回收箱。",
+        "Wash and bag it, or use a clothes bank.",
+    ),
+    (
+        "hazardous",
+        ("灯管", "灯泡", "节能灯", "温度计"),
+        "连同包装轻放，防止破碎。",
+        "In its packaging, gently, unbroken.",
+    ),
+    ("hazardous", ("药",), "连同包装一起投放。", "With its packaging."),
+    (
+        "hazardous",
+        ("电池",),
+        "充电电池、纽扣电池等请投有害垃圾；普通干电池（无汞）投干垃圾。",
+        "Rechargeable and button batteries are hazardous; ordinary mercury-free dry cells are dry waste.",
+    ),
+    ("wet", ("汤", "粥", "奶", "酸奶", "饮料", "茶"), "先倒掉液体，沥干后投放。", "Pour off liquids first."),
+    ("wet", ("",), "去掉塑料袋后投放，袋子投干垃圾。", "Without the bag; the bag goes to dry waste."),
+]

@@ -1,0 +1,147 @@
+"""The process-wide search index over the knowledge base, rebuilt when the knowledge base changes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils.translation import get_language
+
+from guide.engine import Answer, Entry, Index
+from guide.models import Alias, Category, Item
+from guide.schemes import ITEM_TIPS
+from lib.bilingual import Msg
+
+# How often a process asks the database whether the knowledge base changed.
+CHECK_EVERY = 5.0
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {"index": None, "version": None, "checked": 0.0}
+
+
+def _version() -> tuple[Any, ...]:
+    items = Item.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    aliases = Alias.objects.aggregate(n=Count("id"), top=Max("id"))
+    return (items["n"], items["at"], aliases["n"], aliases["top"])
+
+
+def build_index() -> Index:
+    entries = [
+        Entry(
+            pk,
+            name,
+            category,
+            name_en,
+            pinyin,
+            initials,
+            float(len(sources.split(";"))) if sources else 1.0,
+            agree,
+        )
+        for pk, name, category, name_en, pinyin, initials, sources, agree in Item.objects.filter(
+            active=True
+        ).values_list("id", "name", "category", "name_en", "pinyin", "initials", "sources", "sources_agree")
+    ]
+    aliases = list(Alias.objects.filter(item__active=True).values_list("item_id", "text", "kind"))
+    return Index(entries, aliases)
+
+
+def get_index() -> Index:
+    now = time.monotonic()
+    index = _state["index"]
+    if index is not None and now - _state["checked"] < CHECK_EVERY:
+        return index
+    with _lock:
+        version = _version()
+        if _state["index"] is None or version != _state["version"]:
+            _state["index"], _state["version"] = build_index(), version
+        _state["checked"] = now
+        return _state["index"]
+
+
+def reset_index() -> None:
+    _state.update(index=None, version=None, checked=0.0)
+
+
+@dataclass
+class CategoryView:
+    key: str
+    name: str
+    name_en: str
+    colour: str
+    colour_name: str
+    tip: str
+
+
+_categories: dict[tuple[str, bool], Any] = {}
+
+
+def scheme_code() -> str:
+    return settings.WASTEGRID_GUIDE_SCHEME
+
+
+def categories() -> dict[str, CategoryView]:
+    code = scheme_code()
+    english = (get_language() or "").startswith("en")
+    cached = _categories.get((code, english))
+    if cached is None:
+        cached = {
+            c.key: CategoryView(
+                c.key, c.name, c.name_en, c.colour, c.colour_name, c.tip_en if english else c.tip
+            )
+            for c in Category.objects.filter(scheme__code=code)
+        }
+        if cached:
+            _categories[(code, english)] = cached
+    return cached
+
+
+def item_tip(answer: Answer) -> str:
+    if answer.item is None or answer.category is None:
+        return ""
+    english = (get_language() or "").startswith("en")
+    for category, words, tip, tip_en in ITEM_TIPS:
+        if category == answer.category and any(w in answer.item.name for w in words):
+            return tip_en if english else tip
+    return ""
+
+
+def lookup(query: str) -> Answer:
+    return get_index().lookup(query)
+
+
+MAX_LENGTH = 50
+_FORBIDDEN = set("<>;'\"=\\{}$`|&")
+
+
+class QueryError(ValueError):
+    def __init__(self, code: str, msg: Msg):
+        super().__init__(msg.en)
+        self.code, self.msg = code, msg
+
+
+def validate_query(raw: str | None) -> str:
+    """What a lookup accepts: a short item name or phrase. Everything else is a clear 400, never a 500."""
+    q = (raw or "").strip()
+    if not q:
+        raise QueryError("empty_query", Msg("请输入要查询的物品名称。", "Type the name of an item."))
+    if len(q) > MAX_LENGTH:
+        raise QueryError(
+            "query_too_long",
+            Msg("查询太长（最多 {n} 个字符）。", "The query is too long (at most {n} characters).").format(
+                n=MAX_LENGTH
+            ),
+        )
+    if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF or c == "\ufffd" for c in q):
+        raise QueryError(
+            "binary_query", Msg("查询含有无法识别的字符。", "The query contains unreadable characters.")
+        )
+    if any(c in _FORBIDDEN for c in q):
+        raise QueryError(
+            "bad_characters",
+            Msg("物品名称中不应含有 < > ; = 等符号。", "Item names do not contain symbols such as < > ; =."),
+        )
+    return q

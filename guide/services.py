@@ -1,0 +1,233 @@
+"""Writes to the knowledge base, the lookup counter and the review queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit.services import audit_created, audit_updated, snapshot
+from guide.engine import Answer, normalize
+from guide.kb import pinyin_of, read_english, read_items, read_synonyms, synonym_aliases
+from guide.models import (
+    Alias,
+    AliasKind,
+    Category,
+    CategoryKey,
+    Item,
+    ItemOrigin,
+    LookupQuery,
+    QueryStatus,
+    Scheme,
+    SubClass,
+)
+from guide.schemes import SCHEMES
+from lib.bilingual import Msg
+
+
+def schemes_ensure() -> None:
+    for code, spec in SCHEMES.items():
+        scheme, _ = Scheme.objects.update_or_create(
+            code=code, defaults={"name": spec["name"], "name_en": spec["name_en"], "source": spec["source"]}
+        )
+        for order, (key, name, name_en, colour, colour_name, tip, tip_en) in enumerate(spec["categories"]):
+            Category.objects.update_or_create(
+                scheme=scheme,
+                key=key,
+                defaults={
+                    "name": name,
+                    "name_en": name_en,
+                    "colour": colour,
+                    "colour_name": colour_name,
+                    "tip": tip,
+                    "tip_en": tip_en,
+                    "sort_order": order,
+                },
+            )
+        for category, sc_code, name, name_en, keywords in spec["subclasses"]:
+            SubClass.objects.update_or_create(
+                scheme=scheme,
+                code=sc_code,
+                defaults={"category": category, "name": name, "name_en": name_en, "keywords": keywords},
+            )
+
+
+@transaction.atomic
+def guide_load_dataset(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Load the published list, English names and synonyms. Idempotent: names already in the knowledge base
+    (perhaps corrected by staff since) are left as they are."""
+    schemes_ensure()
+    english = read_english()
+    existing = set(Item.objects.values_list("name", flat=True))
+    sources = read_items()
+    new = []
+    for n, src in enumerate(sources):
+        if src.name in existing:
+            continue
+        pinyin, initials = pinyin_of(src.name)
+        new.append(
+            Item(
+                name=src.name,
+                category=src.category,
+                name_en=english.get(src.name, ""),
+                sources=src.sources,
+                sources_agree=src.sources_agree,
+                origin=ItemOrigin.DATASET,
+                pinyin=pinyin,
+                initials=initials,
+            )
+        )
+        if progress and n % 500 == 0:
+            progress(n, len(sources))
+    Item.objects.bulk_create(new, batch_size=1000)
+    ids = dict(Item.objects.values_list("name", "id"))
+    known_aliases = set(Alias.objects.values_list("text", flat=True))
+    aliases = [
+        Alias(item_id=ids[name], text=alias, kind=AliasKind.SYNONYM, pinyin=pinyin_of(alias)[0])
+        for name, alias in synonym_aliases(list(ids), read_synonyms())
+        if alias not in known_aliases
+    ]
+    Alias.objects.bulk_create(aliases, batch_size=1000)
+    if progress:
+        progress(len(sources), len(sources))
+    return len(new)
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 60:
+        raise ValidationError(
+            str(Msg("名称不能为空，且不超过 60 个字符。", "A name is required, at most 60 characters."))
+        )
+    return name
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor: Any,
+    name: str,
+    category: str,
+    reason: str,
+    name_en: str = "",
+    tip: str = "",
+    origin: str = ItemOrigin.STAFF,
+) -> Item:
+    if category not in CategoryKey.values:
+        raise ValidationError(f"unknown category {category!r}")
+    if not reason.strip():
+        raise ValidationError(str(Msg("请说明依据或原因。", "Give the reason or source.")))
+    name = _clean_name(name)
+    pinyin, initials = pinyin_of(name)
+    item = Item(
+        name=name,
+        category=category,
+        name_en=name_en,
+        tip=tip,
+        origin=origin,
+        pinyin=pinyin,
+        initials=initials,
+        sources="staff",
+    )
+    item.full_clean()
+    item.save()
+    audit_created(actor=actor, obj=item, reason=reason)
+    return item
+
+
+@transaction.atomic
+def item_update(*, actor: Any, item: Item, reason: str, **fields: Any) -> Item:
+    allowed = {"category", "name_en", "tip", "active"}
+    if set(fields) - allowed:
+        raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
+    if not reason.strip():
+        raise ValidationError(
+            str(Msg("修改知识库须说明原因。", "A change to the knowledge base needs a reason."))
+        )
+    before = snapshot(item)
+    for key, value in fields.items():
+        setattr(item, key, value)
+    item.full_clean()
+    item.save()
+    audit_updated(actor=actor, obj=item, before=before, reason=reason)
+    return item
+
+
+@transaction.atomic
+def alias_create(
+    *, actor: Any, item: Item, text: str, kind: str = AliasKind.SYNONYM, reason: str = ""
+) -> Alias:
+    alias = Alias(item=item, text=_clean_name(text), kind=kind, pinyin=pinyin_of(text)[0])
+    alias.full_clean()
+    alias.save()
+    audit_created(actor=actor, obj=alias, reason=reason)
+    return alias
+
+
+def lookup_count(*, answer: Answer, times: int = 1) -> None:
+    """Count a query anonymously; misses and predictions open a review entry."""
+    text = answer.normalized[:100]
+    if not text:
+        return
+    needs_review = answer.method in ("predicted", "fuzzy", "initials") or answer.confidence < 0.8
+    values = {
+        "method": answer.method,
+        "category": answer.category or "",
+        "confidence": answer.confidence,
+        "matched": (answer.matched or "")[:60],
+        "last_at": timezone.now(),
+    }
+    updated = LookupQuery.objects.filter(text=text).update(count=F("count") + times, **values)
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            LookupQuery.objects.create(
+                text=text, count=times, status=QueryStatus.OPEN if needs_review else "", **values
+            )
+    except IntegrityError:
+        # Another process created it between our UPDATE and INSERT.
+        LookupQuery.objects.filter(text=text).update(count=F("count") + times)
+
+
+@transaction.atomic
+def review_resolve(
+    *, actor: Any, query: LookupQuery, category: str, item_name: str = "", reason: str = ""
+) -> Item:
+    """Staff confirm or correct an answer; the query joins the knowledge base (as an item, or as an alias
+    of an existing item when `item_name` names one)."""
+    if category not in CategoryKey.values:
+        raise ValidationError(f"unknown category {category!r}")
+    status = QueryStatus.CONFIRMED if category == query.category else QueryStatus.CORRECTED
+    reason = reason or f"review queue: {query.text} ({query.count}×)"
+    target = Item.objects.filter(name=item_name).first() if item_name else None
+    if target is not None:
+        if target.category != category:
+            item_update(actor=actor, item=target, reason=reason, category=category)
+        if normalize(target.name) != query.text:
+            alias_create(actor=actor, item=target, text=query.text, reason=reason)
+        item = target
+    else:
+        existing = Item.objects.filter(name=query.text).first()
+        item = existing or item_create(
+            actor=actor, name=query.text, category=category, reason=reason, origin=ItemOrigin.REVIEW
+        )
+        if existing and existing.category != category:
+            item_update(actor=actor, item=existing, reason=reason, category=category)
+    before = snapshot(query)
+    query.status, query.resolved_item = status, item
+    query.save(update_fields=["status", "resolved_item"])
+    audit_updated(actor=actor, obj=query, before=before, reason=reason)
+    return item
+
+
+@transaction.atomic
+def review_dismiss(*, actor: Any, query: LookupQuery, reason: str = "") -> None:
+    before = snapshot(query)
+    query.status = QueryStatus.DISMISSED
+    query.save(update_fields=["status"])
+    audit_updated(actor=actor, obj=query, before=before, reason=reason or "not an item")
