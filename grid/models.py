@@ -226,6 +226,14 @@ class Household(TimeStampedModel):
         related_name="households",
         verbose_name=_("grid worker"),
     )
+    drop_off_point = models.ForeignKey(
+        "supervision.DropOffPoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="households",
+        verbose_name=_("drop-off point"),
+    )
 
     objects = HouseholdQuerySet.as_manager()
 

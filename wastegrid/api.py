@@ -17,6 +17,7 @@ from grid.api import router as grid_router
 from guide.api import router as guide_router
 from lib.apierrors import ApiError
 from lib.bilingual import Msg
+from supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="wastegrid API",
@@ -78,3 +79,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/grid/", grid_router)
 api.add_router("/guide/", guide_router)
+api.add_router("/supervision/", supervision_router)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "audit",
     "grid",
     "guide",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -137,3 +138,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("WASTEGRID_LOG_LEVEL", default="WARNING")},
 }
+
+# Uploaded evidence (bin-side photos) is served through permission-checked views, never as public files.
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_URL = "/media/"

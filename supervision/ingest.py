@@ -1,0 +1,369 @@
+"""Taking in bin-side records: one record at a time checked, all of a batch written in one statement.
+
+Idempotent by construction: `INSERT … ON CONFLICT (client_id) DO NOTHING RETURNING client_id` tells which
+records are new; only those are added to the daily rollups, in the same transaction. A retry, a double
+submit or two phones syncing the same queue can never count a drop-off twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import Role, User
+from grid.models import GridNode, Household
+from guide.models import CategoryKey
+from lib.bilingual import Msg
+from supervision.models import DropOffPoint, HouseholdDay, Observation, Outcome, PointDay
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RECORDERS = frozenset(
+    {Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTY_MEMBER}
+)
+MAX_BATCH = 5000
+CATEGORIES = set(CategoryKey.values)
+OUTCOMES = set(Outcome.values)
+MISTAKES = {Outcome.MIXED, Outcome.BAG_NOT_BROKEN, Outcome.REFUSED}
+
+E = {
+    "not_object": Msg("每条记录应为 JSON 对象。", "Each record must be a JSON object."),
+    "client_id": Msg("client_id 应为 UUID。", "client_id must be a UUID."),
+    "point": Msg(
+        "找不到投放点“{v}”，或不在您的范围内。", "No drop-off point “{v}” within your part of the grid."
+    ),
+    "household": Msg(
+        "找不到住户“{v}”，或不属于该投放点所在居民区。", "No household “{v}” in the point's residential area."
+    ),
+    "observed_at": Msg(
+        "observed_at 应为带时区的 ISO 8601 时间。", "observed_at must be ISO 8601 with a UTC offset."
+    ),
+    "future": Msg("记录时间在未来。", "observed_at is in the future."),
+    "too_old": Msg("记录时间早于一年前。", "observed_at is more than a year ago."),
+    "category": Msg(
+        "category 应为 recyclable、hazardous、wet 或 dry。",
+        "category must be recyclable, hazardous, wet or dry.",
+    ),
+    "outcome": Msg(
+        "outcome 应为 correct、mixed、bag_not_broken、corrected 或 refused。",
+        "outcome must be correct, mixed, bag_not_broken, corrected or refused.",
+    ),
+    "mixed_with": Msg("mixed_with 应为类别列表。", "mixed_with must be a list of categories."),
+    "unknown_field": Msg("未知字段：{v}。", "Unknown field: {v}."),
+    "duplicate_in_batch": Msg("同一批次中 client_id 重复。", "client_id repeated within this batch."),
+}
+FIELDS = {"client_id", "point", "household", "observed_at", "category", "outcome", "mixed_with"}
+
+
+@dataclass
+class RecordError:
+    index: int
+    client_id: str | None
+    code: str
+    msg: Msg
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "client_id": self.client_id,
+            "code": self.code,
+            "message": self.msg.as_dict(),
+        }
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "duplicate": self.duplicate,
+            "rejected": self.rejected,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+@dataclass(frozen=True)
+class Row:
+    client_id: uuid.UUID
+    subdistrict_id: int
+    community_id: int
+    point_id: int
+    household_id: int | None
+    observed_at: datetime.datetime
+    day: datetime.date
+    category: str
+    outcome: str
+    mixed_with: str
+
+
+def points_for(user: User) -> Any:
+    """Points a user may record at: those of their subtree, and those of the residential area they sit in."""
+    qs = DropOffPoint.objects.filter(active=True)
+    if user.is_superuser and user.node_id is None:
+        return qs
+    if user.node is None or not user.has_role(RECORDERS):
+        return qs.none()
+    node = user.node
+    if node.level == "microgrid" and node.parent is not None:
+        node = node.parent
+    return qs.filter(community__path__startswith=node.path)
+
+
+def _check(index: int, raw: Any, now: datetime.datetime) -> tuple[dict[str, Any] | None, RecordError | None]:
+    if not isinstance(raw, dict):
+        return None, RecordError(index, None, "not_object", E["not_object"])
+    cid_raw = raw.get("client_id")
+    try:
+        cid = uuid.UUID(str(cid_raw)) if isinstance(cid_raw, str) else None
+    except ValueError:
+        cid = None
+    if cid is None:
+        return None, RecordError(
+            index, str(cid_raw)[:64] if cid_raw is not None else None, "client_id", E["client_id"]
+        )
+    err = lambda code, msg: (None, RecordError(index, str(cid), code, msg))  # noqa: E731
+    extra = set(raw) - FIELDS
+    if extra:
+        return err("unknown_field", E["unknown_field"].format(v=", ".join(sorted(extra))[:80]))
+    if not isinstance(raw.get("point"), str) or not raw["point"]:
+        return err("point", E["point"].format(v=str(raw.get("point"))[:40]))
+    household = raw.get("household")
+    if household is not None and (not isinstance(household, str) or not household):
+        return err("household", E["household"].format(v=str(household)[:40]))
+    observed = parse_datetime(raw["observed_at"]) if isinstance(raw.get("observed_at"), str) else None
+    if observed is None or observed.tzinfo is None:
+        return err("observed_at", E["observed_at"])
+    if observed > now + datetime.timedelta(minutes=10):
+        return err("future", E["future"])
+    if observed < now - datetime.timedelta(days=366):
+        return err("too_old", E["too_old"])
+    if raw.get("category") not in CATEGORIES:
+        return err("category", E["category"])
+    if raw.get("outcome") not in OUTCOMES:
+        return err("outcome", E["outcome"])
+    mixed = raw.get("mixed_with", [])
+    if mixed is None:
+        mixed = []
+    if not isinstance(mixed, list) or any(m not in CATEGORIES for m in mixed):
+        return err("mixed_with", E["mixed_with"])
+    return {
+        "client_id": cid,
+        "point": raw["point"],
+        "household": household,
+        "observed_at": observed,
+        "category": raw["category"],
+        "outcome": raw["outcome"],
+        "mixed_with": ",".join(sorted(set(mixed))),
+    }, None
+
+
+def observations_ingest(*, user: User, records: Sequence[Any]) -> IngestResult:
+    """Check each record on its own; write the good ones; a bad record rejects only itself."""
+    result = IngestResult()
+    now = timezone.now()
+    checked: list[tuple[int, dict[str, Any]]] = []
+    seen: set[uuid.UUID] = set()
+    for i, raw in enumerate(records):
+        data, error = _check(i, raw, now)
+        if error is None and data is not None and data["client_id"] in seen:
+            error = RecordError(i, str(data["client_id"]), "duplicate_in_batch", E["duplicate_in_batch"])
+        if error is not None:
+            result.errors.append(error)
+            continue
+        assert data is not None
+        seen.add(data["client_id"])
+        checked.append((i, data))
+
+    points = {p.code: p for p in points_for(user).filter(code__in={d["point"] for _, d in checked})}
+    community_of = {p.pk: p.community_id for p in points.values()}
+    codes = sorted({d["household"] for _, d in checked if d["household"]})
+    households: dict[str, tuple[int, int]] = {}
+    for i in range(0, len(codes), 900):
+        households.update(
+            {
+                c: (pk, comm)
+                for c, pk, comm in Household.objects.filter(code__in=codes[i : i + 900]).values_list(
+                    "code", "id", "community_id"
+                )
+            }
+        )
+    rows: list[Row] = []
+    for i, d in checked:
+        point = points.get(d["point"])
+        if point is None:
+            result.errors.append(
+                RecordError(i, str(d["client_id"]), "point", E["point"].format(v=d["point"][:40]))
+            )
+            continue
+        household_id = None
+        if d["household"]:
+            found = households.get(d["household"])
+            if found is None or found[1] != community_of[point.pk]:
+                result.errors.append(
+                    RecordError(
+                        i, str(d["client_id"]), "household", E["household"].format(v=d["household"][:40])
+                    )
+                )
+                continue
+            household_id = found[0]
+        observed = d["observed_at"]
+        rows.append(
+            Row(
+                d["client_id"],
+                point.subdistrict_id,
+                point.community_id,
+                point.pk,
+                household_id,
+                observed,
+                observed.astimezone(SHANGHAI).date(),
+                d["category"],
+                d["outcome"],
+                d["mixed_with"],
+            )
+        )
+    result.rejected = len(result.errors)
+    result.created = len(write_rows(rows, recorded_by=user.pk)) if rows else 0
+    result.duplicate = len(rows) - result.created
+    result.errors.sort(key=lambda e: e.index)
+    return result
+
+
+def _insert_sql(n: int) -> str:
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    one = "(" + ", ".join(["%s"] * 12) + ")"
+    return (
+        f"INSERT INTO {table} (client_id, subdistrict_id, community_id, point_id, household_id, observed_at, day, "
+        f"category, outcome, mixed_with, recorded_by_id, received_at) VALUES {', '.join([one] * n)} "
+        "ON CONFLICT (client_id) DO NOTHING RETURNING client_id"
+    )
+
+
+def _uuid_param(u: uuid.UUID) -> Any:
+    # SQLite stores Django's UUIDField as 32 hex characters; PostgreSQL has a uuid type.
+    return u if connection.vendor == "postgresql" else u.hex
+
+
+@transaction.atomic
+def write_rows(rows: Sequence[Row], *, recorded_by: int | None) -> list[Row]:
+    """Insert what is new, add exactly that to the rollups, return the new rows."""
+    ops = connection.ops
+    received = ops.adapt_datetimefield_value(timezone.now())
+    created: set[str] = set()
+    chunk = 80  # 12 parameters a row: under SQLite's 999-variable limit
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            params: list[Any] = []
+            for r in part:
+                params += [
+                    _uuid_param(r.client_id),
+                    r.subdistrict_id,
+                    r.community_id,
+                    r.point_id,
+                    r.household_id,
+                    ops.adapt_datetimefield_value(r.observed_at),
+                    ops.adapt_datefield_value(r.day),
+                    r.category,
+                    r.outcome,
+                    r.mixed_with,
+                    recorded_by,
+                    received,
+                ]
+            cursor.execute(_insert_sql(len(part)), params)
+            created.update(str(uuid.UUID(str(v[0]))) for v in cursor.fetchall())
+    new = [r for r in rows if str(r.client_id) in created]
+    rollups_add(new)
+    return new
+
+
+def rollups_add(rows: Iterable[Row]) -> None:
+    point_days: dict[tuple[int, Any, str], list[int]] = defaultdict(lambda: [0] * 7)
+    meta: dict[tuple[int, Any, str], tuple[int, int]] = {}
+    household_days: dict[tuple[int, Any], list[int]] = defaultdict(lambda: [0] * 4)
+    hh_sd: dict[tuple[int, Any], int] = {}
+    for r in rows:
+        key = (r.point_id, r.day, r.category)
+        c = point_days[key]
+        meta[key] = (r.subdistrict_id, r.community_id)
+        c[0] += 1
+        c[1 + ["correct", "mixed", "bag_not_broken", "corrected", "refused"].index(r.outcome)] += 1
+        c[6] += r.household_id is None
+        if r.household_id is not None:
+            h = household_days[(r.household_id, r.day)]
+            hh_sd[(r.household_id, r.day)] = r.subdistrict_id
+            h[0] += 1
+            h[1] += r.outcome == Outcome.CORRECT
+            h[2] += r.outcome in MISTAKES
+            h[3] += r.outcome == Outcome.REFUSED
+    if not point_days:
+        return
+    ops = connection.ops
+    pd = ops.quote_name(PointDay._meta.db_table)
+    hd = ops.quote_name(HouseholdDay._meta.db_table)
+    cols = ["total", "correct", "mixed", "bag_not_broken", "corrected", "refused", "anonymous"]
+    sets = ", ".join(f"{c} = {pd}.{c} + excluded.{c}" for c in cols)
+    sql = (
+        f"INSERT INTO {pd} (subdistrict_id, community_id, point_id, day, category, {', '.join(cols)}) "
+        f"VALUES (%s, %s, %s, %s, %s, {', '.join(['%s'] * 7)}) ON CONFLICT (point_id, day, category) DO UPDATE SET {sets}"
+    )
+    hcols = ["total", "correct", "mistakes", "refused"]
+    hsets = ", ".join(f"{c} = {hd}.{c} + excluded.{c}" for c in hcols)
+    hsql = (
+        f"INSERT INTO {hd} (subdistrict_id, household_id, day, {', '.join(hcols)}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT (household_id, day) DO UPDATE SET {hsets}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [(*meta[k], k[0], ops.adapt_datefield_value(k[1]), k[2], *v) for k, v in point_days.items()],
+        )
+        if household_days:
+            cursor.executemany(
+                hsql,
+                [(hh_sd[k], k[0], ops.adapt_datefield_value(k[1]), *v) for k, v in household_days.items()],
+            )
+
+
+@transaction.atomic
+def rollups_rebuild(*, subdistrict: GridNode, start: datetime.date, end: datetime.date) -> None:
+    """Recompute the rollups of a period from the raw records (after a bulk load, or to repair)."""
+    PointDay.objects.filter(subdistrict_id=subdistrict.pk, day__gte=start, day__lte=end).delete()
+    HouseholdDay.objects.filter(subdistrict_id=subdistrict.pk, day__gte=start, day__lte=end).delete()
+    ops = connection.ops
+    obs = ops.quote_name(Observation._meta.db_table)
+    pd = ops.quote_name(PointDay._meta.db_table)
+    hd = ops.quote_name(HouseholdDay._meta.db_table)
+    case = lambda value: f"SUM(CASE WHEN outcome = '{value}' THEN 1 ELSE 0 END)"  # noqa: E731
+    params = [subdistrict.pk, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {pd} (subdistrict_id, community_id, point_id, day, category, total, correct, mixed, "
+            f"bag_not_broken, corrected, refused, anonymous) "
+            f"SELECT subdistrict_id, community_id, point_id, day, category, COUNT(*), {case('correct')}, {case('mixed')}, "
+            f"{case('bag_not_broken')}, {case('corrected')}, {case('refused')}, "
+            f"SUM(CASE WHEN household_id IS NULL THEN 1 ELSE 0 END) "
+            f"FROM {obs} WHERE subdistrict_id = %s AND day >= %s AND day <= %s "
+            f"GROUP BY subdistrict_id, community_id, point_id, day, category",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {hd} (subdistrict_id, household_id, day, total, correct, mistakes, refused) "
+            f"SELECT subdistrict_id, household_id, day, COUNT(*), {case('correct')}, "
+            f"SUM(CASE WHEN outcome IN ('mixed', 'bag_not_broken', 'refused') THEN 1 ELSE 0 END), {case('refused')} "
+            f"FROM {obs} WHERE subdistrict_id = %s AND day >= %s AND day <= %s AND household_id IS NOT NULL "
+            f"GROUP BY subdistrict_id, household_id, day",
+            params,
+        )

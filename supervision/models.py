@@ -1,0 +1,299 @@
+"""Drop-off points (箱房/投放点) with their bins and opening windows, the duty roster, bin-side records and
+their daily rollups, and the device tokens that phones and smart bins post with.
+
+Observations are the platform's biggest table: every row carries `subdistrict_id` and the local `day`, rollups
+are kept per day (updated in the same transaction as the rows they count), and nothing joins the raw table
+on a hot path.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guide.models import CategoryKey
+from lib.db import TimeStampedModel
+
+
+class DropOffPoint(TimeStampedModel):
+    subdistrict = models.ForeignKey(
+        "grid.GridNode", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    community = models.ForeignKey(
+        "grid.GridNode",
+        on_delete=models.PROTECT,
+        related_name="drop_off_points",
+        verbose_name=_("residential area"),
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    manager = models.CharField(
+        _("management responsible person"),
+        max_length=100,
+        blank=True,
+        help_text=_("管理责任人, usually the property company"),
+    )
+    manager_contact = models.CharField(_("contact"), max_length=50, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("drop-off point")
+        verbose_name_plural = _("drop-off points")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("supervision:point_detail", args=[self.code])
+
+
+class Bin(models.Model):
+    point = models.ForeignKey(DropOffPoint, on_delete=models.CASCADE, related_name="bins")
+    category = models.CharField(_("category"), max_length=12, choices=CategoryKey.choices)
+    count = models.PositiveSmallIntegerField(_("number of bins"), default=1)
+
+    class Meta:
+        verbose_name = _("bin")
+        verbose_name_plural = _("bins")
+        constraints = [models.UniqueConstraint(fields=["point", "category"], name="bin_unique_category")]
+
+    def __str__(self) -> str:
+        return f"{self.point.code} {self.category}"
+
+
+class OpeningWindow(models.Model):
+    point = models.ForeignKey(DropOffPoint, on_delete=models.CASCADE, related_name="windows")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_("0 = Monday … 6 = Sunday"))
+    holiday = models.BooleanField(_("holiday variant"), default=False)
+    start = models.TimeField(_("opens"))
+    end = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening window")
+        verbose_name_plural = _("opening windows")
+        ordering = ["point", "holiday", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="window_weekday_valid"),
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="window_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class Holiday(models.Model):
+    """Days on which points open by their holiday windows (public holidays, set per city)."""
+
+    day = models.DateField(_("day"), unique=True)
+    name = models.CharField(_("name"), max_length=40)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
+class Shift(models.Model):
+    subdistrict = models.ForeignKey(
+        "grid.GridNode", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    point = models.ForeignKey(DropOffPoint, on_delete=models.CASCADE, related_name="shifts")
+    day = models.DateField(_("day"))
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+    needed = models.PositiveSmallIntegerField(_("people needed"), default=1)
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["day", "start", "point"]
+        constraints = [models.UniqueConstraint(fields=["point", "day", "start"], name="shift_unique_slot")]
+        indexes = [models.Index(fields=["subdistrict", "day"], name="shift_sd_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.point.code} {self.day} {self.start:%H:%M}"
+
+
+class SignupStatus(models.TextChoices):
+    SIGNED_UP = "signed_up", _("Signed up")
+    ASSIGNED = "assigned", _("Assigned")
+    SWAPPED = "swapped", _("Swapped away")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ShiftSignup(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    person = models.ForeignKey("grid.Person", on_delete=models.PROTECT, related_name="shift_signups")
+    status = models.CharField(
+        _("status"), max_length=12, choices=SignupStatus.choices, default=SignupStatus.SIGNED_UP
+    )
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
+    minutes = models.PositiveIntegerField(_("minutes on duty"), default=0)
+
+    class Meta:
+        verbose_name = _("shift sign-up")
+        verbose_name_plural = _("shift sign-ups")
+        constraints = [models.UniqueConstraint(fields=["shift", "person"], name="signup_unique_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.shift}"
+
+
+class Outcome(models.TextChoices):
+    CORRECT = "correct", _("Correct")
+    MIXED = "mixed", _("Mixed")
+    BAG_NOT_BROKEN = "bag_not_broken", _("Bag not broken")
+    CORRECTED = "corrected", _("Corrected on the spot")
+    REFUSED = "refused", _("Refused to correct")
+
+
+class Observation(models.Model):
+    """One drop-off seen at the bin. `client_id` is made by the phone or device: retries never duplicate."""
+
+    client_id = models.UUIDField(unique=True)
+    subdistrict_id = models.BigIntegerField(db_index=False)
+    community_id = models.BigIntegerField()
+    point = models.ForeignKey(DropOffPoint, on_delete=models.PROTECT, related_name="+", db_constraint=True)
+    household = models.ForeignKey(
+        "grid.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    observed_at = models.DateTimeField()
+    day = models.DateField()  # local (Asia/Shanghai) day of observed_at: what rollups group by
+    category = models.CharField(max_length=12, choices=CategoryKey.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    mixed_with = models.CharField(max_length=60, blank=True)  # comma-separated categories
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bin-side record")
+        verbose_name_plural = _("bin-side records")
+        indexes = [
+            models.Index(fields=["subdistrict_id", "day"], name="obs_sd_day_idx"),
+            models.Index(fields=["household", "day"], name="obs_household_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.observed_at} {self.outcome}"
+
+
+class ObservationPhoto(models.Model):
+    """A photo taken with a record, kept apart so the records table stays narrow. EXIF stripped, downscaled."""
+
+    client_id = models.UUIDField(unique=True, help_text=_("the record's client_id"))
+    subdistrict_id = models.BigIntegerField()
+    image = models.ImageField(upload_to="observations/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record photo")
+        verbose_name_plural = _("record photos")
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
+class PurityLevel(models.TextChoices):
+    CLEAN = "clean", _("Clean (purity > 85%)")
+    SLIGHT = "slight", _("Slight mixing")
+    SERIOUS = "serious", _("Serious mixing")
+
+
+class PurityCheck(models.Model):
+    client_id = models.UUIDField(unique=True)
+    subdistrict_id = models.BigIntegerField()
+    point = models.ForeignKey(DropOffPoint, on_delete=models.PROTECT, related_name="purity_checks")
+    shift = models.ForeignKey(
+        Shift, on_delete=models.SET_NULL, null=True, blank=True, related_name="purity_checks"
+    )
+    category = models.CharField(max_length=12, choices=CategoryKey.choices)
+    level = models.CharField(max_length=8, choices=PurityLevel.choices)
+    checked_at = models.DateTimeField()
+    day = models.DateField()
+    notes = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("purity check")
+        verbose_name_plural = _("purity checks")
+        indexes = [models.Index(fields=["subdistrict_id", "day"], name="purity_sd_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.category} {self.level}"
+
+
+class PointDay(models.Model):
+    """Per point, day and bin category: the counts the dashboards read. Kept equal to the raw records."""
+
+    subdistrict_id = models.BigIntegerField()
+    community_id = models.BigIntegerField()
+    point = models.ForeignKey(DropOffPoint, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    category = models.CharField(max_length=12, choices=CategoryKey.choices)
+    total = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+    mixed = models.PositiveIntegerField(default=0)
+    bag_not_broken = models.PositiveIntegerField(default=0)
+    corrected = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    anonymous = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["point", "day", "category"], name="pointday_unique")]
+        indexes = [models.Index(fields=["subdistrict_id", "day"], name="pointday_sd_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.day} {self.category}"
+
+
+class HouseholdDay(models.Model):
+    subdistrict_id = models.BigIntegerField()
+    household = models.ForeignKey("grid.Household", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    total = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+    mistakes = models.PositiveIntegerField(
+        default=0
+    )  # mixed, bag not broken, refused (corrected counts as fixed)
+    refused = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["household", "day"], name="householdday_unique")]
+        indexes = [models.Index(fields=["subdistrict_id", "day"], name="householdday_sd_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.day}"
+
+
+class DeviceToken(models.Model):
+    """A bearer token for a phone, smart bin or other system posting records as `user`. Only a hash is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="device_tokens")
+    name = models.CharField(_("device"), max_length=80, blank=True)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("device token")
+        verbose_name_plural = _("device tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,179 @@
+"""Drop-off points, the duty roster and device tokens."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_created, audit_updated, snapshot
+from grid.models import GridNode, Level, Person
+from lib.bilingual import Msg
+from supervision.models import (
+    Bin,
+    DeviceToken,
+    DropOffPoint,
+    Holiday,
+    OpeningWindow,
+    Shift,
+    ShiftSignup,
+    SignupStatus,
+)
+
+TOKEN_PREFIX = "wg_"
+
+
+@transaction.atomic
+def point_create(
+    *,
+    actor: Any,
+    community: GridNode,
+    name: str,
+    code: str | None = None,
+    address: str = "",
+    manager: str = "",
+    manager_contact: str = "",
+    bins: dict[str, int] | None = None,
+    windows: list[tuple[int, datetime.time, datetime.time]] | None = None,
+    holiday_windows: list[tuple[datetime.time, datetime.time]] | None = None,
+) -> DropOffPoint:
+    if community.level != Level.COMMUNITY:
+        raise ValidationError(
+            str(Msg("投放点属于居民区。", "A drop-off point belongs to a residential area."))
+        )
+    if code is None:
+        prefix = f"{community.code}-P"
+        taken = DropOffPoint.objects.filter(code__startswith=prefix).count()
+        code = f"{prefix}{taken + 1:02d}"
+    assert community.subdistrict is not None
+    point = DropOffPoint(
+        subdistrict=community.subdistrict,
+        community=community,
+        code=code,
+        name=name,
+        address=address,
+        manager=manager,
+        manager_contact=manager_contact,
+    )
+    point.full_clean()
+    point.save()
+    for category, count in (bins or {"recyclable": 1, "hazardous": 1, "wet": 2, "dry": 2}).items():
+        Bin.objects.create(point=point, category=category, count=count)
+    for weekday, start, end in windows or []:
+        OpeningWindow.objects.create(point=point, weekday=weekday, start=start, end=end)
+    for start, end in holiday_windows or []:
+        for weekday in range(7):
+            OpeningWindow.objects.create(point=point, weekday=weekday, start=start, end=end, holiday=True)
+    audit_created(actor=actor, obj=point)
+    return point
+
+
+def windows_on(point: DropOffPoint, day: datetime.date, holidays: set[datetime.date]) -> list[OpeningWindow]:
+    holiday = day in holidays
+    chosen = [w for w in point.windows.all() if w.weekday == day.weekday() and w.holiday == holiday]
+    if holiday and not chosen:
+        chosen = [w for w in point.windows.all() if w.weekday == day.weekday() and not w.holiday]
+    return chosen
+
+
+@transaction.atomic
+def shifts_generate(*, points: list[DropOffPoint], start: datetime.date, days: int) -> int:
+    """One shift per opening window per day (holiday windows on holidays). Re-running adds nothing twice."""
+    end = start + datetime.timedelta(days=days - 1)
+    holidays = set(Holiday.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
+    new = []
+    for point in points:
+        for n in range(days):
+            day = start + datetime.timedelta(days=n)
+            for w in windows_on(point, day, holidays):
+                new.append(
+                    Shift(subdistrict_id=point.subdistrict_id, point=point, day=day, start=w.start, end=w.end)
+                )
+    Shift.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    return len(new)
+
+
+@transaction.atomic
+def shift_signup(*, actor: Any, shift: Shift, person: Person, assigned: bool = False) -> ShiftSignup:
+    signup, created = ShiftSignup.objects.get_or_create(
+        shift=shift,
+        person=person,
+        defaults={"status": SignupStatus.ASSIGNED if assigned else SignupStatus.SIGNED_UP},
+    )
+    if not created and signup.status in (SignupStatus.CANCELLED, SignupStatus.SWAPPED):
+        before = snapshot(signup)
+        signup.status = SignupStatus.SIGNED_UP
+        signup.save(update_fields=["status"])
+        audit_updated(actor=actor, obj=signup, before=before)
+    elif created:
+        audit_created(actor=actor, obj=signup)
+    return signup
+
+
+@transaction.atomic
+def shift_swap(*, actor: Any, signup: ShiftSignup, to: Person) -> ShiftSignup:
+    """Hand a shift to someone else: the old sign-up stays (as swapped) so the history is whole."""
+    if signup.checked_in_at:
+        raise ValidationError(
+            str(Msg("已签到的班次不能换班。", "A shift already checked in cannot be swapped."))
+        )
+    before = snapshot(signup)
+    signup.status = SignupStatus.SWAPPED
+    signup.save(update_fields=["status"])
+    audit_updated(actor=actor, obj=signup, before=before, reason=f"swap to {to.pk}")
+    return shift_signup(actor=actor, shift=signup.shift, person=to, assigned=True)
+
+
+@transaction.atomic
+def shift_check_in(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | None = None) -> ShiftSignup:
+    if signup.checked_in_at is None:
+        before = snapshot(signup)
+        signup.checked_in_at = at or timezone.now()
+        signup.save(update_fields=["checked_in_at"])
+        audit_updated(actor=actor, obj=signup, before=before)
+    return signup
+
+
+@transaction.atomic
+def shift_check_out(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | None = None) -> ShiftSignup:
+    if signup.checked_in_at is None:
+        raise ValidationError(str(Msg("请先签到。", "Check in first.")))
+    if signup.checked_out_at is None:
+        before = snapshot(signup)
+        signup.checked_out_at = at or timezone.now()
+        signup.minutes = max(0, int((signup.checked_out_at - signup.checked_in_at).total_seconds() // 60))
+        signup.save(update_fields=["checked_out_at", "minutes"])
+        audit_updated(actor=actor, obj=signup, before=before)
+    return signup
+
+
+def token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: Any, name: str = "") -> str:
+    """A new bearer token for the user; only its hash is stored, the token itself is shown once."""
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = DeviceToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=token_hash(key))
+    audit_created(actor=user, obj=token, reason="token create")
+    return key
+
+
+def token_user(key: str) -> Any:
+    token = (
+        DeviceToken.objects.select_related("user", "user__node")
+        .filter(key_hash=token_hash(key), revoked=False)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
+        DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
