@@ -8,6 +8,7 @@ urlpatterns = [
     path("grid/", include("grid.urls")),
     path("audit/", include("audit.urls")),
     path("guide/", include("guide.urls")),
+    path("supervision/", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -6,7 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from accounts.models import Role, User
 from grid.services.demo import SUBDISTRICT_CODE, demo_exists, demo_generate
+from supervision.demo import demo_people_for_logins, supervision_demo_generate
 
 
 class Command(BaseCommand):
@@ -24,7 +26,8 @@ class Command(BaseCommand):
             self.stderr.write("--scale must be in (0, 400]")
             raise SystemExit(2)
         if demo_exists():
-            demo_generate(scale=scale, seed=seed)
+            sd = demo_generate(scale=scale, seed=seed)
+            self._supervision(sd, seed, quiet=True)
             self.stdout.write(f"{SUBDISTRICT_CODE} already loaded; logins refreshed.")
             return
         started = time.perf_counter()
@@ -34,6 +37,26 @@ class Command(BaseCommand):
             bar.n = int(done * 100 / total)
             bar.refresh()
 
-        demo_generate(scale=scale, seed=seed, progress=progress)
+        sd = demo_generate(scale=scale, seed=seed, progress=progress)
         bar.close()
-        self.stdout.write(f"{SUBDISTRICT_CODE} generated in {time.perf_counter() - started:.1f}s")
+        records = self._supervision(sd, seed, quiet=quiet)
+        self.stdout.write(
+            f"{SUBDISTRICT_CODE} generated in {time.perf_counter() - started:.1f}s ({records} bin-side records)"
+        )
+
+    def _supervision(self, sd: Any, seed: int, *, quiet: bool) -> int:
+        bar = tqdm(total=100, desc="bin-side", unit="%", disable=quiet)
+
+        def progress(done: int, total: int) -> None:
+            bar.n = int(done * 100 / total)
+            bar.refresh()
+
+        records = supervision_demo_generate(sd=sd, seed=seed, progress=progress)
+        bar.close()
+        users = list(
+            User.objects.filter(
+                node__path__startswith=sd.path, role__in=[Role.VOLUNTEER, Role.PARTY_MEMBER, Role.GRID_WORKER]
+            )
+        )
+        demo_people_for_logins(sd, users)
+        return records

@@ -1,0 +1,134 @@
+"""Demo data for bin-side supervision: points, windows, shifts and a week of records with rhythm.
+
+About one point per 400 households (the city's 300–500), opening 07:00–09:00 and 18:30–20:30 as at 洪南山宅,
+households served by the nearest point (in building order), and records whose correct rate improves over
+the days, with a few habitual offenders for the secretaries' lists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from grid.models import GridNode, Household, Level, Person
+from supervision.ingest import SHANGHAI, Row, write_rows
+from supervision.models import DropOffPoint, Shift
+from supervision.services import point_create, shift_signup, shifts_generate
+
+MORNING = (datetime.time(7, 0), datetime.time(9, 0))
+EVENING = (datetime.time(18, 30), datetime.time(20, 30))
+HOLIDAY = [(datetime.time(7, 30), datetime.time(10, 0)), (datetime.time(18, 0), datetime.time(20, 30))]
+PROPERTY = ["永业物业", "静安置业物业", "明华物业", "上房物业", "古北物业", "锦江物业"]
+
+
+def supervision_demo_exists(sd: GridNode) -> bool:
+    return DropOffPoint.objects.filter(subdistrict=sd).exists()
+
+
+@transaction.atomic
+def supervision_demo_generate(
+    *, sd: GridNode, days: int = 7, seed: int = 2019, progress: Callable[[int, int], None] | None = None
+) -> int:
+    if supervision_demo_exists(sd):
+        return 0
+    rng = random.Random(seed)
+    communities = list(GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code"))
+    windows = [(d, *MORNING) for d in range(7)] + [(d, *EVENING) for d in range(7)]
+    today = timezone.now().astimezone(SHANGHAI).date()
+    all_points: list[DropOffPoint] = []
+    for c_no, community in enumerate(communities, start=1):
+        members = list(
+            Household.objects.filter(community=community)
+            .order_by("building__code", "stairwell", "room")
+            .values_list("id", flat=True)
+        )
+        n_points = max(1, math.ceil(len(members) / 400))
+        for p_no in range(1, n_points + 1):
+            point = point_create(
+                actor=None,
+                community=community,
+                name=f"{community.name.removesuffix('居民区')}{p_no}号投放点",
+                code=f"{community.code}-P{p_no:02d}",
+                manager=rng.choice(PROPERTY),
+                manager_contact="021-" + str(rng.randrange(10**7, 10**8)),
+                windows=windows,
+                holiday_windows=HOLIDAY,
+            )
+            share = members[(p_no - 1) * len(members) // n_points : p_no * len(members) // n_points]
+            Household.objects.filter(pk__in=share).update(drop_off_point=point)
+            all_points.append(point)
+        if progress:
+            progress(c_no, len(communities) * 2)
+    shifts_generate(points=all_points, start=today - datetime.timedelta(days=days), days=days + 8)
+
+    # A week of records: ~70% of households drop off each day, in the windows.
+    offenders = set()
+    rows: list[Row] = []
+    served: list[tuple[int, int, int]] = list(
+        Household.objects.filter(subdistrict=sd, drop_off_point__isnull=False).values_list(
+            "id", "community_id", "drop_off_point_id"
+        )
+    )
+    for hid, _c, _p in served:
+        if rng.random() < 0.02:
+            offenders.add(hid)
+    outcomes = ["correct", "mixed", "bag_not_broken", "corrected", "refused"]
+    for d in range(days, 0, -1):
+        day = today - datetime.timedelta(days=d)
+        good = 0.80 + 0.1 * (days - d) / max(days, 1)  # compliance improves over the week
+        for hid, community_id, point_id in served:
+            if rng.random() > 0.7:
+                continue
+            start, end = rng.choice((MORNING, EVENING))
+            minute = rng.randrange((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute))
+            local = datetime.datetime.combine(day, start, tzinfo=SHANGHAI) + datetime.timedelta(
+                minutes=minute
+            )
+            p_good = 0.35 if hid in offenders else good
+            outcome = "correct" if rng.random() < p_good else rng.choices(outcomes[1:], (50, 25, 15, 10))[0]
+            category = rng.choices(("wet", "dry", "recyclable", "hazardous"), (45, 40, 13, 2))[0]
+            rows.append(
+                Row(
+                    uuid.UUID(int=rng.getrandbits(128)),
+                    sd.pk,
+                    community_id,
+                    point_id,
+                    hid if rng.random() < 0.9 else None,
+                    local,
+                    day,
+                    category,
+                    outcome,
+                    "dry"
+                    if outcome == "mixed" and category == "wet"
+                    else ("wet" if outcome == "mixed" else ""),
+                )
+            )
+        if progress:
+            progress(len(communities) + (days - d + 1) * len(communities) // days, len(communities) * 2)
+    for i in range(0, len(rows), 20_000):
+        write_rows(rows[i : i + 20_000], recorded_by=None)
+    return len(rows)
+
+
+def demo_people_for_logins(sd: GridNode, users: list[Any]) -> None:
+    """Volunteer and party-member logins get a person (and a few shifts) so their pages have content."""
+    today = timezone.now().astimezone(SHANGHAI).date()
+    for user in users:
+        if user.person_id is None:
+            user.person = Person.objects.create(
+                subdistrict=sd, node=user.node, name=f"{user.get_role_display()}（演示）"
+            )
+            user.save(update_fields=["person"])
+        shifts = Shift.objects.filter(
+            point__community=user.node if user.node.level == Level.COMMUNITY else user.node.parent,
+            day__gte=today,
+        ).order_by("day", "start")[:3]
+        for shift in shifts:
+            shift_signup(actor=None, shift=shift, person=user.person)

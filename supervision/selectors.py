@@ -1,0 +1,180 @@
+"""Numbers from the rollups (never from the raw records): correct rates, purity, staffing, trends, repeat
+offenders."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+
+from grid.models import GridNode, Household, Level
+from supervision.models import HouseholdDay, PointDay, PurityCheck, Shift, ShiftSignup, SignupStatus
+
+ACTIVE = [SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED]
+
+
+@dataclass
+class Rate:
+    total: int = 0
+    correct: int = 0
+    mistakes: int = 0
+
+    @property
+    def correct_rate(self) -> float | None:
+        return self.correct / self.total if self.total else None
+
+    @property
+    def pct(self) -> str:
+        rate = self.correct_rate
+        return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+@dataclass
+class NodeNumbers:
+    node: GridNode
+    drops: Rate = field(default_factory=Rate)
+    shifts: int = 0
+    staffed: int = 0
+    purity: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def staffing(self) -> str:
+        return f"{self.staffed * 100 / self.shifts:.0f}%" if self.shifts else "—"
+
+
+def _community_ids(node: GridNode) -> list[int]:
+    if node.level == Level.COMMUNITY:
+        return [node.pk]
+    if node.level == Level.MICROGRID:
+        return [node.parent_id] if node.parent_id else []
+    return list(GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).values_list("id", flat=True))
+
+
+def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -> list[NodeNumbers]:
+    """Correct rate, staffing and purity for each child of `node` (residential areas: each point)."""
+    children = list(node.children.order_by("sort_order", "code")) if node.level != Level.COMMUNITY else []
+    community_of_child: dict[int, int] = {}
+    for child in children:
+        for cid in _community_ids(child):
+            community_of_child[cid] = child.pk
+    rows = NodeNumbers(node=node)
+    out = {c.pk: NodeNumbers(node=c) for c in children}
+    communities = _community_ids(node)
+    drops = (
+        PointDay.objects.filter(community_id__in=communities, day__gte=start, day__lte=end)
+        .values("community_id")
+        .annotate(
+            total=Sum("total"),
+            correct=Sum("correct"),
+            mixed=Sum("mixed"),
+            bag=Sum("bag_not_broken"),
+            refused=Sum("refused"),
+        )
+    )
+    for r in drops:
+        target = out.get(community_of_child.get(r["community_id"], -1), rows)
+        target.drops.total += r["total"]
+        target.drops.correct += r["correct"]
+        target.drops.mistakes += r["mixed"] + r["bag"] + r["refused"]
+    shifts = (
+        Shift.objects.filter(point__community_id__in=communities, day__gte=start, day__lte=end)
+        .values("point__community_id")
+        .annotate(
+            n=Count("id", distinct=True),
+            staffed=Count("id", filter=Q(signups__status__in=ACTIVE), distinct=True),
+        )
+    )
+    for s in shifts:
+        target = out.get(community_of_child.get(s["point__community_id"], -1), rows)
+        target.shifts += s["n"]
+        target.staffed += s["staffed"]
+    purity = (
+        PurityCheck.objects.filter(point__community_id__in=communities, day__gte=start, day__lte=end)
+        .values("point__community_id", "category", "level")
+        .annotate(n=Count("id"))
+    )
+    for p in purity:
+        target = out.get(community_of_child.get(p["point__community_id"], -1), rows)
+        target.purity.setdefault(p["category"], defaultdict(int))[p["level"]] += p["n"]
+    return [rows, *out.values()]
+
+
+def trend(node: GridNode, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Rate]]:
+    by_day: dict[datetime.date, Rate] = {}
+    for r in (
+        PointDay.objects.filter(community_id__in=_community_ids(node), day__gte=start, day__lte=end)
+        .values("day")
+        .annotate(
+            total=Sum("total"),
+            correct=Sum("correct"),
+            m=Sum("mixed"),
+            b=Sum("bag_not_broken"),
+            x=Sum("refused"),
+        )
+        .order_by("day")
+    ):
+        by_day[r["day"]] = Rate(r["total"], r["correct"], r["m"] + r["b"] + r["x"])
+    return sorted(by_day.items())
+
+
+@dataclass
+class RepeatOffender:
+    household: Household
+    mistakes: int
+    refused: int
+    drops: int
+
+
+def repeat_offenders(
+    node: GridNode, *, since: datetime.date, min_mistakes: int = 3, limit: int = 100
+) -> list[RepeatOffender]:
+    """Households with repeated mistakes: the input to door-to-door visits and to enforcement."""
+    query = (
+        HouseholdDay.objects.filter(household__in=Household.objects.in_node(node), day__gte=since)
+        .values("household_id")
+        .annotate(mistakes=Sum("mistakes"), refused=Sum("refused"), drops=Sum("total"))
+        .filter(mistakes__gte=min_mistakes)
+        .order_by("-mistakes", "-refused")[:limit]
+    )
+    rows = list(query)
+    households = Household.objects.select_related("building", "grid_worker__person").in_bulk(
+        [r["household_id"] for r in rows]
+    )
+    return [
+        RepeatOffender(households[r["household_id"]], r["mistakes"], r["refused"], r["drops"]) for r in rows
+    ]
+
+
+def household_numbers(household: Household, since: datetime.date) -> dict[str, Any]:
+    agg = HouseholdDay.objects.filter(household=household, day__gte=since).aggregate(
+        total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes")
+    )
+    rate = Rate(agg["total"] or 0, agg["correct"] or 0, agg["mistakes"] or 0)
+    return {"rate": rate}
+
+
+def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
+    """Windows with fewer people signed up than needed."""
+    return list(
+        Shift.objects.filter(point__community_id__in=_community_ids(node), day=day)
+        .annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE)))
+        .filter(people__lt=F("needed"))
+        .select_related("point")
+        .order_by("start", "point__code")
+    )
+
+
+def my_signups(person_id: int, start: datetime.date, days: int = 7) -> list[ShiftSignup]:
+    return list(
+        ShiftSignup.objects.filter(
+            person_id=person_id,
+            shift__day__gte=start,
+            shift__day__lt=start + datetime.timedelta(days=days),
+            status__in=ACTIVE,
+        )
+        .select_related("shift__point")
+        .order_by("shift__day", "shift__start")
+    )

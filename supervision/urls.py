@@ -1,0 +1,15 @@
+from django.urls import path
+
+from supervision import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("shifts/<int:pk>/signup/", views.signup, name="signup"),
+    path("signups/<int:pk>/check-<str:action>/", views.check, name="check"),
+    path("p/<str:code>/", views.point_detail, name="point_detail"),
+    path("p/<str:code>/record/", views.record, name="record"),
+    path("p/<str:code>/purity/", views.purity, name="purity"),
+    path("numbers/<str:code>/", views.numbers, name="numbers"),
+]

@@ -1,0 +1,141 @@
+"""Points, the duty roster (generation, sign-up, swap, check-in hours, gaps) and the numbers pages."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from grid.services.records import person_create
+from supervision.ingest import SHANGHAI
+from supervision.models import Holiday, Shift, ShiftSignup, SignupStatus
+from supervision.selectors import gaps, repeat_offenders
+from supervision.services import (
+    point_create,
+    shift_check_in,
+    shift_check_out,
+    shift_signup,
+    shift_swap,
+    shifts_generate,
+)
+from tests.conftest import Grid, client_for
+
+MORNING = (datetime.time(7), datetime.time(9))
+EVENING = (datetime.time(18, 30), datetime.time(20, 30))
+
+
+@pytest.fixture
+def point(grid: Grid):  # type: ignore[no-untyped-def]
+    windows = [(d, *MORNING) for d in range(7)] + [(d, *EVENING) for d in range(5)]  # no evenings at weekends
+    p = point_create(
+        actor=None,
+        community=grid.c1,
+        name="甲1号箱房",
+        windows=windows,
+        holiday_windows=[(datetime.time(8), datetime.time(10))],
+    )
+    grid.h1.drop_off_point = p
+    grid.h1.save()
+    return p
+
+
+@pytest.mark.django_db
+def test_shifts_follow_windows_weekdays_and_holidays(point) -> None:  # type: ignore[no-untyped-def]
+    monday = datetime.date(2026, 11, 30)
+    Holiday.objects.create(day=monday + datetime.timedelta(days=2), name="测试假日")
+    shifts_generate(points=[point], start=monday, days=7)
+    by_day = {
+        d: sorted(s.start for s in Shift.objects.filter(day=d))
+        for d in set(Shift.objects.values_list("day", flat=True))
+    }
+    assert by_day[monday] == [MORNING[0], EVENING[0]]
+    assert by_day[monday + datetime.timedelta(days=2)] == [datetime.time(8)]  # holiday window
+    assert by_day[monday + datetime.timedelta(days=5)] == [MORNING[0]]  # Saturday: mornings only
+    shifts_generate(points=[point], start=monday, days=7)
+    assert Shift.objects.count() == 2 * 4 + 1 + 1 * 2  # re-running adds nothing
+
+
+@pytest.mark.django_db
+def test_signup_swap_and_hours(grid: Grid, point) -> None:  # type: ignore[no-untyped-def]
+    today = timezone.now().astimezone(SHANGHAI).date()
+    shifts_generate(points=[point], start=today, days=1)
+    shift = Shift.objects.order_by("start").first()
+    assert shift is not None
+    alice = person_create(actor=None, node=grid.c1, name="志愿者甲")
+    bob = person_create(actor=None, node=grid.c1, name="志愿者乙")
+    signup = shift_signup(actor=None, shift=shift, person=alice)
+    moved = shift_swap(actor=None, signup=signup, to=bob)
+    signup.refresh_from_db()
+    assert (
+        signup.status == SignupStatus.SWAPPED
+        and moved.person == bob
+        and moved.status == SignupStatus.ASSIGNED
+    )
+    start = timezone.now() - datetime.timedelta(hours=2)
+    shift_check_in(actor=None, signup=moved, at=start)
+    shift_check_out(actor=None, signup=moved, at=start + datetime.timedelta(minutes=95))
+    assert ShiftSignup.objects.get(pk=moved.pk).minutes == 95
+
+
+@pytest.mark.django_db
+def test_gaps_show_unstaffed_windows(grid: Grid, point) -> None:  # type: ignore[no-untyped-def]
+    tomorrow = timezone.now().astimezone(SHANGHAI).date() + datetime.timedelta(days=1)
+    shifts_generate(points=[point], start=tomorrow, days=1)
+    assert len(gaps(grid.c1, tomorrow)) == Shift.objects.filter(day=tomorrow).count() >= 1
+    first = Shift.objects.filter(day=tomorrow).order_by("start").first()
+    assert first is not None
+    shift_signup(actor=None, shift=first, person=person_create(actor=None, node=grid.c1, name="甲"))
+    assert first not in gaps(grid.c1, tomorrow)
+
+
+@pytest.mark.django_db
+def test_numbers_page_and_repeat_offenders(grid: Grid, point, personas: dict) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(personas["community_secretary"])
+    now = timezone.now()
+    records = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "point": point.code,
+            "household": grid.h1.code,
+            "observed_at": (now - datetime.timedelta(hours=h)).isoformat(),
+            "category": "wet",
+            "outcome": "mixed" if h % 2 else "correct",
+            "mixed_with": ["dry"] if h % 2 else [],
+        }
+        for h in range(1, 9)
+    ]
+    client.post("/api/v1/supervision/observations", json.dumps(records), content_type="application/json")
+    offenders = repeat_offenders(grid.c1, since=(now - datetime.timedelta(days=2)).date())
+    assert [(o.household.pk, o.mistakes, o.drops) for o in offenders] == [(grid.h1.pk, 4, 8)]
+    html = client.get(f"/supervision/numbers/{grid.c1.code}/").content.decode()
+    assert "50.0%" in html and grid.h1.code in html
+    lead = client_for(personas["area_lead"]).get(f"/supervision/numbers/{grid.area.code}/").content.decode()
+    assert grid.c1.name in lead and "50.0%" in lead
+
+
+@pytest.mark.django_db
+def test_volunteer_pages(grid: Grid, point, personas: dict) -> None:  # type: ignore[no-untyped-def]
+    volunteer = personas["volunteer"]
+    volunteer.person = person_create(actor=None, node=grid.c1, name="志愿者")
+    volunteer.save()
+    today = timezone.now().astimezone(SHANGHAI).date()
+    shifts_generate(points=[point], start=today, days=2)
+    client = client_for(volunteer)
+    shift = Shift.objects.order_by("day", "start").first()
+    assert shift is not None
+    client.post(f"/supervision/shifts/{shift.pk}/signup/")
+    home = client.get("/supervision/").content.decode()
+    assert point.name in home
+    signup = ShiftSignup.objects.get(person=volunteer.person)
+    client.post(f"/supervision/signups/{signup.pk}/check-in/")
+    assert ShiftSignup.objects.get(pk=signup.pk).checked_in_at is not None
+    record_page = client.get(f"/supervision/p/{point.code}/record/").content.decode()
+    assert grid.h1.code in record_page and "recorder.js" in record_page
+    sw = client.get("/supervision/sw.js")
+    assert (
+        sw["Content-Type"].startswith("application/javascript")
+        and sw["Service-Worker-Allowed"] == "/supervision/"
+    )
