@@ -235,7 +235,7 @@ def observations_ingest(*, user: User, records: Sequence[Any]) -> IngestResult:
             )
         )
     result.rejected = len(result.errors)
-    result.created = len(write_rows(rows, recorded_by=user.pk)) if rows else 0
+    result.created = write_rows(rows, recorded_by=user.pk)
     result.duplicate = len(rows) - result.created
     result.errors.sort(key=lambda e: e.index)
     return result
@@ -251,25 +251,28 @@ def _insert_sql(n: int) -> str:
     )
 
 
-def _uuid_param(u: uuid.UUID) -> Any:
-    # SQLite stores Django's UUIDField as 32 hex characters; PostgreSQL has a uuid type.
-    return u if connection.vendor == "postgresql" else u.hex
-
-
 @transaction.atomic
-def write_rows(rows: Sequence[Row], *, recorded_by: int | None) -> list[Row]:
-    """Insert what is new, add exactly that to the rollups, return the new rows."""
+def write_rows(rows: Sequence[Row], *, recorded_by: int | None) -> int:
+    """Insert what is new and add exactly that to the rollups, in one transaction. Returns how many were new."""
+    unique: dict[uuid.UUID, Row] = {}
+    for r in rows:
+        unique.setdefault(r.client_id, r)  # a client_id twice in one batch is one record
+    rows = list(unique.values())
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        return _pg_write(rows, recorded_by)
     ops = connection.ops
     received = ops.adapt_datetimefield_value(timezone.now())
     created: set[str] = set()
-    chunk = 80  # 12 parameters a row: under SQLite's 999-variable limit
+    chunk = 80  # 12 parameters a row, under SQLite's 999-variable limit
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
             params: list[Any] = []
             for r in part:
                 params += [
-                    _uuid_param(r.client_id),
+                    r.client_id.hex,
                     r.subdistrict_id,
                     r.community_id,
                     r.point_id,
@@ -283,10 +286,80 @@ def write_rows(rows: Sequence[Row], *, recorded_by: int | None) -> list[Row]:
                     received,
                 ]
             cursor.execute(_insert_sql(len(part)), params)
-            created.update(str(uuid.UUID(str(v[0]))) for v in cursor.fetchall())
-    new = [r for r in rows if str(r.client_id) in created]
+            created.update(uuid.UUID(str(v[0])).hex for v in cursor.fetchall())
+    new = [r for r in rows if r.client_id.hex in created]
     rollups_add(new)
-    return new
+    return len(new)
+
+
+def _pg_write(rows: Sequence[Row], recorded_by: int | None) -> int:
+    """PostgreSQL: COPY into a temporary table, then one statement inserts the new rows and adds exactly
+    those to both rollups (data-modifying CTEs share the INSERT's RETURNING)."""
+    ops = connection.ops
+    obs = ops.quote_name(Observation._meta.db_table)
+    pd = ops.quote_name(PointDay._meta.db_table)
+    hd = ops.quote_name(HouseholdDay._meta.db_table)
+    cols = ["total", "correct", "mixed", "bag_not_broken", "corrected", "refused", "anonymous"]
+    hcols = ["total", "correct", "mistakes", "refused"]
+    count = lambda cond: f"COUNT(*) FILTER (WHERE {cond})"  # noqa: E731
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS obs_load (client_id uuid, subdistrict_id bigint, community_id bigint, "
+            "point_id bigint, household_id bigint, observed_at timestamptz, day date, category varchar(12), "
+            "outcome varchar(16), mixed_with varchar(60)) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy(
+            "COPY obs_load (client_id, subdistrict_id, community_id, point_id, household_id, observed_at, day, "
+            "category, outcome, mixed_with) FROM STDIN"
+        ) as copy:
+            for r in rows:
+                copy.write_row(
+                    (
+                        r.client_id,
+                        r.subdistrict_id,
+                        r.community_id,
+                        r.point_id,
+                        r.household_id,
+                        r.observed_at,
+                        r.day,
+                        r.category,
+                        r.outcome,
+                        r.mixed_with,
+                    )
+                )
+        cursor.execute(
+            f"""
+            WITH ins AS (
+                INSERT INTO {obs} (client_id, subdistrict_id, community_id, point_id, household_id, observed_at, day,
+                                   category, outcome, mixed_with, recorded_by_id, received_at)
+                SELECT client_id, subdistrict_id, community_id, point_id, household_id, observed_at, day, category,
+                       outcome, mixed_with, %s, now()
+                FROM obs_load
+                ON CONFLICT (client_id) DO NOTHING
+                RETURNING subdistrict_id, community_id, point_id, household_id, day, category, outcome
+            ), pd AS (
+                INSERT INTO {pd} (subdistrict_id, community_id, point_id, day, category, {", ".join(cols)})
+                SELECT subdistrict_id, community_id, point_id, day, category, COUNT(*), {count("outcome = 'correct'")},
+                       {count("outcome = 'mixed'")}, {count("outcome = 'bag_not_broken'")}, {count("outcome = 'corrected'")},
+                       {count("outcome = 'refused'")}, {count("household_id IS NULL")}
+                FROM ins GROUP BY subdistrict_id, community_id, point_id, day, category
+                ON CONFLICT (point_id, day, category) DO UPDATE SET
+                    {", ".join(f"{c} = {pd}.{c} + excluded.{c}" for c in cols)}
+            ), hd AS (
+                INSERT INTO {hd} (subdistrict_id, household_id, day, {", ".join(hcols)})
+                SELECT subdistrict_id, household_id, day, COUNT(*), {count("outcome = 'correct'")},
+                       {count("outcome IN ('mixed', 'bag_not_broken', 'refused')")}, {count("outcome = 'refused'")}
+                FROM ins WHERE household_id IS NOT NULL GROUP BY subdistrict_id, household_id, day
+                ON CONFLICT (household_id, day) DO UPDATE SET
+                    {", ".join(f"{c} = {hd}.{c} + excluded.{c}" for c in hcols)}
+            )
+            SELECT COUNT(*) FROM ins
+            """,
+            [recorded_by],
+        )
+        created = cursor.fetchone()[0]
+        cursor.execute("TRUNCATE obs_load")
+    return int(created)
 
 
 def rollups_add(rows: Iterable[Row]) -> None:
@@ -367,3 +440,9 @@ def rollups_rebuild(*, subdistrict: GridNode, start: datetime.date, end: datetim
             f"GROUP BY subdistrict_id, household_id, day",
             params,
         )
+
+
+def bulk_write(rows: Sequence[Row], *, recorded_by: int | None = None) -> int:
+    """The bulk path for smart bins and other systems' exports: rows already resolved to ids, no per-record
+    checks. On PostgreSQL it is COPY plus one set-based statement."""
+    return write_rows(rows, recorded_by=recorded_by)

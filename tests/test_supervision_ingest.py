@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test import Client
 from django.utils import timezone
 
@@ -224,3 +224,37 @@ def test_concurrent_double_submit_creates_once(grid: Grid, points: dict, persona
     assert sum(r["duplicate"] for r in results) == 150
     assert Observation.objects.count() == 50
     assert PointDay.objects.get().total == 50
+
+
+@pytest.mark.django_db
+def test_bulk_path_dedupes_and_keeps_rollups_exact(grid: Grid, points: dict) -> None:
+    from supervision.ingest import SHANGHAI, Row, bulk_write
+
+    now = timezone.now()
+    rows = []
+    for i in range(300):
+        at = now - datetime.timedelta(hours=i)
+        rows.append(
+            Row(
+                uuid.uuid4(),
+                grid.sd.pk,
+                grid.c1.pk,
+                points["p1"].pk,
+                grid.h1.pk if i % 2 else None,
+                at,
+                at.astimezone(SHANGHAI).date(),
+                "wet",
+                ["correct", "refused"][i % 2],
+                "",
+            )
+        )
+    assert bulk_write(rows + rows[:30]) == 300  # duplicates inside the batch
+    assert bulk_write(rows[100:150]) == 0  # and against the table
+    assert Observation.objects.count() == 300
+    incremental = sorted(PointDay.objects.values_list("day", "total", "correct", "refused", "anonymous"))
+    days = [r.day for r in rows]
+    rollups_rebuild(subdistrict=grid.sd, start=min(days), end=max(days))
+    assert (
+        sorted(PointDay.objects.values_list("day", "total", "correct", "refused", "anonymous")) == incremental
+    )
+    assert HouseholdDay.objects.aggregate(n=models.Sum("refused"))["n"] == 150
