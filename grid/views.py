@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +23,7 @@ from grid.services.importing import SPECS, import_job_create
 from lib.htmx import render_page
 from lib.paging import KeyPaginator
 from lib.xlsx import XLSX_CONTENT_TYPE, xlsx_bytes, xlsx_response
+from supervision.selectors import household_recent
 
 
 def _user(request: HttpRequest) -> User:
@@ -153,10 +156,16 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
         person_view(p, user, household=household)
         for p in household.members.select_related("grid_worker").order_by("name")
     ]
+    since = timezone.localdate() - datetime.timedelta(days=30)
     return render(
         request,
         "grid/household_detail.html",
-        {"h": household_view(household, user), "household": household, "members": members},
+        {
+            "h": household_view(household, user),
+            "household": household,
+            "members": members,
+            "sorting": household_recent(household, since),
+        },
     )
 
 

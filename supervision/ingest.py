@@ -335,6 +335,7 @@ def _pg_write(rows: Sequence[Row], recorded_by: int | None) -> int:
                 SELECT client_id, subdistrict_id, community_id, point_id, household_id, observed_at, day, category,
                        outcome, mixed_with, %s, now()
                 FROM obs_load
+                ORDER BY client_id  -- one lock order for every writer: concurrent overlapping batches cannot deadlock
                 ON CONFLICT (client_id) DO NOTHING
                 RETURNING subdistrict_id, community_id, point_id, household_id, day, category, outcome
             ), pd AS (
@@ -343,6 +344,7 @@ def _pg_write(rows: Sequence[Row], recorded_by: int | None) -> int:
                        {count("outcome = 'mixed'")}, {count("outcome = 'bag_not_broken'")}, {count("outcome = 'corrected'")},
                        {count("outcome = 'refused'")}, {count("household_id IS NULL")}
                 FROM ins GROUP BY subdistrict_id, community_id, point_id, day, category
+                ORDER BY point_id, day, category
                 ON CONFLICT (point_id, day, category) DO UPDATE SET
                     {", ".join(f"{c} = {pd}.{c} + excluded.{c}" for c in cols)}
             ), hd AS (
@@ -350,6 +352,7 @@ def _pg_write(rows: Sequence[Row], recorded_by: int | None) -> int:
                 SELECT subdistrict_id, household_id, day, COUNT(*), {count("outcome = 'correct'")},
                        {count("outcome IN ('mixed', 'bag_not_broken', 'refused')")}, {count("outcome = 'refused'")}
                 FROM ins WHERE household_id IS NOT NULL GROUP BY subdistrict_id, household_id, day
+                ORDER BY household_id, day
                 ON CONFLICT (household_id, day) DO UPDATE SET
                     {", ".join(f"{c} = {hd}.{c} + excluded.{c}" for c in hcols)}
             )

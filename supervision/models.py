@@ -158,12 +158,25 @@ class Outcome(models.TextChoices):
 class Observation(models.Model):
     """One drop-off seen at the bin. `client_id` is made by the phone or device: retries never duplicate."""
 
-    client_id = models.UUIDField(unique=True)
+    # The client-made UUID is the record's identity: the primary key, so retries collide with themselves and
+    # no surrogate id (and its index) has to be kept up on every insert.
+    client_id = models.UUIDField(primary_key=True)
     subdistrict_id = models.BigIntegerField(db_index=False)
     community_id = models.BigIntegerField()
-    point = models.ForeignKey(DropOffPoint, on_delete=models.PROTECT, related_name="+", db_constraint=True)
+    # No database-level foreign keys on the biggest table: ingest resolves every code itself, and per-row
+    # FK checks cost more than the insert (and do not survive distribution by sub-district).
+    # Only the indexes reads need: (sub-district, day) and (household, day); no single-column FK indexes.
+    point = models.ForeignKey(
+        DropOffPoint, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     household = models.ForeignKey(
-        "grid.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "grid.Household",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     observed_at = models.DateTimeField()
     day = models.DateField()  # local (Asia/Shanghai) day of observed_at: what rollups group by
@@ -171,7 +184,12 @@ class Observation(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     mixed_with = models.CharField(max_length=60, blank=True)  # comma-separated categories
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     received_at = models.DateTimeField(auto_now_add=True)
 
@@ -242,7 +260,7 @@ class PointDay(models.Model):
 
     subdistrict_id = models.BigIntegerField()
     community_id = models.BigIntegerField()
-    point = models.ForeignKey(DropOffPoint, on_delete=models.CASCADE, related_name="+")
+    point = models.ForeignKey(DropOffPoint, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     category = models.CharField(max_length=12, choices=CategoryKey.choices)
     total = models.PositiveIntegerField(default=0)
@@ -263,7 +281,10 @@ class PointDay(models.Model):
 
 class HouseholdDay(models.Model):
     subdistrict_id = models.BigIntegerField()
-    household = models.ForeignKey("grid.Household", on_delete=models.CASCADE, related_name="+")
+    # The unique (household, day) index serves lookups; no separate FK index or per-row FK check.
+    household = models.ForeignKey(
+        "grid.Household", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     day = models.DateField()
     total = models.PositiveIntegerField(default=0)
     correct = models.PositiveIntegerField(default=0)

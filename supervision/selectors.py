@@ -148,14 +148,6 @@ def repeat_offenders(
     ]
 
 
-def household_numbers(household: Household, since: datetime.date) -> dict[str, Any]:
-    agg = HouseholdDay.objects.filter(household=household, day__gte=since).aggregate(
-        total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes")
-    )
-    rate = Rate(agg["total"] or 0, agg["correct"] or 0, agg["mistakes"] or 0)
-    return {"rate": rate}
-
-
 def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
     """Windows with fewer people signed up than needed."""
     return list(
@@ -178,3 +170,81 @@ def my_signups(person_id: int, start: datetime.date, days: int = 7) -> list[Shif
         .select_related("shift__point")
         .order_by("shift__day", "shift__start")
     )
+
+
+@dataclass
+class LabelledRate:
+    label: str
+    code: str
+    rate: Rate
+
+
+def by_point(community: GridNode, start: datetime.date, end: datetime.date) -> list[LabelledRate]:
+    rows = (
+        PointDay.objects.filter(community_id=community.pk, day__gte=start, day__lte=end)
+        .values("point__code", "point__name")
+        .annotate(
+            total=Sum("total"),
+            correct=Sum("correct"),
+            m=Sum("mixed"),
+            b=Sum("bag_not_broken"),
+            x=Sum("refused"),
+        )
+        .order_by("point__code")
+    )
+    return [
+        LabelledRate(
+            r["point__name"], r["point__code"], Rate(r["total"], r["correct"], r["m"] + r["b"] + r["x"])
+        )
+        for r in rows
+    ]
+
+
+def by_household_group(
+    node: GridNode, start: datetime.date, end: datetime.date, group: str
+) -> list[LabelledRate]:
+    """Correct rate of the households each grid worker (group="worker") or micro-grid (group="microgrid")
+    looks after, from the per-household rollup."""
+    key = {
+        "worker": ("household__grid_worker__code", "household__grid_worker__person__name"),
+        "microgrid": ("household__building__microgrid__code", "household__building__microgrid__name"),
+    }[group]
+    rows = (
+        HouseholdDay.objects.filter(
+            household__in=Household.objects.in_node(node), day__gte=start, day__lte=end
+        )
+        .values(*key)
+        .annotate(total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes"))
+        .order_by(key[0])
+    )
+    return [
+        LabelledRate(r[key[1]] or "—", r[key[0]] or "—", Rate(r["total"], r["correct"], r["mistakes"]))
+        for r in rows
+    ]
+
+
+def weekly(node: GridNode, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Rate]]:
+    weeks: dict[datetime.date, Rate] = {}
+    for day, rate in trend(node, start, end):
+        monday = day - datetime.timedelta(days=day.weekday())
+        w = weeks.setdefault(monday, Rate())
+        w.total += rate.total
+        w.correct += rate.correct
+        w.mistakes += rate.mistakes
+    return sorted(weeks.items())
+
+
+def household_recent(household: Household, since: datetime.date, limit: int = 10) -> dict[str, Any]:
+    """Per household: drop-offs and correct rate since a day, and its last mistakes (raw records, by index)."""
+    from supervision.models import Observation
+
+    agg = HouseholdDay.objects.filter(household=household, day__gte=since).aggregate(
+        total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes")
+    )
+    last = list(
+        Observation.objects.filter(household_id=household.pk, day__gte=since)
+        .exclude(outcome__in=["correct", "corrected"])
+        .select_related("point")
+        .order_by("-day", "-observed_at")[:limit]
+    )
+    return {"rate": Rate(agg["total"] or 0, agg["correct"] or 0, agg["mistakes"] or 0), "last_mistakes": last}

@@ -21,7 +21,13 @@ from accounts.models import COVERAGE_READERS, Role, User
 from grid.access import get_node_for_user, home_node, role_required
 from supervision.ingest import RECORDERS, SHANGHAI, points_for
 from supervision.models import DropOffPoint, PurityCheck, PurityLevel, Shift, ShiftSignup
-from supervision.selectors import gaps, my_signups, numbers_by_child, repeat_offenders, trend
+from supervision.selectors import (
+    gaps,
+    my_signups,
+    numbers_by_child,
+    repeat_offenders,
+    trend,
+)
 from supervision.services import shift_check_in, shift_check_out, shift_signup
 
 SECRETARIES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
