@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,8 +20,10 @@ _SKIP = {"created_at", "updated_at", "password", "last_login"}
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value.pk)
-    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time | decimal.Decimal | uuid.UUID):
         return str(value)
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a file field: keep its name
+        return value.name
     return value
 
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import HttpBearer, django_auth
@@ -11,7 +13,7 @@ from accounts.models import User
 from lib.apierrors import ApiError
 from lib.bilingual import Msg
 from supervision.ingest import MAX_BATCH, observations_ingest, points_for
-from supervision.services import token_user
+from supervision.services import photo_store, token_user
 
 
 class DeviceTokenAuth(HttpBearer):
@@ -127,3 +129,35 @@ def get_points(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for p in points
     ]
+
+
+class PhotoOut(Schema):
+    client_id: str
+    created: bool
+    width: int
+    height: int
+
+
+@router.post(
+    "/photos", response=PhotoOut, summary="A photo for a record (multipart: client_id, image); EXIF stripped"
+)
+def post_photo(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    assert isinstance(user, User)
+    upload = request.FILES.get("image")
+    try:
+        client_id = uuid.UUID(request.POST.get("client_id", ""))
+    except ValueError:
+        raise ApiError(400, "client_id", Msg("client_id 应为 UUID。", "client_id must be a UUID.")) from None
+    if upload is None:
+        raise ApiError(400, "no_image", Msg("请附上图片（字段 image）。", "Attach the image (field image)."))
+    try:
+        photo, created = photo_store(user=user, client_id=client_id, data=upload.read())
+    except ValidationError as exc:
+        raise ApiError(400, "bad_photo", Msg(exc.messages[0], exc.messages[0])) from None
+    return {
+        "client_id": str(photo.client_id),
+        "created": created,
+        "width": photo.image.width,
+        "height": photo.image.height,
+    }

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import secrets
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from audit.services import audit_created, audit_updated, snapshot
 from grid.models import GridNode, Level, Person
 from lib.bilingual import Msg
+from supervision.ingest import points_for
 from supervision.models import (
     Bin,
     DeviceToken,
     DropOffPoint,
     Holiday,
+    Observation,
+    ObservationPhoto,
     OpeningWindow,
     Shift,
     ShiftSignup,
@@ -177,3 +184,40 @@ def token_user(key: str) -> Any:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+MAX_PHOTO_SIDE = 1600
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+
+
+@transaction.atomic
+def photo_store(*, user: Any, client_id: uuid.UUID, data: bytes) -> tuple[ObservationPhoto, bool]:
+    """Keep a record's photo: re-encoded from pixels only (no EXIF, so no location or phone details),
+    turned upright, at most 1600 px a side. A second upload for the same record changes nothing."""
+    existing = ObservationPhoto.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    observation = Observation.objects.filter(client_id=client_id, point__in=points_for(user)).first()
+    if observation is None:
+        raise ValidationError(
+            str(Msg("找不到这条记录，或不在您的范围内。", "No such record within your part of the grid."))
+        )
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ValidationError(str(Msg("照片太大（最大 15 MB）。", "The photo is too large (15 MB at most).")))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            upright = ImageOps.exif_transpose(img).convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(str(Msg("这不是可识别的图片。", "This is not an image we can read."))) from None
+    upright.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+    out = io.BytesIO()
+    upright.save(
+        out, "JPEG", quality=82, optimize=True
+    )  # no exif= argument: nothing of the original's metadata
+    photo = ObservationPhoto(client_id=client_id, subdistrict_id=observation.subdistrict_id, uploaded_by=user)
+    photo.image.save(f"{client_id}.jpg", ContentFile(out.getvalue()), save=False)
+    photo.save()
+    audit_created(actor=user, obj=photo)
+    return photo, True

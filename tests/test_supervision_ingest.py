@@ -258,3 +258,40 @@ def test_bulk_path_dedupes_and_keeps_rollups_exact(grid: Grid, points: dict) -> 
         sorted(PointDay.objects.values_list("day", "total", "correct", "refused", "anonymous")) == incremental
     )
     assert HouseholdDay.objects.aggregate(n=models.Sum("refused"))["n"] == 150
+
+
+@pytest.mark.django_db
+def test_photo_is_downscaled_and_stripped_of_exif(
+    grid: Grid, points: dict, personas: dict, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(personas["volunteer"])
+    rec = record(points["p1"].code, grid.h1.code)
+    post(client, [rec])
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {2: (31.0, 14.0, 0.0)}  # GPS latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), "brown").save(buffer, "JPEG", exif=exif)
+    upload = io.BytesIO(buffer.getvalue())
+    upload.name = "bin.jpg"
+    body = client.post("/api/v1/supervision/photos", {"client_id": rec["client_id"], "image": upload}).json()
+    assert body["created"] is True and max(body["width"], body["height"]) == 1600
+    from supervision.models import ObservationPhoto
+
+    stored = ObservationPhoto.objects.get()
+    with Image.open(stored.image.path) as img:
+        assert not img.getexif() and img.size == (1600, 1200)
+    upload.seek(0)
+    again = client.post("/api/v1/supervision/photos", {"client_id": rec["client_id"], "image": upload}).json()
+    assert again["created"] is False and ObservationPhoto.objects.count() == 1
+    junk = io.BytesIO(b"not an image")
+    junk.name = "x.jpg"
+    other = record(points["p1"].code)
+    post(client, [other])
+    bad = client.post("/api/v1/supervision/photos", {"client_id": other["client_id"], "image": junk})
+    assert bad.status_code == 400 and bad.json()["code"] == "bad_photo"
