@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "grid",
     "guide",
     "supervision",
+    "points",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("guide/", include("guide.urls")),
     path("supervision/", include("supervision.urls")),
+    path("points/", include("points.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

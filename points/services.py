@@ -1,0 +1,258 @@
+"""Writing to the points ledger. Every function books entries and moves the balance in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from grid.models import GridNode, Household
+from lib.bilingual import Msg
+from points.models import EntryKind, LedgerEntry, PointRule, PointsAccount, Redemption, Reward
+from supervision.ingest import SHANGHAI
+from supervision.models import Observation, Outcome
+
+NOT_ENOUGH = Msg("积分不足。", "Not enough points.")
+OUT_OF_STOCK = Msg("该礼品已兑完。", "This reward is out of stock.")
+
+
+def rule_for(subdistrict_id: int | None, on: datetime.date) -> PointRule:
+    rules = PointRule.objects.filter(effective_from__lte=on).order_by("-effective_from")
+    rule = rules.filter(subdistrict_id=subdistrict_id).first() if subdistrict_id else None
+    # Shanghai's Green Account: 10 points for a verified correct drop-off, at most 20 a day.
+    return (
+        rule
+        or rules.filter(subdistrict__isnull=True).first()
+        or PointRule(effective_from=datetime.date(2019, 7, 1))
+    )
+
+
+def _add_to_balances(totals: dict[int, int], subdistrict_id: dict[int, int]) -> None:
+    """Credits only: create missing accounts, then add."""
+    existing = set(
+        PointsAccount.objects.filter(household_id__in=list(totals)).values_list("household_id", flat=True)
+    )
+    PointsAccount.objects.bulk_create(
+        [
+            PointsAccount(household_id=h, subdistrict_id=subdistrict_id[h], balance=0)
+            for h in totals
+            if h not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    by_amount: dict[int, list[int]] = defaultdict(list)
+    for household_id, amount in totals.items():
+        by_amount[amount].append(household_id)
+    for amount, ids in by_amount.items():
+        for i in range(0, len(ids), 900):
+            PointsAccount.objects.filter(household_id__in=ids[i : i + 900]).update(
+                balance=F("balance") + amount
+            )
+
+
+@transaction.atomic
+def points_credit_day(*, subdistrict: GridNode, day: datetime.date) -> int:
+    """Credit every verified correct drop-off of a day, up to the daily cap per household. Re-running the
+    same day books nothing twice (each drop-off's entry is keyed by its record)."""
+    rule = rule_for(subdistrict.pk, day)
+    if rule.per_correct_drop == 0:
+        return 0
+    already = dict(
+        LedgerEntry.objects.filter(subdistrict_id=subdistrict.pk, day=day, kind=EntryKind.DROP)
+        .values_list("household_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    booked_keys = set(
+        LedgerEntry.objects.filter(subdistrict_id=subdistrict.pk, day=day, kind=EntryKind.DROP).values_list(
+            "key", flat=True
+        )
+    )
+    credited: dict[int, int] = defaultdict(int, already)
+    new: list[tuple[Any, ...]] = []
+    drops = (
+        Observation.objects.filter(
+            subdistrict_id=subdistrict.pk, day=day, outcome=Outcome.CORRECT, household__isnull=False
+        )
+        .order_by("observed_at")
+        .values_list("client_id", "household_id")
+    )
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    day_value = ops.adapt_datefield_value(day)
+    for client_id, household_id in drops.iterator(chunk_size=5000):
+        key = f"drop:{client_id}"
+        if key in booked_keys:
+            continue
+        room = rule.daily_cap - credited[household_id]
+        amount = min(rule.per_correct_drop, room)
+        if amount <= 0:
+            continue
+        credited[household_id] += amount
+        new.append((subdistrict.pk, household_id, EntryKind.DROP.value, amount, key, day_value, now, ""))
+    if connection.vendor == "postgresql":
+        return _pg_book_credits(new)
+    table = ops.quote_name(LedgerEntry._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (subdistrict_id, household_id, kind, amount, key, day, created_at, reason) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, new)
+    totals: dict[int, int] = defaultdict(int)
+    for _sd, household_id, _k, amount, *_rest in new:
+        totals[household_id] += amount
+    _add_to_balances(totals, dict.fromkeys(totals, subdistrict.pk))
+    return len(new)
+
+
+def _pg_book_credits(new: list[tuple[Any, ...]]) -> int:
+    """PostgreSQL: COPY the entries in, then one statement books the new ones and adds them to the balances."""
+    ledger = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    accounts = connection.ops.quote_name(PointsAccount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS points_load (subdistrict_id bigint, household_id bigint, kind varchar(10), "
+            "amount integer, key varchar(80), day date, created_at timestamptz, reason varchar(200)) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy("COPY points_load FROM STDIN") as copy:
+            for row in new:
+                copy.write_row(row)
+        cursor.execute(
+            f"""
+            WITH ins AS (
+                INSERT INTO {ledger} (subdistrict_id, household_id, kind, amount, key, day, created_at, reason)
+                SELECT * FROM points_load ORDER BY key ON CONFLICT (key) DO NOTHING
+                RETURNING subdistrict_id, household_id, amount
+            ), acc AS (
+                INSERT INTO {accounts} (household_id, subdistrict_id, balance)
+                SELECT household_id, MIN(subdistrict_id), SUM(amount) FROM ins GROUP BY household_id ORDER BY household_id
+                ON CONFLICT (household_id) DO UPDATE SET balance = {accounts}.balance + excluded.balance
+            )
+            SELECT COUNT(*) FROM ins
+            """
+        )
+        booked = cursor.fetchone()[0]
+        cursor.execute("TRUNCATE points_load")
+    return int(booked)
+
+
+def _book(
+    *,
+    household: Household,
+    kind: str,
+    amount: int,
+    key: str,
+    actor: Any,
+    reason: str = "",
+    reverses: LedgerEntry | None = None,
+) -> LedgerEntry:
+    """Book one entry and move the balance; a debit that would go below zero is refused."""
+    account, _ = PointsAccount.objects.get_or_create(
+        household=household, defaults={"subdistrict_id": household.subdistrict_id}
+    )
+    if amount < 0:
+        moved = PointsAccount.objects.filter(pk=account.pk, balance__gte=-amount).update(
+            balance=F("balance") + amount
+        )
+        if not moved:
+            raise ValidationError(str(NOT_ENOUGH))
+    else:
+        PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
+    return LedgerEntry.objects.create(
+        subdistrict_id=household.subdistrict_id,
+        household=household,
+        kind=kind,
+        amount=amount,
+        key=key,
+        day=timezone.now().astimezone(SHANGHAI).date(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        reason=reason[:200],
+        reverses=reverses,
+    )
+
+
+def points_redeem(*, actor: Any, household: Household, reward: Reward, request_key: str) -> Redemption:
+    """Redeem at the community counter. `request_key` comes from the form, so a double click or a retry
+    redeems once."""
+    key = f"redeem:{request_key}"[:80]
+    existing = LedgerEntry.objects.filter(key=key).first()
+    if existing is not None:
+        return existing.redemption
+    try:
+        with transaction.atomic():
+            locked = Reward.objects.select_for_update().get(pk=reward.pk)
+            if not locked.active or locked.stock <= 0:
+                raise ValidationError(str(OUT_OF_STOCK))
+            entry = _book(
+                household=household,
+                kind=EntryKind.REDEEM,
+                amount=-locked.cost,
+                key=key,
+                actor=actor,
+                reason=locked.name,
+            )
+            Reward.objects.filter(pk=locked.pk).update(stock=F("stock") - 1)
+            return Redemption.objects.create(
+                entry=entry,
+                reward=locked,
+                household=household,
+                by=actor if getattr(actor, "pk", None) else None,
+            )
+    except IntegrityError:
+        # The same request arrived twice at once: the other one booked it.
+        return LedgerEntry.objects.get(key=key).redemption
+
+
+@transaction.atomic
+def points_void(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
+    """Undo a wrong entry with a reversing one (never a delete)."""
+    if not reason.strip():
+        raise ValidationError(str(Msg("请说明原因。", "Give a reason.")))
+    if entry.kind == EntryKind.REVERSAL or hasattr(entry, "reversed_by"):
+        raise ValidationError(str(Msg("该记录已冲销。", "This entry has already been reversed.")))
+    household = Household.objects.get(pk=entry.household_id)
+    reversal = _book(
+        household=household,
+        kind=EntryKind.REVERSAL,
+        amount=-entry.amount,
+        key=f"void:{entry.pk}",
+        actor=actor,
+        reason=reason,
+        reverses=entry,
+    )
+    if entry.kind == EntryKind.REDEEM:
+        Reward.objects.filter(redemptions__entry=entry).update(stock=F("stock") + 1)
+    return reversal
+
+
+@transaction.atomic
+def points_expire(*, subdistrict: GridNode, year: int, actor: Any = None) -> int:
+    """Year-end: every positive balance of the year expires (one entry per household, once)."""
+    n = 0
+    for account in PointsAccount.objects.select_for_update().filter(
+        subdistrict_id=subdistrict.pk, balance__gt=0
+    ):
+        household = Household.objects.get(pk=account.household_id)
+        key = f"expire:{account.household_id}:{year}"
+        if LedgerEntry.objects.filter(key=key).exists():
+            continue
+        _book(
+            household=household,
+            kind=EntryKind.EXPIRE,
+            amount=-account.balance,
+            key=key,
+            actor=actor,
+            reason=f"{year} year-end expiry",
+        )
+        n += 1
+    return n
+
+
+def balance_from_ledger(household: Household) -> int:
+    return LedgerEntry.objects.filter(household=household).aggregate(s=Sum("amount"))["s"] or 0

@@ -1,0 +1,83 @@
+"""A household's statement, and the community counter where points are redeemed by household QR."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import GRID_READERS, Role, User
+from grid.access import get_household_for_user, role_required
+from grid.models import Household
+from points.models import LedgerEntry, PointsAccount, Reward
+from points.services import points_redeem
+
+COUNTER = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.VOLUNTEER})
+
+
+@require_GET
+@role_required(GRID_READERS | {Role.RESIDENT})
+def statement(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    household = get_household_for_user(user, code)
+    account = PointsAccount.objects.filter(household=household).first()
+    entries = LedgerEntry.objects.filter(household=household).order_by("-created_at", "-id")[:200]
+    return render(
+        request,
+        "points/statement.html",
+        {"household": household, "balance": account.balance if account else 0, "entries": entries},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COUNTER)
+def counter(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    code = (request.POST.get("household") or request.GET.get("h") or "").strip().upper()[:48]
+    household: Household | None = None
+    if code:
+        household = Household.objects.in_node(user.node).filter(code=code).first() if user.node else None
+        if household is None:
+            messages.error(request, _("No such household in your residential area."))
+    if request.method == "POST" and household is not None:
+        reward = Reward.objects.filter(
+            pk=request.POST.get("reward") or 0, subdistrict_id=household.subdistrict_id
+        ).first()
+        if reward is None:
+            messages.error(request, _("Choose a reward."))
+        else:
+            try:
+                points_redeem(
+                    actor=user,
+                    household=household,
+                    reward=reward,
+                    request_key=request.POST.get("request_key", ""),
+                )
+                messages.success(request, _("Redeemed: %(name)s") % {"name": reward.name})
+            except ValidationError as exc:
+                messages.error(request, "; ".join(exc.messages))
+        return redirect(f"{request.path}?h={household.code}")
+    account = PointsAccount.objects.filter(household=household).first() if household else None
+    rewards = (
+        Reward.objects.filter(subdistrict_id=user.node.subdistrict_id, active=True)
+        if user.node
+        else Reward.objects.none()
+    )
+    return render(
+        request,
+        "points/counter.html",
+        {
+            "household": household,
+            "balance": account.balance if account else 0,
+            "rewards": rewards,
+            "request_key": uuid.uuid4().hex,
+            "code": code,
+        },
+    )
