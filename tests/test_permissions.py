@@ -98,6 +98,7 @@ MATRIX = [
         "/points/counter/",
         expect(403, subdistrict_admin=200, community_secretary=200, volunteer=200, outsider=200),
     ),
+    ("get", "/cases/", expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, enforcement_officer=200, outsider=200)),
     ("get", "/api/v1/me", expect(200)),
     ("get", "/api/v1/grid/nodes/{c1}", expect(403, READERS, grid_worker=404, outsider=404)),
     ("get", "/api/v1/grid/households", expect(403, READERS, resident=200)),

@@ -29,12 +29,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "lib",
     "accounts",
     "audit",
     "grid",
     "guide",
     "supervision",
     "points",
+    "enforcement",
 ]
 
 MIDDLEWARE = [

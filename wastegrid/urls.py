@@ -10,6 +10,7 @@ urlpatterns = [
     path("guide/", include("guide.urls")),
     path("supervision/", include("supervision.urls")),
     path("points/", include("points.urls")),
+    path("cases/", include("enforcement.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

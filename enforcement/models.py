@@ -1,0 +1,151 @@
+"""Enforcement under the regulation: the penalty articles and the discretion tiers as versioned data, and
+cases that walk from persuasion to a decision, every step kept (a wrong step is voided, never deleted)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from lib.db import TimeStampedModel
+
+
+class Subject(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    UNIT = "unit", _("Unit")
+    RESPONSIBLE = "responsible", _("Management responsible person")
+    COLLECTOR = "collector", _("Collector / transporter")
+
+
+class Article(models.Model):
+    """One penalty provision in one version: a later amendment is a new row with a later effective date."""
+
+    code = models.CharField(_("article"), max_length=12)  # e.g. "57(2)"
+    subject = models.CharField(_("applies to"), max_length=12, choices=Subject.choices)
+    title = models.CharField(_("title"), max_length=200)
+    condition = models.CharField(_("condition"), max_length=300)
+    fine_min = models.PositiveIntegerField(_("minimum fine (¥)"))
+    fine_max = models.PositiveIntegerField(_("maximum fine (¥)"))
+    correction = models.CharField(
+        _("correction required"),
+        max_length=20,
+        choices=[("immediate", _("Immediately")), ("deadline", _("Within a deadline"))],
+    )
+    effective_from = models.DateField(_("effective from"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("penalty article")
+        verbose_name_plural = _("penalty articles")
+        ordering = ["code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="article_unique_version"),
+            models.CheckConstraint(
+                condition=Q(fine_min__lte=models.F("fine_max")), name="article_fine_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.code}条 ({self.effective_from})"
+
+
+class Tier(models.Model):
+    """A discretion tier within an article (first vs repeat refusal; what was mixed)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tiers")
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=120)
+    repeat = models.BooleanField(_("second or later refusal"), default=False)
+    fine_min = models.PositiveIntegerField(_("minimum fine (¥)"))
+    fine_max = models.PositiveIntegerField(_("maximum fine (¥)"))
+
+    class Meta:
+        verbose_name = _("discretion tier")
+        verbose_name_plural = _("discretion tiers")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "code"], name="tier_unique_code"),
+            models.CheckConstraint(condition=Q(fine_min__lte=models.F("fine_max")), name="tier_fine_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.code} {self.label}"
+
+
+class CaseSource(models.TextChoices):
+    BIN_RECORD = "bin_record", _("Refusal recorded at the bin")
+    REPEAT_RULE = "repeat_rule", _("Caught more than 3 times in 30 days")
+    REPORT = "report", _("Report")
+    MANUAL = "manual", _("Opened by hand")
+
+
+class CaseStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    PERSUASION = "persuasion", _("Persuasion recorded")
+    NOTICE = "notice", _("Rectification notice issued")
+    CORRECTED = "corrected", _("Corrected")
+    REFUSED = "refused", _("Refused to correct")
+    REFERRED = "referred", _("Referred to law enforcement")
+    DECIDED = "decided", _("Penalty decided")
+    CLOSED = "closed", _("Closed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Case(TimeStampedModel):
+    subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "grid.GridNode", on_delete=models.PROTECT, related_name="+", verbose_name=_("residential area")
+    )
+    code = models.CharField(_("case number"), max_length=40, unique=True)
+    subject = models.CharField(_("subject"), max_length=12, choices=Subject.choices)
+    household = models.ForeignKey(
+        "grid.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    subject_name = models.CharField(_("unit / person name"), max_length=120, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=CaseSource.choices)
+    violation_day = models.DateField(_("day of the violation"))
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="+", verbose_name=_("article in force")
+    )
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.PROPOSED
+    )
+    fine = models.PositiveIntegerField(_("fine (¥)"), null=True, blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    evidence = models.JSONField(_("evidence (record ids)"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["subdistrict", "status"], name="case_sd_status_idx")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:case_detail", args=[self.code])
+
+
+class CaseStep(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    status = models.CharField(_("step"), max_length=12, choices=CaseStatus.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    voided_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="voids"
+    )
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.code} {self.status}"

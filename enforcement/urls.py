@@ -1,0 +1,12 @@
+from django.urls import path
+
+from enforcement import views
+
+app_name = "enforcement"
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("propose/", views.propose, name="propose"),
+    path("c/<str:code>/", views.case_detail, name="case_detail"),
+    path("c/<str:code>/act/", views.case_action, name="case_action"),
+    path("c/<str:code>/notice.pdf", views.notice, name="notice"),
+]
