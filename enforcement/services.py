@@ -136,32 +136,52 @@ def repeat_catches(
 
 @transaction.atomic
 def repeat_cases_propose(*, subdistrict: GridNode, today: datetime.date, actor: Any = None) -> list[Case]:
-    """Propose a case (to the residential-area secretary) for each repeat offender without an open case."""
+    """Propose a case (to the residential-area secretary) for each repeat offender, and each household that
+    refused to correct at the bin, that has no open case yet."""
     found = repeat_catches(None, subdistrict=subdistrict, today=today)
+    # A refusal at the bin is a case on its own (拒不改正 on the spot), even without repeats.
+    refusals: dict[int, list[str]] = {}
+    for household_id, client_id in Observation.objects.filter(
+        subdistrict_id=subdistrict.pk,
+        day__gte=today - datetime.timedelta(days=REPEAT_WINDOW_DAYS - 1),
+        day__lte=today,
+        outcome=Outcome.REFUSED,
+        household__isnull=False,
+    ).values_list("household_id", "client_id"):
+        if household_id not in found:
+            refusals.setdefault(household_id, []).append(str(client_id))
+    candidates = {
+        **{h: (CaseSource.REPEAT_RULE, e) for h, e in found.items()},
+        **{h: (CaseSource.BIN_RECORD, e) for h, e in refusals.items()},
+    }
     open_for = set(
-        Case.objects.filter(household_id__in=list(found))
+        Case.objects.filter(household_id__in=list(candidates))
         .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.DISMISSED])
         .values_list("household_id", flat=True)
     )
     households = Household.objects.select_related("community").in_bulk(
-        [h for h in found if h not in open_for]
+        [h for h in candidates if h not in open_for]
     )
     created = []
-    for household_id, evidence in found.items():
+    for household_id, (source, evidence) in candidates.items():
         if household_id in open_for:
             continue
-        household = households[household_id]
+        note = (
+            f"{len(evidence)} catches in {REPEAT_WINDOW_DAYS} days"
+            if source == CaseSource.REPEAT_RULE
+            else "refused to correct at the bin"
+        )
         created.append(
             case_open(
                 actor=actor,
-                community=household.community,
+                community=households[household_id].community,
                 subject=Subject.INDIVIDUAL,
-                source=CaseSource.REPEAT_RULE,
+                source=source,
                 violation_day=today,
                 article_code="57(2)",
-                household=household,
+                household=households[household_id],
                 evidence=evidence,
-                note=f"{len(evidence)} catches in {REPEAT_WINDOW_DAYS} days",
+                note=note,
             )
         )
     return created

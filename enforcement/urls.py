@@ -6,6 +6,7 @@ app_name = "enforcement"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("propose/", views.propose, name="propose"),
+    path("new/", views.case_new, name="case_new"),
     path("c/<str:code>/", views.case_detail, name="case_detail"),
     path("c/<str:code>/act/", views.case_action, name="case_action"),
     path("c/<str:code>/notice.pdf", views.notice, name="notice"),

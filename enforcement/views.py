@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
-from enforcement.models import CaseStatus, Tier
+from enforcement.models import Article, CaseSource, CaseStatus, Subject, Tier
 from enforcement.notice import notice_pdf
 from enforcement.services import (
     NEXT,
     case_decide,
+    case_open,
     case_step,
     case_void_last_step,
     cases_visible_to,
     repeat_cases_propose,
 )
 from grid.access import home_node, role_required
+from grid.models import GridNode, Household, Level
 from lib.masking import mask_room
 
 CASE_READERS = frozenset(
@@ -126,4 +131,50 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
         pdf,
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="notice-{case.code}.pdf"'},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(CASE_WORKERS)
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Open a case by hand or from a report (about a unit, a responsible person, a collector or a resident)."""
+    user = _user(request)
+    communities = GridNode.objects.visible_to(user).filter(level=Level.COMMUNITY).order_by("code")
+    articles = Article.objects.order_by("code", "-effective_from")
+    if request.method == "POST":
+        community = communities.filter(code=request.POST.get("community", "")).first()
+        household = None
+        code = request.POST.get("household", "").strip()
+        if code and community is not None:
+            household = Household.objects.filter(community=community, code=code).first()
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("violation_day", ""))
+            if community is None or (code and household is None):
+                raise ValidationError(_("Choose a residential area (and a household of it)."))
+            case = case_open(
+                actor=user,
+                community=community,
+                subject=request.POST.get("subject", ""),
+                source=CaseSource.REPORT if request.POST.get("source") == "report" else CaseSource.MANUAL,
+                violation_day=day,
+                article_code=request.POST.get("article", ""),
+                household=household,
+                subject_name=request.POST.get("subject_name", "")[:120],
+                note=request.POST.get("note", "")[:500],
+            )
+        except ValueError:
+            messages.error(request, _("The day must be a date."))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            return redirect("enforcement:case_detail", code=case.code)
+    return render(
+        request,
+        "enforcement/case_new.html",
+        {
+            "communities": communities,
+            "articles": articles,
+            "subjects": Subject.choices,
+            "today": timezone.localdate(),
+        },
     )

@@ -6,4 +6,5 @@ app_name = "points"
 urlpatterns = [
     path("h/<str:code>/", views.statement, name="statement"),
     path("counter/", views.counter, name="counter"),
+    path("n/<str:code>/leaders/", views.leaders, name="leaders"),
 ]

@@ -2,36 +2,79 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import GRID_READERS, Role, User
-from grid.access import get_household_for_user, role_required
+from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
+from grid.access import get_household_for_user, get_node_for_user, role_required
 from grid.models import Household
 from points.models import LedgerEntry, PointsAccount, Reward
-from points.services import points_redeem
+from points.services import points_redeem, points_void
+from supervision.selectors import repeat_offenders
 
 COUNTER = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.VOLUNTEER})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(GRID_READERS | {Role.RESIDENT})
 def statement(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     household = get_household_for_user(user, code)
+    if request.method == "POST":
+        if not user.has_role(GRID_EDITORS):
+            raise PermissionDenied
+        entry = LedgerEntry.objects.filter(household=household, pk=request.POST.get("entry") or 0).first()
+        if entry is not None:
+            try:
+                points_void(actor=user, entry=entry, reason=request.POST.get("reason", ""))
+                messages.success(request, _("Entry reversed."))
+            except ValidationError as exc:
+                messages.error(request, "; ".join(exc.messages))
+        return redirect("points:statement", code=household.code)
     account = PointsAccount.objects.filter(household=household).first()
-    entries = LedgerEntry.objects.filter(household=household).order_by("-created_at", "-id")[:200]
+    entries = (
+        LedgerEntry.objects.filter(household=household)
+        .select_related("reversed_by")
+        .order_by("-created_at", "-id")[:200]
+    )
     return render(
         request,
         "points/statement.html",
-        {"household": household, "balance": account.balance if account else 0, "entries": entries},
+        {
+            "household": household,
+            "balance": account.balance if account else 0,
+            "entries": entries,
+            "can_void": user.has_role(GRID_EDITORS),
+        },
+    )
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def leaders(request: HttpRequest, code: str) -> HttpResponse:
+    """Per residential area: the households with the most points and those with the most mistakes."""
+    user = request.user
+    assert isinstance(user, User)
+    node = get_node_for_user(user, code)
+    since = timezone.localdate() - datetime.timedelta(days=30)
+    top = (
+        PointsAccount.objects.filter(household__in=Household.objects.in_node(node), balance__gt=0)
+        .select_related("household__building", "household__community")
+        .order_by("-balance")[:30]
+    )
+    return render(
+        request,
+        "points/leaders.html",
+        {"node": node, "top": top, "offenders": repeat_offenders(node, since=since, limit=30)},
     )
 
 

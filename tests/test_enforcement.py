@@ -174,3 +174,45 @@ def test_rectification_notice_pdf_is_chinese_and_extractable(grid: Grid, persona
         "湿垃圾混合投放",
     ):
         assert expected in text, expected
+
+
+@pytest.mark.django_db
+def test_a_single_refusal_at_the_bin_proposes_a_case(grid: Grid) -> None:
+    evidence = catches(grid, [2], outcome="refused")
+    (case,) = repeat_cases_propose(subdistrict=grid.sd, today=TODAY)
+    assert case.source == CaseSource.BIN_RECORD and case.evidence == evidence and case.household == grid.h1
+
+
+@pytest.mark.django_db
+def test_open_a_case_from_a_report_about_a_unit(grid: Grid, personas: dict) -> None:
+    client = client_for(personas["community_secretary"])
+    response = client.post(
+        "/cases/new/",
+        {
+            "community": grid.c1.code,
+            "subject": "unit",
+            "subject_name": "某餐饮公司",
+            "article": "57(1)",
+            "violation_day": "2026-11-20",
+            "source": "report",
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and case.subject_name == "某餐饮公司" and case.article.code == "57(1)"
+    assert case.source == CaseSource.REPORT
+    wrong = client.post(
+        "/cases/new/",
+        {
+            "community": grid.c1.code,
+            "subject": "individual",
+            "article": "57(1)",
+            "violation_day": "2026-11-20",
+            "source": "manual",
+        },
+    )
+    assert wrong.status_code == 200 and Case.objects.count() == 1  # article 57(1) is for units
+    other = client.post(
+        "/cases/new/",
+        {"community": grid.c2.code, "subject": "unit", "article": "57(1)", "violation_day": "2026-11-20"},
+    )
+    assert other.status_code == 200 and Case.objects.count() == 1  # not this secretary's residential area

@@ -213,3 +213,22 @@ def test_counter_and_statement_pages(grid: Grid, personas: dict) -> None:
     assert client_for(personas["resident"]).get(f"/points/h/{grid.h_other.code}/").status_code == 404
     outsider = client_for(personas["outsider"]).get(f"/points/counter/?h={grid.h1.code}").content.decode()
     assert 'id="balance"' not in outsider
+
+
+@pytest.mark.django_db
+def test_staff_reverse_an_entry_from_the_statement_and_see_leaders(grid: Grid, personas: dict) -> None:
+    from tests.conftest import client_for
+
+    day = timezone.now().astimezone(SHANGHAI).date() - datetime.timedelta(days=1)
+    drops(grid, grid.h1, day, ["correct", "correct"])
+    points_credit_day(subdistrict=grid.sd, day=day)
+    entry = LedgerEntry.objects.filter(household=grid.h1).first()
+    assert entry is not None
+    resident = client_for(personas["resident"])
+    assert resident.post(f"/points/h/{grid.h1.code}/", {"entry": entry.pk, "reason": "x"}).status_code == 403
+    secretary = client_for(personas["community_secretary"])
+    secretary.post(f"/points/h/{grid.h1.code}/", {"entry": entry.pk, "reason": "重复记分"})
+    assert PointsAccount.objects.get(household=grid.h1).balance == 10
+    assert LedgerEntry.objects.filter(reverses=entry, reason="重复记分").exists()
+    page = secretary.get(f"/points/n/{grid.c1.code}/leaders/").content.decode()
+    assert grid.h1.code in page and ">10<" in page
