@@ -27,6 +27,7 @@ from enforcement.services import (
 from grid.access import home_node, role_required
 from grid.models import GridNode, Household, Level
 from lib.masking import mask_room
+from supervision.models import Observation, ObservationPhoto
 
 CASE_READERS = frozenset(
     {Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.ENFORCEMENT_OFFICER}
@@ -87,6 +88,14 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             "case": case,
             "who": who,
             "steps": case.steps.select_related("by").all(),
+            "records": Observation.objects.filter(client_id__in=case.evidence)
+            .select_related("point")
+            .order_by("observed_at")[:50],
+            "photos": set(
+                ObservationPhoto.objects.filter(client_id__in=case.evidence).values_list(
+                    "client_id", flat=True
+                )
+            ),
             "next": [] if officer else sorted(NEXT.get(case.status, set()) - {CaseStatus.DECIDED}),
             "labels": dict(CaseStatus.choices),
             "officer": officer and case.status == CaseStatus.REFERRED,

@@ -8,7 +8,8 @@ table carries `subdistrict` so it can be partitioned or distributed by sub-distr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 from django.db.models import Q
@@ -97,8 +98,9 @@ class GridNode(TimeStampedModel):
         return self.path.count("/") - 2
 
 
-class GridRule(TimeStampedModel):
-    """The grid's staffing rules as versioned data: checked and reported, not assumed."""
+class VersionedRule(TimeStampedModel):
+    """A rule a law or policy may change: one row per version, per sub-district or (empty) the default.
+    The version that applies is the newest one in force on the day in question."""
 
     subdistrict = models.ForeignKey(
         GridNode,
@@ -110,11 +112,25 @@ class GridRule(TimeStampedModel):
         help_text=_("Empty: the default for every sub-district."),
     )
     effective_from = models.DateField(_("effective from"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def in_force(cls, subdistrict_id: int | None, on: datetime.date) -> Self | None:
+        rules = cls._default_manager.filter(effective_from__lte=on).order_by("-effective_from")
+        own = rules.filter(subdistrict_id=subdistrict_id).first() if subdistrict_id else None
+        return own or rules.filter(subdistrict__isnull=True).first()
+
+
+class GridRule(VersionedRule):
+    """The grid's staffing rules as versioned data: checked and reported, not assumed."""
+
     workers_min = models.PositiveSmallIntegerField(_("min grid workers per micro-grid"), default=10)
     workers_max = models.PositiveSmallIntegerField(_("max grid workers per micro-grid"), default=20)
     households_min = models.PositiveSmallIntegerField(_("min households per grid worker"), default=15)
     households_max = models.PositiveSmallIntegerField(_("max households per grid worker"), default=20)
-    source = models.CharField(_("source"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("grid rule")

@@ -12,23 +12,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from grid.models import VersionedRule
 from lib.db import TimeStampedModel
 
 
-class PointRule(TimeStampedModel):
-    subdistrict = models.ForeignKey(
-        "grid.GridNode",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("sub-district"),
-    )
-    effective_from = models.DateField(_("effective from"))
+class PointRule(VersionedRule):
     per_correct_drop = models.PositiveSmallIntegerField(_("points per verified correct drop-off"), default=10)
     daily_cap = models.PositiveSmallIntegerField(_("daily cap for drop-offs"), default=20)
     per_activity = models.PositiveSmallIntegerField(_("points per activity attended"), default=0)
-    source = models.CharField(_("source"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("points rule")

@@ -104,6 +104,8 @@ def test_proposal_steps_decision_and_void(grid: Grid, personas: dict) -> None:
     )  # no second open case
     case = cases[0]
     assert case.source == CaseSource.REPEAT_RULE and sorted(case.evidence) == sorted(evidence)
+    page = client_for(personas["community_secretary"]).get(f"/cases/c/{case.code}/").content.decode()
+    assert page.count("<li>") >= 5 and "混投" in page  # the five records are shown as evidence
     secretary, officer = personas["community_secretary"], personas["enforcement_officer"]
     with pytest.raises(ValidationError):
         case_step(actor=secretary, case=case, status=CaseStatus.REFERRED)  # not from "proposed"

@@ -74,12 +74,7 @@ def node_create(
 
 def rule_for(subdistrict: GridNode | None, on: datetime.date | None = None) -> GridRule:
     """The grid rule in force on a day: the sub-district's own, else the default, else the report's."""
-    on = on or datetime.date.today()
-    rules = GridRule.objects.filter(effective_from__lte=on).order_by("-effective_from")
-    rule = None
-    if subdistrict is not None:
-        rule = rules.filter(subdistrict=subdistrict).first()
-    rule = rule or rules.filter(subdistrict__isnull=True).first()
+    rule = GridRule.in_force(subdistrict.pk if subdistrict else None, on or datetime.date.today())
     # The 2019 report's numbers when nobody configured anything: 10–20 workers, 15–20 households.
     return rule or GridRule(effective_from=datetime.date(2019, 7, 1), source="2019 report")
 
