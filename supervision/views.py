@@ -22,11 +22,14 @@ from grid.access import get_node_for_user, home_node, role_required
 from supervision.ingest import RECORDERS, SHANGHAI, points_for
 from supervision.models import DropOffPoint, PurityCheck, PurityLevel, Shift, ShiftSignup
 from supervision.selectors import (
+    by_household_group,
+    by_point,
     gaps,
     my_signups,
     numbers_by_child,
     repeat_offenders,
     trend,
+    weekly,
 )
 from supervision.services import shift_check_in, shift_check_out, shift_signup
 
@@ -206,7 +209,13 @@ def numbers(request: HttpRequest, code: str) -> HttpResponse:
             "node": node,
             "rows": rows,
             "trend": trend(node, start, end),
+            "weeks": weekly(node, start, end),
             "days": days,
+            "points": by_point(node, start, end) if node.level == "community" else [],
+            "microgrids": by_household_group(node, start, end, "microgrid")
+            if node.level == "community"
+            else [],
+            "workers": by_household_group(node, start, end, "worker") if node.level == "community" else [],
             "offenders": repeat_offenders(node, since=start)
             if user.has_role(SECRETARIES | {Role.AREA_LEAD})
             else [],
