@@ -112,7 +112,8 @@ def test_numbers_page_and_repeat_offenders(grid: Grid, point, personas: dict) ->
     assert [(o.household.pk, o.mistakes, o.drops) for o in offenders] == [(grid.h1.pk, 4, 8)]
     html = client.get(f"/supervision/numbers/{grid.c1.code}/").content.decode()
     assert "50.0%" in html and grid.h1.code in html
-    assert point.code in html and grid.m1.code in html and grid.w1.code in html  # by point, micro-grid, worker
+    # Broken down by point, micro-grid and grid worker too.
+    assert point.code in html and grid.m1.code in html and grid.w1.code in html
     lead = client_for(personas["area_lead"]).get(f"/supervision/numbers/{grid.area.code}/").content.decode()
     assert grid.c1.name in lead and "50.0%" in lead
 
