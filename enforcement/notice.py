@@ -11,8 +11,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from enforcement.models import Case
+from enforcement.services import case_records
 from guide.qr import FONT  # registers the CID font
-from supervision.models import Observation
 
 OUTCOME_ZH = {
     "mixed": "混合投放",
@@ -61,11 +61,7 @@ def notice_pdf(case: Case, *, deadline_days: int = 10, issued: datetime.date | N
     y = _lines(c, x, y, f"当事人：{who}")
     if address:
         y = _lines(c, x, y, f"地址：{address}")
-    records = list(
-        Observation.objects.filter(client_id__in=case.evidence)
-        .select_related("point")
-        .order_by("observed_at")[:12]
-    )
+    records = list(case_records(case)[:12])
     y -= 3 * mm
     y = _lines(c, x, y, "经查，你（单位）存在以下生活垃圾分类违法行为：")
     for o in records:

@@ -39,6 +39,18 @@ NEXT: dict[str, set[str]] = {
 }
 
 
+def case_records(case: Case) -> Any:
+    """The bin-side records a case rests on, found through the (household, day) index."""
+    qs = Observation.objects.filter(
+        client_id__in=case.evidence,
+        day__gte=case.violation_day - datetime.timedelta(days=REPEAT_WINDOW_DAYS + 1),
+        day__lte=case.violation_day + datetime.timedelta(days=1),
+    )
+    if case.household_id:
+        qs = qs.filter(household_id=case.household_id)
+    return qs.select_related("point").order_by("observed_at")
+
+
 def article_in_force(code: str, on: datetime.date) -> Article:
     """The version of an article in force on the day of the violation."""
     article = Article.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()

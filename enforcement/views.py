@@ -19,6 +19,7 @@ from enforcement.services import (
     NEXT,
     case_decide,
     case_open,
+    case_records,
     case_step,
     case_void_last_step,
     cases_visible_to,
@@ -27,7 +28,7 @@ from enforcement.services import (
 from grid.access import home_node, role_required
 from grid.models import GridNode, Household, Level
 from lib.masking import mask_room
-from supervision.models import Observation, ObservationPhoto
+from supervision.models import ObservationPhoto
 
 CASE_READERS = frozenset(
     {Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.ENFORCEMENT_OFFICER}
@@ -88,9 +89,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             "case": case,
             "who": who,
             "steps": case.steps.select_related("by").all(),
-            "records": Observation.objects.filter(client_id__in=case.evidence)
-            .select_related("point")
-            .order_by("observed_at")[:50],
+            "records": case_records(case)[:50],
             "photos": set(
                 ObservationPhoto.objects.filter(client_id__in=case.evidence).values_list(
                     "client_id", flat=True

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 from typing import Any
@@ -139,7 +140,9 @@ class PhotoOut(Schema):
 
 
 @router.post(
-    "/photos", response=PhotoOut, summary="A photo for a record (multipart: client_id, image); EXIF stripped"
+    "/photos",
+    response=PhotoOut,
+    summary="A photo for a record (multipart: client_id, day, image); EXIF stripped",
 )
 def post_photo(request: HttpRequest) -> dict[str, Any]:
     user = request.user
@@ -149,10 +152,21 @@ def post_photo(request: HttpRequest) -> dict[str, Any]:
         client_id = uuid.UUID(request.POST.get("client_id", ""))
     except ValueError:
         raise ApiError(400, "client_id", Msg("client_id 应为 UUID。", "client_id must be a UUID.")) from None
+    try:
+        day = datetime.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        raise ApiError(
+            400,
+            "day",
+            Msg(
+                "day 应为记录的日期（上海时间，YYYY-MM-DD）。",
+                "day must be the record's date (Shanghai, YYYY-MM-DD).",
+            ),
+        ) from None
     if upload is None:
         raise ApiError(400, "no_image", Msg("请附上图片（字段 image）。", "Attach the image (field image)."))
     try:
-        photo, created = photo_store(user=user, client_id=client_id, data=upload.read())
+        photo, created = photo_store(user=user, client_id=client_id, day=day, data=upload.read())
     except ValidationError as exc:
         raise ApiError(400, "bad_photo", Msg(exc.messages[0], exc.messages[0])) from None
     return {

@@ -1,6 +1,6 @@
 """Taking in bin-side records: one record at a time checked, all of a batch written in one statement.
 
-Idempotent by construction: `INSERT … ON CONFLICT (client_id) DO NOTHING RETURNING client_id` tells which
+Idempotent by construction: `INSERT … ON CONFLICT (day, client_id) DO NOTHING RETURNING` tells which
 records are new; only those are added to the daily rollups, in the same transaction. A retry, a double
 submit or two phones syncing the same queue can never count a drop-off twice.
 """
@@ -247,7 +247,7 @@ def _insert_sql(n: int) -> str:
     return (
         f"INSERT INTO {table} (client_id, subdistrict_id, community_id, point_id, household_id, observed_at, day, "
         f"category, outcome, mixed_with, recorded_by_id, received_at) VALUES {', '.join([one] * n)} "
-        "ON CONFLICT (client_id) DO NOTHING RETURNING client_id"
+        "ON CONFLICT (day, client_id) DO NOTHING RETURNING client_id"
     )
 
 
@@ -335,8 +335,8 @@ def _pg_write(rows: Sequence[Row], recorded_by: int | None) -> int:
                 SELECT client_id, subdistrict_id, community_id, point_id, household_id, observed_at, day, category,
                        outcome, mixed_with, %s, now()
                 FROM obs_load
-                ORDER BY client_id  -- one lock order for every writer: concurrent overlapping batches cannot deadlock
-                ON CONFLICT (client_id) DO NOTHING
+                ORDER BY day, client_id  -- one lock order for every writer: overlapping batches cannot deadlock
+                ON CONFLICT (day, client_id) DO NOTHING
                 RETURNING subdistrict_id, community_id, point_id, household_id, day, category, outcome
             ), pd AS (
                 INSERT INTO {pd} (subdistrict_id, community_id, point_id, day, category, {", ".join(cols)})

@@ -158,9 +158,11 @@ class Outcome(models.TextChoices):
 class Observation(models.Model):
     """One drop-off seen at the bin. `client_id` is made by the phone or device: retries never duplicate."""
 
-    # The client-made UUID is the record's identity: the primary key, so retries collide with themselves and
-    # no surrogate id (and its index) has to be kept up on every insert.
-    client_id = models.UUIDField(primary_key=True)
+    # Identity: the client-made UUID, with the local day in front so that PostgreSQL can partition the table
+    # by month (a partitioned table's keys must contain the partition column). A retry repeats both, so it
+    # collides with itself; no surrogate id (and its index) is kept up on every insert.
+    pk = models.CompositePrimaryKey("day", "client_id")
+    client_id = models.UUIDField()
     subdistrict_id = models.BigIntegerField(db_index=False)
     community_id = models.BigIntegerField()
     # No database-level foreign keys on the biggest table: ingest resolves every code itself, and per-row

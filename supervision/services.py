@@ -191,13 +191,16 @@ MAX_PHOTO_BYTES = 15 * 1024 * 1024
 
 
 @transaction.atomic
-def photo_store(*, user: Any, client_id: uuid.UUID, data: bytes) -> tuple[ObservationPhoto, bool]:
+def photo_store(
+    *, user: Any, client_id: uuid.UUID, day: datetime.date, data: bytes
+) -> tuple[ObservationPhoto, bool]:
     """Keep a record's photo: re-encoded from pixels only (no EXIF, so no location or phone details),
     turned upright, at most 1600 px a side. A second upload for the same record changes nothing."""
     existing = ObservationPhoto.objects.filter(client_id=client_id).first()
     if existing is not None:
         return existing, False
-    observation = Observation.objects.filter(client_id=client_id, point__in=points_for(user)).first()
+    # (day, client_id) is the record's key: one index lookup, whatever the size of the table.
+    observation = Observation.objects.filter(day=day, client_id=client_id, point__in=points_for(user)).first()
     if observation is None:
         raise ValidationError(
             str(Msg("找不到这条记录，或不在您的范围内。", "No such record within your part of the grid."))

@@ -13,7 +13,7 @@ from django.db import connection, models
 from django.test import Client
 from django.utils import timezone
 
-from supervision.ingest import rollups_rebuild
+from supervision.ingest import SHANGHAI, rollups_rebuild
 from supervision.models import HouseholdDay, Observation, PointDay
 from supervision.services import point_create, token_create
 from tests.conftest import Grid, client_for
@@ -228,7 +228,7 @@ def test_concurrent_double_submit_creates_once(grid: Grid, points: dict, persona
 
 @pytest.mark.django_db
 def test_bulk_path_dedupes_and_keeps_rollups_exact(grid: Grid, points: dict) -> None:
-    from supervision.ingest import SHANGHAI, Row, bulk_write
+    from supervision.ingest import Row, bulk_write
 
     now = timezone.now()
     rows = []
@@ -279,7 +279,10 @@ def test_photo_is_downscaled_and_stripped_of_exif(
     Image.new("RGB", (4000, 3000), "brown").save(buffer, "JPEG", exif=exif)
     upload = io.BytesIO(buffer.getvalue())
     upload.name = "bin.jpg"
-    body = client.post("/api/v1/supervision/photos", {"client_id": rec["client_id"], "image": upload}).json()
+    day = datetime.datetime.fromisoformat(rec["observed_at"]).astimezone(SHANGHAI).date().isoformat()
+    body = client.post(
+        "/api/v1/supervision/photos", {"client_id": rec["client_id"], "day": day, "image": upload}
+    ).json()
     assert body["created"] is True and max(body["width"], body["height"]) == 1600
     from supervision.models import ObservationPhoto
 
@@ -287,11 +290,36 @@ def test_photo_is_downscaled_and_stripped_of_exif(
     with Image.open(stored.image.path) as img:
         assert not img.getexif() and img.size == (1600, 1200)
     upload.seek(0)
-    again = client.post("/api/v1/supervision/photos", {"client_id": rec["client_id"], "image": upload}).json()
+    again = client.post(
+        "/api/v1/supervision/photos", {"client_id": rec["client_id"], "day": day, "image": upload}
+    ).json()
     assert again["created"] is False and ObservationPhoto.objects.count() == 1
     junk = io.BytesIO(b"not an image")
     junk.name = "x.jpg"
     other = record(points["p1"].code)
     post(client, [other])
-    bad = client.post("/api/v1/supervision/photos", {"client_id": other["client_id"], "image": junk})
+    bad = client.post(
+        "/api/v1/supervision/photos", {"client_id": other["client_id"], "day": day, "image": junk}
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "bad_photo"
+
+
+@pytest.mark.django_db
+def test_records_table_is_partitioned_by_month_on_postgresql(
+    grid: Grid, points: dict, personas: dict
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("partitions are a PostgreSQL feature")
+    from supervision.partitions import partitions_ensure
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'supervision_observation'")
+        assert cursor.fetchone()[0] == "p"
+    far = datetime.date(2031, 3, 5)
+    assert partitions_ensure(connection, start=far, end=far) == ["supervision_observation_2031_03"]
+    assert partitions_ensure(connection, start=far, end=far) == []
+    post(client_for(personas["volunteer"]), [record(points["p1"].code, grid.h1.code)])
+    month = timezone.now().astimezone(SHANGHAI).strftime("%Y_%m")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM supervision_observation_{month}")
+        assert cursor.fetchone()[0] == 1  # the record landed in its month's partition
