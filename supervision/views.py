@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import COVERAGE_READERS, Role, User
 from grid.access import get_node_for_user, home_node, role_required
+from grid.models import Person
 from supervision.ingest import RECORDERS, SHANGHAI, points_for
 from supervision.models import DropOffPoint, PurityCheck, PurityLevel, Shift, ShiftSignup
 from supervision.selectors import (
@@ -31,7 +32,7 @@ from supervision.selectors import (
     trend,
     weekly,
 )
-from supervision.services import shift_check_in, shift_check_out, shift_signup
+from supervision.services import shift_check_in, shift_check_out, shift_signup, shift_swap
 
 SECRETARIES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
 
@@ -93,6 +94,34 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         shift_signup(actor=user, shift=shift, person=user.person)
         messages.success(request, _("Signed up."))
+    return redirect("supervision:home")
+
+
+@require_POST
+@role_required(RECORDERS)
+def swap(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand one of my shifts to someone of the same residential area, found by phone number."""
+    user = _user(request)
+    signup_obj = get_object_or_404(
+        ShiftSignup.objects.select_related("shift__point__community"), pk=pk, person_id=user.person_id
+    )
+    community = signup_obj.shift.point.community
+    phone = request.POST.get("phone", "").strip()[:20]
+    to = (
+        Person.objects.filter(node__path__startswith=community.path, phone=phone)
+        .exclude(pk=user.person_id or 0)
+        .first()
+        if phone
+        else None
+    )
+    if to is None:
+        messages.error(request, _("Nobody with that phone number in this residential area."))
+    else:
+        try:
+            shift_swap(actor=user, signup=signup_obj, to=to)
+            messages.success(request, _("Shift handed to %(name)s.") % {"name": to.name})
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
     return redirect("supervision:home")
 
 

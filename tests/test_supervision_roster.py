@@ -141,3 +141,24 @@ def test_volunteer_pages(grid: Grid, point, personas: dict) -> None:  # type: ig
         sw["Content-Type"].startswith("application/javascript")
         and sw["Service-Worker-Allowed"] == "/supervision/"
     )
+
+
+@pytest.mark.django_db
+def test_volunteer_hands_a_shift_to_a_neighbour_by_phone(grid: Grid, point, personas: dict) -> None:  # type: ignore[no-untyped-def]
+    volunteer = personas["volunteer"]
+    volunteer.person = person_create(actor=None, node=grid.c1, name="志愿者", phone="13500000001")
+    volunteer.save()
+    neighbour = person_create(actor=None, node=grid.m1, name="邻居", phone="13500000002")
+    stranger = person_create(actor=None, node=grid.c2, name="外区", phone="13500000003")
+    shifts_generate(points=[point], start=timezone.now().astimezone(SHANGHAI).date(), days=1)
+    shift = Shift.objects.order_by("start").first()
+    assert shift is not None
+    mine = shift_signup(actor=None, shift=shift, person=volunteer.person)
+    client = client_for(volunteer)
+    client.post(f"/supervision/signups/{mine.pk}/swap/", {"phone": stranger.phone})
+    assert (
+        ShiftSignup.objects.get(pk=mine.pk).status == SignupStatus.SIGNED_UP
+    )  # not of this residential area
+    client.post(f"/supervision/signups/{mine.pk}/swap/", {"phone": neighbour.phone})
+    assert ShiftSignup.objects.get(pk=mine.pk).status == SignupStatus.SWAPPED
+    assert ShiftSignup.objects.get(shift=shift, person=neighbour).status == SignupStatus.ASSIGNED

@@ -10,6 +10,9 @@
   const households = JSON.parse(document.getElementById("households-data").textContent);
   const KEY = "wastegrid-queue-v1";
   const REJECTED = "wastegrid-rejected-v1";
+  const PHOTOS = "wastegrid-photos-v1";
+  const photoEndpoint = root.dataset.photoEndpoint;
+  let pendingPhoto = null;
   let household = null;
   let syncing = false;
 
@@ -47,13 +50,63 @@
     return Boolean(match);
   }
 
+  // Photos are shrunk on the phone (canvas → JPEG, ≤1280 px) and wait in their own queue until their
+  // record has reached the server; the server strips what metadata is left.
+  function shrink(file) {
+    return new Promise((resolve, reject) => {
+      const img = new Image();
+      img.onload = () => {
+        const scale = Math.min(1, 1280 / Math.max(img.width, img.height));
+        const canvas = document.createElement("canvas");
+        canvas.width = Math.round(img.width * scale);
+        canvas.height = Math.round(img.height * scale);
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(img.src);
+        resolve(canvas.toDataURL("image/jpeg", 0.8));
+      };
+      img.onerror = reject;
+      img.src = URL.createObjectURL(file);
+    });
+  }
+
+  function localDay(date) {
+    // The record's day in Shanghai (UTC+8), as the server computes it.
+    return new Date(date.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  }
+
+  async function uploadPhotos() {
+    // Only photos whose record has left the queue (the server has answered for it) are sent.
+    const queued = new Set(load(KEY).map((r) => r.client_id));
+    const waiting = load(PHOTOS);
+    for (const p of waiting.filter((p) => !queued.has(p.client_id))) {
+      try {
+        const blob = await (await fetch(p.data)).blob();
+        const form = new FormData();
+        form.append("client_id", p.client_id);
+        form.append("day", p.day);
+        form.append("image", blob, "photo.jpg");
+        const resp = await fetch(photoEndpoint, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }, body: form });
+        if (resp.ok || resp.status === 400) save(PHOTOS, load(PHOTOS).filter((q) => q.client_id !== p.client_id));
+      } catch (e) { /* offline again: next time */ }
+    }
+  }
+
   function record(outcome, mixedWith) {
     const queue = load(KEY);
+    const now = new Date();
+    const clientId = uuid();
+    if (pendingPhoto) {
+      try {
+        save(PHOTOS, load(PHOTOS).concat([{ client_id: clientId, day: localDay(now), data: pendingPhoto }]));
+      } catch (e) { alert(root.dataset.photoFull); }
+      pendingPhoto = null;
+      $("#photo").value = "";
+    }
     queue.push({
-      client_id: uuid(),
+      client_id: clientId,
       point: point,
       household: household,
-      observed_at: new Date().toISOString(),
+      observed_at: now.toISOString(),
       category: $("#category").value,
       outcome: outcome,
       mixed_with: mixedWith || [],
@@ -71,7 +124,7 @@
     // when it says online is handled below.
     if (syncing || !navigator.onLine) return;
     const queue = load(KEY);
-    if (!queue.length) return;
+    if (!queue.length) { if (load(PHOTOS).length) uploadPhotos(); return; }
     syncing = true;
     const batch = queue.slice(0, 500);
     try {
@@ -89,6 +142,7 @@
         save(KEY, load(KEY).filter((r) => !sent.has(r.client_id)));
         const bad = batch.filter((r) => rejected.has(r.client_id));
         if (bad.length) save(REJECTED, load(REJECTED).concat(bad));
+        await uploadPhotos();
         $("#last-sync").textContent = new Date().toLocaleTimeString();
       }
     } catch (e) {
@@ -118,7 +172,11 @@
     else ev.target.setCustomValidity("");
   });
   $("#anonymous").addEventListener("click", (ev) => { ev.preventDefault(); $("#household").value = ""; chooseHousehold(""); });
-  window.addEventListener("online", () => { render(); sync(); });
+  $("#photo").addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    pendingPhoto = file ? await shrink(file) : null;
+  });
+  window.addEventListener("online", () => { render(); sync(); uploadPhotos(); });
   window.addEventListener("offline", render);
   setInterval(sync, 10000);
   const preset = new URLSearchParams(location.search).get("h");

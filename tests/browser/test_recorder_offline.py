@@ -3,18 +3,31 @@ once when the phone is back online."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from supervision.models import Observation, PointDay
+from supervision.models import Observation, ObservationPhoto, PointDay
 from supervision.services import point_create
 from tests.conftest import PASSWORD, build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_offline_queue_survives_reload_and_syncs_exactly_once(live_server: Any, browser: Any) -> None:
+@pytest.fixture
+def photo(settings: Any, tmp_path: Path) -> Path:
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "bin-photo.jpg"
+    Image.new("RGB", (3000, 2000), "saddlebrown").save(path, "JPEG")
+    return path
+
+
+def test_offline_queue_survives_reload_and_syncs_exactly_once(
+    live_server: Any, browser: Any, photo: Path
+) -> None:
     grid = build_grid()
     point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
     grid.h1.drop_off_point = point
@@ -24,12 +37,12 @@ def test_offline_queue_survives_reload_and_syncs_exactly_once(live_server: Any, 
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
     )
     try:
-        _journey(context, live_server.url, grid, point)
+        _journey(context, live_server.url, grid, point, photo)
     finally:
         context.close()  # no request may reach the server after the test's database is gone
 
 
-def _journey(context: Any, base: str, grid: Any, point: Any) -> None:
+def _journey(context: Any, base: str, grid: Any, point: Any, photo: Path) -> None:
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", "vol_phone")
@@ -46,6 +59,8 @@ def _journey(context: Any, base: str, grid: Any, point: Any) -> None:
     context.set_offline(True)
     page.fill("#household", grid.h1.code)
     page.dispatch_event("#household", "change")
+    page.set_input_files("#photo", str(photo))
+    page.wait_for_timeout(300)  # the phone shrinks the photo
     page.click("button[data-outcome=correct]")  # two taps: household, outcome
     page.click("button[data-outcome=bag_not_broken]")
     page.click("button[data-outcome=mixed]")
@@ -62,6 +77,7 @@ def _journey(context: Any, base: str, grid: Any, point: Any) -> None:
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=15_000)
+    page.wait_for_function("localStorage.getItem('wastegrid-photos-v1') === '[]'", timeout=15_000)
     assert Observation.objects.count() == 3
     assert sorted(Observation.objects.values_list("outcome", flat=True)) == [
         "bag_not_broken",
@@ -70,6 +86,9 @@ def _journey(context: Any, base: str, grid: Any, point: Any) -> None:
     ]
     assert Observation.objects.filter(household=grid.h1).count() == 1
     assert sum(PointDay.objects.values_list("total", flat=True)) == 3
+    stored = ObservationPhoto.objects.get()  # the photo followed its record, shrunk on the phone
+    assert stored.client_id == Observation.objects.get(outcome="correct").client_id
+    assert max(stored.image.width, stored.image.height) <= 1280
 
     page.reload()  # nothing left to send, nothing sent twice
     page.wait_for_timeout(500)
