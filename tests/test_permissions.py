@@ -116,6 +116,16 @@ MATRIX = [
         "/points/n/{c1}/leaders/",
         expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
     ),
+    (
+        "get",
+        "/tonnage/n/{c1}/",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
+    (
+        "get",
+        "/tonnage/n/{c1}/record/",
+        expect(403, subdistrict_admin=200, community_secretary=200, outsider=404),
+    ),
     ("get", "/api/v1/me", expect(200)),
     ("get", "/api/v1/grid/nodes/{c1}", expect(403, READERS, grid_worker=404, outsider=404)),
     ("get", "/api/v1/grid/households", expect(403, READERS, resident=200)),

@@ -18,6 +18,7 @@ from guide.api import router as guide_router
 from lib.apierrors import ApiError
 from lib.bilingual import Msg
 from supervision.api import router as supervision_router
+from tonnage.api import router as tonnage_router
 
 api = NinjaAPI(
     title="wastegrid API",
@@ -80,3 +81,4 @@ api.add_router("/", accounts_router)
 api.add_router("/grid/", grid_router)
 api.add_router("/guide/", guide_router)
 api.add_router("/supervision/", supervision_router)
+api.add_router("/tonnage/", tonnage_router)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "supervision",
     "points",
     "enforcement",
+    "tonnage",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("points/", include("points.urls")),
     path("cases/", include("enforcement.urls")),
+    path("tonnage/", include("tonnage.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

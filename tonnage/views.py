@@ -1,0 +1,137 @@
+"""Tonnage per node and month (三增一减), recording a weigh ticket, importing a spreadsheet."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import COVERAGE_READERS, GRID_EDITORS, User
+from grid.access import get_node_for_user, role_required
+from grid.models import GridNode, Level
+from grid.services.importing import ImportRejected
+from guide.models import CategoryKey
+from lib.xlsx import xlsx_response
+from tonnage.importing import HEADERS, tonnage_import
+from tonnage.selectors import shares, tonnage_summary
+from tonnage.services import tonnage_record
+
+
+def _month(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        start = today.replace(day=1)
+    end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    return start, min(end, today)
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def summary(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    node = get_node_for_user(user, code)
+    start, end = _month(request)
+    rows = tonnage_summary(node, start, end)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"tonnage-{node.code}-{start:%Y-%m}.xlsx",
+            [
+                _("Category"),
+                _("kg"),
+                _("kg a day"),
+                _("Baseline (kg/day)"),
+                _("Change"),
+                _("g per household a day"),
+                _("g per resident a day"),
+            ],
+            [
+                (
+                    r.label,
+                    r.kg,
+                    round(r.kg_per_day, 1),
+                    r.baseline_kg_per_day,
+                    r.change_pct,
+                    r.per_household_g,
+                    r.per_resident_g,
+                )
+                for r in rows
+            ],
+        )
+    children = []
+    if node.level != Level.COMMUNITY:
+        for child in node.children.order_by("sort_order", "code"):
+            children.append((child, tonnage_summary(child, start, end)))
+    return render(
+        request,
+        "tonnage/summary.html",
+        {
+            "node": node,
+            "rows": rows,
+            "shares": shares(rows),
+            "start": start,
+            "end": end,
+            "children": children,
+            "can_edit": user.has_role(GRID_EDITORS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(GRID_EDITORS)
+def record(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    node = get_node_for_user(user, code)
+    communities = GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).order_by("code")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if request.POST.get("form") == "import" and upload is not None:
+            try:
+                n = tonnage_import(
+                    actor=user, root=node, filename=upload.name or "upload", data=upload.read()
+                )
+                messages.success(request, _("%(n)d weighings imported.") % {"n": n})
+            except ImportRejected as exc:
+                for e in exc.errors[:50]:
+                    messages.error(request, f"{e.row} [{e.column}] {e.msg.zh} / {e.msg.en}")
+            return redirect("tonnage:record", code=node.code)
+        community = communities.filter(code=request.POST.get("community", "")).first()
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("day", ""))
+            if community is None:
+                raise ValidationError(_("Choose a residential area."))
+            _rec, created = tonnage_record(
+                actor=user,
+                community=community,
+                day=day,
+                category=request.POST.get("category", ""),
+                kg=request.POST.get("kg", ""),
+                ref=request.POST.get("ref", "").strip() or f"manual-{timezone.now():%Y%m%d%H%M%S%f}",
+                photo=request.FILES.get("photo"),
+            )
+            messages.success(request, _("Recorded.") if created else _("This ticket was already recorded."))
+        except ValueError:
+            messages.error(request, _("The day must be a date."))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        return redirect("tonnage:record", code=node.code)
+    return render(
+        request,
+        "tonnage/record.html",
+        {
+            "node": node,
+            "communities": communities,
+            "categories": CategoryKey.choices,
+            "today": timezone.localdate(),
+            "headers": HEADERS,
+        },
+    )
