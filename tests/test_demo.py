@@ -87,3 +87,22 @@ def test_report_names_are_all_there() -> None:
         "共和新路",
     ]:
         assert name in COMMUNITIES
+
+
+@pytest.mark.django_db
+def test_generate_demo_command_fills_every_part() -> None:
+    from points.models import PointsAccount, Reward
+    from supervision.models import DropOffPoint, Observation
+    from tonnage.models import TonnageRecord
+
+    call_command("generate_demo", scale=0.03, quiet=True, stdout=io.StringIO())
+    assert DropOffPoint.objects.exists() and Observation.objects.exists()
+    assert Reward.objects.exists() and PointsAccount.objects.filter(balance__gt=0).exists()
+    assert TonnageRecord.objects.exists()
+    counts = (Observation.objects.count(), TonnageRecord.objects.count(), PointsAccount.objects.count())
+    call_command("generate_demo", scale=0.03, quiet=True, stdout=io.StringIO())  # idempotent
+    assert (
+        Observation.objects.count(),
+        TonnageRecord.objects.count(),
+        PointsAccount.objects.count(),
+    ) == counts

@@ -8,7 +8,9 @@ from tqdm import tqdm
 
 from accounts.models import Role, User
 from grid.services.demo import SUBDISTRICT_CODE, demo_exists, demo_generate
+from points.demo import points_demo_generate
 from supervision.demo import demo_people_for_logins, supervision_demo_generate
+from tonnage.demo import tonnage_demo_generate
 
 
 class Command(BaseCommand):
@@ -59,4 +61,6 @@ class Command(BaseCommand):
             )
         )
         demo_people_for_logins(sd, users)
+        points_demo_generate(sd)
+        tonnage_demo_generate(sd)
         return records
