@@ -13,6 +13,7 @@ from audit.services import audit_created, audit_updated, snapshot
 from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
 from grid.models import GridNode, Household
 from lib.bilingual import Msg
+from lib.codes import next_code
 from supervision.models import Observation, Outcome
 
 # "Caught more than 3 times within 30 days" counts as refusing to correct (查处规定).
@@ -79,8 +80,7 @@ def fine_check(*, article: Article, tier: Tier | None, amount: int) -> None:
 
 
 def _next_code(community: GridNode, day: datetime.date) -> str:
-    prefix = f"{community.code}-C{day:%Y%m}-"
-    return f"{prefix}{Case.objects.filter(code__startswith=prefix).count() + 1:03d}"
+    return next_code(Case, f"{community.code}-C{day:%Y%m}-", 3)
 
 
 @transaction.atomic

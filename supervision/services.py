@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from audit.services import audit_created, audit_updated, snapshot
 from grid.models import GridNode, Level, Person
 from lib.bilingual import Msg
+from lib.codes import next_code
 from supervision.ingest import points_for
 from supervision.models import (
     Bin,
@@ -54,9 +55,7 @@ def point_create(
             str(Msg("投放点属于居民区。", "A drop-off point belongs to a residential area."))
         )
     if code is None:
-        prefix = f"{community.code}-P"
-        taken = DropOffPoint.objects.filter(code__startswith=prefix).count()
-        code = f"{prefix}{taken + 1:02d}"
+        code = next_code(DropOffPoint, f"{community.code}-P", 2)
     assert community.subdistrict is not None
     point = DropOffPoint(
         subdistrict=community.subdistrict,

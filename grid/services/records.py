@@ -12,13 +12,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_created, audit_updated, snapshot
 from grid.models import ALLOWED_PARENT, Building, GridNode, GridRule, GridWorker, Household, Level, Person
+from lib.codes import next_code
 
 _CODE_PREFIX = {Level.AREA: "A", Level.COMMUNITY: "", Level.MICROGRID: "M"}
-
-
-def _next_number(existing: list[str], prefix: str) -> int:
-    numbers = [int(m.group(1)) for c in existing if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", c))]
-    return max(numbers, default=0) + 1
 
 
 def next_child_code(parent: GridNode, level: str) -> str:
@@ -26,10 +22,7 @@ def next_child_code(parent: GridNode, level: str) -> str:
     top = parent.subdistrict if level in (Level.AREA, Level.COMMUNITY) else parent
     assert top is not None
     base = top.code
-    prefix = f"{base}-{_CODE_PREFIX[Level(level)]}"
-    existing = list(GridNode.objects.filter(code__startswith=prefix).values_list("code", flat=True))
-    width = 2 if level != Level.AREA else 1
-    return f"{prefix}{_next_number(existing, prefix):0{width}d}"
+    return next_code(GridNode, f"{base}-{_CODE_PREFIX[Level(level)]}", 2 if level != Level.AREA else 1)
 
 
 def room_code(room: str) -> str:
@@ -94,9 +87,7 @@ def building_create(
     if microgrid is not None and microgrid.parent_id != community.pk:
         raise ValidationError(_("The micro-grid is not in this residential area."))
     if code is None:
-        prefix = f"{community.code}-B"
-        existing = list(Building.objects.filter(code__startswith=prefix).values_list("code", flat=True))
-        code = f"{prefix}{_next_number(existing, prefix):03d}"
+        code = next_code(Building, f"{community.code}-B", 3)
     assert community.subdistrict is not None
     building = Building(
         subdistrict=community.subdistrict,
@@ -192,9 +183,7 @@ def grid_worker_create(
     if microgrid.level != Level.MICROGRID:
         raise ValidationError(_("Grid workers belong to a micro-grid."))
     if code is None:
-        prefix = f"{microgrid.code}-W"
-        existing = list(GridWorker.objects.filter(code__startswith=prefix).values_list("code", flat=True))
-        code = f"{prefix}{_next_number(existing, prefix):02d}"
+        code = next_code(GridWorker, f"{microgrid.code}-W", 2)
     assert microgrid.subdistrict is not None
     worker = GridWorker(subdistrict=microgrid.subdistrict, person=person, microgrid=microgrid, code=code)
     worker.full_clean()
