@@ -41,12 +41,17 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)}
 
 
+def saved_user(actor: Any) -> Any:
+    """The acting user if it is a saved account; None for the system, scripts and tests."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def _entry(
     *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any], reason: str = ""
 ) -> AuditEntry:
     subdistrict_id = getattr(obj, "subdistrict_id", None)
     return AuditEntry(
-        actor=actor if actor is not None and actor.pk else None,
+        actor=saved_user(actor),
         actor_name=getattr(actor, "username", "") or "system",
         action=action,
         model=obj._meta.label,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 
-from audit.services import audit_created, audit_updated, snapshot
+from audit.services import audit_created, audit_updated, saved_user, snapshot
 from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
 from grid.models import GridNode, Household
 from lib.bilingual import Msg
@@ -115,9 +115,7 @@ def case_open(
         article=article,
         evidence=evidence or [],
     )
-    CaseStep.objects.create(
-        case=case, status=CaseStatus.PROPOSED, by=actor if getattr(actor, "pk", None) else None, note=note
-    )
+    CaseStep.objects.create(case=case, status=CaseStatus.PROPOSED, by=saved_user(actor), note=note)
     audit_created(actor=actor, obj=case)
     return case
 
@@ -215,7 +213,7 @@ def case_step(
     step = CaseStep.objects.create(
         case=case,
         status=status,
-        by=actor if getattr(actor, "pk", None) else None,
+        by=saved_user(actor),
         note=note[:500],
         data=data or {},
     )
@@ -255,7 +253,7 @@ def case_void_last_step(*, actor: Any, case: Case, reason: str) -> CaseStep:
     void = CaseStep.objects.create(
         case=case,
         status=previous.status,
-        by=actor if getattr(actor, "pk", None) else None,
+        by=saved_user(actor),
         note=f"void: {reason}"[:500],
         data={"voids": last.pk},
     )
@@ -283,5 +281,7 @@ def cases_visible_to(user: Any) -> Any:
             Q(status__in=[CaseStatus.REFERRED, CaseStatus.DECIDED]) | Q(officer=user)
         )
     if user.role in (Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY):
-        return qs.filter(community__path__startswith=user.node.path if user.node.level != "microgrid" else "")
+        # Cases belong to residential areas: staff bound to a micro-grid see their residential area's cases
+        # only if their node is that area or above it — below it they see none.
+        return qs.filter(community__path__startswith=user.node.path)
     return qs.none()

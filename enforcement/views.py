@@ -67,7 +67,7 @@ def propose(request: HttpRequest) -> HttpResponse:
         subdistrict=node.subdistrict or node, today=timezone.localdate(), actor=user
     )
     created = [c for c in created if c.community.path.startswith(node.path)]
-    messages.success(request, f"{len(created)}")
+    messages.success(request, _("%(n)d cases proposed.") % {"n": len(created)})
     return redirect("enforcement:case_list")
 
 

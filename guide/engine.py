@@ -453,6 +453,24 @@ class Index:
                 )
         return None
 
+    def surprising(self, category: str, limit: int = 30) -> list[tuple[Entry, str | None]]:
+        """Items of a category that people get wrong: the character model confidently puts the name in another
+        bin (returned with that bin), or public sources disagree (None). Computed once per index."""
+        cache: dict[str, list[tuple[Entry, str | None]]] = self.__dict__.setdefault("_surprising", {})
+        if category not in cache:
+            found: list[tuple[Entry, str | None]] = []
+            for key, entry in sorted(self.exact.items()):
+                if entry.category != category:
+                    continue
+                guess = self.model.predict(key)
+                wrong = max(guess, key=lambda c: guess[c])
+                if wrong != category and guess[wrong] > 0.8:
+                    found.append((entry, wrong))
+                elif not entry.agreed:
+                    found.append((entry, None))
+            cache[category] = found
+        return cache[category][:limit]
+
     def nearest(self, q: str, limit: int = 3) -> list[tuple[Entry, float]]:
         votes: Counter[str] = Counter()
         for i in range(len(q)):

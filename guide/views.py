@@ -54,16 +54,7 @@ def category(request: HttpRequest, key: str) -> HttpResponse:
         .order_by("-sources", "name")
         .values_list("name", flat=True)[:48]
     )
-    # Common mistakes: items whose name suggests another bin (the character model disagrees), and names
-    # on which public sources disagree.
-    mistakes = []
-    for name, agreed in Item.objects.filter(category=key, active=True).values_list("name", "sources_agree"):
-        guess = index.model.predict(name)
-        wrong = max(guess, key=lambda c: guess[c])
-        if wrong != key and guess[wrong] > 0.8 or not agreed:
-            mistakes.append((name, cats.get(wrong) if wrong != key else None))
-        if len(mistakes) >= 30:
-            break
+    mistakes = [(entry.name, cats.get(wrong) if wrong else None) for entry, wrong in index.surprising(key)]
     return render(
         request,
         "guide/category.html",

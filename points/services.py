@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from audit.services import saved_user
 from grid.models import GridNode, Household
 from lib.bilingual import Msg
 from points.models import EntryKind, LedgerEntry, PointRule, PointsAccount, Redemption, Reward
@@ -165,7 +166,7 @@ def _book(
         amount=amount,
         key=key,
         day=timezone.now().astimezone(SHANGHAI).date(),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=saved_user(actor),
         reason=reason[:200],
         reverses=reverses,
     )
@@ -196,7 +197,7 @@ def points_redeem(*, actor: Any, household: Household, reward: Reward, request_k
                 entry=entry,
                 reward=locked,
                 household=household,
-                by=actor if getattr(actor, "pk", None) else None,
+                by=saved_user(actor),
             )
     except IntegrityError:
         # The same request arrived twice at once: the other one booked it.

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from audit.services import audit_created, audit_updated, snapshot
+from audit.services import audit_created, audit_updated, saved_user, snapshot
 from grid.models import GridNode, Level, Person
 from lib.bilingual import Msg
 from lib.codes import next_code
-from supervision.ingest import points_for
+from supervision.ingest import SHANGHAI, points_for
 from supervision.models import (
     Bin,
     DeviceToken,
@@ -28,6 +28,8 @@ from supervision.models import (
     Observation,
     ObservationPhoto,
     OpeningWindow,
+    PurityCheck,
+    PurityLevel,
     Shift,
     ShiftSignup,
     SignupStatus,
@@ -223,3 +225,41 @@ def photo_store(
     photo.save()
     audit_created(actor=user, obj=photo)
     return photo, True
+
+
+@transaction.atomic
+def purity_checks_record(
+    *, actor: Any, point: DropOffPoint, levels: dict[str, str], notes: str = "", form_id: uuid.UUID
+) -> int:
+    """A shift's purity check, one row per bin. `form_id` comes with the form, so a resubmitted form saves
+    nothing twice. The check is tied to the shift open at the point now, if any."""
+    now = timezone.now()
+    local = now.astimezone(SHANGHAI)
+    shift = Shift.objects.filter(
+        point=point, day=local.date(), start__lte=local.time(), end__gte=local.time()
+    ).first()
+    bins = set(point.bins.values_list("category", flat=True))
+    rows = [
+        PurityCheck(
+            client_id=uuid.uuid5(form_id, category),
+            subdistrict_id=point.subdistrict_id,
+            point=point,
+            shift=shift,
+            category=category,
+            level=level,
+            checked_at=now,
+            day=local.date(),
+            notes=notes[:500],
+            recorded_by=saved_user(actor),
+        )
+        for category, level in levels.items()
+        if category in bins and level in PurityLevel.values
+    ]
+    known = set(
+        PurityCheck.objects.filter(client_id__in=[r.client_id for r in rows]).values_list(
+            "client_id", flat=True
+        )
+    )
+    new = [r for r in rows if r.client_id not in known]
+    PurityCheck.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)

@@ -21,7 +21,7 @@ from accounts.models import COVERAGE_READERS, Role, User
 from grid.access import get_node_for_user, home_node, role_required
 from grid.models import Person
 from supervision.ingest import RECORDERS, SHANGHAI, points_for
-from supervision.models import DropOffPoint, PurityCheck, PurityLevel, Shift, ShiftSignup
+from supervision.models import DropOffPoint, PurityLevel, Shift, ShiftSignup
 from supervision.selectors import (
     by_household_group,
     by_point,
@@ -32,7 +32,13 @@ from supervision.selectors import (
     trend,
     weekly,
 )
-from supervision.services import shift_check_in, shift_check_out, shift_signup, shift_swap
+from supervision.services import (
+    purity_checks_record,
+    shift_check_in,
+    shift_check_out,
+    shift_signup,
+    shift_swap,
+)
 
 SECRETARIES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
 
@@ -161,6 +167,7 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
             "bins": point.bins.all(),
             "windows": point.windows.filter(holiday=False).order_by("weekday", "start"),
             "levels": PurityLevel.choices,
+            "form_id": uuid.uuid4(),
         },
     )
 
@@ -170,23 +177,18 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
 def purity(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     point = _point_for_user(user, code)
-    now = timezone.now()
-    saved = 0
-    for b in point.bins.all():
-        level = request.POST.get(f"level_{b.category}")
-        if level in PurityLevel.values:
-            PurityCheck.objects.create(
-                client_id=uuid.uuid4(),
-                subdistrict_id=point.subdistrict_id,
-                point=point,
-                category=b.category,
-                level=level,
-                checked_at=now,
-                day=now.astimezone(SHANGHAI).date(),
-                notes=request.POST.get("notes", "")[:500],
-                recorded_by=user,
-            )
-            saved += 1
+    try:
+        form_id = uuid.UUID(request.POST.get("form_id", ""))
+    except ValueError:
+        form_id = uuid.uuid4()
+    levels = {
+        key.removeprefix("level_"): request.POST.get(key, "")
+        for key in request.POST
+        if key.startswith("level_")
+    }
+    saved = purity_checks_record(
+        actor=user, point=point, levels=levels, notes=request.POST.get("notes", ""), form_id=form_id
+    )
     messages.success(request, _("Purity check saved for %(n)d bins.") % {"n": saved})
     return redirect("supervision:point_detail", code=point.code)
 

@@ -218,3 +218,24 @@ def test_open_a_case_from_a_report_about_a_unit(grid: Grid, personas: dict) -> N
         {"community": grid.c2.code, "subject": "unit", "article": "57(1)", "violation_day": "2026-11-20"},
     )
     assert other.status_code == 200 and Case.objects.count() == 1  # not this secretary's residential area
+
+
+@pytest.mark.django_db
+def test_staff_bound_below_a_residential_area_see_no_cases(grid: Grid) -> None:
+    from accounts.models import User
+    from enforcement.services import cases_visible_to
+
+    case_open(
+        actor=None,
+        community=grid.c1,
+        subject=Subject.INDIVIDUAL,
+        source=CaseSource.MANUAL,
+        violation_day=TODAY,
+        article_code="57(2)",
+        household=grid.h1,
+    )
+    below = User(username="mg_sec", role="community_secretary", node=grid.m1)
+    other = User(username="c2_sec", role="community_secretary", node=grid.c2)
+    area = User(username="lead", role="area_lead", node=grid.area)
+    assert list(cases_visible_to(below)) == [] and list(cases_visible_to(other)) == []
+    assert cases_visible_to(area).count() == 1

@@ -62,3 +62,11 @@ def test_empty_and_garbage_queries_do_not_crash(index: Index) -> None:
     assert index.lookup("").method == "none"
     assert index.lookup("!!!").category is None
     assert index.lookup("x" * 500).category in {None, "recyclable", "hazardous", "wet", "dry"}
+
+
+def test_surprising_items_are_the_ones_whose_names_mislead(index: Index) -> None:
+    dry = index.surprising("dry", limit=500)
+    assert dry and all(entry.category == "dry" for entry, _ in dry)
+    assert all(wrong is None or wrong != "dry" for _, wrong in dry)
+    assert any(not entry.agreed for entry, wrong in dry if wrong is None)
+    assert "dry" in index.__dict__["_surprising"]  # computed once per index, not per page view

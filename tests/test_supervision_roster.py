@@ -162,3 +162,25 @@ def test_volunteer_hands_a_shift_to_a_neighbour_by_phone(grid: Grid, point, pers
     client.post(f"/supervision/signups/{mine.pk}/swap/", {"phone": neighbour.phone})
     assert ShiftSignup.objects.get(pk=mine.pk).status == SignupStatus.SWAPPED
     assert ShiftSignup.objects.get(shift=shift, person=neighbour).status == SignupStatus.ASSIGNED
+
+
+@pytest.mark.django_db
+def test_purity_check_is_saved_once_per_form_and_tied_to_the_open_shift(
+    grid: Grid, point, personas: dict
+) -> None:  # type: ignore[no-untyped-def]
+    from supervision.models import PurityCheck
+
+    client = client_for(personas["volunteer"])
+    form = {
+        "form_id": str(uuid.uuid4()),
+        "level_wet": "slight",
+        "level_dry": "clean",
+        "level_plutonium": "clean",
+        "level_recyclable": "",
+        "notes": "湿垃圾桶里有塑料袋",
+    }
+    client.post(f"/supervision/p/{point.code}/purity/", form)
+    client.post(f"/supervision/p/{point.code}/purity/", form)  # the same form sent twice
+    checks = dict(PurityCheck.objects.values_list("category", "level"))
+    assert checks == {"wet": "slight", "dry": "clean"}
+    assert PurityCheck.objects.filter(notes="湿垃圾桶里有塑料袋").count() == 2

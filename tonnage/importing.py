@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from grid.models import GridNode, Level
 from grid.services.importing import ImportRejected, RowError
+from guide.models import CategoryKey
 from lib.bilingual import Msg
 from lib.xlsx import TableError, read_table
 from tonnage.services import CATEGORY_ZH, _check, tonnage_bulk
@@ -55,18 +56,17 @@ def tonnage_import(*, actor: Any, root: GridNode, filename: str, data: bytes) ->
             errors.append(RowError(n, "日期", Msg("日期应为 YYYY-MM-DD。", "The date must be YYYY-MM-DD.")))
             continue
         category = CATEGORY_ZH.get(cat_text, cat_text)
+        if category not in CategoryKey.values:
+            errors.append(
+                RowError(
+                    n, "类别", Msg("未知的类别“{v}”。", "Unknown category “{v}”.").format(v=cat_text[:20])
+                )
+            )
+            continue
         try:
             _check(community, day, category, kg)
         except ValidationError as exc:
-            errors.append(
-                RowError(
-                    n,
-                    "重量（千克）"
-                    if "weight" in exc.messages[0].lower() or "重量" in exc.messages[0]
-                    else "类别",
-                    Msg(exc.messages[0], exc.messages[0]),
-                )
-            )
+            errors.append(RowError(n, "重量（千克）", Msg(exc.messages[0], exc.messages[0])))
             continue
         if not ref:
             errors.append(RowError(n, "磅单号", Msg("必填项为空。", "Required value is missing.")))

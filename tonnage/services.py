@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.services import audit_bulk_created, audit_created
+from audit.services import audit_bulk_created, audit_created, saved_user
 from grid.models import GridNode, Level
 from guide.models import CategoryKey
 from lib.bilingual import Msg
@@ -73,7 +73,7 @@ def tonnage_record(
         kg=weight,
         source=source,
         ref=ref[:60],
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by=saved_user(actor),
     )
     if photo is not None:
         record.photo = photo
@@ -104,7 +104,7 @@ def tonnage_bulk(
                 kg=_check(community, day, category, kg),
                 source=source,
                 ref=ref[:60],
-                recorded_by=actor if getattr(actor, "pk", None) else None,
+                recorded_by=saved_user(actor),
             )
         )
     TonnageRecord.objects.bulk_create(new, batch_size=1000)

@@ -30,6 +30,7 @@ from grid.models import (
 )
 from grid.services.records import room_code
 from lib.bilingual import Msg
+from lib.codes import CodeCounter
 from lib.xlsx import TableError, read_table
 
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
@@ -235,7 +236,7 @@ class _Importer:
         existing_names = set(
             Building.objects.filter(community_id__in=community_ids).values_list("community_id", "name")
         )
-        next_no: dict[int, int] = {}
+        building_codes = CodeCounter(Building, 3)
         seen_names: dict[tuple[int, str], int] = {}
         seen_codes: dict[str, int] = {}
         out = []
@@ -283,18 +284,7 @@ class _Importer:
             seen_names[key] = row_no
             code = r["code"]
             if not code:
-                if community.pk not in next_no:
-                    prefix = f"{community.code}-B"
-                    nums = [
-                        int(c[len(prefix) :])
-                        for c in Building.objects.filter(code__startswith=prefix).values_list(
-                            "code", flat=True
-                        )
-                        if c[len(prefix) :].isdigit()
-                    ]
-                    next_no[community.pk] = max(nums, default=0)
-                next_no[community.pk] += 1
-                code = f"{community.code}-B{next_no[community.pk]:03d}"
+                code = building_codes.next(f"{community.code}-B")
             if code in existing_codes:
                 errors.append(RowError(row_no, "楼栋编码", EXISTS.format(v=code)))
                 continue
@@ -471,26 +461,15 @@ class _Importer:
         if self.kind == ImportKind.GRID_WORKERS:
             people = [p for p, _mg in objs]
             Person.objects.bulk_create(people, batch_size=2000)
-            next_no: dict[int, int] = {}
+            worker_codes = CodeCounter(GridWorker, 2)
             workers = []
             for person, mg in objs:
-                if mg.pk not in next_no:
-                    prefix = f"{mg.code}-W"
-                    nums = [
-                        int(c[len(prefix) :])
-                        for c in GridWorker.objects.filter(code__startswith=prefix).values_list(
-                            "code", flat=True
-                        )
-                        if c[len(prefix) :].isdigit()
-                    ]
-                    next_no[mg.pk] = max(nums, default=0)
-                next_no[mg.pk] += 1
                 workers.append(
                     GridWorker(
                         subdistrict_id=mg.subdistrict_id,
                         person=person,
                         microgrid=mg,
-                        code=f"{mg.code}-W{next_no[mg.pk]:02d}",
+                        code=worker_codes.next(f"{mg.code}-W"),
                     )
                 )
             GridWorker.objects.bulk_create(workers, batch_size=2000)
