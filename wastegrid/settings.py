@@ -80,6 +80,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if env_bool("WASTEGRID_TESTING", default=False):
+    # Tests start threads (live server, background jobs): none may keep a connection past its work.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE avoids "database is locked" on write-upgrade; WAL lets pages read while an import writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -87,7 +90,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if env_bool("WASTEGRID_TESTING", default=False) else 600
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 
 from audit.services import audit_bulk_created
 from grid.models import (
@@ -538,17 +538,27 @@ def import_job_create(*, kind: str, filename: str, data: bytes, actor: Any, root
     if settings.WASTEGRID_JOBS_INLINE:
         import_job_run(job_id=job.pk)
     else:
-        transaction.on_commit(
-            lambda: threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
-        )
+        transaction.on_commit(lambda: _start_thread(job.pk))
     return job
+
+
+# Import threads still running; tests wait for them before the test database goes away.
+RUNNING: set[threading.Thread] = set()
+
+
+def _start_thread(job_id: int) -> None:
+    thread = threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True)
+    RUNNING.add(thread)
+    thread.start()
 
 
 def _run_in_thread(job_id: int) -> None:
     try:
         import_job_run(job_id=job_id)
     finally:
-        close_old_connections()
+        # The thread's own connection ends with the thread (persistent connections would outlive it).
+        connections.close_all()
+        RUNNING.discard(threading.current_thread())
 
 
 def import_job_run(*, job_id: int) -> ImportJob:

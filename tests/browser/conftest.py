@@ -24,3 +24,15 @@ def browser() -> Iterator[object]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _background_work_finishes() -> Iterator[None]:
+    """Nothing a test started may still touch the database when the test database is dropped."""
+    yield
+    from grid.services import importing
+    from guide import counting
+
+    for thread in list(importing.RUNNING):
+        thread.join(timeout=10)
+    counting._pending.clear()
