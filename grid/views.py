@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ def _ancestors(node: GridNode, user: User) -> list[GridNode]:
 
 @require_GET
 @role_required(GRID_READERS)
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     return node_detail(request, home_node(user).code)
 

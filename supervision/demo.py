@@ -132,3 +132,76 @@ def demo_people_for_logins(sd: GridNode, users: list[Any]) -> None:
         ).order_by("day", "start")[:3]
         for shift in shifts:
             shift_signup(actor=None, shift=shift, person=user.person)
+
+
+def duty_demo_generate(*, sd: GridNode, seed: int = 2019) -> int:
+    """Who stood at the bins and what they saw: sign-ups for the past week's windows (and the next two days),
+    and a purity check per bin per staffed window. Each residential area has its own level of care, so the
+    assessment and rankings have something to tell. Idempotent: skipped once any purity check exists."""
+    from supervision.models import PurityCheck, PurityLevel, ShiftSignup, SignupStatus
+
+    if PurityCheck.objects.filter(subdistrict_id=sd.pk).exists():
+        return 0
+    rng = random.Random(seed + 7)
+    today = timezone.now().astimezone(SHANGHAI).date()
+    communities = list(GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code"))
+    care = {c.pk: rng.uniform(0.78, 1.0) for c in communities}
+    signups: list[ShiftSignup] = []
+    checks: list[PurityCheck] = []
+    for community in communities:
+        volunteers = list(
+            Person.objects.filter(household__community=community)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:40]
+        )
+        if not volunteers:
+            continue
+        q = care[community.pk]
+        shifts = (
+            Shift.objects.filter(point__community=community, day__lt=today + datetime.timedelta(days=2))
+            .exclude(signups__isnull=False)
+            .select_related("point")
+            .prefetch_related("point__bins")
+            .order_by("day", "start", "point__code")
+        )
+        for shift in shifts:
+            if rng.random() > q + 0.05:
+                continue
+            past = shift.day < today
+            start = datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
+            end = datetime.datetime.combine(shift.day, shift.end, tzinfo=SHANGHAI)
+            signups.append(
+                ShiftSignup(
+                    shift=shift,
+                    person_id=rng.choice(volunteers),
+                    status=SignupStatus.SIGNED_UP,
+                    checked_in_at=start if past else None,
+                    checked_out_at=end if past else None,
+                    minutes=int((end - start).total_seconds() // 60) if past else 0,
+                )
+            )
+            if not past:
+                continue
+            for bin_ in shift.point.bins.all():
+                roll = rng.random()
+                level = (
+                    PurityLevel.CLEAN
+                    if roll < q - 0.05
+                    else (PurityLevel.SLIGHT if roll < q + 0.08 else PurityLevel.SERIOUS)
+                )
+                checks.append(
+                    PurityCheck(
+                        client_id=uuid.UUID(int=rng.getrandbits(128)),
+                        subdistrict_id=sd.pk,
+                        point=shift.point,
+                        shift=shift,
+                        category=bin_.category,
+                        level=level,
+                        checked_at=end - datetime.timedelta(minutes=10),
+                        day=shift.day,
+                    )
+                )
+    with transaction.atomic():
+        ShiftSignup.objects.bulk_create(signups, batch_size=2000, ignore_conflicts=True)
+        PurityCheck.objects.bulk_create(checks, batch_size=2000)
+    return len(checks)

@@ -126,6 +126,47 @@ MATRIX = [
         "/tonnage/n/{c1}/record/",
         expect(403, subdistrict_admin=200, community_secretary=200, outsider=404),
     ),
+    (
+        "get",
+        "/assessment/n/{c1}/",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
+    (
+        "get",
+        "/assessment/n/{sd}/",
+        expect(403, subdistrict_admin=200, area_lead=404, community_secretary=404, outsider=404),
+    ),
+    (
+        "get",
+        "/assessment/n/{c1}/i/correct/",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
+    (
+        "get",
+        "/assessment/n/{c1}/i/correct/records/?key=x",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
+    ("get", "/assessment/n/{sd}/inspect/", expect(403, subdistrict_admin=200)),
+    (
+        "get",
+        "/reports/dashboard/{c1}/",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
+    (
+        "get",
+        "/reports/dashboard/{area}/",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=404, outsider=404),
+    ),
+    (
+        "get",
+        "/reports/n/{c1}/",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
+    (
+        "get",
+        "/api/v1/assessment/{c1}",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+    ),
     ("get", "/api/v1/me", expect(200)),
     ("get", "/api/v1/grid/nodes/{c1}", expect(403, READERS, grid_worker=404, outsider=404)),
     ("get", "/api/v1/grid/households", expect(403, READERS, resident=200)),
@@ -150,7 +191,13 @@ MATRIX = [
 
 def _url(template: str, grid: Grid) -> str:
     return template.format(
-        c1=grid.c1.code, c2=grid.c2.code, m1=grid.m1.code, h1=grid.h1.code, h_other=grid.h_other.code
+        sd=grid.sd.code,
+        area=grid.area.code,
+        c1=grid.c1.code,
+        c2=grid.c2.code,
+        m1=grid.m1.code,
+        h1=grid.h1.code,
+        h_other=grid.h_other.code,
     )
 
 

@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
+from assessment.api import router as assessment_router
 from grid.api import router as grid_router
 from guide.api import router as guide_router
 from lib.apierrors import ApiError
@@ -82,3 +83,4 @@ api.add_router("/grid/", grid_router)
 api.add_router("/guide/", guide_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/tonnage/", tonnage_router)
+api.add_router("/assessment/", assessment_router)

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "points",
     "enforcement",
     "tonnage",
+    "assessment",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +118,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Third-party front-end assets come from the npm registry at install time (make), never the repo.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,6 +12,8 @@ urlpatterns = [
     path("points/", include("points.urls")),
     path("cases/", include("enforcement.urls")),
     path("tonnage/", include("tonnage.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

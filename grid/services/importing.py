@@ -7,14 +7,12 @@ what is wrong, in zh and en) and nothing is written. A good file is written in o
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 
 from audit.services import audit_bulk_created
 from grid.models import (
@@ -29,6 +27,7 @@ from grid.models import (
     Person,
 )
 from grid.services.records import room_code
+from lib import jobs
 from lib.bilingual import Msg
 from lib.codes import CodeCounter
 from lib.xlsx import TableError, read_table
@@ -535,30 +534,8 @@ def import_job_create(*, kind: str, filename: str, data: bytes, actor: Any, root
     job = ImportJob.objects.create(
         public_id=uuid.uuid4(), kind=kind, filename=filename[:200], data=data, created_by=actor, node=root
     )
-    if settings.WASTEGRID_JOBS_INLINE:
-        import_job_run(job_id=job.pk)
-    else:
-        transaction.on_commit(lambda: _start_thread(job.pk))
+    jobs.start(import_job_run, job_id=job.pk)
     return job
-
-
-# Import threads still running; tests wait for them before the test database goes away.
-RUNNING: set[threading.Thread] = set()
-
-
-def _start_thread(job_id: int) -> None:
-    thread = threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True)
-    RUNNING.add(thread)
-    thread.start()
-
-
-def _run_in_thread(job_id: int) -> None:
-    try:
-        import_job_run(job_id=job_id)
-    finally:
-        # The thread's own connection ends with the thread (persistent connections would outlive it).
-        connections.close_all()
-        RUNNING.discard(threading.current_thread())
 
 
 def import_job_run(*, job_id: int) -> ImportJob:

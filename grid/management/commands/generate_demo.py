@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from accounts.models import Role, User
+from assessment.demo import assessment_demo_generate
 from grid.services.demo import SUBDISTRICT_CODE, demo_exists, demo_generate
 from points.demo import points_demo_generate
-from supervision.demo import demo_people_for_logins, supervision_demo_generate
+from supervision.demo import demo_people_for_logins, duty_demo_generate, supervision_demo_generate
 from tonnage.demo import tonnage_demo_generate
 
 
@@ -63,4 +64,6 @@ class Command(BaseCommand):
         demo_people_for_logins(sd, users)
         points_demo_generate(sd)
         tonnage_demo_generate(sd)
+        duty_demo_generate(sd=sd, seed=seed)
+        assessment_demo_generate(sd, seed=seed)
         return records

@@ -1,0 +1,59 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Indicator, InspectionScore, Scheme
+from assessment.services import scheme_copy
+from audit.admin import AuditedAdmin
+from audit.services import audit_created, audit_deleted, audit_updated, snapshot
+from grid.admin import ScopedAdmin
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ["sort_order", "code", "name", "group", "source", "weight", "target", "min_sample"]
+
+
+@admin.register(Scheme)
+class SchemeAdmin(AuditedAdmin):
+    list_display = ["name", "effective_from", "subdistrict", "pass_mark", "veto_serious_share"]
+    inlines = [IndicatorInline]
+    actions = ["copy_to_next_year"]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Indicator edits are audited like the scheme's own."""
+        before = {o.pk: snapshot(o) for o in Indicator.objects.filter(scheme=form.instance)}
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit_deleted(actor=request.user, obj=obj, reason="admin")
+            obj.delete()
+        for obj in instances:
+            known = before.get(obj.pk)
+            obj.save()
+            if known is None:
+                audit_created(actor=request.user, obj=obj, reason="admin")
+            else:
+                audit_updated(actor=request.user, obj=obj, before=known, reason="admin")
+        formset.save_m2m()
+
+    @admin.action(description=_("Copy to next year"))
+    def copy_to_next_year(self, request: HttpRequest, queryset: QuerySet[Scheme]) -> None:
+        for scheme in queryset:
+            year = max(scheme.effective_from.year, timezone.localdate().year) + 1
+            try:
+                scheme_copy(actor=request.user, scheme=scheme, year=year)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+
+
+@admin.register(InspectionScore)
+class InspectionScoreAdmin(ScopedAdmin):
+    list_display = ["day", "community", "indicator_code", "score", "inspector"]
+    list_filter = ["indicator_code"]
+    readonly_fields = ["client_id", "recorded_by"]

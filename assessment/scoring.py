@@ -1,0 +1,176 @@
+"""Scores per residential area, grades and rankings per node, computed from the records on demand (one
+grouped query per indicator for the whole node, whatever its size)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from assessment.models import Grade, Indicator, Scheme, Source
+from assessment.sources import Tally, tallies
+from grid.models import GridNode, Level
+from lib.periods import Period
+
+CENT = Decimal("0.01")
+
+
+class NoScheme(Exception):
+    """No assessment scheme is in force for this node and period."""
+
+
+@dataclass
+class IndicatorScore:
+    indicator: Indicator
+    tally: Tally
+
+    @property
+    def enough(self) -> bool:
+        return self.tally.sample >= self.indicator.min_sample and self.tally.den > 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.tally.num / self.tally.den if self.tally.den else None
+
+    @property
+    def score(self) -> Decimal | None:
+        """weight × min(1, rate / target), to the cent; None below the minimum sample."""
+        if not self.enough or self.rate is None:
+            return None
+        achieved = min(Decimal(1), self.rate / self.indicator.target)
+        return (self.indicator.weight * achieved).quantize(CENT, ROUND_HALF_UP)
+
+    @property
+    def rate_pct(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
+
+
+@dataclass
+class AreaScore:
+    node: GridNode
+    scores: list[IndicatorScore]
+    vetoed: bool = False
+    meets: bool = False
+    rank: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        return all(s.enough for s in self.scores)
+
+    @property
+    def points(self) -> Decimal:
+        """The points earned so far (indicators with enough data)."""
+        return sum((s.score for s in self.scores if s.score is not None), Decimal(0))
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.points if self.complete else None
+
+
+@dataclass
+class GroupScore:
+    """A node above the residential areas (the sub-district, an area): its areas' results and its grade."""
+
+    node: GridNode
+    areas: list[AreaScore] = field(default_factory=list)
+    grade: str | None = None
+    rank: int | None = None
+
+    @property
+    def met(self) -> int:
+        return sum(a.meets for a in self.areas)
+
+    @property
+    def share(self) -> float | None:
+        return self.met / len(self.areas) if self.areas else None
+
+    @property
+    def average(self) -> Decimal | None:
+        totals = [a.total for a in self.areas if a.total is not None]
+        return (sum(totals, Decimal(0)) / len(totals)).quantize(CENT) if totals else None
+
+    @property
+    def grade_label(self) -> str:
+        return str(Grade(self.grade).label) if self.grade else "—"
+
+
+@dataclass
+class Assessment:
+    scheme: Scheme
+    period: Period
+    root: GridNode
+    indicators: list[Indicator]
+    areas: list[AreaScore]
+    overall: GroupScore
+    groups: list[GroupScore]
+
+    def area(self, code: str) -> AreaScore | None:
+        return next((a for a in self.areas if a.node.code == code), None)
+
+
+def scheme_for(node: GridNode, on: datetime.date) -> Scheme:
+    sd_id = node.pk if node.level == Level.SUBDISTRICT else node.subdistrict_id
+    scheme = Scheme.in_force(sd_id, on)
+    if scheme is None:
+        raise NoScheme(node.code)
+    return scheme
+
+
+def _communities(root: GridNode) -> list[GridNode]:
+    if root.level == Level.MICROGRID and root.parent is not None:
+        root = root.parent
+    if root.level == Level.COMMUNITY:
+        return [root]
+    return list(GridNode.objects.subtree(root).filter(level=Level.COMMUNITY).order_by("sort_order", "code"))
+
+
+def _rank(items: list[AreaScore] | list[GroupScore], key: dict[int, tuple[Decimal, ...]]) -> None:
+    """Competition ranking (1, 2, 2, 4) by key, highest first; items without a key are not ranked."""
+    ranked = sorted((i for i in items if id(i) in key), key=lambda i: key[id(i)], reverse=True)
+    previous: tuple[Decimal, ...] | None = None
+    for position, item in enumerate(ranked, start=1):
+        if key[id(item)] != previous:
+            rank = position
+            previous = key[id(item)]
+        item.rank = rank
+
+
+def assess(root: GridNode, period: Period, *, today: datetime.date | None = None) -> Assessment:
+    today = today or timezone.localdate()
+    scheme = scheme_for(root, period.start)
+    indicators = list(scheme.indicators.all())
+    communities = _communities(root)
+    ids = [c.pk for c in communities]
+    per_indicator = {ind.pk: tallies(ind, ids, period, today) for ind in indicators}
+    # The veto looks at every purity check, whether or not the scheme scores purity.
+    bins = tallies(Indicator(source=Source.PURITY), ids, period, today)
+    areas = []
+    for community in communities:
+        scores = [IndicatorScore(ind, per_indicator[ind.pk][community.pk]) for ind in indicators]
+        area = AreaScore(community, scores)
+        checks, serious = bins[community.pk].den, bins[community.pk].serious
+        area.vetoed = bool(
+            scheme.veto_serious_share is not None and checks and serious > scheme.veto_serious_share * checks
+        )
+        area.meets = area.total is not None and area.total >= scheme.pass_mark and not area.vetoed
+        areas.append(area)
+    _rank(areas, {id(a): (a.total,) for a in areas if a.total is not None})
+
+    def group(node: GridNode, members: list[AreaScore]) -> GroupScore:
+        g = GroupScore(node, members)
+        g.grade = scheme.grade(g.met, len(members))
+        return g
+
+    overall = group(root, areas)
+    groups: list[GroupScore] = []
+    if root.level in (Level.CITY, Level.DISTRICT, Level.SUBDISTRICT):
+        by_path = sorted(areas, key=lambda a: a.node.path)
+        for child in root.children.order_by("sort_order", "code"):
+            groups.append(group(child, [a for a in by_path if a.node.path.startswith(child.path)]))
+        _rank(
+            groups,
+            {id(g): (Decimal(g.met) / len(g.areas), g.average or Decimal(0)) for g in groups if g.areas},
+        )
+    return Assessment(scheme, period, root, indicators, areas, overall, groups)

@@ -1,0 +1,212 @@
+"""Scores and grades per node and period, the evidence behind one score, the records behind one evidence row,
+and entering an inspection score."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import COVERAGE_READERS, Role, User
+from assessment.models import Indicator, InspectionScore, Source
+from assessment.scoring import Assessment, NoScheme, assess
+from assessment.services import inspection_record
+from assessment.sources import records
+from grid.access import get_node_for_user, role_required
+from grid.models import GridNode, Level
+from lib.periods import Period
+from lib.xlsx import xlsx_response
+
+INSPECTORS = frozenset({Role.SUBDISTRICT_ADMIN})
+
+
+def period_from(request: HttpRequest) -> Period:
+    try:
+        return Period.parse(request.GET.get("period", ""))
+    except ValueError:
+        return Period.containing("month", timezone.localdate())
+
+
+def _assess(node: GridNode, period: Period) -> Assessment:
+    try:
+        return assess(node, period)
+    except NoScheme:
+        raise Http404(_("No assessment scheme is in force for this period.")) from None
+
+
+def export_rows(result: Assessment) -> tuple[list[str], list[list[Any]]]:
+    headers = [
+        _("Rank"),
+        _("Code"),
+        _("Residential area"),
+        *[f"{i.name} ({i.weight})" for i in result.indicators],
+        _("Score"),
+        _("Meets the standard"),
+    ]
+    rows = [
+        [
+            a.rank,
+            a.node.code,
+            a.node.name,
+            *[s.score if s.score is not None else _("not enough data") for s in a.scores],
+            a.total if a.total is not None else _("not enough data"),
+            _("vetoed") if a.vetoed else (_("yes") if a.meets else _("no")),
+        ]
+        for a in sorted(result.areas, key=lambda a: (a.rank or 10**6, a.node.code))
+    ]
+    return headers, rows
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def node_scores(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    node = get_node_for_user(user, code)
+    period = period_from(request)
+    result = _assess(node, period)
+    if request.GET.get("export") == "xlsx":
+        headers, rows = export_rows(result)
+        return xlsx_response(f"assessment-{node.code}-{period.key}.xlsx", headers, rows, title=period.key)
+    return render(
+        request,
+        "assessment/node.html",
+        {
+            "node": node,
+            "period": period,
+            "result": result,
+            "areas": sorted(result.areas, key=lambda a: (a.rank or 10**6, a.node.code)),
+            "can_inspect": user.has_role(INSPECTORS),
+        },
+    )
+
+
+def _community(user: User, code: str) -> GridNode:
+    node = get_node_for_user(user, code)
+    if node.level != Level.COMMUNITY:
+        raise Http404
+    return node
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
+    """One residential area's score on one indicator, and the rows it is the sum of."""
+    user = request.user
+    assert isinstance(user, User)
+    node = _community(user, code)
+    period = period_from(request)
+    result = _assess(node, period)
+    area = result.area(node.code)
+    assert area is not None
+    score = next((s for s in area.scores if s.indicator.code == indicator), None)
+    if score is None:
+        raise Http404
+    return render(
+        request,
+        "assessment/evidence.html",
+        {"node": node, "period": period, "area": area, "s": score, "rows": score.tally.rows},
+    )
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    node = _community(user, code)
+    period = period_from(request)
+    try:
+        ind = _assess(node, period).scheme.indicators.get(code=indicator)
+    except Indicator.DoesNotExist:
+        raise Http404 from None
+    month: datetime.date | None = None
+    if request.GET.get("month"):
+        try:
+            month = datetime.date.fromisoformat(request.GET["month"][:7] + "-01")
+        except ValueError:
+            raise Http404 from None
+    headers, rows = records(ind, node.pk, period, timezone.localdate(), request.GET.get("key", ""), month)
+    return render(
+        request,
+        "assessment/records.html",
+        {"node": node, "period": period, "ind": ind, "month": month, "headers": headers, "rows": rows},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(INSPECTORS)
+def inspect(request: HttpRequest, code: str) -> HttpResponse:
+    """Enter a third-party (or own) on-site inspection score, with its evidence."""
+    user = request.user
+    assert isinstance(user, User)
+    node = get_node_for_user(user, code)
+    communities = GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).order_by("sort_order", "code")
+    result = _assess(node, period_from(request))
+    indicators = [i for i in result.indicators if i.source == Source.INSPECTION]
+    if request.method == "POST":
+        community = communities.filter(code=request.POST.get("community", "")).first()
+        try:
+            if community is None:
+                raise ValidationError(_("Choose a residential area."))
+            try:
+                day = datetime.date.fromisoformat(request.POST.get("day", ""))
+                client_id = uuid.UUID(request.POST.get("form_id", ""))
+            except ValueError:
+                raise ValidationError(_("Give the day of the inspection.")) from None
+            _rec, created = inspection_record(
+                actor=user,
+                community=community,
+                indicator_code=request.POST.get("indicator", ""),
+                day=day,
+                score=request.POST.get("score", ""),
+                inspector=request.POST.get("inspector", ""),
+                notes=request.POST.get("notes", ""),
+                evidence=request.FILES.get("evidence"),
+                client_id=client_id,
+            )
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            if created:
+                messages.success(request, _("Inspection score recorded."))
+            return redirect("assessment:inspect", code=node.code)
+    recent = InspectionScore.objects.filter(community__in=communities).select_related("community")[:30]
+    return render(
+        request,
+        "assessment/inspect.html",
+        {
+            "node": node,
+            "communities": communities,
+            "indicators": indicators,
+            "recent": recent,
+            "form_id": uuid.uuid4(),
+            "today": timezone.localdate(),
+            "zero": Decimal(0),
+        },
+    )
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def evidence_file(request: HttpRequest, code: str, client_id: uuid.UUID) -> FileResponse:
+    """Inspection evidence is served through the app (access-checked), never from a public media URL."""
+    user = request.user
+    assert isinstance(user, User)
+    node = _community(user, code)
+    record = InspectionScore.objects.filter(community=node, client_id=client_id).first()
+    if record is None or not record.evidence:
+        raise Http404
+    return FileResponse(
+        record.evidence.open("rb"), filename=(record.evidence.name or "evidence").rsplit("/", 1)[-1]
+    )

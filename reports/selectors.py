@@ -1,0 +1,167 @@
+"""What a dashboard shows for a node and a span of days, read from the rollups (PointDay, shifts, purity
+checks, tonnage), never from the raw bin-side records."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+
+from assessment.scoring import Assessment, NoScheme, assess
+from grid.models import GridNode, Household
+from guide.models import CategoryKey
+from lib.periods import Period
+from supervision.models import PointDay, PurityCheck, PurityLevel
+from supervision.selectors import Rate, numbers_by_child, repeat_offenders, trend
+from tonnage.models import TonnageRecord
+from tonnage.selectors import CategoryTonnage, shares, tonnage_summary
+
+BUCKETS = ("day", "week", "month")
+
+
+def bucket_of(day: datetime.date, by: str) -> datetime.date:
+    if by == "week":
+        return day - datetime.timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    return day
+
+
+def default_bucket(start: datetime.date, end: datetime.date) -> str:
+    days = (end - start).days + 1
+    return "day" if days <= 45 else ("week" if days <= 190 else "month")
+
+
+@dataclass
+class WeakPoint:
+    code: str
+    name: str
+    rate: Rate
+
+
+@dataclass
+class Dashboard:
+    node: GridNode
+    start: datetime.date
+    end: datetime.date
+    by: str
+    households: int
+    drops: Rate
+    purity_checks: int
+    purity_clean: int
+    staffed: int
+    shifts: int
+    tonnage: list[CategoryTonnage]
+    assessment: Assessment | None
+    children: list[Any]
+    weakest: list[WeakPoint]
+    visits: list[Any]
+    series: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def purity_pct(self) -> str:
+        return f"{self.purity_clean * 100 / self.purity_checks:.1f}%" if self.purity_checks else "—"
+
+    @property
+    def staffing_pct(self) -> str:
+        return f"{self.staffed * 100 / self.shifts:.0f}%" if self.shifts else "—"
+
+    @property
+    def kg_per_day(self) -> Decimal:
+        return sum((t.kg_per_day for t in self.tonnage), Decimal(0))
+
+
+def _communities(node: GridNode) -> list[int]:
+    from supervision.selectors import _community_ids
+
+    return _community_ids(node)
+
+
+def dashboard(
+    node: GridNode, start: datetime.date, end: datetime.date, by: str | None = None, *, today: datetime.date
+) -> Dashboard:
+    by = by if by in BUCKETS else default_bucket(start, end)
+    communities = _communities(node)
+    rows = numbers_by_child(node, start, end)
+    total = rows[0]
+    for child in rows[1:]:
+        total.drops.total += child.drops.total
+        total.drops.correct += child.drops.correct
+        total.drops.mistakes += child.drops.mistakes
+        total.shifts += child.shifts
+        total.staffed += child.staffed
+    purity = dict(
+        PurityCheck.objects.filter(point__community_id__in=communities, day__gte=start, day__lte=end)
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    try:
+        assessment: Assessment | None = assess(node, Period.containing("month", end), today=today)
+    except NoScheme:
+        assessment = None
+
+    # Trends, bucketed.
+    correct: dict[datetime.date, Rate] = {}
+    for day, rate in trend(node, start, end):
+        r = correct.setdefault(bucket_of(day, by), Rate())
+        r.total += rate.total
+        r.correct += rate.correct
+        r.mistakes += rate.mistakes
+    kg: dict[datetime.date, dict[str, float]] = defaultdict(lambda: dict.fromkeys(CategoryKey.values, 0.0))
+    for w in (
+        TonnageRecord.objects.filter(community_id__in=communities, day__gte=start, day__lte=end)
+        .values("day", "category")
+        .annotate(kg=Sum("kg"))
+        .order_by()
+    ):
+        kg[bucket_of(w["day"], by)][w["category"]] += float(w["kg"])
+    labels = sorted(set(correct) | set(kg))
+    summary = tonnage_summary(node, start, end)
+    series = {
+        "labels": [d.isoformat() for d in labels],
+        "correct": [
+            round(correct[d].correct * 100 / correct[d].total, 1)
+            if d in correct and correct[d].total
+            else None
+            for d in labels
+        ],
+        "drops": [correct[d].total if d in correct else 0 for d in labels],
+        "tonnage": {c: [round(kg[d][c], 1) if d in kg else 0 for d in labels] for c in CategoryKey.values},
+        "shares": {c: round(v * 100, 1) for c, v in shares(summary).items()},
+        "names": {c: str(label) for c, label in CategoryKey.choices},
+    }
+
+    weakest = [
+        WeakPoint(
+            r["point__code"], r["point__name"], Rate(r["total"], r["correct"], r["total"] - r["correct"])
+        )
+        for r in PointDay.objects.filter(community_id__in=communities, day__gte=start, day__lte=end)
+        .values("point__code", "point__name")
+        .annotate(total=Sum("total"), correct=Sum("correct"))
+        .order_by()
+        if r["total"] >= 20
+    ]
+    weakest.sort(key=lambda w: (w.rate.correct_rate or 0, w.code))
+    return Dashboard(
+        node=node,
+        start=start,
+        end=end,
+        by=by,
+        households=Household.objects.in_node(node).count(),
+        drops=total.drops,
+        purity_checks=sum(purity.values()),
+        purity_clean=purity.get(PurityLevel.CLEAN, 0),
+        staffed=total.staffed,
+        shifts=total.shifts,
+        tonnage=summary,
+        assessment=assessment,
+        children=rows[1:],
+        weakest=weakest[:5],
+        visits=repeat_offenders(node, since=start, min_mistakes=3, limit=10),
+        series=series,
+    )

@@ -1,0 +1,56 @@
+"""Report builds as background jobs with progress."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.translation import override
+
+from grid.models import GridNode
+from lib import jobs
+from lib.periods import Period
+from reports.build import report_data, report_pdf, report_xlsx
+from reports.models import ReportJob, ReportStatus
+
+log = logging.getLogger(__name__)
+STEPS = 4
+
+
+def report_job_create(*, actor: Any, node: GridNode, period: Period) -> ReportJob:
+    job = ReportJob.objects.create(
+        public_id=uuid.uuid4(), node=node, period=period.key, steps=STEPS, created_by=actor
+    )
+    jobs.start(report_job_run, job_id=job.pk)
+    return job
+
+
+def report_job_run(*, job_id: int) -> ReportJob:
+    job = ReportJob.objects.select_related("node").get(pk=job_id)
+
+    def step(n: int) -> None:
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.RUNNING, step=n)
+
+    try:
+        with override("zh-hans"):
+            step(0)
+            data = report_data(job.node, Period.parse(job.period), timezone.localdate())
+            step(1)
+            xlsx = report_xlsx(data)
+            step(2)
+            pdf = report_pdf(data)
+            step(3)
+        name = f"report-{job.node.code}-{job.period}"
+        job.xlsx.save(f"{name}.xlsx", ContentFile(xlsx), save=False)
+        job.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+        job.status = ReportStatus.DONE
+        job.step = STEPS
+        job.save(update_fields=["xlsx", "pdf", "status", "step", "updated_at"])
+    except Exception as exc:
+        log.exception("report %s failed", job.public_id)
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.FAILED, error=str(exc)[:500])
+    job.refresh_from_db()
+    return job

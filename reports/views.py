@@ -1,0 +1,117 @@
+"""The dashboard of a node, and its monthly / annual reports (requested, built in the background, downloaded)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import COVERAGE_READERS, User
+from grid.access import get_node_for_user, role_required
+from grid.models import GridNode
+from grid.presenters import household_view
+from lib.htmx import render_page
+from lib.periods import Period
+from reports.models import ReportJob
+from reports.selectors import BUCKETS, dashboard
+from reports.services import report_job_create
+
+SPANS = (7, 30, 90, 365)
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def dashboard_page(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    node = get_node_for_user(user, code)
+    today = timezone.localdate()
+    try:
+        days = int(request.GET.get("days", "30"))
+    except ValueError:
+        days = 30
+    days = days if days in SPANS else 30
+    end = today - datetime.timedelta(days=1)
+    start = end - datetime.timedelta(days=days - 1)
+    by = request.GET.get("by", "")
+    board = dashboard(node, start, end, by if by in BUCKETS else None, today=today)
+    visits = [(household_view(o.household, user), o) for o in board.visits]
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "node": node,
+            "b": board,
+            "days": days,
+            "spans": SPANS,
+            "buckets": BUCKETS,
+            "visits": visits,
+            "children": node.children.order_by("sort_order", "code"),
+            "parent": GridNode.objects.visible_to(user).filter(pk=node.parent_id or 0).first(),
+        },
+    )
+
+
+def _node(request: HttpRequest, code: str) -> tuple[User, GridNode]:
+    user = request.user
+    assert isinstance(user, User)
+    return user, get_node_for_user(user, code)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(COVERAGE_READERS)
+def report_list(request: HttpRequest, code: str) -> HttpResponse:
+    user, node = _node(request, code)
+    error = ""
+    if request.method == "POST":
+        try:
+            period = Period.parse(request.POST.get("period", ""))
+        except ValueError:
+            error = "期间格式应为 2026-11、2026-Q4 或 2026 / Period must look like 2026-11, 2026-Q4 or 2026."
+        else:
+            job = report_job_create(actor=user, node=node, period=period)
+            return redirect("reports:job", public_id=job.public_id)
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "node": node,
+            "jobs": ReportJob.objects.filter(node=node).select_related("created_by")[:20],
+            "this_month": Period.containing("month", today),
+            "last_month": Period.containing("month", today).previous(),
+            "this_year": Period.containing("year", today),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _job(request: HttpRequest, public_id: str) -> ReportJob:
+    user = request.user
+    assert isinstance(user, User)
+    job = get_object_or_404(ReportJob.objects.select_related("node"), public_id=public_id)
+    get_node_for_user(user, job.node.code)  # 404 outside the user's part of the grid
+    return job
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def job_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    job = _job(request, public_id)
+    return render_page(request, "reports/job.html", "reports/partials/job_progress.html", {"job": job})
+
+
+@require_GET
+@role_required(COVERAGE_READERS)
+def job_file(request: HttpRequest, public_id: str, kind: str) -> FileResponse:
+    job = _job(request, public_id)
+    field = {"xlsx": job.xlsx, "pdf": job.pdf}.get(kind)
+    if not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=(field.name or "report").rsplit("/", 1)[-1]
+    )
