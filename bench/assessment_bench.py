@@ -237,7 +237,9 @@ def main() -> None:
         with CaptureQueriesContext(connection) as page_queries:
             get()
         _c, median = timed(get, runs=11)
-        print(f"    {node.get_level_display():<8} {days_:>3} days: {median:6.0f} ms, {len(page_queries)} queries")
+        print(
+            f"    {node.get_level_display():<8} {days_:>3} days: {median:6.0f} ms, {len(page_queries)} queries"
+        )
 
     for period in (month, Period.containing("year", today - datetime.timedelta(days=1))):
         job = ReportJob.objects.create(public_id=uuid.uuid4(), node=sd, period=period.key, steps=4)

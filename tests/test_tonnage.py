@@ -151,3 +151,27 @@ def test_demo_tonnage_shows_three_up_one_down(grid: Grid) -> None:
         )
     }
     assert rows["wet"].on_track and rows["recyclable"].on_track and rows["dry"].on_track
+
+
+@pytest.mark.django_db
+def test_node_above_areas_sums_their_baselines_only_when_all_have_one(grid: Grid) -> None:
+    for community, kg in ((grid.c1, 300), (grid.c2, 150)):
+        tonnage_record(
+            actor=None, community=community, day=DAY, category="wet", kg=kg, ref=f"wet-{community.code}"
+        )
+        TonnageTarget.objects.create(
+            node=community, year=DAY.year, category="wet", baseline_kg_per_day=10, target_kg_per_day=12
+        )
+    TonnageTarget.objects.create(
+        node=grid.c1, year=DAY.year, category="dry", baseline_kg_per_day=8, target_kg_per_day=6
+    )
+    rows = {r.category: r for r in tonnage_summary(grid.area, DAY.replace(day=1), DAY.replace(day=30))}
+    assert rows["wet"].baseline_kg_per_day == 20 and rows["wet"].kg_per_day == 15
+    assert rows["wet"].change_pct == "-25.0%" and rows["wet"].on_track is False
+    assert rows["dry"].baseline_kg_per_day is None  # only c1 has one: no sum pretends to cover c2
+    # The area's own figures, once set, win.
+    TonnageTarget.objects.create(
+        node=grid.area, year=DAY.year, category="wet", baseline_kg_per_day=12, target_kg_per_day=14
+    )
+    rows = {r.category: r for r in tonnage_summary(grid.area, DAY.replace(day=1), DAY.replace(day=30))}
+    assert rows["wet"].baseline_kg_per_day == 12

@@ -63,7 +63,20 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
     people = Household.objects.filter(community_id__in=communities).aggregate(
         n=Count("id"), people=Sum("size")
     )
-    targets = {t.category: t for t in TonnageTarget.objects.filter(node=node, year=end.year)}
+    targets = {
+        t.category: (t.baseline_kg_per_day, t.target_kg_per_day)
+        for t in TonnageTarget.objects.filter(node=node, year=end.year)
+    }
+    if not targets and len(communities) > 1:
+        # A node above the residential areas without its own figures: the sum of theirs, where all have one.
+        targets = {
+            r["category"]: (r["baseline"], r["target"])
+            for r in TonnageTarget.objects.filter(node_id__in=communities, year=end.year)
+            .values("category")
+            .annotate(n=Count("id"), baseline=Sum("baseline_kg_per_day"), target=Sum("target_kg_per_day"))
+            .order_by()
+            if r["n"] == len(communities)
+        }
     out = []
     for key, label in CategoryKey.choices:
         kg = Decimal(totals.get(key) or 0)
@@ -75,8 +88,8 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
                 label=str(label),
                 kg=kg,
                 kg_per_day=per_day,
-                baseline_kg_per_day=target.baseline_kg_per_day if target else None,
-                target_kg_per_day=target.target_kg_per_day if target else None,
+                baseline_kg_per_day=target[0] if target else None,
+                target_kg_per_day=target[1] if target else None,
                 per_household_g=(per_day * 1000 / people["n"]).quantize(Decimal("1"))
                 if people["n"]
                 else None,
