@@ -27,6 +27,13 @@ GRID_EDITORS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
 PERSONAL_DATA_ROLES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER})
 # Who reads the coverage report.
 COVERAGE_READERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
+# Who sees party organisations, members and their four leads; who records door-to-door visits.
+PARTY_READERS = frozenset(
+    {Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.PARTY_MEMBER}
+)
+VISIT_RECORDERS = frozenset(
+    {Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.PARTY_MEMBER, Role.GRID_WORKER}
+)
 
 
 class User(AbstractUser):

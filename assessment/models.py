@@ -25,6 +25,8 @@ class Source(models.TextChoices):
     STAFFING = "staffing", _("Opening windows with someone on duty")
     TONNAGE_DAYS = "tonnage_days", _("Days with weighed collection")
     TONNAGE_TREND = "tonnage_trend", _("Categories moving the right way (三增一减)")
+    VISITS = "visits", _("Households visited door to door (组团式走访)")
+    FOUR_LEADS = "four_leads", _("Party members' four leads (四个带头)")
 
 
 class Grade(models.TextChoices):

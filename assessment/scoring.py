@@ -137,15 +137,24 @@ def _rank(items: list[AreaScore] | list[GroupScore], key: dict[int, tuple[Decima
         item.rank = rank
 
 
-def assess(root: GridNode, period: Period, *, today: datetime.date | None = None) -> Assessment:
+def assess(
+    root: GridNode, period: Period, *, today: datetime.date | None = None, detail: bool = False
+) -> Assessment:
+    """`detail` keeps each indicator's evidence rows per point and month (for one residential area's pages)."""
     today = today or timezone.localdate()
     scheme = scheme_for(root, period.start)
     indicators = list(scheme.indicators.all())
     communities = _communities(root)
     ids = [c.pk for c in communities]
-    per_indicator = {ind.pk: tallies(ind, ids, period, today) for ind in indicators}
+    sd = {"subdistrict_id": root.subdistrict_id} if root.subdistrict_id else {}
+    per_indicator = {ind.pk: tallies(ind, ids, period, today, detail=detail, sd=sd) for ind in indicators}
     # The veto looks at every purity check, whether or not the scheme scores purity.
-    bins = tallies(Indicator(source=Source.PURITY), ids, period, today)
+    purity = next((ind for ind in indicators if ind.source == Source.PURITY), None)
+    bins = (
+        per_indicator[purity.pk]
+        if purity
+        else tallies(Indicator(source=Source.PURITY), ids, period, today, sd=sd)
+    )
     areas = []
     for community in communities:
         scores = [IndicatorScore(ind, per_indicator[ind.pk][community.pk]) for ind in indicators]

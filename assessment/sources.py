@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessment.models import Indicator, InspectionScore, Source
+from grid.models import GridNode
 from guide.models import CategoryKey
 from lib.periods import Period
 from supervision.models import PointDay, PurityCheck, PurityLevel, Shift, SignupStatus
@@ -61,26 +62,37 @@ class Tally:
         self.rows.append(row)
 
 
+def in_subdistrict(community_ids: Sequence[int]) -> dict[str, int]:
+    """Every query on a large table names the sub-district too: it is the index's lead column and, in a city
+    deployment, the distribution key."""
+    sds = set(GridNode.objects.filter(pk__in=community_ids).values_list("subdistrict_id", flat=True))
+    return {"subdistrict_id": sds.pop()} if len(sds) == 1 and None not in sds else {}
+
+
 def _last_day(period: Period, today: datetime.date) -> datetime.date:
     return min(period.end, today)
 
 
-def _rows_purity(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date
-) -> list[EvidenceRow]:
-    out: dict[tuple[int, str, datetime.date], EvidenceRow] = {}
-    query = (
-        PurityCheck.objects.filter(
-            point__community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+def _grouped(qs: QuerySet[Any], community: str, detail: bool, *extra: str) -> QuerySet[Any, dict[str, Any]]:
+    """Per residential area for scoring; per area, point and month for the evidence pages (one area at a time,
+    so truncating every row's day to its month costs little there)."""
+    if detail:
+        return qs.annotate(month=TruncMonth("day")).values(
+            community, "point__code", "point__name", "month", *extra
         )
-        .annotate(month=TruncMonth("day"))
-        .values("point__community_id", "point__code", "point__name", "month", "level")
-        .annotate(n=Count("id"))
-        .order_by()
+    return qs.values(community, *extra)
+
+
+def _rows_purity(
+    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+) -> list[EvidenceRow]:
+    out: dict[tuple[int, str, datetime.date | None], EvidenceRow] = {}
+    query = PurityCheck.objects.filter(
+        **sd, point__community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
     )
-    for r in query:
-        key = (r["point__community_id"], r["point__code"], r["month"])
-        row = out.setdefault(key, EvidenceRow(key[0], r["point__name"], r["point__code"], r["month"]))
+    for r in _grouped(query, "point__community_id", detail, "level").annotate(n=Count("id")).order_by():
+        key = (r["point__community_id"], r.get("point__code", ""), r.get("month"))
+        row = out.setdefault(key, EvidenceRow(key[0], r.get("point__name", ""), key[1], key[2]))
         row.num += PURITY_CREDIT[r["level"]] * r["n"]
         row.den += r["n"]
         row.sample += r["n"]
@@ -90,23 +102,22 @@ def _rows_purity(
 
 
 def _rows_correct(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date
+    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
 ) -> list[EvidenceRow]:
+    query = PointDay.objects.filter(
+        **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+    )
     query = (
-        PointDay.objects.filter(
-            community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
-        )
-        .annotate(month=TruncMonth("day"))
-        .values("community_id", "point__code", "point__name", "month")
+        _grouped(query, "community_id", detail)
         .annotate(total=Sum("total"), correct=Sum("correct"))
         .order_by()
     )
     return [
         EvidenceRow(
             r["community_id"],
-            r["point__name"],
-            r["point__code"],
-            r["month"],
+            r.get("point__name", ""),
+            r.get("point__code", ""),
+            r.get("month"),
             num=Decimal(r["correct"]),
             den=Decimal(r["total"]),
             sample=r["total"],
@@ -116,14 +127,13 @@ def _rows_correct(
 
 
 def _rows_staffing(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date
+    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
 ) -> list[EvidenceRow]:
+    query = Shift.objects.filter(
+        **sd, point__community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+    )
     query = (
-        Shift.objects.filter(
-            point__community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
-        )
-        .annotate(month=TruncMonth("day"))
-        .values("point__community_id", "point__code", "point__name", "month")
+        _grouped(query, "point__community_id", detail)
         .annotate(
             n=Count("id", distinct=True),
             staffed=Count("id", filter=Q(signups__status__in=ON_DUTY), distinct=True),
@@ -133,9 +143,9 @@ def _rows_staffing(
     return [
         EvidenceRow(
             r["point__community_id"],
-            r["point__name"],
-            r["point__code"],
-            r["month"],
+            r.get("point__name", ""),
+            r.get("point__code", ""),
+            r.get("month"),
             num=Decimal(r["staffed"]),
             den=Decimal(r["n"]),
             sample=r["n"],
@@ -157,19 +167,36 @@ def _months(period: Period, today: datetime.date) -> list[tuple[datetime.date, i
 
 
 def _rows_tonnage_days(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date
+    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
 ) -> list[EvidenceRow]:
+    label = _("days weighed")
+    if not detail:
+        days = period.days_until(today)
+        counted = dict(
+            TonnageRecord.objects.filter(
+                **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+            )
+            .values_list("community_id")
+            .annotate(days=Count("day", distinct=True))
+            .order_by()
+        )
+        return [
+            EvidenceRow(
+                cid, label, "", None, num=Decimal(counted.get(cid, 0)), den=Decimal(days), sample=days
+            )
+            for cid in ids
+            if days
+        ]
     weighed = {
         (r["community_id"], r["month"]): r["days"]
         for r in TonnageRecord.objects.filter(
-            community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+            **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
         )
         .annotate(month=TruncMonth("day"))
         .values("community_id", "month")
         .annotate(days=Count("day", distinct=True))
         .order_by()
     }
-    label = _("days weighed")
     return [
         EvidenceRow(
             cid,
@@ -186,7 +213,7 @@ def _rows_tonnage_days(
 
 
 def _rows_tonnage_trend(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date
+    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
 ) -> list[EvidenceRow]:
     days = period.days_until(today)
     if not days:
@@ -194,7 +221,7 @@ def _rows_tonnage_trend(
     sums = {
         (r["community_id"], r["category"]): r
         for r in TonnageRecord.objects.filter(
-            community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+            **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
         )
         .values("community_id", "category")
         .annotate(kg=Sum("kg"), days=Count("day", distinct=True))
@@ -228,11 +255,11 @@ def _rows_tonnage_trend(
 
 
 def _rows_inspection(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date
+    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
 ) -> list[EvidenceRow]:
     query = (
         InspectionScore.objects.filter(
-            community_id__in=ids, indicator_code=ind.code, day__gte=period.start, day__lte=period.end
+            **sd, community_id__in=ids, indicator_code=ind.code, day__gte=period.start, day__lte=period.end
         )
         .select_related("community")
         .order_by("day", "pk")
@@ -255,6 +282,66 @@ def _rows_inspection(
     ]
 
 
+def _rows_visits(
+    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+) -> list[EvidenceRow]:
+    """Distinct households visited in the period out of all households, per micro-grid (they partition the
+    area, so the rows add up to the area's share)."""
+    from grid.models import Household
+    from party.models import Visit
+
+    group = (
+        ["community_id", "building__microgrid__code", "building__microgrid__name"]
+        if detail
+        else ["community_id"]
+    )
+    sizes = (
+        Household.objects.filter(**sd, community_id__in=ids).values(*group).annotate(n=Count("id")).order_by()
+    )
+    via = [f"household__{g}" for g in group]
+    visited = {
+        tuple(r[g] for g in via): r["n"]
+        for r in Visit.objects.filter(
+            **sd, household__community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+        )
+        .values(*via)
+        .annotate(n=Count("household_id", distinct=True))
+        .order_by()
+    }
+    out = []
+    for r in sizes:
+        key = tuple(r[g] for g in group)
+        out.append(
+            EvidenceRow(
+                r["community_id"],
+                r.get("building__microgrid__name") or "",
+                r.get("building__microgrid__code") or "",
+                None,
+                num=Decimal(visited.get(key, 0)),
+                den=Decimal(r["n"]),
+                sample=r["n"],
+            )
+        )
+    return out
+
+
+def _rows_four_leads(
+    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+) -> list[EvidenceRow]:
+    """Leads shown out of four per member serving the area; rows per branch."""
+    from party.models import PartyMember
+    from party.selectors import four_leads
+
+    out: dict[tuple[int, str], EvidenceRow] = {}
+    for m in four_leads(PartyMember.objects.filter(**sd, community_id__in=ids), period, today):
+        key = (m.member.community_id, m.member.org.code if detail else "")
+        row = out.setdefault(key, EvidenceRow(key[0], m.member.org.name if detail else "", key[1], None))
+        row.num += m.count
+        row.den += 4
+        row.sample += 1
+    return list(out.values())
+
+
 ROWS = {
     Source.PURITY: _rows_purity,
     Source.CORRECT_RATE: _rows_correct,
@@ -262,12 +349,25 @@ ROWS = {
     Source.TONNAGE_DAYS: _rows_tonnage_days,
     Source.TONNAGE_TREND: _rows_tonnage_trend,
     Source.INSPECTION: _rows_inspection,
+    Source.VISITS: _rows_visits,
+    Source.FOUR_LEADS: _rows_four_leads,
 }
 
 
-def tallies(ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date) -> dict[int, Tally]:
+def tallies(
+    ind: Indicator,
+    ids: Sequence[int],
+    period: Period,
+    today: datetime.date,
+    *,
+    detail: bool = False,
+    sd: dict[str, int] | None = None,
+) -> dict[int, Tally]:
+    """Per residential area; with `detail`, as evidence rows per point (or category, inspection) and month."""
     out = {cid: Tally() for cid in ids}
-    for row in ROWS[Source(ind.source)](ind, ids, period, today):
+    for row in ROWS[Source(ind.source)](
+        ind, ids, period, today, detail, in_subdistrict(ids) if sd is None else sd
+    ):
         out[row.community_id].add(row)
     return out
 
@@ -347,6 +447,41 @@ def records(
             [
                 (w.day, w.get_category_display(), w.kg, w.get_source_display(), w.ref)
                 for w in weighings.order_by("day", "category", "ref")
+            ],
+        )
+    if source == Source.VISITS:
+        from party.models import Visit
+
+        visits = Visit.objects.filter(
+            household__community_id=community_id,
+            day__gte=start,
+            day__lte=end,
+            household__building__microgrid__code=key,
+        ).select_related("household")
+        return (
+            [_("Day"), _("Household"), _("Outcome"), _("Issue raised")],
+            [
+                (v.day, v.household.code, v.get_outcome_display(), v.issue)
+                for v in visits.order_by("day", "pk")
+            ],
+        )
+    if source == Source.FOUR_LEADS:
+        from party.models import PartyMember
+        from party.selectors import four_leads
+
+        members = PartyMember.objects.filter(community_id=community_id, org__code=key)
+        return (
+            [_("Name"), _("Pledge"), _("Sorts at home"), _("Hours on duty"), _("Visits"), _("Leads")],
+            [
+                (
+                    m.member.person.name,
+                    m.pledged_on or "—",
+                    {True: "✓", False: "✗", None: "—"}[m.sorts],
+                    m.hours,
+                    m.visits,
+                    m.count,
+                )
+                for m in four_leads(members, period, today)
             ],
         )
     scores = InspectionScore.objects.filter(community_id=community_id, client_id=key)

@@ -36,9 +36,9 @@ def period_from(request: HttpRequest) -> Period:
         return Period.containing("month", timezone.localdate())
 
 
-def _assess(node: GridNode, period: Period) -> Assessment:
+def _assess(node: GridNode, period: Period, *, detail: bool = False) -> Assessment:
     try:
-        return assess(node, period)
+        return assess(node, period, detail=detail)
     except NoScheme:
         raise Http404(_("No assessment scheme is in force for this period.")) from None
 
@@ -105,7 +105,7 @@ def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     assert isinstance(user, User)
     node = _community(user, code)
     period = period_from(request)
-    result = _assess(node, period)
+    result = _assess(node, period, detail=True)
     area = result.area(node.code)
     assert area is not None
     score = next((s for s in area.scores if s.indicator.code == indicator), None)

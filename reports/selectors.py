@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from assessment.scoring import Assessment, NoScheme, assess
 from grid.models import GridNode, Household
 from guide.models import CategoryKey
 from lib.periods import Period
-from supervision.models import PointDay, PurityCheck, PurityLevel
-from supervision.selectors import Rate, numbers_by_child, repeat_offenders, trend
+from supervision.models import DropOffPoint, PointDay, PurityLevel
+from supervision.selectors import Rate, in_sd, numbers_by_child, repeat_offenders, trend
 from tonnage.models import TonnageRecord
 from tonnage.selectors import CategoryTonnage, shares, tonnage_summary
 
@@ -94,12 +94,11 @@ def dashboard(
         total.drops.mistakes += child.drops.mistakes
         total.shifts += child.shifts
         total.staffed += child.staffed
-    purity = dict(
-        PurityCheck.objects.filter(point__community_id__in=communities, day__gte=start, day__lte=end)
-        .values_list("level")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    purity: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for levels in row.purity.values():
+            for level, n in levels.items():
+                purity[level] += n
     try:
         assessment: Assessment | None = assess(node, Period.containing("month", end), today=today)
     except NoScheme:
@@ -114,7 +113,9 @@ def dashboard(
         r.mistakes += rate.mistakes
     kg: dict[datetime.date, dict[str, float]] = defaultdict(lambda: dict.fromkeys(CategoryKey.values, 0.0))
     for w in (
-        TonnageRecord.objects.filter(community_id__in=communities, day__gte=start, day__lte=end)
+        TonnageRecord.objects.filter(
+            **in_sd(node), community_id__in=communities, day__gte=start, day__lte=end
+        )
         .values("day", "category")
         .annotate(kg=Sum("kg"))
         .order_by()
@@ -136,12 +137,17 @@ def dashboard(
         "names": {c: str(label) for c, label in CategoryKey.choices},
     }
 
+    names = {p.pk: p for p in DropOffPoint.objects.filter(community_id__in=communities).only("code", "name")}
     weakest = [
         WeakPoint(
-            r["point__code"], r["point__name"], Rate(r["total"], r["correct"], r["total"] - r["correct"])
+            names[r["point_id"]].code,
+            names[r["point_id"]].name,
+            Rate(r["total"], r["correct"], r["total"] - r["correct"]),
         )
-        for r in PointDay.objects.filter(community_id__in=communities, day__gte=start, day__lte=end)
-        .values("point__code", "point__name")
+        for r in PointDay.objects.filter(
+            **in_sd(node), community_id__in=communities, day__gte=start, day__lte=end
+        )
+        .values("point_id")
         .annotate(total=Sum("total"), correct=Sum("correct"))
         .order_by()
         if r["total"] >= 20

@@ -251,7 +251,11 @@ class PurityCheck(models.Model):
     class Meta:
         verbose_name = _("purity check")
         verbose_name_plural = _("purity checks")
-        indexes = [models.Index(fields=["subdistrict_id", "day"], name="purity_sd_day_idx")]
+        indexes = [
+            models.Index(fields=["subdistrict_id", "day"], name="purity_sd_day_idx"),
+            # Assessment and dashboards read one residential area's points over a span of days.
+            models.Index(fields=["point", "day"], name="purity_point_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.point_id} {self.category} {self.level}"

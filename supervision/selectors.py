@@ -11,7 +11,15 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 
 from grid.models import GridNode, Household, Level
-from supervision.models import HouseholdDay, PointDay, PurityCheck, Shift, ShiftSignup, SignupStatus
+from supervision.models import (
+    DropOffPoint,
+    HouseholdDay,
+    PointDay,
+    PurityCheck,
+    Shift,
+    ShiftSignup,
+    SignupStatus,
+)
 
 ACTIVE = [SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED]
 
@@ -45,6 +53,11 @@ class NodeNumbers:
         return f"{self.staffed * 100 / self.shifts:.0f}%" if self.shifts else "—"
 
 
+def in_sd(node: GridNode) -> dict[str, int]:
+    """The sub-district filter every query on a large table carries (index lead column, distribution key)."""
+    return {"subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}
+
+
 def _community_ids(node: GridNode) -> list[int]:
     if node.level == Level.COMMUNITY:
         return [node.pk]
@@ -64,7 +77,7 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
     out = {c.pk: NodeNumbers(node=c) for c in children}
     communities = _community_ids(node)
     drops = (
-        PointDay.objects.filter(community_id__in=communities, day__gte=start, day__lte=end)
+        PointDay.objects.filter(**in_sd(node), community_id__in=communities, day__gte=start, day__lte=end)
         .values("community_id")
         .annotate(
             total=Sum("total"),
@@ -80,7 +93,7 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
         target.drops.correct += r["correct"]
         target.drops.mistakes += r["mixed"] + r["bag"] + r["refused"]
     shifts = (
-        Shift.objects.filter(point__community_id__in=communities, day__gte=start, day__lte=end)
+        Shift.objects.filter(**in_sd(node), point__community_id__in=communities, day__gte=start, day__lte=end)
         .values("point__community_id")
         .annotate(
             n=Count("id", distinct=True),
@@ -91,13 +104,16 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
         target = out.get(community_of_child.get(s["point__community_id"], -1), rows)
         target.shifts += s["n"]
         target.staffed += s["staffed"]
+    # Grouped by point, not joined to it: the points' residential areas come from their small table.
+    points = dict(DropOffPoint.objects.filter(community_id__in=communities).values_list("id", "community_id"))
     purity = (
-        PurityCheck.objects.filter(point__community_id__in=communities, day__gte=start, day__lte=end)
-        .values("point__community_id", "category", "level")
+        PurityCheck.objects.filter(**in_sd(node), point_id__in=list(points), day__gte=start, day__lte=end)
+        .values("point_id", "category", "level")
         .annotate(n=Count("id"))
+        .order_by()
     )
     for p in purity:
-        target = out.get(community_of_child.get(p["point__community_id"], -1), rows)
+        target = out.get(community_of_child.get(points[p["point_id"]], -1), rows)
         target.purity.setdefault(p["category"], defaultdict(int))[p["level"]] += p["n"]
     return [rows, *out.values()]
 
@@ -105,7 +121,9 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
 def trend(node: GridNode, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Rate]]:
     by_day: dict[datetime.date, Rate] = {}
     for r in (
-        PointDay.objects.filter(community_id__in=_community_ids(node), day__gte=start, day__lte=end)
+        PointDay.objects.filter(
+            **in_sd(node), community_id__in=_community_ids(node), day__gte=start, day__lte=end
+        )
         .values("day")
         .annotate(
             total=Sum("total"),
@@ -133,7 +151,9 @@ def repeat_offenders(
 ) -> list[RepeatOffender]:
     """Households with repeated mistakes: the input to door-to-door visits and to enforcement."""
     query = (
-        HouseholdDay.objects.filter(household__in=Household.objects.in_node(node), day__gte=since)
+        HouseholdDay.objects.filter(
+            **in_sd(node), household__in=Household.objects.in_node(node), day__gte=since
+        )
         .values("household_id")
         .annotate(mistakes=Sum("mistakes"), refused=Sum("refused"), drops=Sum("total"))
         .filter(mistakes__gte=min_mistakes)
@@ -151,7 +171,7 @@ def repeat_offenders(
 def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
     """Windows with fewer people signed up than needed."""
     return list(
-        Shift.objects.filter(point__community_id__in=_community_ids(node), day=day)
+        Shift.objects.filter(**in_sd(node), point__community_id__in=_community_ids(node), day=day)
         .annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE)))
         .filter(people__lt=F("needed"))
         .select_related("point")
@@ -181,7 +201,7 @@ class LabelledRate:
 
 def by_point(community: GridNode, start: datetime.date, end: datetime.date) -> list[LabelledRate]:
     rows = (
-        PointDay.objects.filter(community_id=community.pk, day__gte=start, day__lte=end)
+        PointDay.objects.filter(**in_sd(community), community_id=community.pk, day__gte=start, day__lte=end)
         .values("point__code", "point__name")
         .annotate(
             total=Sum("total"),

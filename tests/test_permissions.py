@@ -167,6 +167,39 @@ MATRIX = [
         "/api/v1/assessment/{c1}",
         expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
     ),
+    (
+        "get",
+        "/party/",
+        expect(
+            403, subdistrict_admin=200, area_lead=200, community_secretary=200, party_member=200, outsider=200
+        ),
+    ),
+    (
+        "get",
+        "/party/n/{c1}/visits/",
+        expect(
+            403,
+            subdistrict_admin=200,
+            area_lead=200,
+            community_secretary=200,
+            party_member=200,
+            grid_worker=404,
+            outsider=404,
+        ),
+    ),
+    (
+        "get",
+        "/party/n/{m1}/visits/",
+        expect(
+            403,
+            subdistrict_admin=200,
+            area_lead=200,
+            community_secretary=200,
+            party_member=200,
+            grid_worker=200,
+            outsider=404,
+        ),
+    ),
     ("get", "/api/v1/me", expect(200)),
     ("get", "/api/v1/grid/nodes/{c1}", expect(403, READERS, grid_worker=404, outsider=404)),
     ("get", "/api/v1/grid/households", expect(403, READERS, resident=200)),

@@ -55,7 +55,12 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
     days = Decimal((end - start).days + 1)
     communities = _communities(node)
     totals = dict(
-        TonnageRecord.objects.filter(community_id__in=communities, day__gte=start, day__lte=end)
+        TonnageRecord.objects.filter(
+            **({"subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}),
+            community_id__in=communities,
+            day__gte=start,
+            day__lte=end,
+        )
         .values_list("category")
         .annotate(kg=Sum("kg"))
         .order_by()

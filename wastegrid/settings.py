@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "tonnage",
     "assessment",
     "reports",
+    "party",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from tqdm import tqdm
 from accounts.models import Role, User
 from assessment.demo import assessment_demo_generate
 from grid.services.demo import SUBDISTRICT_CODE, demo_exists, demo_generate
+from party.demo import party_demo_generate
 from points.demo import points_demo_generate
 from supervision.demo import demo_people_for_logins, duty_demo_generate, supervision_demo_generate
 from tonnage.demo import tonnage_demo_generate
@@ -66,4 +67,5 @@ class Command(BaseCommand):
         tonnage_demo_generate(sd)
         duty_demo_generate(sd=sd, seed=seed)
         assessment_demo_generate(sd, seed=seed)
+        party_demo_generate(sd, seed=seed)
         return records

@@ -1,0 +1,167 @@
+"""Party building on the grid: organisations (党工委 › 党总支 › 党支部), members linked to their household and
+branch (in-service members report to a residential area: 在职党员报到), the pledge (承诺书) behind the first
+of the "four leads", and door-to-door group visits (组团式走访) planned by micro-grid."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lib.db import TimeStampedModel
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("Working committee (党工委)")
+    GENERAL_BRANCH = "general_branch", _("General branch (党总支)")
+    BRANCH = "branch", _("Branch (党支部)")
+
+
+class PartyOrg(TimeStampedModel):
+    subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=OrgKind.choices)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    # Where it works: a residential area for residential branches, the sub-district for organ branches.
+    node = models.ForeignKey(
+        "grid.GridNode", on_delete=models.PROTECT, related_name="party_orgs", verbose_name=_("grid node")
+    )
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberKind(models.TextChoices):
+    RESIDENT = "resident", _("Resident member")
+    IN_SERVICE = "in_service", _("In-service member reporting here (在职党员)")
+
+
+class PartyMember(TimeStampedModel):
+    subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    person = models.OneToOneField(
+        "grid.Person", on_delete=models.PROTECT, related_name="party_member", verbose_name=_("person")
+    )
+    org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=MemberKind.choices, default=MemberKind.RESIDENT)
+    # The residential area the member serves: home for residents, where they reported for in-service members.
+    community = models.ForeignKey(
+        "grid.GridNode", on_delete=models.PROTECT, related_name="+", verbose_name=_("residential area")
+    )
+    workplace = models.CharField(_("workplace"), max_length=100, blank=True)
+    reported_on = models.DateField(_("reported on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["org", "person__name"]
+        indexes = [models.Index(fields=["subdistrict", "community"], name="member_sd_community_idx")]
+
+    def __str__(self) -> str:
+        return self.person.name
+
+
+class Pledge(models.Model):
+    """The signed commitment (承诺书) to sort at home and lead by example; one per member and text version."""
+
+    member = models.ForeignKey(PartyMember, on_delete=models.CASCADE, related_name="pledges")
+    text_version = models.CharField(_("text version"), max_length=40)
+    signed_on = models.DateField(_("signed on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "text_version"], name="pledge_once_per_text")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.text_version}"
+
+
+class VisitPlan(TimeStampedModel):
+    """A micro-grid's door-to-door round for a quarter, and the members who go."""
+
+    subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    microgrid = models.ForeignKey(
+        "grid.GridNode", on_delete=models.PROTECT, related_name="visit_plans", verbose_name=_("micro-grid")
+    )
+    quarter = models.CharField(_("quarter"), max_length=8)  # 2026-Q4
+    title = models.CharField(_("title"), max_length=100)
+    members = models.ManyToManyField(
+        PartyMember, blank=True, related_name="visit_plans", verbose_name=_("visitors")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("visit plan")
+        verbose_name_plural = _("visit plans")
+        ordering = ["-quarter", "microgrid__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["microgrid", "quarter"], name="visitplan_one_per_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class VisitOutcome(models.TextChoices):
+    TALKED = "talked", _("Talked it through")
+    LEAFLET = "leaflet", _("Not home: left a leaflet")
+    NOT_HOME = "not_home", _("Not home")
+    REFUSED = "refused", _("Refused to talk")
+
+
+class Visit(TimeStampedModel):
+    subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("grid.Household", on_delete=models.PROTECT, related_name="visits")
+    microgrid = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+", null=True)
+    plan = models.ForeignKey(
+        VisitPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    day = models.DateField(_("day"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=VisitOutcome.choices)
+    issue = models.CharField(_("issue raised"), max_length=300, blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=300, blank=True)
+    follow_up_done = models.BooleanField(_("follow-up done"), default=False)
+    visitors = models.ManyToManyField(
+        PartyMember, blank=True, related_name="visits", verbose_name=_("visitors")
+    )
+    # Made by the phone: the same visit sent twice is recorded once.
+    client_id = models.UUIDField(unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-day", "-created_at"]
+        indexes = [
+            models.Index(fields=["subdistrict", "day"], name="visit_sd_day_idx"),
+            models.Index(fields=["microgrid", "day"], name="visit_microgrid_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.day} {self.outcome}"

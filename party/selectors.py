@@ -1,0 +1,206 @@
+"""The four leads (四个带头) per member from the records, visit coverage per micro-grid, and who to visit."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Min, QuerySet, Sum
+
+from grid.models import GridNode, Household, Level
+from lib.periods import Period
+from party.models import PartyMember, PartyOrg, Pledge, Visit, VisitPlan
+from supervision.models import HouseholdDay, ShiftSignup, SignupStatus
+
+# What counts as leading, stated where the page can show it.
+SORTS_MIN_DROPS = 10  # drop-offs in the period before the household's rate means anything
+SORTS_MIN_RATE = 0.9  # share of them correct
+DUTY_MIN_MINUTES = 60  # at least one window's worth of time at the bins
+VISITS_MIN = 1
+
+
+@dataclass
+class MemberLeads:
+    member: PartyMember
+    pledged_on: datetime.date | None
+    drops: int
+    correct: int
+    minutes: int
+    visits: int
+
+    @property
+    def pledge(self) -> bool:
+        return self.pledged_on is not None
+
+    @property
+    def sorts(self) -> bool | None:
+        """None: no household on record, or too few drop-offs to judge."""
+        if self.member.person.household_id is None or self.drops < SORTS_MIN_DROPS:
+            return None
+        return self.correct >= SORTS_MIN_RATE * self.drops
+
+    @property
+    def correct_pct(self) -> str:
+        return f"{self.correct * 100 / self.drops:.0f}%" if self.drops else "—"
+
+    @property
+    def duty(self) -> bool:
+        return self.minutes >= DUTY_MIN_MINUTES
+
+    @property
+    def hours(self) -> str:
+        return f"{self.minutes / 60:.1f}"
+
+    @property
+    def visiting(self) -> bool:
+        return self.visits >= VISITS_MIN
+
+    @property
+    def count(self) -> int:
+        return sum(bool(x) for x in (self.pledge, self.sorts, self.duty, self.visiting))
+
+
+def orgs_visible(node: GridNode) -> QuerySet[PartyOrg]:
+    return PartyOrg.objects.filter(node__path__startswith=node.path)
+
+
+def org_subtree(org: PartyOrg) -> list[int]:
+    ids, frontier = [org.pk], [org.pk]
+    while frontier:
+        frontier = list(PartyOrg.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return ids
+
+
+def four_leads(members: QuerySet[PartyMember], period: Period, today: datetime.date) -> list[MemberLeads]:
+    """Five grouped queries whatever the number of members."""
+    end = min(period.end, today)
+    rows = list(
+        members.filter(active=True)
+        .select_related("person", "org", "community")
+        .order_by("org__code", "person__name")
+    )
+    ids = [m.pk for m in rows]
+    pledged = dict(
+        Pledge.objects.filter(member_id__in=ids, signed_on__lte=end)
+        .values_list("member_id")
+        .annotate(first=Min("signed_on"))
+        .order_by()
+    )
+    households = {m.person.household_id for m in rows if m.person.household_id}
+    sorting: dict[int, Any] = {
+        r["household_id"]: r
+        for r in HouseholdDay.objects.filter(household_id__in=households, day__gte=period.start, day__lte=end)
+        .values("household_id")
+        .annotate(total=Sum("total"), correct=Sum("correct"))
+        .order_by()
+    }
+    minutes = dict(
+        ShiftSignup.objects.filter(
+            person_id__in=[m.person_id for m in rows],
+            shift__day__gte=period.start,
+            shift__day__lte=end,
+            status__in=[SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED],
+        )
+        .values_list("person_id")
+        .annotate(m=Sum("minutes"))
+        .order_by()
+    )
+    visits = dict(
+        Visit.objects.filter(visitors__in=ids, day__gte=period.start, day__lte=end)
+        .values_list("visitors")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out = []
+    for m in rows:
+        s = sorting.get(m.person.household_id or -1, {})
+        out.append(
+            MemberLeads(
+                m,
+                pledged.get(m.pk),
+                s.get("total") or 0,
+                s.get("correct") or 0,
+                minutes.get(m.person_id) or 0,
+                visits.get(m.pk, 0),
+            )
+        )
+    return out
+
+
+@dataclass
+class Coverage:
+    microgrid: GridNode
+    households: int
+    visited: int
+    plan: VisitPlan | None
+
+    @property
+    def share(self) -> float | None:
+        return self.visited / self.households if self.households else None
+
+    @property
+    def pct(self) -> str:
+        return "—" if self.share is None else f"{self.share * 100:.0f}%"
+
+
+def visit_coverage(node: GridNode, period: Period, today: datetime.date) -> list[Coverage]:
+    """Share of households visited in the period, per micro-grid under `node`."""
+    if node.level == Level.MICROGRID:
+        grids = [node]
+    else:
+        grids = list(GridNode.objects.subtree(node).filter(level=Level.MICROGRID).order_by("path"))
+    ids = [g.pk for g in grids]
+    sizes = dict(
+        Household.objects.filter(building__microgrid_id__in=ids)
+        .values_list("building__microgrid_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    visited = dict(
+        Visit.objects.filter(microgrid_id__in=ids, day__gte=period.start, day__lte=min(period.end, today))
+        .values_list("microgrid_id")
+        .annotate(n=Count("household_id", distinct=True))
+        .order_by()
+    )
+    plans = {p.microgrid_id: p for p in VisitPlan.objects.filter(microgrid_id__in=ids, quarter=period.key)}
+    return [Coverage(g, sizes.get(g.pk, 0), visited.get(g.pk, 0), plans.get(g.pk)) for g in grids]
+
+
+@dataclass
+class ToVisit:
+    household: Household
+    mistakes: int
+    visits: list[Visit]
+
+
+def plan_households(plan: VisitPlan, today: datetime.date, *, since_days: int = 90) -> list[ToVisit]:
+    """Every household of the plan's micro-grid, those with the most recent mistakes first, then those not
+    visited yet this quarter."""
+    period = Period.parse(plan.quarter)
+    since = today - datetime.timedelta(days=since_days)
+    households = list(
+        Household.objects.filter(building__microgrid_id=plan.microgrid_id).select_related(
+            "building", "building__microgrid", "community", "grid_worker__person"
+        )
+    )
+    mistakes = dict(
+        HouseholdDay.objects.filter(household_id__in=[h.pk for h in households], day__gte=since)
+        .values_list("household_id")
+        .annotate(n=Sum("mistakes"))
+        .order_by()
+    )
+    visits: dict[int, list[Visit]] = {}
+    for v in Visit.objects.filter(
+        household_id__in=[h.pk for h in households], day__gte=period.start, day__lte=period.end
+    ).order_by("-day"):
+        visits.setdefault(v.household_id, []).append(v)
+    rows = [ToVisit(h, mistakes.get(h.pk) or 0, visits.get(h.pk, [])) for h in households]
+    rows.sort(key=lambda r: (-r.mistakes, bool(r.visits), r.household.code))
+    return rows
+
+
+def member_for(user: Any) -> PartyMember | None:
+    person = getattr(user, "person", None)
+    return getattr(person, "party_member", None) if person is not None else None

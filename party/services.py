@@ -1,0 +1,190 @@
+"""Writes for party building: organisations, members, pledges, visit plans and visits (audited; visits
+idempotent by the phone's id)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_created, audit_updated, saved_user, snapshot
+from grid.models import GridNode, Household, Level, Person
+from lib.codes import next_code
+from lib.periods import Period
+from party.models import (
+    MemberKind,
+    OrgKind,
+    PartyMember,
+    PartyOrg,
+    Pledge,
+    Visit,
+    VisitOutcome,
+    VisitPlan,
+)
+
+ALLOWED_PARENT = {
+    OrgKind.COMMITTEE: set(),
+    OrgKind.GENERAL_BRANCH: {OrgKind.COMMITTEE},
+    OrgKind.BRANCH: {OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH},
+}
+
+
+@transaction.atomic
+def org_create(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    node: GridNode,
+    parent: PartyOrg | None = None,
+    code: str | None = None,
+) -> PartyOrg:
+    if kind not in OrgKind.values:
+        raise ValidationError(_("Unknown kind of party organisation."))
+    if parent is None and kind != OrgKind.COMMITTEE:
+        raise ValidationError(_("A branch belongs to a working committee or a general branch."))
+    if parent is not None and parent.kind not in ALLOWED_PARENT[OrgKind(kind)]:
+        raise ValidationError(
+            _("A %(kind)s cannot sit under a %(parent)s.")
+            % {"kind": OrgKind(kind).label, "parent": OrgKind(parent.kind).label}
+        )
+    sd = node if node.level == Level.SUBDISTRICT else node.subdistrict
+    if sd is None:
+        raise ValidationError(_("A party organisation works in a sub-district."))
+    org = PartyOrg(
+        subdistrict=sd,
+        kind=kind,
+        name=name,
+        node=node,
+        parent=parent,
+        code=code or next_code(PartyOrg, f"{sd.code}-PO", 3),
+    )
+    org.full_clean()
+    org.save()
+    audit_created(actor=actor, obj=org)
+    return org
+
+
+@transaction.atomic
+def member_add(
+    *,
+    actor: Any,
+    person: Person,
+    org: PartyOrg,
+    kind: str = MemberKind.RESIDENT,
+    community: GridNode | None = None,
+    workplace: str = "",
+    reported_on: datetime.date | None = None,
+) -> PartyMember:
+    """A resident member serves their home residential area; an in-service member the one they report to."""
+    if hasattr(person, "party_member"):
+        raise ValidationError(_("%(name)s is a party member already.") % {"name": person.name})
+    if community is None and person.household_id is not None:
+        community = person.household.community if person.household else None
+    if community is None or community.level != Level.COMMUNITY:
+        raise ValidationError(_("Say which residential area the member serves."))
+    if kind == MemberKind.IN_SERVICE and reported_on is None:
+        reported_on = timezone.localdate()
+    member = PartyMember(
+        subdistrict=org.subdistrict,
+        person=person,
+        org=org,
+        kind=kind,
+        community=community,
+        workplace=workplace[:100],
+        reported_on=reported_on,
+    )
+    member.full_clean()
+    member.save()
+    audit_created(actor=actor, obj=member)
+    return member
+
+
+def pledge_sign(*, actor: Any, member: PartyMember, text_version: str, signed_on: datetime.date) -> Pledge:
+    pledge, created = Pledge.objects.get_or_create(
+        member=member,
+        text_version=text_version,
+        defaults={"signed_on": signed_on, "recorded_by": saved_user(actor)},
+    )
+    if created:
+        audit_created(actor=actor, obj=pledge)
+    return pledge
+
+
+@transaction.atomic
+def visit_plan_create(
+    *, actor: Any, microgrid: GridNode, period: Period, members: Iterable[PartyMember] = ()
+) -> VisitPlan:
+    """One plan per micro-grid and quarter: asking again returns it, with any new visitors added."""
+    if microgrid.level != Level.MICROGRID or microgrid.subdistrict is None:
+        raise ValidationError(_("Visits are planned per micro-grid."))
+    if period.kind != "quarter":
+        raise ValidationError(_("Visits are planned per quarter."))
+    plan, created = VisitPlan.objects.get_or_create(
+        microgrid=microgrid,
+        quarter=period.key,
+        defaults={
+            "subdistrict": microgrid.subdistrict,
+            "title": _("%(grid)s door-to-door visits, %(quarter)s")
+            % {"grid": microgrid.name, "quarter": period.key},
+            "created_by": saved_user(actor),
+        },
+    )
+    plan.members.add(*members)
+    if created:
+        audit_created(actor=actor, obj=plan)
+    return plan
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: Any,
+    household: Household,
+    day: datetime.date,
+    outcome: str,
+    issue: str = "",
+    follow_up: str = "",
+    visitors: Iterable[PartyMember] = (),
+    plan: VisitPlan | None = None,
+    client_id: uuid.UUID,
+) -> tuple[Visit, bool]:
+    existing = Visit.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    if outcome not in VisitOutcome.values:
+        raise ValidationError(_("Choose how the visit went."))
+    if day > timezone.localdate():
+        raise ValidationError(_("A visit cannot be in the future."))
+    microgrid_id = household.building.microgrid_id
+    if plan is not None and plan.microgrid_id != microgrid_id:
+        raise ValidationError(_("This household is not in the plan's micro-grid."))
+    visit = Visit.objects.create(
+        subdistrict_id=household.subdistrict_id,
+        household=household,
+        microgrid_id=microgrid_id,
+        plan=plan,
+        day=day,
+        outcome=outcome,
+        issue=issue.strip()[:300],
+        follow_up=follow_up.strip()[:300],
+        client_id=client_id,
+        recorded_by=saved_user(actor),
+    )
+    visit.visitors.add(*visitors)
+    audit_created(actor=actor, obj=visit)
+    return visit, True
+
+
+def visit_follow_up_done(*, actor: Any, visit: Visit) -> Visit:
+    before = snapshot(visit)
+    visit.follow_up_done = True
+    visit.save(update_fields=["follow_up_done", "updated_at"])
+    audit_updated(actor=actor, obj=visit, before=before)
+    return visit

@@ -1,0 +1,250 @@
+"""Party organisations and their members' four leads; door-to-door visit plans, coverage and recording."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import GRID_EDITORS, PARTY_READERS, VISIT_RECORDERS, User
+from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
+from grid.models import GridNode, Level
+from grid.presenters import household_view
+from lib.periods import Period
+from lib.xlsx import xlsx_response
+from party import selectors
+from party.models import PartyMember, PartyOrg, VisitOutcome, VisitPlan
+from party.services import visit_plan_create, visit_record
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _quarter(request: HttpRequest) -> Period:
+    try:
+        period = Period.parse(request.GET.get("period", ""))
+    except ValueError:
+        period = Period.containing("quarter", timezone.localdate())
+    return period
+
+
+def _org(user: User, code: str) -> PartyOrg:
+    node = home_node(user)
+    org = selectors.orgs_visible(node).filter(code=code).select_related("node", "parent").first()
+    if org is None:
+        raise Http404
+    return org
+
+
+@require_GET
+@role_required(PARTY_READERS)
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    node = home_node(user)
+    orgs = list(selectors.orgs_visible(node).select_related("node").order_by("sort_order", "code"))
+    if len(orgs) == 1:
+        return redirect("party:org", code=orgs[0].code)
+    return render(request, "party/home.html", {"node": node, "orgs": orgs, "period": _quarter(request)})
+
+
+@require_GET
+@role_required(PARTY_READERS)
+def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Who leads in what, and who has not yet, for a branch and everything under it."""
+    user = _user(request)
+    org = _org(user, code)
+    period = _quarter(request)
+    members = PartyMember.objects.filter(org_id__in=selectors.org_subtree(org))
+    leads = selectors.four_leads(members, period, timezone.localdate())
+    if request.GET.get("missing"):
+        leads = [m for m in leads if m.count < 4]
+    if request.GET.get("export") == "xlsx":
+        yes, no = _("yes"), _("not yet")
+        return xlsx_response(
+            f"four-leads-{org.code}-{period.key}.xlsx",
+            [
+                _("Name"),
+                _("Branch"),
+                _("Kind"),
+                _("Pledge"),
+                _("Sorts at home"),
+                _("Hours on duty"),
+                _("Visits"),
+                _("Leads"),
+            ],
+            [
+                (
+                    m.member.person.name,
+                    m.member.org.name,
+                    m.member.get_kind_display(),
+                    m.pledged_on or no,
+                    "—" if m.sorts is None else (yes if m.sorts else no),
+                    float(m.hours),
+                    m.visits,
+                    m.count,
+                )
+                for m in leads
+            ],
+        )
+    counts = {
+        "pledge": sum(m.pledge for m in leads),
+        "sorts": sum(bool(m.sorts) for m in leads),
+        "duty": sum(m.duty for m in leads),
+        "visiting": sum(m.visiting for m in leads),
+        "all": sum(m.count == 4 for m in leads),
+    }
+    return render(
+        request,
+        "party/org.html",
+        {
+            "org": org,
+            "children": org.children.order_by("sort_order", "code"),
+            "leads": leads,
+            "counts": counts,
+            "period": period,
+            "rules": selectors,
+            "missing": bool(request.GET.get("missing")),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PARTY_READERS | VISIT_RECORDERS)
+def visits(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    node = get_node_for_user(user, code)
+    period = _quarter(request)
+    if period.kind != "quarter":
+        period = Period.containing("quarter", period.start)
+    error = ""
+    if request.method == "POST":
+        if not user.has_role(GRID_EDITORS):
+            raise Http404
+        microgrid = (
+            GridNode.objects.subtree(node)
+            .filter(level=Level.MICROGRID, code=request.POST.get("microgrid", ""))
+            .first()
+        )
+        try:
+            if microgrid is None:
+                raise ValidationError(_("Choose a micro-grid."))
+            # Visitors from the micro-grid's own residential area only.
+            members = PartyMember.objects.filter(
+                pk__in=[m for m in request.POST.getlist("members") if m.isdigit()],
+                community_id=microgrid.parent_id,
+            )
+            plan = visit_plan_create(actor=user, microgrid=microgrid, period=period, members=members)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("party:plan", pk=plan.pk)
+    coverage = selectors.visit_coverage(node, period, timezone.localdate())
+    community = (
+        node if node.level == Level.COMMUNITY else (node.parent if node.level == Level.MICROGRID else None)
+    )
+    return render(
+        request,
+        "party/visits.html",
+        {
+            "node": node,
+            "period": period,
+            "coverage": coverage,
+            "can_plan": user.has_role(GRID_EDITORS),
+            "members": PartyMember.objects.filter(community=community).select_related("person")
+            if community
+            else [],
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _plan(user: User, pk: int) -> VisitPlan:
+    plan = get_object_or_404(VisitPlan.objects.select_related("microgrid"), pk=pk)
+    get_node_for_user(user, plan.microgrid.code)  # 404 outside the user's part of the grid
+    return plan
+
+
+@require_GET
+@role_required(VISIT_RECORDERS | PARTY_READERS)
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = _plan(user, pk)
+    rows = selectors.plan_households(plan, timezone.localdate())
+    visited = sum(bool(r.visits) for r in rows)
+    form_id = uuid.uuid4()
+    return render(
+        request,
+        "party/plan.html",
+        {
+            "plan": plan,
+            # One id per form and page load: a double tap records one visit.
+            "rows": [
+                (household_view(r.household, user), r, uuid.uuid5(form_id, r.household.code)) for r in rows
+            ],
+            "visited": visited,
+            "outcomes": VisitOutcome.choices,
+            "today": timezone.localdate(),
+            "can_record": user.has_role(VISIT_RECORDERS),
+        },
+    )
+
+
+@require_POST
+@role_required(VISIT_RECORDERS)
+def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record one visit from the plan's list (a phone at the door); answers with the household's row."""
+    user = _user(request)
+    plan = _plan(user, pk)
+    household = get_household_for_user(user, request.POST.get("household", ""))
+    me = selectors.member_for(user)
+    visitors = list(plan.members.all())
+    if me is not None and me not in visitors:
+        visitors.append(me)
+    try:
+        try:
+            client_id = uuid.UUID(request.POST.get("client_id", ""))
+            day = datetime.date.fromisoformat(request.POST.get("day", "") or timezone.localdate().isoformat())
+        except ValueError:
+            raise ValidationError(_("The form was incomplete; reload the page.")) from None
+        visit_record(
+            actor=user,
+            household=household,
+            day=day,
+            outcome=request.POST.get("outcome", ""),
+            issue=request.POST.get("issue", ""),
+            follow_up=request.POST.get("follow_up", ""),
+            visitors=visitors,
+            plan=plan,
+            client_id=client_id,
+        )
+        error = ""
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    rows = [
+        r for r in selectors.plan_households(plan, timezone.localdate()) if r.household.pk == household.pk
+    ]
+    return render(
+        request,
+        "party/partials/plan_row.html",
+        {
+            "plan": plan,
+            "v": household_view(household, user),
+            "r": rows[0],
+            "outcomes": VisitOutcome.choices,
+            "cid": uuid.uuid4(),
+            "today": timezone.localdate(),
+            "can_record": True,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
