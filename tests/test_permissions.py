@@ -200,6 +200,7 @@ MATRIX = [
             outsider=404,
         ),
     ),
+    ("get", "/contests/n/{c1}/", expect(200, grid_worker=404, outsider=404)),
     ("get", "/api/v1/me", expect(200)),
     ("get", "/api/v1/grid/nodes/{c1}", expect(403, READERS, grid_worker=404, outsider=404)),
     ("get", "/api/v1/grid/households", expect(403, READERS, resident=200)),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "assessment",
     "reports",
     "party",
+    "contests",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("reports/", include("reports.urls")),
     path("party/", include("party.urls")),
+    path("contests/", include("contests.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

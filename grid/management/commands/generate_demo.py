@@ -8,7 +8,9 @@ from tqdm import tqdm
 
 from accounts.models import Role, User
 from assessment.demo import assessment_demo_generate
+from contests.bank import bank_generate
 from grid.services.demo import SUBDISTRICT_CODE, demo_exists, demo_generate
+from guide.models import Item
 from party.demo import party_demo_generate
 from points.demo import points_demo_generate
 from supervision.demo import demo_people_for_logins, duty_demo_generate, supervision_demo_generate
@@ -68,4 +70,6 @@ class Command(BaseCommand):
         duty_demo_generate(sd=sd, seed=seed)
         assessment_demo_generate(sd, seed=seed)
         party_demo_generate(sd, seed=seed)
+        if Item.objects.exists():  # the knowledge base is loaded (make demo runs load-guide first)
+            bank_generate()
         return records

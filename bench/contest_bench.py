@@ -1,0 +1,212 @@
+"""A live contest with 200 players answering the same question at the same moment, through gunicorn.
+
+    .venv/bin/python bench/contest_bench.py [--players 200] [--workers 4]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/contest_bench.py
+
+Each player is a logged-in session posting its answer the way the phone page does (htmx POST, CSRF header);
+all are released by one barrier. Prints answers/s and latency percentiles beside a bare Django JSON view hit by
+the same number of simultaneous clients in the same server, and checks that exactly one answer per player
+was stored. Asserts nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+
+
+def _db() -> str:
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS bench_contest")
+            conn.execute("CREATE DATABASE bench_contest")
+        os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/bench_contest"
+        return "PostgreSQL"
+    path = ROOT / "var" / "bench_contest.sqlite3"
+    path.parent.mkdir(exist_ok=True)
+    path.unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    return "SQLite"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def burst(
+    port: int, requests: list[tuple[str, str, str, dict[str, str]]]
+) -> tuple[float, list[float], list[int]]:
+    """Fire all requests at once (one connection each); (wall seconds, latencies in ms, statuses)."""
+    latencies: list[float] = [0.0] * len(requests)
+    statuses: list[int] = [0] * len(requests)
+    conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=120) for _ in requests]
+    for c in conns:
+        c.connect()
+    barrier = threading.Barrier(len(requests) + 1)
+
+    def one(i: int) -> None:
+        method, path, body, headers = requests[i]
+        barrier.wait()
+        started = time.perf_counter()
+        conns[i].request(method, path, body, headers)
+        response = conns[i].getresponse()
+        response.read()
+        latencies[i] = (time.perf_counter() - started) * 1000
+        statuses[i] = response.status
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(requests))]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    for c in conns:
+        c.close()
+    return wall, latencies, statuses
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--players", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    engine = _db()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wastegrid.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from accounts.models import Role, User
+    from contests.models import Answer, Entry, Question
+    from contests.services import contest_create, contest_join, contest_start
+    from grid.models import Level
+    from grid.services.records import node_create
+
+    call_command("migrate", verbosity=0)
+    sd = node_create(actor=None, level=Level.SUBDISTRICT, name="测试街道", code="BEN")
+    area = node_create(actor=None, level=Level.AREA, name="片区", parent=sd)
+    community = node_create(actor=None, level=Level.COMMUNITY, name="居民区", parent=area)
+    Question.objects.create(
+        kind="regulation",
+        text="废电池属于哪一类？",
+        choices=["可回收物", "有害垃圾", "湿垃圾", "干垃圾"],
+        answer=1,
+    )
+    contest = contest_create(actor=None, node=community, title="bench", questions=1, seconds=300)
+    users = User.objects.bulk_create(
+        User(username=f"p{i:04d}", role=Role.RESIDENT, node=community, password="!")
+        for i in range(args.players)
+    )
+    cookies = []
+    csrf = "b" * 32
+    for user in users:
+        contest_join(user=user, contest=contest)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}; csrftoken={csrf}")
+    contest_start(contest=contest)
+
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_bare"}
+    server = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "bench.wsgi_bare:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        warm: list[tuple[str, str, str, dict[str, str]]] = [("GET", "/bare/", "", {})] * 20
+        burst(port, warm)
+        wall, lat, statuses = burst(port, [("GET", "/bare/", "", {})] * args.players)
+        print(f"{engine}, gunicorn {args.workers} sync workers, {args.players} simultaneous clients")
+        print(
+            f"  baseline: bare Django JSON view  {args.players / wall:7.0f} req/s   p50 {pct(lat, 50):6.0f} ms   "
+            f"p99 {pct(lat, 99):6.0f} ms"
+        )
+        answers = [
+            (
+                "POST",
+                f"/contests/c/{contest.code}/answer/",
+                f"order=0&choice={i % 4}",
+                {
+                    "Cookie": cookie,
+                    "X-CSRFToken": csrf,
+                    "HX-Request": "true",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Host": "127.0.0.1",
+                },
+            )
+            for i, cookie in enumerate(cookies)
+        ]
+        wall, lat, statuses = burst(port, answers)
+        ok = sum(s == 200 for s in statuses)
+        print(
+            f"  answers (one each, same moment)  {args.players / wall:7.0f} answers/s   p50 {pct(lat, 50):6.0f} ms   "
+            f"p99 {pct(lat, 99):6.0f} ms   max {max(lat):.0f} ms   ({ok} × 200, others {sorted(set(statuses) - {200})})"
+        )
+        again_wall, again_lat, _ = burst(port, answers)  # every player taps again: nothing more is stored
+        stored = Answer.objects.count()
+        right = Entry.objects.filter(score=1).count()
+        print(
+            f"  repeated taps                    {args.players / again_wall:7.0f} req/s   p99 {pct(again_lat, 99):6.0f} ms"
+        )
+        print(
+            f"  stored answers {stored} (players {args.players}); right answers {right} "
+            f"(expected {sum(1 for i in range(args.players) if i % 4 == 1)}); mean latency {statistics.mean(lat):.0f} ms"
+        )
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Contests: create from the bank, join, run question by question, answer (once, in time), score."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_created, saved_user
+from contests.models import Answer, Contest, ContestMode, ContestQuestion, ContestStatus, Entry, Question
+from grid.models import GridNode, Level
+from lib.codes import next_code
+
+GRACE = datetime.timedelta(seconds=1)  # a tap just as the clock runs out still counts
+
+
+@transaction.atomic
+def contest_create(
+    *,
+    actor: Any,
+    node: GridNode,
+    title: str,
+    questions: int = 10,
+    seconds: int = 20,
+    mode: str = ContestMode.INDIVIDUAL,
+    seed: int | None = None,
+) -> Contest:
+    sd = node if node.level == Level.SUBDISTRICT else node.subdistrict
+    if sd is None:
+        raise ValidationError(_("A contest is held in a sub-district."))
+    if not 1 <= questions <= 50:
+        raise ValidationError(_("A contest has 1 to 50 questions."))
+    if not 5 <= seconds <= 300:
+        raise ValidationError(_("Allow 5 to 300 seconds per question."))
+    if mode not in ContestMode.values:
+        raise ValidationError(_("Unknown contest mode."))
+    pool = list(Question.objects.filter(active=True).values_list("pk", "kind"))
+    if len(pool) < questions:
+        raise ValidationError(_("The question bank has only %(n)d questions.") % {"n": len(pool)})
+    rng = random.Random(seed)
+    # A mix of kinds: round-robin over the kinds, random within each.
+    by_kind: dict[str, list[int]] = {}
+    for pk, kind in pool:
+        by_kind.setdefault(kind, []).append(pk)
+    for pks in by_kind.values():
+        rng.shuffle(pks)
+    chosen: list[int] = []
+    kinds = sorted(by_kind)
+    while len(chosen) < questions:
+        for kind in kinds:
+            if by_kind[kind] and len(chosen) < questions:
+                chosen.append(by_kind[kind].pop())
+    contest = Contest.objects.create(
+        subdistrict=sd,
+        node=node,
+        code=next_code(Contest, f"{sd.code}-QZ", 3),
+        title=title.strip()[:100] or _("Sorting knowledge contest"),
+        mode=mode,
+        seconds=seconds,
+        question_count=len(chosen),
+        created_by=saved_user(actor),
+    )
+    ContestQuestion.objects.bulk_create(
+        ContestQuestion(contest=contest, question_id=pk, order=i) for i, pk in enumerate(chosen)
+    )
+    audit_created(actor=actor, obj=contest)
+    return contest
+
+
+def _community(node: GridNode | None) -> GridNode | None:
+    if node is None:
+        return None
+    if node.level == Level.COMMUNITY:
+        return node
+    if node.level == Level.MICROGRID:
+        return node.parent
+    return None
+
+
+def contest_join(*, user: Any, contest: Contest, team: str = "") -> Entry:
+    if contest.status == ContestStatus.FINISHED:
+        raise ValidationError(_("This contest is over."))
+    team = team.strip()[:50]
+    if contest.mode == ContestMode.TEAM and not team:
+        raise ValidationError(_("Give your team's name."))
+    person = getattr(user, "person", None)
+    entry, _created = Entry.objects.get_or_create(
+        contest=contest,
+        user=user,
+        defaults={
+            "name": (person.name if person else user.username)[:50],
+            "team": team,
+            "community": _community(user.node),
+        },
+    )
+    return entry
+
+
+def contest_start(*, contest: Contest) -> Contest:
+    if contest.status != ContestStatus.OPEN:
+        raise ValidationError(_("This contest has started already."))
+    contest.status, contest.current, contest.question_started_at = ContestStatus.RUNNING, 0, timezone.now()
+    contest.save(update_fields=["status", "current", "question_started_at", "updated_at"])
+    return contest
+
+
+def contest_next(*, contest: Contest) -> Contest:
+    if contest.status != ContestStatus.RUNNING:
+        raise ValidationError(_("This contest is not running."))
+    if contest.current + 1 >= contest.question_count:
+        contest.status, contest.question_started_at = ContestStatus.FINISHED, None
+    else:
+        contest.current += 1
+        contest.question_started_at = timezone.now()
+    contest.save(update_fields=["status", "current", "question_started_at", "updated_at"])
+    return contest
+
+
+def time_left(contest: Contest, now: datetime.datetime | None = None) -> float:
+    if contest.status != ContestStatus.RUNNING or contest.question_started_at is None:
+        return 0.0
+    end = contest.question_started_at + datetime.timedelta(seconds=contest.seconds)
+    return max(0.0, (end - (now or timezone.now())).total_seconds())
+
+
+def answer_submit(
+    *, entry: Entry, order: int, choice: int, contest: Contest | None = None
+) -> tuple[Answer, bool]:
+    """One answer per player and question: the first counts, repeats change nothing (the unique constraint
+    decides, so two taps arriving at once also store one). `contest` as just read, to save a query."""
+    contest = contest or Contest.objects.get(pk=entry.contest_id)
+    now = timezone.now()
+    if (
+        contest.status != ContestStatus.RUNNING
+        or contest.current != order
+        or contest.question_started_at is None
+    ):
+        raise ValidationError(_("This question is closed."))
+    elapsed = now - contest.question_started_at
+    if elapsed > datetime.timedelta(seconds=contest.seconds) + GRACE:
+        raise ValidationError(_("Time is up for this question."))
+    question = Question.objects.get(uses__contest=contest, uses__order=order)
+    if not 0 <= choice < len(question.choices):
+        raise ValidationError(_("Choose one of the answers."))
+    correct = choice == question.answer
+    ms = int(elapsed.total_seconds() * 1000)
+    try:
+        with transaction.atomic():
+            answer = Answer.objects.create(entry=entry, order=order, choice=choice, correct=correct, ms=ms)
+            if correct:
+                Entry.objects.filter(pk=entry.pk).update(score=F("score") + 1, total_ms=F("total_ms") + ms)
+    except IntegrityError:  # answered before (or the same tap arrived twice at once): the first one counts
+        return Answer.objects.get(entry=entry, order=order), False
+    return answer, True

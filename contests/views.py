@@ -1,0 +1,223 @@
+"""Contests: list and create per node, the host's screen, the player's phone, the scoreboard, the paper."""
+
+from __future__ import annotations
+
+import segno
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Role, User
+from contests import selectors
+from contests.models import Contest, ContestMode, Entry
+from contests.paper import paper_pdf
+from contests.services import (
+    answer_submit,
+    contest_create,
+    contest_join,
+    contest_next,
+    contest_start,
+    time_left,
+)
+from grid.access import get_node_for_user, home_node, role_required
+from grid.models import GridNode
+from lib.htmx import is_htmx
+
+HOSTS = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
+PLAYERS = frozenset(Role.values)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _contest(user: User, code: str) -> Contest:
+    """A contest is open to everyone at, above or below its node."""
+    contest = Contest.objects.filter(code=code).select_related("node").first()
+    if contest is None:
+        raise Http404
+    mine = home_node(user)
+    if not (mine.path.startswith(contest.node.path) or contest.node.path.startswith(mine.path)):
+        raise Http404
+    return contest
+
+
+def _hosted(user: User, code: str) -> Contest:
+    contest = _contest(user, code)
+    if not user.has_role(HOSTS):
+        raise Http404
+    get_node_for_user(user, contest.node.code)  # hosts run contests in their own part of the grid
+    return contest
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PLAYERS)
+def node_contests(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    node: GridNode = get_node_for_user(user, code)
+    error = ""
+    if request.method == "POST":
+        if not user.has_role(HOSTS):
+            raise Http404
+        try:
+            contest = contest_create(
+                actor=user,
+                node=node,
+                title=request.POST.get("title", ""),
+                questions=int(request.POST.get("questions", "10") or 10),
+                seconds=int(request.POST.get("seconds", "20") or 20),
+                mode=request.POST.get("mode", ContestMode.INDIVIDUAL),
+            )
+        except ValueError:
+            error = _("Give whole numbers for questions and seconds.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("contests:host", code=contest.code)
+    return render(
+        request,
+        "contests/node.html",
+        {
+            "node": node,
+            "contests": selectors.contests_for(node).select_related("node")[:30],
+            "results": selectors.results_by_community(node),
+            "can_host": user.has_role(HOSTS),
+            "modes": ContestMode.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(HOSTS)
+def host(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    contest = _hosted(user, code)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "start":
+                contest_start(contest=contest)
+            elif request.POST.get("action") == "next":
+                contest_next(contest=contest)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("contests:host", code=contest.code)
+    item = contest.items.select_related("question").filter(order=contest.current).first()
+    play_url = request.build_absolute_uri(reverse("contests:play", args=[contest.code]))
+    return render(
+        request,
+        "contests/host.html",
+        {
+            "contest": contest,
+            "item": item,
+            "count": contest.question_count,
+            "left": time_left(contest),
+            "play_url": play_url,
+            "qr_svg": segno.make(play_url, error="m").svg_inline(scale=5),
+            "error": error,
+            **_board_context(contest),
+        },
+    )
+
+
+def _board_context(contest: Contest) -> dict[str, object]:
+    return {
+        "contest": contest,
+        "entries": selectors.board(contest),
+        "teams": selectors.team_board(contest) if contest.mode == ContestMode.TEAM else [],
+        "players": contest.entries.count(),
+    }
+
+
+@require_GET
+@role_required(PLAYERS)
+def board(request: HttpRequest, code: str) -> HttpResponse:
+    contest = _contest(_user(request), code)
+    return render(request, "contests/partials/board.html", _board_context(contest))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PLAYERS)
+def play(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    contest = _contest(user, code)
+    entry = Entry.objects.filter(contest=contest, user=user).first()
+    error = ""
+    if request.method == "POST" and entry is None:
+        try:
+            entry = contest_join(user=user, contest=contest, team=request.POST.get("team", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("contests:play", code=contest.code)
+    return render(request, "contests/play.html", {**_state(contest, entry), "error": error})
+
+
+def _state(contest: Contest, entry: Entry | None, *, rank: bool = True) -> dict[str, object]:
+    item = contest.items.select_related("question").filter(order=contest.current).first()
+    answer = entry.answers.filter(order=contest.current).first() if entry and item else None
+    left = time_left(contest)
+    return {
+        "contest": contest,
+        "entry": entry,
+        "item": item,
+        "answer": answer,
+        "left": int(left + 0.999),
+        # The right answer is shown only once the player answered or time ran out.
+        "reveal": item is not None and (answer is not None or left <= 0),
+        "count": contest.question_count,
+        # The answer's own response skips the rank: the next poll (a second later) brings it.
+        "rank": (contest.entries.filter(score__gt=entry.score).count() + 1) if entry and rank else None,
+    }
+
+
+@require_GET
+@role_required(PLAYERS)
+def state(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    contest = _contest(user, code)
+    entry = Entry.objects.filter(contest=contest, user=user).first()
+    return render(request, "contests/partials/state.html", _state(contest, entry))
+
+
+@require_POST
+@role_required(PLAYERS)
+def answer(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    contest = _contest(user, code)
+    entry = Entry.objects.filter(contest=contest, user=user).first()
+    if entry is None:
+        raise Http404
+    error = ""
+    try:
+        answer_submit(
+            entry=entry,
+            order=int(request.POST.get("order", "-1")),
+            choice=int(request.POST.get("choice", "-1")),
+            contest=contest,
+        )
+    except (ValueError, ValidationError) as exc:
+        error = (
+            " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Choose one of the answers.")
+        )
+    context = {**_state(contest, entry, rank=False), "error": error}
+    if not is_htmx(request):
+        return redirect("contests:play", code=contest.code)
+    return render(request, "contests/partials/state.html", context, status=400 if error else 200)
+
+
+@require_GET
+@role_required(HOSTS)
+def paper(request: HttpRequest, code: str) -> HttpResponse:
+    contest = _hosted(_user(request), code)
+    response = HttpResponse(paper_pdf(contest), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{contest.code}.pdf"'
+    return response

@@ -1,0 +1,151 @@
+"""Knowledge contests: the bank from the knowledge base, answering once and in time, scores, the board,
+results per residential area, the paper version."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils import timezone
+from pypdf import PdfReader
+
+from contests.bank import bank_generate
+from contests.models import Answer, Contest, ContestQuestion, Entry, Question
+from contests.selectors import board, results_by_community, team_board
+from contests.services import answer_submit, contest_create, contest_join, contest_next, contest_start
+from guide.models import Item
+from tests.conftest import Grid, client_for
+
+
+@pytest.fixture
+def bank(kb: None) -> int:
+    return bank_generate(per_kind=40, seed=7)
+
+
+@pytest.mark.django_db
+def test_bank_is_built_from_the_knowledge_base_and_is_idempotent(bank: int) -> None:
+    kinds = dict(Question.objects.values_list("kind").annotate(n=Count("id")))
+    assert (
+        kinds["which_bin"] == 40
+        and kinds["which_is"] == 40
+        and kinds["regulation"] >= 10
+        and kinds["mistake"] > 0
+    )
+    order = ["recyclable", "hazardous", "wet", "dry"]
+    for q in Question.objects.filter(kind="which_bin")[:40]:
+        name = q.text.split("“")[1].split("”")[0]
+        assert (
+            order[q.answer] == Item.objects.get(name=name).category
+        )  # the key agrees with the knowledge base
+    for q in Question.objects.filter(kind="which_is")[:40]:
+        right = q.choices[q.answer]
+        target = order[
+            [c for c in ("可回收物", "有害垃圾", "湿垃圾", "干垃圾")].index(q.text[7:].split("？")[0])
+        ]
+        assert Item.objects.get(name=right).category == target
+        assert all(
+            Item.objects.get(name=c).category != target for i, c in enumerate(q.choices) if i != q.answer
+        )
+    assert bank_generate(per_kind=40, seed=7) == 0
+
+
+@pytest.mark.django_db
+def test_answers_count_once_in_time_and_score(grid: Grid, personas: dict, bank: int) -> None:
+    contest = contest_create(actor=None, node=grid.c1, title="测试赛", questions=3, seconds=10, seed=1)
+    assert contest.items.count() == 3 and len({i.question.kind for i in contest.items.all()}) == 3  # a mix
+    alice = contest_join(user=personas["resident"], contest=contest)
+    bob = contest_join(user=personas["volunteer"], contest=contest)
+    assert contest_join(user=personas["resident"], contest=contest).pk == alice.pk
+    with pytest.raises(ValidationError):
+        answer_submit(entry=alice, order=0, choice=0)  # not started
+    contest_start(contest=contest)
+    first = ContestQuestion.objects.get(contest=contest, order=0).question
+    right, wrong = first.answer, (first.answer + 1) % len(first.choices)
+    _a, created = answer_submit(entry=alice, order=0, choice=right)
+    _again, created_again = answer_submit(entry=alice, order=0, choice=wrong)  # a second tap changes nothing
+    answer_submit(entry=bob, order=0, choice=wrong)
+    assert created and not created_again
+    with pytest.raises(ValidationError):
+        answer_submit(entry=bob, order=1, choice=0)  # not the question on screen
+    contest_next(contest=contest)
+    Contest.objects.filter(pk=contest.pk).update(
+        question_started_at=timezone.now() - datetime.timedelta(seconds=12)
+    )
+    with pytest.raises(ValidationError):
+        answer_submit(entry=bob, order=1, choice=0)  # 12 s > 10 s + 1 s grace
+    contest.refresh_from_db()
+    contest_next(contest=contest)
+    contest_next(contest=contest)
+    contest.refresh_from_db()
+    assert contest.status == "finished"
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.score, bob.score) == (1, 0) and Answer.objects.count() == 2
+    assert [e.pk for e in board(contest)] == [alice.pk, bob.pk]
+    results = {r.community.code: r for r in results_by_community(grid.sd)}
+    assert results[grid.c1.code].players == 2 and results[grid.c1.code].average == 0.5
+
+
+@pytest.mark.django_db
+def test_wrong_choice_index_is_rejected(grid: Grid, personas: dict, bank: int) -> None:
+    contest = contest_create(actor=None, node=grid.c1, title="测试赛", questions=1, seconds=10, seed=1)
+    entry = contest_join(user=personas["resident"], contest=contest)
+    contest_start(contest=contest)
+    with pytest.raises(ValidationError):
+        answer_submit(entry=entry, order=0, choice=9)
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_teams_and_checks(grid: Grid, personas: dict, bank: int) -> None:
+    with pytest.raises(ValidationError):
+        contest_create(actor=None, node=grid.c1, title="x", questions=0)
+    with pytest.raises(ValidationError):
+        contest_create(actor=None, node=grid.c1, title="x", questions=5, seconds=1)
+    contest = contest_create(actor=None, node=grid.sd, title="团体赛", questions=2, mode="team", seed=2)
+    with pytest.raises(ValidationError):
+        contest_join(user=personas["resident"], contest=contest)  # a team contest needs a team
+    contest_join(user=personas["resident"], contest=contest, team="甲队")
+    contest_join(user=personas["volunteer"], contest=contest, team="甲队")
+    contest_join(user=personas["outsider"], contest=contest, team="乙队")
+    Entry.objects.filter(team="甲队").update(score=1)
+    assert [(t.team, t.players, t.score) for t in team_board(contest)] == [("甲队", 2, 2), ("乙队", 1, 0)]
+
+
+@pytest.mark.django_db
+def test_pages_play_board_and_paper(grid: Grid, personas: dict, bank: int) -> None:
+    secretary = client_for(personas["community_secretary"])
+    response = secretary.post(
+        f"/contests/n/{grid.c1.code}/",
+        {"title": "居民区知识竞赛", "questions": "2", "seconds": "30", "mode": "individual"},
+    )
+    contest = Contest.objects.get()
+    assert response["Location"] == f"/contests/c/{contest.code}/"
+    assert "<svg" in secretary.get(f"/contests/c/{contest.code}/").content.decode()  # the join QR code
+    resident = client_for(personas["resident"])
+    assert resident.post(f"/contests/c/{contest.code}/play/").status_code == 302
+    waiting = resident.get(f"/contests/c/{contest.code}/state/").content.decode()
+    assert 'data-status="open"' in waiting and "hx-post" not in waiting
+    secretary.post(f"/contests/c/{contest.code}/", {"action": "start"})
+    question = ContestQuestion.objects.get(contest=contest, order=0).question
+    state = resident.post(
+        f"/contests/c/{contest.code}/answer/",
+        {"order": "0", "choice": str(question.answer)},
+        HTTP_HX_REQUEST="true",
+    )
+    assert state.status_code == 200 and 'id="verdict"' in state.content.decode()
+    bad = resident.post(
+        f"/contests/c/{contest.code}/answer/", {"order": "x", "choice": "0"}, HTTP_HX_REQUEST="true"
+    )
+    assert bad.status_code == 400
+    board_html = secretary.get(f"/contests/c/{contest.code}/board/").content.decode()
+    assert 'data-score="1"' in board_html
+    # A player cannot run the contest; another residential area cannot see it.
+    assert resident.post(f"/contests/c/{contest.code}/", {"action": "next"}).status_code == 403
+    assert client_for(personas["outsider"]).get(f"/contests/c/{contest.code}/play/").status_code == 404
+    pdf = secretary.get(f"/contests/c/{contest.code}/paper.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "参考答案" in text and question.text[:6] in text.replace("\n", "")
