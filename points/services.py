@@ -251,3 +251,12 @@ def points_expire(*, subdistrict: GridNode, year: int, actor: Any = None) -> int
 
 def balance_from_ledger(household: Household) -> int:
     return LedgerEntry.objects.filter(household=household).aggregate(s=Sum("amount"))["s"] or 0
+
+
+@transaction.atomic
+def points_credit_once(*, actor: Any, household: Household, amount: int, key: str, reason: str) -> bool:
+    """Credit points for one cause (an activity attended, …) once: the ledger's unique key decides."""
+    if amount <= 0 or LedgerEntry.objects.filter(key=key).exists():
+        return False
+    _book(household=household, kind=EntryKind.ACTIVITY, amount=amount, key=key, actor=actor, reason=reason)
+    return True

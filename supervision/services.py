@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import secrets
 import uuid
 from typing import Any
@@ -13,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from audit.services import audit_created, audit_updated, saved_user, snapshot
 from grid.models import GridNode, Level, Person
 from lib.bilingual import Msg
 from lib.codes import next_code
+from lib.images import clean_jpeg
 from supervision.ingest import SHANGHAI, points_for
 from supervision.models import (
     Bin,
@@ -188,7 +187,6 @@ def token_user(key: str) -> Any:
 
 
 MAX_PHOTO_SIDE = 1600
-MAX_PHOTO_BYTES = 15 * 1024 * 1024
 
 
 @transaction.atomic
@@ -206,22 +204,9 @@ def photo_store(
         raise ValidationError(
             str(Msg("找不到这条记录，或不在您的范围内。", "No such record within your part of the grid."))
         )
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationError(str(Msg("照片太大（最大 15 MB）。", "The photo is too large (15 MB at most).")))
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            upright = ImageOps.exif_transpose(img).convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(str(Msg("这不是可识别的图片。", "This is not an image we can read."))) from None
-    upright.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-    out = io.BytesIO()
-    upright.save(
-        out, "JPEG", quality=82, optimize=True
-    )  # no exif= argument: nothing of the original's metadata
+    jpeg = clean_jpeg(data, max_side=MAX_PHOTO_SIDE)
     photo = ObservationPhoto(client_id=client_id, subdistrict_id=observation.subdistrict_id, uploaded_by=user)
-    photo.image.save(f"{client_id}.jpg", ContentFile(out.getvalue()), save=False)
+    photo.image.save(f"{client_id}.jpg", ContentFile(jpeg), save=False)
     photo.save()
     audit_created(actor=user, obj=photo)
     return photo, True

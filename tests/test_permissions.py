@@ -201,6 +201,19 @@ MATRIX = [
         ),
     ),
     ("get", "/contests/n/{c1}/", expect(200, grid_worker=404, outsider=404)),
+    ("get", "/activities/n/{c1}/", expect(200, grid_worker=404, outsider=404)),
+    (
+        "get",
+        "/units/",
+        expect(
+            403, subdistrict_admin=200, area_lead=200, community_secretary=200, unit_liaison=200, outsider=200
+        ),
+    ),
+    (
+        "get",
+        "/units/meetings/",
+        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=200),
+    ),
     ("get", "/api/v1/me", expect(200)),
     ("get", "/api/v1/grid/nodes/{c1}", expect(403, READERS, grid_worker=404, outsider=404)),
     ("get", "/api/v1/grid/households", expect(403, READERS, resident=200)),

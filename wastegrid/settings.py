@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "reports",
     "party",
     "contests",
+    "units",
+    "activities",
 ]
 
 MIDDLEWARE = [

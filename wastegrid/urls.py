@@ -16,6 +16,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("party/", include("party.urls")),
     path("contests/", include("contests.urls")),
+    path("units/", include("units.urls")),
+    path("activities/", include("activities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -57,6 +57,9 @@ def _journey(context: Any, base: str, grid: Any, point: Any, photo: Path) -> Non
     page.evaluate("navigator.serviceWorker.ready")
 
     context.set_offline(True)
+    # Chromium's offline emulation can lag a reload by a moment; the posts must fail as they would with
+    # no network at all, so they are also refused at the browser's network layer while "offline".
+    context.route("**/api/v1/supervision/**", lambda route: route.abort("internetdisconnected"))
     page.fill("#household", grid.h1.code)
     page.dispatch_event("#household", "change")
     page.set_input_files("#photo", str(photo))
@@ -74,6 +77,7 @@ def _journey(context: Any, base: str, grid: Any, point: Any, photo: Path) -> Non
     assert page.locator("#pending").inner_text() == "3"
     assert Observation.objects.count() == 0
 
+    context.unroute("**/api/v1/supervision/**")
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=15_000)

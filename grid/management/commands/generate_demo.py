@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from accounts.models import Role, User
+from activities.demo import activities_demo_generate
 from assessment.demo import assessment_demo_generate
 from contests.bank import bank_generate
 from grid.services.demo import SUBDISTRICT_CODE, demo_exists, demo_generate
@@ -15,6 +16,7 @@ from party.demo import party_demo_generate
 from points.demo import points_demo_generate
 from supervision.demo import demo_people_for_logins, duty_demo_generate, supervision_demo_generate
 from tonnage.demo import tonnage_demo_generate
+from units.demo import units_demo_generate
 
 
 class Command(BaseCommand):
@@ -70,6 +72,8 @@ class Command(BaseCommand):
         duty_demo_generate(sd=sd, seed=seed)
         assessment_demo_generate(sd, seed=seed)
         party_demo_generate(sd, seed=seed)
+        units_demo_generate(sd, seed=seed)
+        activities_demo_generate(sd, seed=seed)
         if Item.objects.exists():  # the knowledge base is loaded (make demo runs load-guide first)
             bank_generate()
         return records

@@ -1,0 +1,158 @@
+"""Activities: create, publish, register, check in at the door (idempotent), close with a summary (credits
+minutes and points to those who came), photos."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, ActivityKind, ActivityPhoto, ActivityStatus, Registration
+from audit.services import audit_created, audit_updated, saved_user, snapshot
+from grid.models import GridNode, Level, Person
+from lib.codes import next_code
+from lib.images import clean_jpeg
+from points.services import points_credit_once
+
+DOORS_OPEN = datetime.timedelta(minutes=60)  # check-in opens an hour before the start …
+DOORS_CLOSE = datetime.timedelta(minutes=30)  # … and closes half an hour after the end
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: Any,
+    node: GridNode,
+    kind: str,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: str = "",
+    capacity: int = 0,
+    credit_minutes: int = 0,
+    points: int = 0,
+    programme: str = "",
+    speaker: Person | None = None,
+    org: Any = None,
+    unit: Any = None,
+    publish: bool = False,
+) -> Activity:
+    sd = node if node.level == Level.SUBDISTRICT else node.subdistrict
+    if sd is None:
+        raise ValidationError(_("An activity is held in a sub-district."))
+    if kind not in ActivityKind.values:
+        raise ValidationError(_("Unknown kind of activity."))
+    if ends_at <= starts_at:
+        raise ValidationError(_("An activity ends after it starts."))
+    if not title.strip():
+        raise ValidationError(_("Give the activity a title."))
+    activity = Activity.objects.create(
+        subdistrict=sd,
+        node=node,
+        code=next_code(Activity, f"{sd.code}-A", 4),
+        kind=kind,
+        title=title.strip()[:120],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place[:120],
+        capacity=capacity,
+        credit_minutes=credit_minutes,
+        points=points,
+        programme=programme,
+        speaker=speaker,
+        org=org,
+        unit=unit,
+        status=ActivityStatus.PUBLISHED if publish else ActivityStatus.DRAFT,
+        created_by=saved_user(actor),
+    )
+    audit_created(actor=actor, obj=activity)
+    return activity
+
+
+def activity_publish(*, actor: Any, activity: Activity) -> Activity:
+    if activity.status != ActivityStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be published."))
+    before = snapshot(activity)
+    activity.status = ActivityStatus.PUBLISHED
+    activity.save(update_fields=["status", "updated_at"])
+    audit_updated(actor=actor, obj=activity, before=before)
+    return activity
+
+
+@transaction.atomic
+def activity_register(*, actor: Any, activity: Activity, person: Person) -> Registration:
+    """Registering twice changes nothing; a full activity takes no more registrations."""
+    existing = Registration.objects.filter(activity=activity, person=person).first()
+    if existing is not None:
+        return existing
+    if activity.status != ActivityStatus.PUBLISHED:
+        raise ValidationError(_("This activity is not open for registration."))
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)  # places are counted one at a time
+    if locked.capacity and locked.registrations.count() >= locked.capacity:
+        raise ValidationError(_("This activity is full."))
+    registration = Registration.objects.create(activity=activity, person=person)
+    audit_created(actor=actor, obj=registration)
+    return registration
+
+
+@transaction.atomic
+def activity_check_in(
+    *, actor: Any, activity: Activity, person: Person, now: datetime.datetime | None = None
+) -> tuple[Registration, bool]:
+    """At the door (QR on the activity, or staff with the list). Walk-ins are registered on the spot, places
+    permitting. A second check-in keeps the first time."""
+    now = now or timezone.now()
+    if activity.status != ActivityStatus.PUBLISHED:
+        raise ValidationError(_("This activity is not open for check-in."))
+    if not activity.starts_at - DOORS_OPEN <= now <= activity.ends_at + DOORS_CLOSE:
+        raise ValidationError(
+            _("Check-in is open from an hour before the start until half an hour after the end.")
+        )
+    registration = activity_register(actor=actor, activity=activity, person=person)
+    if registration.checked_in_at is not None:
+        return registration, False
+    registration.checked_in_at = now
+    registration.save(update_fields=["checked_in_at"])
+    return registration, True
+
+
+@transaction.atomic
+def activity_close(*, actor: Any, activity: Activity, summary: str) -> int:
+    """Held: the summary is kept, those who checked in get the minutes and points (once). Returns how many."""
+    if activity.status != ActivityStatus.PUBLISHED:
+        raise ValidationError(_("Only a published activity can be closed."))
+    if not summary.strip():
+        raise ValidationError(_("Write a short summary of how it went."))
+    before = snapshot(activity)
+    activity.status = ActivityStatus.DONE
+    activity.summary = summary.strip()
+    activity.save(update_fields=["status", "summary", "updated_at"])
+    audit_updated(actor=actor, obj=activity, before=before)
+    came = list(
+        activity.registrations.filter(checked_in_at__isnull=False).select_related("person__household")
+    )
+    Registration.objects.filter(pk__in=[r.pk for r in came]).update(minutes=activity.credit_minutes)
+    for r in came:
+        if activity.points and r.person.household is not None:
+            points_credit_once(
+                actor=actor,
+                household=r.person.household,
+                amount=activity.points,
+                key=f"activity:{activity.code}:{r.person_id}",
+                reason=activity.title[:100],
+            )
+    return len(came)
+
+
+def activity_photo_add(*, actor: Any, activity: Activity, data: bytes) -> ActivityPhoto:
+    photo = ActivityPhoto(activity=activity, uploaded_by=saved_user(actor))
+    photo.image.save(f"{activity.code}-{uuid.uuid4().hex[:8]}.jpg", ContentFile(clean_jpeg(data)), save=False)
+    photo.save()
+    audit_created(actor=actor, obj=photo)
+    return photo

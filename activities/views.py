@@ -1,0 +1,266 @@
+"""Activities per node (list and month calendar), one activity (register, QR check-in, attendance, close,
+photos), attendance export."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+import segno
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role, User
+from activities.models import Activity, ActivityKind, ActivityStatus
+from activities.services import (
+    activity_check_in,
+    activity_close,
+    activity_create,
+    activity_photo_add,
+    activity_publish,
+    activity_register,
+)
+from grid.access import get_node_for_user, home_node, role_required
+from grid.models import GridNode, Person
+from lib.xlsx import xlsx_response
+
+STAFF = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
+EVERYONE = frozenset(Role.values)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def activities_for(node: GridNode) -> QuerySet[Activity]:
+    """Held at the node, inside it, or at a node above it (a sub-district event is everyone's)."""
+    above = [c for c in node.path.strip("/").split("/") if c]
+    return Activity.objects.filter(Q(node__path__startswith=node.path) | Q(node__code__in=above))
+
+
+def _month(request: HttpRequest) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(EVERYONE)
+def node_activities(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    node = get_node_for_user(user, code)
+    error = ""
+    if request.method == "POST":
+        if not user.has_role(STAFF):
+            raise Http404
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("day", ""))
+            start = datetime.time.fromisoformat(request.POST.get("start", "") or "09:00")
+            end = datetime.time.fromisoformat(request.POST.get("end", "") or "11:00")
+            tz = timezone.get_current_timezone()
+            activity = activity_create(
+                actor=user,
+                node=node,
+                kind=request.POST.get("kind", ""),
+                title=request.POST.get("title", ""),
+                starts_at=datetime.datetime.combine(day, start, tzinfo=tz),
+                ends_at=datetime.datetime.combine(day, end, tzinfo=tz),
+                place=request.POST.get("place", ""),
+                capacity=int(request.POST.get("capacity", "0") or 0),
+                credit_minutes=int(request.POST.get("credit_minutes", "0") or 0),
+                points=int(request.POST.get("points", "0") or 0),
+                programme=request.POST.get("programme", ""),
+                publish=request.POST.get("publish") == "1",
+            )
+        except ValueError:
+            error = _("Give the day, times and numbers in the form shown.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("activities:detail", code=activity.code)
+    month = _month(request)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    visible = activities_for(node).exclude(status=ActivityStatus.CANCELLED)
+    if not user.has_role(STAFF):
+        visible = visible.exclude(status=ActivityStatus.DRAFT)
+    in_view = list(
+        visible.filter(starts_at__date__gte=weeks[0][0], starts_at__date__lte=weeks[-1][-1])
+        .select_related("node")
+        .annotate(came=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)))
+        .order_by("starts_at")
+    )
+    by_day: dict[datetime.date, list[Activity]] = {}
+    for a in in_view:
+        by_day.setdefault(timezone.localtime(a.starts_at).date(), []).append(a)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"activities-{node.code}-{month:%Y-%m}.xlsx",
+            [_("Code"), _("Day"), _("Kind"), _("Title"), _("Where"), _("Status"), _("Attended")],
+            [
+                (
+                    a.code,
+                    timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    a.get_kind_display(),
+                    a.title,
+                    a.node.name,
+                    a.get_status_display(),
+                    a.came,
+                )  # type: ignore[attr-defined]
+                for a in in_view
+            ],
+        )
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "activities/node.html",
+        {
+            "node": node,
+            "month": month,
+            "previous": previous,
+            "following": following,
+            "weeks": [[(d, by_day.get(d, [])) for d in week] for week in weeks],
+            "activities": in_view,
+            "kinds": ActivityKind.choices,
+            "can_create": user.has_role(STAFF),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _activity(user: User, code: str) -> Activity:
+    activity = Activity.objects.filter(code=code).select_related("node", "speaker", "org", "unit").first()
+    if activity is None:
+        raise Http404
+    mine = home_node(user)
+    if not (mine.path.startswith(activity.node.path) or activity.node.path.startswith(mine.path)):
+        raise Http404
+    if activity.status == ActivityStatus.DRAFT and not user.has_role(STAFF):
+        raise Http404
+    return activity
+
+
+def _staff_of(user: User, activity: Activity) -> bool:
+    return user.has_role(STAFF) and (user.node is None or activity.node.path.startswith(user.node.path))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(EVERYONE)
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    activity = _activity(user, code)
+    staff = _staff_of(user, activity)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "register" and user.person is not None:
+                activity_register(actor=user, activity=activity, person=user.person)
+            elif action == "publish" and staff:
+                activity_publish(actor=user, activity=activity)
+            elif action == "check_in" and staff:
+                person = Person.objects.filter(
+                    pk=request.POST.get("person", "0") or 0, subdistrict_id=activity.subdistrict_id
+                ).first()
+                if person is None:
+                    raise ValidationError(_("Choose a person."))
+                activity_check_in(actor=user, activity=activity, person=person)
+            elif action == "close" and staff:
+                activity_close(actor=user, activity=activity, summary=request.POST.get("summary", ""))
+            elif action == "photo" and staff and (upload := request.FILES.get("photo")) is not None:
+                activity_photo_add(actor=user, activity=activity, data=upload.read())
+            else:
+                raise Http404
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("activities:detail", code=activity.code)
+    registrations = list(activity.registrations.select_related("person").order_by("person__name"))
+    if staff and request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"attendance-{activity.code}.xlsx",
+            [_("Name"), _("Registered"), _("Checked in"), _("Minutes credited")],
+            [
+                (
+                    r.person.name,
+                    timezone.localtime(r.registered_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(r.checked_in_at).strftime("%H:%M") if r.checked_in_at else "—",
+                    r.minutes,
+                )
+                for r in registrations
+            ],
+        )
+    q = request.GET.get("q", "").strip()
+    candidates = (
+        list(
+            Person.objects.filter(subdistrict_id=activity.subdistrict_id, name__icontains=q).order_by("name")[
+                :10
+            ]
+        )
+        if staff and q
+        else []
+    )
+    checkin_url = request.build_absolute_uri(reverse("activities:checkin", args=[activity.code]))
+    mine = next((r for r in registrations if user.person_id and r.person_id == user.person_id), None)
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "registrations": registrations if staff else [],
+            "count": len(registrations),
+            "came": sum(r.checked_in_at is not None for r in registrations),
+            "mine": mine,
+            "staff": staff,
+            "candidates": candidates,
+            "q": q,
+            "qr_svg": segno.make(checkin_url, error="m").svg_inline(scale=4) if staff else "",
+            "checkin_url": checkin_url,
+            "photos": activity.photos.all(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(EVERYONE)
+def checkin(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the QR at the door leads: a logged-in resident, volunteer or member checks themself in."""
+    user = _user(request)
+    activity = _activity(user, code)
+    error, done = "", None
+    if request.method == "POST":
+        if user.person is None:
+            error = _("Your account is not linked to a person on the grid; ask the staff at the door.")
+        else:
+            try:
+                done, _new = activity_check_in(actor=user, activity=activity, person=user.person)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+    return render(
+        request,
+        "activities/checkin.html",
+        {"activity": activity, "done": done, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET"])
+@role_required(EVERYONE)
+def photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    activity = _activity(_user(request), code)
+    item = activity.photos.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return FileResponse(item.image.open("rb"), content_type="image/jpeg")

@@ -1,0 +1,128 @@
+"""Activities: registration with places, check-in at the door (QR, idempotent, only while doors are open),
+closing credits minutes and points once, the calendar, photos without metadata."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from PIL import Image
+
+from activities.models import Registration
+from activities.services import (
+    activity_check_in,
+    activity_close,
+    activity_create,
+    activity_photo_add,
+    activity_publish,
+    activity_register,
+)
+from grid.services.records import person_create
+from points.models import LedgerEntry, PointsAccount
+from tests.conftest import Grid, client_for
+
+NOW = timezone.now()
+
+
+def _activity(grid: Grid, **extra: object):  # type: ignore[no-untyped-def]
+    return activity_create(
+        actor=None,
+        node=grid.c1,
+        kind="theme_day",
+        title="主题党日",
+        starts_at=NOW - datetime.timedelta(minutes=30),
+        ends_at=NOW + datetime.timedelta(minutes=90),
+        credit_minutes=120,
+        points=20,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.django_db
+def test_register_check_in_close_and_credit_once(grid: Grid) -> None:
+    with pytest.raises(ValidationError):
+        activity_create(actor=None, node=grid.c1, kind="theme_day", title="x", starts_at=NOW, ends_at=NOW)
+    activity = _activity(grid, capacity=2)
+    alice = person_create(actor=None, node=grid.c1, name="甲", household=grid.h1)
+    bob = person_create(actor=None, node=grid.c1, name="乙")
+    carol = person_create(actor=None, node=grid.c1, name="丙")
+    with pytest.raises(ValidationError):
+        activity_register(actor=None, activity=activity, person=alice)  # a draft takes no registrations
+    activity_publish(actor=None, activity=activity)
+    activity_register(actor=None, activity=activity, person=alice)
+    activity_register(actor=None, activity=activity, person=alice)  # twice: once
+    activity_register(actor=None, activity=activity, person=bob)
+    with pytest.raises(ValidationError):
+        activity_register(actor=None, activity=activity, person=carol)  # full
+    first, created = activity_check_in(actor=None, activity=activity, person=alice)
+    again, created_again = activity_check_in(
+        actor=None, activity=activity, person=alice, now=NOW + datetime.timedelta(minutes=5)
+    )
+    assert created and not created_again and again.checked_in_at == first.checked_in_at
+    with pytest.raises(ValidationError):
+        activity_check_in(actor=None, activity=activity, person=bob, now=NOW + datetime.timedelta(hours=3))
+    with pytest.raises(ValidationError):
+        activity_close(actor=None, activity=activity, summary=" ")
+    assert activity_close(actor=None, activity=activity, summary="顺利完成") == 1
+    minutes = dict(Registration.objects.values_list("person__name", "minutes"))
+    assert minutes == {"甲": 120, "乙": 0}  # only who came
+    assert PointsAccount.objects.get(household=grid.h1).balance == 20
+    assert LedgerEntry.objects.filter(kind="activity").count() == 1
+    with pytest.raises(ValidationError):
+        activity_close(actor=None, activity=activity, summary="again")
+
+
+@pytest.mark.django_db
+def test_photo_is_reencoded_without_metadata(grid: Grid) -> None:
+    activity = _activity(grid)
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (3000, 1000), "green")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    image.save(buffer, "JPEG", exif=exif)
+    photo = activity_photo_add(actor=None, activity=activity, data=buffer.getvalue())
+    with Image.open(photo.image.path) as kept:
+        assert max(kept.size) == 1600 and not kept.getexif()
+    with pytest.raises(ValidationError):
+        activity_photo_add(actor=None, activity=activity, data=b"not an image")
+
+
+@pytest.mark.django_db
+def test_pages_calendar_self_check_in_and_export(grid: Grid, personas: dict) -> None:
+    secretary = client_for(personas["community_secretary"])
+    day = timezone.localdate()
+    response = secretary.post(
+        f"/activities/n/{grid.c1.code}/",
+        {
+            "kind": "training",
+            "title": "分类培训",
+            "day": day.isoformat(),
+            "start": "00:00",
+            "end": "23:59",
+            "publish": "1",
+        },
+    )
+    assert response.status_code == 302
+    code = response["Location"].split("/")[-2]
+    calendar = secretary.get(f"/activities/n/{grid.c1.code}/?month={day:%Y-%m}").content.decode()
+    assert f'data-code="{code}"' in calendar and "分类培训" in calendar
+    bad = secretary.post(
+        f"/activities/n/{grid.c1.code}/", {"kind": "training", "title": "x", "day": "tomorrow"}
+    )
+    assert bad.status_code == 400
+    resident = personas["resident"]
+    client = client_for(resident)
+    page = client.get(f"/activities/a/{code}/").content.decode()
+    assert 'id="register"' in page and 'id="attendance"' not in page  # residents see no attendance list
+    assert client.post(f"/activities/a/{code}/checkin/").status_code == 200
+    assert Registration.objects.get(person=resident.person).checked_in_at is not None
+    assert 'id="mine"' in client.get(f"/activities/a/{code}/").content.decode()
+    export = secretary.get(f"/activities/a/{code}/?export=xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    # Another residential area's secretary cannot see it; a volunteer without a person cannot check in.
+    assert client_for(personas["outsider"]).get(f"/activities/a/{code}/").status_code == 404
+    volunteer = client_for(personas["volunteer"])
+    assert volunteer.post(f"/activities/a/{code}/checkin/").status_code == 400

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from audit.admin import AuditedAdmin
+from grid.admin import ScopedAdmin
+from units.models import Commitment, Liaison, Meeting, MemberUnit
+
+
+class LiaisonInline(admin.TabularInline):
+    model = Liaison
+    extra = 0
+    raw_id_fields = ["person"]
+
+
+@admin.register(MemberUnit)
+class MemberUnitAdmin(ScopedAdmin):
+    list_display = ["code", "name", "kind", "joined_on", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["subdistrict", "community"]
+    inlines = [LiaisonInline]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(AuditedAdmin):
+    list_display = ["title", "unit", "year", "status", "due"]
+    list_filter = ["status", "year"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedAdmin):
+    list_display = ["title", "day", "place"]

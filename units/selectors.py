@@ -1,0 +1,73 @@
+"""The registry's figures per unit, in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Role, User
+from units.models import Attendance, CommitmentStatus, MemberUnit, UnitCheck
+
+
+def units_for(user: User) -> QuerySet[MemberUnit]:
+    """Sub-district staff see their sub-district's units; a liaison sees the unit(s) they speak for."""
+    if user.is_superuser and user.node_id is None:
+        return MemberUnit.objects.all()
+    if user.role == Role.UNIT_LIAISON:
+        return MemberUnit.objects.filter(liaisons__person_id=user.person_id or 0)
+    if (
+        user.role in (Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY)
+        and user.node is not None
+    ):
+        return MemberUnit.objects.filter(subdistrict_id=user.node.subdistrict_id)
+    return MemberUnit.objects.none()
+
+
+@dataclass
+class UnitRow:
+    unit: MemberUnit
+    commitments: int
+    done: int
+    meetings: int
+    present: int
+    last_check: UnitCheck | None
+
+    @property
+    def done_pct(self) -> str:
+        return f"{self.done * 100 / self.commitments:.0f}%" if self.commitments else "—"
+
+
+def registry(units: QuerySet[MemberUnit], year: int) -> list[UnitRow]:
+    rows = list(
+        units.annotate(
+            n_commitments=Count("commitments", filter=Q(commitments__year=year), distinct=True),
+            n_done=Count(
+                "commitments",
+                filter=Q(commitments__year=year, commitments__status=CommitmentStatus.DONE),
+                distinct=True,
+            ),
+        ).order_by("code")
+    )
+    attendance: dict[int, Any] = {
+        r["unit_id"]: r
+        for r in Attendance.objects.filter(unit__in=rows, meeting__day__year=year)
+        .values("unit_id")
+        .annotate(n=Count("id"), present=Count("id", filter=Q(present=True)))
+        .order_by()
+    }
+    last: dict[int, UnitCheck] = {}
+    for check in UnitCheck.objects.filter(unit__in=rows).order_by("unit_id", "-day", "-pk"):
+        last.setdefault(check.unit_id, check)
+    return [
+        UnitRow(
+            u,
+            u.n_commitments,  # type: ignore[attr-defined]
+            u.n_done,  # type: ignore[attr-defined]
+            attendance.get(u.pk, {}).get("n", 0),
+            attendance.get(u.pk, {}).get("present", 0),
+            last.get(u.pk),
+        )
+        for u in rows
+    ]
