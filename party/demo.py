@@ -129,3 +129,98 @@ def _demo_visits(sd: GridNode, communities: list[GridNode], rng: random.Random, 
                 plan=plan,
                 client_id=uuid.UUID(int=rng.getrandbits(128)),
             )
+
+
+DUTIES = [
+    ("把垃圾分类纳入支部年度工作计划", "支部书记"),
+    ("组织党员签署承诺书并开展组团式走访", "组织委员"),
+    ("每季度检查桶边值守排班", "居民区书记"),
+]
+
+
+@transaction.atomic
+def frame_demo_generate(sd: GridNode, seed: int = 2019) -> int:
+    """Responsibility lists, this year's projects with milestones, the talent pool and a first exemplar roll
+    chosen from the records."""
+    from party.frame import candidates
+    from party.models import Inclusion, Project, TalentKind, WorkStatus
+    from party.services import (
+        exemplar_choose,
+        milestone_add,
+        milestone_done,
+        project_create,
+        responsibility_add,
+        talent_add,
+        work_update,
+    )
+
+    if Project.objects.filter(subdistrict=sd).exists():
+        return 0
+    rng = random.Random(seed + 53)
+    today = timezone.localdate()
+    for org in PartyOrg.objects.filter(subdistrict=sd, kind=OrgKind.GENERAL_BRANCH):
+        for item, owner in DUTIES:
+            line = responsibility_add(
+                actor=None, org=org, item=item, owner=owner, due=datetime.date(today.year, 12, 31)
+            )
+            status = rng.choices(WorkStatus.values, (20, 40, 40))[0]
+            if status != WorkStatus.OPEN:
+                work_update(
+                    actor=None,
+                    obj=line,
+                    status=status,
+                    note="按计划推进" if status == WorkStatus.ACTIVE else "已完成",
+                )
+    for inclusion, title, owner, steps in [
+        (
+            Inclusion.PRACTICAL,
+            "生活垃圾箱房改造（定时定点投放点）",
+            "街道市容所",
+            ["完成点位调研", "完成箱房改造", "配齐洗手、破袋设施"],
+        ),
+        (
+            Inclusion.CO_GOVERNANCE,
+            "居民垃圾分类自治公约",
+            "各居民区党总支",
+            ["起草公约", "居民议事会讨论", "张贴公示"],
+        ),
+        (Inclusion.RESPONSIBILITY, "党建责任制考核纳入垃圾分类", "街道党工委", ["修订责任清单", "年中检查"]),
+    ]:
+        project = project_create(
+            actor=None, node=sd, inclusion=inclusion, year=today.year, title=title, owner=owner
+        )
+        for n, step in enumerate(steps):
+            milestone = milestone_add(
+                actor=None, project=project, title=step, due=datetime.date(today.year, 3 + 3 * n, 28)
+            )
+            if n < len(steps) - 1:
+                milestone_done(
+                    actor=None,
+                    milestone=milestone,
+                    day=datetime.date(today.year, 3 + 3 * n, 20),
+                    evidence_note="会议纪要及照片存档",
+                )
+    trainer = Person.objects.filter(subdistrict=sd, talks__isnull=False).distinct().first()
+    if trainer is not None:
+        talent_add(actor=None, person=trainer, kind=TalentKind.TRAINER, topics="垃圾分类专业培训、情景模拟")
+    for person in Person.objects.filter(subdistrict=sd, party_member__isnull=False).order_by("pk")[:4]:
+        talent_add(
+            actor=None,
+            person=person,
+            kind=rng.choice([TalentKind.TEACHER, TalentKind.PROFESSIONAL]),
+            topics="条例宣讲、入户宣传",
+        )
+    for kind, rows in candidates(sd, today.year, today, limit=3).items():
+        for c in rows[:2]:
+            exemplar_choose(
+                actor=None,
+                subdistrict=sd,
+                year=today.year,
+                kind=kind,
+                name=c.name,
+                reason=c.reason,
+                household=c.household,
+                person=c.person,
+                unit=c.unit,
+            )
+    return Project.objects.filter(subdistrict=sd).count()

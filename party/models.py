@@ -165,3 +165,145 @@ class Visit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.day} {self.outcome}"
+
+
+class Inclusion(models.TextChoices):
+    """The report's "四个纳入": where sorting is written in."""
+
+    RESPONSIBILITY = "responsibility", _("Party-building responsibility system (党建责任制)")
+    ASSESSMENT = "assessment", _("Annual quantitative assessment (年度量化考核)")
+    PRACTICAL = "practical", _("The year's practical projects (实事项目)")
+    CO_GOVERNANCE = "co_governance", _("Party-led self- and co-governance projects (自治共治项目)")
+
+
+class WorkStatus(models.TextChoices):
+    OPEN = "open", _("To do")
+    ACTIVE = "active", _("Under way")
+    DONE = "done", _("Done")
+
+
+class Responsibility(TimeStampedModel):
+    """One line of a party organisation's responsibility list: what it answers for, who owns it, where it is."""
+
+    org = models.ForeignKey(PartyOrg, on_delete=models.CASCADE, related_name="responsibilities")
+    item = models.CharField(_("responsibility"), max_length=200)
+    owner = models.CharField(_("owner"), max_length=50)
+    due = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=WorkStatus.choices, default=WorkStatus.OPEN)
+    note = models.CharField(_("progress"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        ordering = ["org", "due", "pk"]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class Project(TimeStampedModel):
+    subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(
+        "grid.GridNode", on_delete=models.PROTECT, related_name="party_projects", verbose_name=_("grid node")
+    )
+    inclusion = models.CharField(_("written into"), max_length=16, choices=Inclusion.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=150)
+    owner = models.CharField(_("owner"), max_length=80)
+    org = models.ForeignKey(
+        PartyOrg, on_delete=models.SET_NULL, null=True, blank=True, related_name="projects"
+    )
+    status = models.CharField(_("status"), max_length=8, choices=WorkStatus.choices, default=WorkStatus.OPEN)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-year", "inclusion", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=150)
+    due = models.DateField(_("due"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    evidence_note = models.CharField(_("evidence"), max_length=300, blank=True)
+    evidence = models.FileField(_("evidence file"), upload_to="projects/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["project", "due", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExemplarKind(models.TextChoices):
+    HOUSEHOLD = "household", _("Model household")
+    MEMBER = "member", _("Model party member")
+    VOLUNTEER = "volunteer", _("Model volunteer")
+    UNIT = "unit", _("Model member unit")
+
+
+class Exemplar(TimeStampedModel):
+    """典型: someone chosen for the roll, with the reason taken from the records."""
+
+    subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ExemplarKind.choices)
+    household = models.ForeignKey(
+        "grid.Household", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        "grid.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "units.MemberUnit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    reason = models.CharField(_("reason"), max_length=300)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("exemplar")
+        verbose_name_plural = _("exemplars")
+        ordering = ["-year", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kind", "household"], name="exemplar_household_once"),
+            models.UniqueConstraint(fields=["year", "kind", "person"], name="exemplar_person_once"),
+            models.UniqueConstraint(fields=["year", "kind", "unit"], name="exemplar_unit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TalentKind(models.TextChoices):
+    TRAINER = "trainer", _("Trainer")
+    TEACHER = "teacher", _("Teacher")
+    PROFESSIONAL = "professional", _("Professional volunteer")
+    OTHER = "other", _("Other")
+
+
+class Talent(TimeStampedModel):
+    """人才: people the grid can call on to train, teach or advise, with their topics; sessions given are
+    the activities they spoke at."""
+
+    subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    person = models.OneToOneField("grid.Person", on_delete=models.CASCADE, related_name="talent")
+    kind = models.CharField(_("kind"), max_length=12, choices=TalentKind.choices)
+    topics = models.CharField(_("topics"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("talent")
+        verbose_name_plural = _("talent pool")
+        ordering = ["person__name"]
+
+    def __str__(self) -> str:
+        return self.person.name

@@ -18,14 +18,23 @@ from grid.models import GridNode, Household, Level, Person
 from lib.codes import next_code
 from lib.periods import Period
 from party.models import (
+    Exemplar,
+    ExemplarKind,
+    Inclusion,
     MemberKind,
+    Milestone,
     OrgKind,
     PartyMember,
     PartyOrg,
     Pledge,
+    Project,
+    Responsibility,
+    Talent,
+    TalentKind,
     Visit,
     VisitOutcome,
     VisitPlan,
+    WorkStatus,
 )
 
 ALLOWED_PARENT = {
@@ -188,3 +197,134 @@ def visit_follow_up_done(*, actor: Any, visit: Visit) -> Visit:
     visit.save(update_fields=["follow_up_done", "updated_at"])
     audit_updated(actor=actor, obj=visit, before=before)
     return visit
+
+
+# --- the model's frame: responsibilities, projects, exemplars, talent ----------------------------------
+
+
+def responsibility_add(
+    *, actor: Any, org: PartyOrg, item: str, owner: str, due: datetime.date | None = None
+) -> Responsibility:
+    if not item.strip() or not owner.strip():
+        raise ValidationError(_("Say what the organisation answers for and who owns it."))
+    line = Responsibility.objects.create(org=org, item=item.strip()[:200], owner=owner.strip()[:50], due=due)
+    audit_created(actor=actor, obj=line)
+    return line
+
+
+def work_update(*, actor: Any, obj: Responsibility | Project, status: str, note: str = "") -> None:
+    if status not in WorkStatus.values:
+        raise ValidationError(_("Unknown status."))
+    before = snapshot(obj)
+    obj.status = status
+    if isinstance(obj, Responsibility) and note.strip():
+        obj.note = note.strip()[:300]
+    obj.save()
+    audit_updated(actor=actor, obj=obj, before=before)
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: Any,
+    node: GridNode,
+    inclusion: str,
+    year: int,
+    title: str,
+    owner: str,
+    org: PartyOrg | None = None,
+) -> Project:
+    if inclusion not in Inclusion.values:
+        raise ValidationError(_("Say where the project is written in."))
+    if not title.strip() or not owner.strip():
+        raise ValidationError(_("A project needs a title and an owner."))
+    sd = node if node.level == Level.SUBDISTRICT else node.subdistrict
+    if sd is None:
+        raise ValidationError(_("A party organisation works in a sub-district."))
+    project = Project.objects.create(
+        subdistrict=sd,
+        node=node,
+        inclusion=inclusion,
+        year=year,
+        title=title.strip()[:150],
+        owner=owner.strip()[:80],
+        org=org,
+    )
+    audit_created(actor=actor, obj=project)
+    return project
+
+
+def milestone_add(*, actor: Any, project: Project, title: str, due: datetime.date | None = None) -> Milestone:
+    if not title.strip():
+        raise ValidationError(_("Name the milestone."))
+    milestone = Milestone.objects.create(project=project, title=title.strip()[:150], due=due)
+    audit_created(actor=actor, obj=milestone)
+    return milestone
+
+
+@transaction.atomic
+def milestone_done(
+    *, actor: Any, milestone: Milestone, day: datetime.date, evidence_note: str = "", evidence: Any = None
+) -> Milestone:
+    """Reached only with evidence; the project is done when all its milestones are."""
+    if not evidence_note.strip() and evidence is None:
+        raise ValidationError(_("Say what shows the milestone was reached (or attach a file)."))
+    before = snapshot(milestone)
+    milestone.done_on = day
+    milestone.evidence_note = evidence_note.strip()[:300]
+    if evidence is not None:
+        milestone.evidence.save(getattr(evidence, "name", "evidence") or "evidence", evidence, save=False)
+    milestone.save()
+    audit_updated(actor=actor, obj=milestone, before=before)
+    project = milestone.project
+    open_left = project.milestones.filter(done_on__isnull=True).exists()
+    status = WorkStatus.ACTIVE if open_left else WorkStatus.DONE
+    if project.status != status:
+        work_update(actor=actor, obj=project, status=status)
+    return milestone
+
+
+def exemplar_choose(
+    *,
+    actor: Any,
+    subdistrict: GridNode,
+    year: int,
+    kind: str,
+    name: str,
+    reason: str,
+    household: Household | None = None,
+    person: Person | None = None,
+    unit: Any = None,
+) -> Exemplar:
+    if kind not in ExemplarKind.values:
+        raise ValidationError(_("Unknown kind of exemplar."))
+    if not reason.strip():
+        raise ValidationError(_("Say why they were chosen."))
+    if sum(x is not None for x in (household, person, unit)) != 1:
+        raise ValidationError(_("Choose one household, person or unit."))
+    exemplar, created = Exemplar.objects.get_or_create(
+        subdistrict=subdistrict,
+        year=year,
+        kind=kind,
+        household=household,
+        person=person,
+        unit=unit,
+        defaults={"name": name[:100], "reason": reason.strip()[:300], "chosen_by": saved_user(actor)},
+    )
+    if created:
+        audit_created(actor=actor, obj=exemplar)
+    return exemplar
+
+
+def talent_add(*, actor: Any, person: Person, kind: str, topics: str) -> Talent:
+    if kind not in TalentKind.values:
+        raise ValidationError(_("Unknown kind of talent."))
+    if not topics.strip():
+        raise ValidationError(_("Say what they can train or teach."))
+    talent, created = Talent.objects.get_or_create(
+        person=person,
+        defaults={"subdistrict": person.subdistrict, "kind": kind, "topics": topics.strip()[:200]},
+    )
+    if created:
+        audit_created(actor=actor, obj=talent)
+    return talent

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from party import views
+from party import frame_views, views
 
 app_name = "party"
 urlpatterns = [
@@ -9,4 +9,10 @@ urlpatterns = [
     path("n/<str:code>/visits/", views.visits, name="visits"),
     path("plan/<int:pk>/", views.plan_detail, name="plan"),
     path("plan/<int:pk>/visit/", views.plan_visit, name="plan_visit"),
+    path("frame/", frame_views.frame, name="frame"),
+    path("o/<str:code>/duties/", frame_views.duties, name="duties"),
+    path("projects/", frame_views.projects, name="projects"),
+    path("projects/<int:pk>/", frame_views.project_detail, name="project"),
+    path("exemplars/", frame_views.exemplars, name="exemplars"),
+    path("talents/", frame_views.talents, name="talents"),
 ]

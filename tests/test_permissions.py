@@ -214,6 +214,34 @@ MATRIX = [
         "/units/meetings/",
         expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=200),
     ),
+    (
+        "get",
+        "/party/frame/",
+        expect(
+            403, subdistrict_admin=200, area_lead=200, community_secretary=200, party_member=200, outsider=200
+        ),
+    ),
+    (
+        "get",
+        "/party/projects/",
+        expect(
+            403, subdistrict_admin=200, area_lead=200, community_secretary=200, party_member=200, outsider=200
+        ),
+    ),
+    (
+        "get",
+        "/party/exemplars/",
+        expect(
+            403, subdistrict_admin=200, area_lead=200, community_secretary=200, party_member=200, outsider=200
+        ),
+    ),
+    (
+        "get",
+        "/party/talents/",
+        expect(
+            403, subdistrict_admin=200, area_lead=200, community_secretary=200, party_member=200, outsider=200
+        ),
+    ),
     ("get", "/api/v1/me", expect(200)),
     ("get", "/api/v1/grid/nodes/{c1}", expect(403, READERS, grid_worker=404, outsider=404)),
     ("get", "/api/v1/grid/households", expect(403, READERS, resident=200)),

@@ -12,7 +12,7 @@ from assessment.demo import assessment_demo_generate
 from contests.bank import bank_generate
 from grid.services.demo import SUBDISTRICT_CODE, demo_exists, demo_generate
 from guide.models import Item
-from party.demo import party_demo_generate
+from party.demo import frame_demo_generate, party_demo_generate
 from points.demo import points_demo_generate
 from supervision.demo import demo_people_for_logins, duty_demo_generate, supervision_demo_generate
 from tonnage.demo import tonnage_demo_generate
@@ -74,6 +74,7 @@ class Command(BaseCommand):
         party_demo_generate(sd, seed=seed)
         units_demo_generate(sd, seed=seed)
         activities_demo_generate(sd, seed=seed)
+        frame_demo_generate(sd, seed=seed)
         if Item.objects.exists():  # the knowledge base is loaded (make demo runs load-guide first)
             bank_generate()
         return records

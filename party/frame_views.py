@@ -1,0 +1,313 @@
+"""Pages for the model's frame: the seven mechanisms, responsibility lists, projects and milestones, the
+exemplar roll, the talent pool."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import GRID_EDITORS, PARTY_READERS, Role, User
+from grid.access import role_required
+from grid.models import GridNode, Household, Person
+from party.frame import candidates, frame_report
+from party.models import (
+    Exemplar,
+    ExemplarKind,
+    Inclusion,
+    Milestone,
+    Project,
+    Responsibility,
+    Talent,
+    TalentKind,
+    WorkStatus,
+)
+from party.services import (
+    exemplar_choose,
+    milestone_add,
+    milestone_done,
+    project_create,
+    responsibility_add,
+    talent_add,
+    work_update,
+)
+from party.views import _org
+from units.models import MemberUnit
+
+ADMIN = frozenset({Role.SUBDISTRICT_ADMIN})
+
+
+def _sd(request: HttpRequest) -> tuple[User, GridNode]:
+    user = request.user
+    assert isinstance(user, User)
+    sd = user.node.subdistrict if user.node else None
+    if sd is None:
+        raise Http404
+    return user, sd
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", "") or request.POST.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+
+
+def _date(value: str) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@require_http_methods(["GET"])
+@role_required(PARTY_READERS)
+def frame(request: HttpRequest) -> HttpResponse:
+    _user, sd = _sd(request)
+    year = _year(request)
+    mechanisms, inclusions = frame_report(sd, year, timezone.localdate())
+    return render(
+        request,
+        "party/frame.html",
+        {"sd": sd, "year": year, "mechanisms": mechanisms, "inclusions": inclusions},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PARTY_READERS)
+def duties(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    org = _org(user, code)
+    editor = user.has_role(GRID_EDITORS)
+    error = ""
+    if request.method == "POST":
+        if not editor:
+            raise Http404
+        try:
+            if request.POST.get("action") == "add":
+                responsibility_add(
+                    actor=user,
+                    org=org,
+                    item=request.POST.get("item", ""),
+                    owner=request.POST.get("owner", ""),
+                    due=_date(request.POST.get("due", "")),
+                )
+            else:
+                line = get_object_or_404(Responsibility, pk=request.POST.get("line", "0") or 0, org=org)
+                work_update(
+                    actor=user,
+                    obj=line,
+                    status=request.POST.get("status", ""),
+                    note=request.POST.get("note", ""),
+                )
+        except ValueError:
+            error = _("Give dates as YYYY-MM-DD.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("party:duties", code=org.code)
+    return render(
+        request,
+        "party/duties.html",
+        {
+            "org": org,
+            "lines": org.responsibilities.all(),
+            "statuses": WorkStatus.choices,
+            "editor": editor,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PARTY_READERS)
+def projects(request: HttpRequest) -> HttpResponse:
+    user, sd = _sd(request)
+    year = _year(request)
+    error = ""
+    if request.method == "POST":
+        if not user.has_role(ADMIN):
+            raise Http404
+        try:
+            project = project_create(
+                actor=user,
+                node=sd,
+                inclusion=request.POST.get("inclusion", ""),
+                year=year,
+                title=request.POST.get("title", ""),
+                owner=request.POST.get("owner", ""),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("party:project", pk=project.pk)
+    rows = (
+        Project.objects.filter(subdistrict=sd, year=year)
+        .annotate(
+            n=Count("milestones"), done=Count("milestones", filter=Q(milestones__done_on__isnull=False))
+        )
+        .order_by("inclusion", "title")
+    )
+    return render(
+        request,
+        "party/projects.html",
+        {
+            "rows": rows,
+            "year": year,
+            "inclusions": Inclusion.choices,
+            "can_edit": user.has_role(ADMIN),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PARTY_READERS)
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user, sd = _sd(request)
+    project = get_object_or_404(Project, pk=pk, subdistrict=sd)
+    error = ""
+    if request.method == "POST":
+        if not user.has_role(ADMIN):
+            raise Http404
+        try:
+            if request.POST.get("action") == "add":
+                milestone_add(
+                    actor=user,
+                    project=project,
+                    title=request.POST.get("title", ""),
+                    due=_date(request.POST.get("due", "")),
+                )
+            else:
+                milestone = get_object_or_404(
+                    Milestone, pk=request.POST.get("milestone", "0") or 0, project=project
+                )
+                milestone_done(
+                    actor=user,
+                    milestone=milestone,
+                    day=_date(request.POST.get("day", "")) or timezone.localdate(),
+                    evidence_note=request.POST.get("evidence_note", ""),
+                    evidence=request.FILES.get("evidence"),
+                )
+        except ValueError:
+            error = _("Give dates as YYYY-MM-DD.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("party:project", pk=project.pk)
+    return render(
+        request,
+        "party/project.html",
+        {
+            "project": project,
+            "milestones": project.milestones.all(),
+            "can_edit": user.has_role(ADMIN),
+            "today": timezone.localdate(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _target(kind: str, pk: int, sd: GridNode) -> dict[str, Any]:
+    if kind == ExemplarKind.HOUSEHOLD:
+        return {"household": Household.objects.get(pk=pk, subdistrict=sd)}
+    if kind in (ExemplarKind.MEMBER, ExemplarKind.VOLUNTEER):
+        return {"person": Person.objects.get(pk=pk, subdistrict=sd)}
+    if kind == ExemplarKind.UNIT:
+        return {"unit": MemberUnit.objects.get(pk=pk, subdistrict=sd)}
+    raise ValidationError(_("Unknown kind of exemplar."))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PARTY_READERS)
+def exemplars(request: HttpRequest) -> HttpResponse:
+    user, sd = _sd(request)
+    year = _year(request)
+    error = ""
+    if request.method == "POST":
+        if not user.has_role(ADMIN):
+            raise Http404
+        kind = request.POST.get("kind", "")
+        try:
+            target = _target(kind, int(request.POST.get("target", "0") or 0), sd)
+            exemplar_choose(
+                actor=user,
+                subdistrict=sd,
+                year=year,
+                kind=kind,
+                name=request.POST.get("name", ""),
+                reason=request.POST.get("reason", ""),
+                **target,
+            )
+        except (ValueError, Household.DoesNotExist, Person.DoesNotExist, MemberUnit.DoesNotExist):
+            error = _("Choose one household, person or unit.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect(f"{request.path}?year={year}")
+    return render(
+        request,
+        "party/exemplars.html",
+        {
+            "year": year,
+            "roll": Exemplar.objects.filter(subdistrict=sd, year=year),
+            "candidates": candidates(sd, year, timezone.localdate()) if user.has_role(ADMIN) else {},
+            "kinds": dict(ExemplarKind.choices),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PARTY_READERS)
+def talents(request: HttpRequest) -> HttpResponse:
+    user, sd = _sd(request)
+    editor = user.has_role(GRID_EDITORS)
+    error = ""
+    if request.method == "POST":
+        if not editor:
+            raise Http404
+        try:
+            person = Person.objects.get(pk=int(request.POST.get("person", "0") or 0), subdistrict=sd)
+            talent_add(
+                actor=user,
+                person=person,
+                kind=request.POST.get("kind", ""),
+                topics=request.POST.get("topics", ""),
+            )
+        except (ValueError, Person.DoesNotExist):
+            error = _("Choose a person.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("party:talents")
+    q = request.GET.get("q", "").strip()
+    rows = (
+        Talent.objects.filter(subdistrict=sd)
+        .select_related("person")
+        .annotate(sessions=Count("person__talks", filter=Q(person__talks__status="done")))
+    )
+    return render(
+        request,
+        "party/talents.html",
+        {
+            "rows": rows,
+            "kinds": TalentKind.choices,
+            "editor": editor,
+            "q": q,
+            "people": list(Person.objects.filter(subdistrict=sd, name__icontains=q).order_by("name")[:10])
+            if q and editor
+            else [],
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
