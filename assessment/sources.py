@@ -88,7 +88,11 @@ def _rows_purity(
 ) -> list[EvidenceRow]:
     out: dict[tuple[int, str, datetime.date | None], EvidenceRow] = {}
     query = PurityCheck.objects.filter(
-        **sd, point__community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+        **sd,
+        **{f"point__{k}": v for k, v in sd.items()},
+        point__community_id__in=ids,
+        day__gte=period.start,
+        day__lte=_last_day(period, today),
     )
     for r in _grouped(query, "point__community_id", detail, "level").annotate(n=Count("id")).order_by():
         key = (r["point__community_id"], r.get("point__code", ""), r.get("month"))
@@ -107,6 +111,8 @@ def _rows_correct(
     query = PointDay.objects.filter(
         **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
     )
+    if detail:  # the evidence rows name the points: join them on the same shard
+        query = query.filter(**{f"point__{k}": v for k, v in sd.items()})
     query = (
         _grouped(query, "community_id", detail)
         .annotate(total=Sum("total"), correct=Sum("correct"))
@@ -130,13 +136,21 @@ def _rows_staffing(
     ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
 ) -> list[EvidenceRow]:
     query = Shift.objects.filter(
-        **sd, point__community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+        **sd,
+        **{f"point__{k}": v for k, v in sd.items()},
+        point__community_id__in=ids,
+        day__gte=period.start,
+        day__lte=_last_day(period, today),
     )
     query = (
         _grouped(query, "point__community_id", detail)
         .annotate(
             n=Count("id", distinct=True),
-            staffed=Count("id", filter=Q(signups__status__in=ON_DUTY), distinct=True),
+            staffed=Count(
+                "id",
+                filter=Q(signups__status__in=ON_DUTY, **{f"signups__{k}": v for k, v in sd.items()}),
+                distinct=True,
+            ),
         )
         .order_by()
     )

@@ -131,7 +131,9 @@ def main() -> None:
     for shift in Shift.objects.filter(point__subdistrict=sd, day__lt=today).select_related("point"):
         if rng.random() > care[shift.point_id] + 0.05:
             continue
-        signups.append(ShiftSignup(shift=shift, person_id=rng.choice(volunteers), minutes=120))
+        signups.append(
+            ShiftSignup(subdistrict_id=sd.pk, shift=shift, person_id=rng.choice(volunteers), minutes=120)
+        )
         for category in shares:
             roll = rng.random()
             q = care[shift.point_id]

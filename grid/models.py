@@ -186,10 +186,11 @@ HOUSEHOLD_RELATED = ("building", "community", "building__microgrid", "grid_worke
 
 class HouseholdQuerySet(models.QuerySet["Household"]):
     def in_node(self, node: GridNode) -> HouseholdQuerySet:
+        # Below a sub-district the sub-district is named too: it leads the indexes and is the distribution key.
         if node.level == Level.MICROGRID:
-            return self.filter(building__microgrid=node)
+            return self.filter(subdistrict_id=node.subdistrict_id, building__microgrid=node)
         if node.level == Level.COMMUNITY:
-            return self.filter(community=node)
+            return self.filter(subdistrict_id=node.subdistrict_id, community=node)
         if node.level == Level.SUBDISTRICT:
             return self.filter(subdistrict=node)
         return self.filter(community__path__startswith=node.path)

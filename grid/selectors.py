@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from grid.models import GridNode, GridRule, GridWorker, Household, Level
 from grid.services.records import rule_for
@@ -79,8 +79,11 @@ def grid_stats(root: GridNode, rule: GridRule | None = None) -> dict[int, NodeSt
             node_id = st.node.parent_id
 
     scope = Household.objects.in_node(root)
-    for row in scope.values("community_id", "building__microgrid_id").annotate(
-        total=Count("id"), assigned=Count("grid_worker_id")
+    sd = {"subdistrict_id": root.subdistrict_id} if root.subdistrict_id else {}
+    for row in (
+        scope.filter(**{f"building__{k}": v for k, v in sd.items()})
+        .values("community_id", "building__microgrid_id")
+        .annotate(total=Count("id"), assigned=Count("grid_worker_id"))
     ):
         target = (
             row["building__microgrid_id"] if row["building__microgrid_id"] in stats else row["community_id"]
@@ -95,9 +98,9 @@ def grid_stats(root: GridNode, rule: GridRule | None = None) -> dict[int, NodeSt
         .order_by()
     )
     workers_per_mg: dict[int, int] = defaultdict(int)
-    for wid, mg in GridWorker.objects.filter(active=True, microgrid__path__startswith=root.path).values_list(
-        "id", "microgrid_id"
-    ):
+    for wid, mg in GridWorker.objects.filter(
+        **sd, active=True, microgrid__path__startswith=root.path
+    ).values_list("id", "microgrid_id"):
         workers_per_mg[mg] += 1
         load = loads.get(wid, 0)
         if load > rule.households_max:
@@ -118,10 +121,11 @@ def coverage_report(root: GridNode, *, sample: int = 200) -> CoverageReport:
     rule = rule_for(root.subdistrict)
     stats = grid_stats(root, rule)
     scope = Household.objects.in_node(root)
+    sd = {"subdistrict_id": root.subdistrict_id} if root.subdistrict_id else {}
     loads = (
-        GridWorker.objects.filter(active=True, microgrid__path__startswith=root.path)
+        GridWorker.objects.filter(**sd, active=True, microgrid__path__startswith=root.path)
         .select_related("person", "microgrid")
-        .annotate(n=Count("households"))
+        .annotate(n=Count("households", filter=Q(**{f"households__{k}": v for k, v in sd.items()})))
         .order_by("code")
     )
     over, under = [], []

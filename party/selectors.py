@@ -89,15 +89,21 @@ def four_leads(members: QuerySet[PartyMember], period: Period, today: datetime.d
         .order_by()
     )
     households = {m.person.household_id for m in rows if m.person.household_id}
+    sds = {m.subdistrict_id for m in rows}
+    sd = {"subdistrict_id": sds.pop()} if len(sds) == 1 else {}  # the shard, when one sub-district
     sorting: dict[int, Any] = {
         r["household_id"]: r
-        for r in HouseholdDay.objects.filter(household_id__in=households, day__gte=period.start, day__lte=end)
+        for r in HouseholdDay.objects.filter(
+            **sd, household_id__in=households, day__gte=period.start, day__lte=end
+        )
         .values("household_id")
         .annotate(total=Sum("total"), correct=Sum("correct"))
         .order_by()
     }
     minutes = dict(
         ShiftSignup.objects.filter(
+            **sd,
+            **{f"shift__{k}": v for k, v in sd.items()},
             person_id__in=[m.person_id for m in rows],
             shift__day__gte=period.start,
             shift__day__lte=end,
@@ -108,7 +114,7 @@ def four_leads(members: QuerySet[PartyMember], period: Period, today: datetime.d
         .order_by()
     )
     visits = dict(
-        Visit.objects.filter(visitors__in=ids, day__gte=period.start, day__lte=end)
+        Visit.objects.filter(**sd, visitors__in=ids, day__gte=period.start, day__lte=end)
         .values_list("visitors")
         .annotate(n=Count("id"))
         .order_by()
@@ -152,14 +158,19 @@ def visit_coverage(node: GridNode, period: Period, today: datetime.date) -> list
     else:
         grids = list(GridNode.objects.subtree(node).filter(level=Level.MICROGRID).order_by("path"))
     ids = [g.pk for g in grids]
+    sd = {"subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}
     sizes = dict(
-        Household.objects.filter(building__microgrid_id__in=ids)
+        Household.objects.filter(
+            **sd, **{f"building__{k}": v for k, v in sd.items()}, building__microgrid_id__in=ids
+        )
         .values_list("building__microgrid_id")
         .annotate(n=Count("id"))
         .order_by()
     )
     visited = dict(
-        Visit.objects.filter(microgrid_id__in=ids, day__gte=period.start, day__lte=min(period.end, today))
+        Visit.objects.filter(
+            **sd, microgrid_id__in=ids, day__gte=period.start, day__lte=min(period.end, today)
+        )
         .values_list("microgrid_id")
         .annotate(n=Count("household_id", distinct=True))
         .order_by()

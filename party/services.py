@@ -259,6 +259,8 @@ def milestone_add(*, actor: Any, project: Project, title: str, due: datetime.dat
         raise ValidationError(_("Name the milestone."))
     milestone = Milestone.objects.create(project=project, title=title.strip()[:150], due=due)
     audit_created(actor=actor, obj=milestone)
+    if project.status == WorkStatus.DONE:  # new work reopens a finished project
+        work_update(actor=actor, obj=project, status=WorkStatus.ACTIVE)
     return milestone
 
 

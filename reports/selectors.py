@@ -137,7 +137,10 @@ def dashboard(
         "names": {c: str(label) for c, label in CategoryKey.choices},
     }
 
-    names = {p.pk: p for p in DropOffPoint.objects.filter(community_id__in=communities).only("code", "name")}
+    names = {
+        p.pk: p
+        for p in DropOffPoint.objects.filter(**in_sd(node), community_id__in=communities).only("code", "name")
+    }
     weakest = [
         WeakPoint(
             names[r["point_id"]].code,

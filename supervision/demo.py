@@ -172,6 +172,7 @@ def duty_demo_generate(*, sd: GridNode, seed: int = 2019) -> int:
             end = datetime.datetime.combine(shift.day, shift.end, tzinfo=SHANGHAI)
             signups.append(
                 ShiftSignup(
+                    subdistrict_id=sd.pk,
                     shift=shift,
                     person_id=rng.choice(volunteers),
                     status=SignupStatus.SIGNED_UP,

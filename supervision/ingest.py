@@ -195,9 +195,11 @@ def observations_ingest(*, user: User, records: Sequence[Any]) -> IngestResult:
         households.update(
             {
                 c: (pk, comm)
-                for c, pk, comm in Household.objects.filter(code__in=codes[i : i + 900]).values_list(
-                    "code", "id", "community_id"
-                )
+                # Households live on their points' sub-districts' shards; one sub-district per device in practice.
+                for c, pk, comm in Household.objects.filter(
+                    subdistrict_id__in={p.subdistrict_id for p in points.values()},
+                    code__in=codes[i : i + 900],
+                ).values_list("code", "id", "community_id")
             }
         )
     rows: list[Row] = []

@@ -129,6 +129,7 @@ class SignupStatus(models.TextChoices):
 
 
 class ShiftSignup(models.Model):
+    subdistrict_id = models.BigIntegerField()  # the shift's: sign-ups live on the shift's shard
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
     person = models.ForeignKey("grid.Person", on_delete=models.PROTECT, related_name="shift_signups")
     status = models.CharField(

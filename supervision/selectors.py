@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 
-from grid.models import GridNode, Household, Level
+from grid.models import GridNode, GridWorker, Household, Level
 from supervision.models import (
     DropOffPoint,
     HouseholdDay,
@@ -53,9 +53,10 @@ class NodeNumbers:
         return f"{self.staffed * 100 / self.shifts:.0f}%" if self.shifts else "—"
 
 
-def in_sd(node: GridNode) -> dict[str, int]:
-    """The sub-district filter every query on a large table carries (index lead column, distribution key)."""
-    return {"subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}
+def in_sd(node: GridNode, via: str = "") -> dict[str, int]:
+    """The sub-district filter every query on a large table carries (index lead column, distribution key);
+    `via` names a joined table ("point__") whose own column must be named too."""
+    return {f"{via}subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}
 
 
 def _community_ids(node: GridNode) -> list[int]:
@@ -93,11 +94,19 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
         target.drops.correct += r["correct"]
         target.drops.mistakes += r["mixed"] + r["bag"] + r["refused"]
     shifts = (
-        Shift.objects.filter(**in_sd(node), point__community_id__in=communities, day__gte=start, day__lte=end)
+        Shift.objects.filter(
+            **in_sd(node),
+            **in_sd(node, "point__"),
+            point__community_id__in=communities,
+            day__gte=start,
+            day__lte=end,
+        )
         .values("point__community_id")
         .annotate(
             n=Count("id", distinct=True),
-            staffed=Count("id", filter=Q(signups__status__in=ACTIVE), distinct=True),
+            staffed=Count(
+                "id", filter=Q(signups__status__in=ACTIVE, **in_sd(node, "signups__")), distinct=True
+            ),
         )
     )
     for s in shifts:
@@ -105,7 +114,11 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
         target.shifts += s["n"]
         target.staffed += s["staffed"]
     # Grouped by point, not joined to it: the points' residential areas come from their small table.
-    points = dict(DropOffPoint.objects.filter(community_id__in=communities).values_list("id", "community_id"))
+    points = dict(
+        DropOffPoint.objects.filter(**in_sd(node), community_id__in=communities).values_list(
+            "id", "community_id"
+        )
+    )
     purity = (
         PurityCheck.objects.filter(**in_sd(node), point_id__in=list(points), day__gte=start, day__lte=end)
         .values("point_id", "category", "level")
@@ -171,8 +184,10 @@ def repeat_offenders(
 def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
     """Windows with fewer people signed up than needed."""
     return list(
-        Shift.objects.filter(**in_sd(node), point__community_id__in=_community_ids(node), day=day)
-        .annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE)))
+        Shift.objects.filter(
+            **in_sd(node), **in_sd(node, "point__"), point__community_id__in=_community_ids(node), day=day
+        )
+        .annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE, **in_sd(node, "signups__"))))
         .filter(people__lt=F("needed"))
         .select_related("point")
         .order_by("start", "point__code")
@@ -201,7 +216,13 @@ class LabelledRate:
 
 def by_point(community: GridNode, start: datetime.date, end: datetime.date) -> list[LabelledRate]:
     rows = (
-        PointDay.objects.filter(**in_sd(community), community_id=community.pk, day__gte=start, day__lte=end)
+        PointDay.objects.filter(
+            **in_sd(community),
+            **in_sd(community, "point__"),
+            community_id=community.pk,
+            day__gte=start,
+            day__lte=end,
+        )
         .values("point__code", "point__name")
         .annotate(
             total=Sum("total"),
@@ -225,22 +246,38 @@ def by_household_group(
 ) -> list[LabelledRate]:
     """Correct rate of the households each grid worker (group="worker") or micro-grid (group="microgrid")
     looks after, from the per-household rollup."""
-    key = {
-        "worker": ("household__grid_worker__code", "household__grid_worker__person__name"),
-        "microgrid": ("household__building__microgrid__code", "household__building__microgrid__name"),
-    }[group]
-    rows = (
+    # Grouped by the worker's / micro-grid's id on the sub-district's shard; names come from their tables.
+    column = {"worker": "household__grid_worker_id", "microgrid": "household__building__microgrid_id"}[group]
+    scope = {
+        **in_sd(node),
+        **in_sd(node, "household__"),
+        **(in_sd(node, "household__building__") if group == "microgrid" else {}),
+    }
+    rows = list(
         HouseholdDay.objects.filter(
-            household__in=Household.objects.in_node(node), day__gte=start, day__lte=end
+            **scope, household__in=Household.objects.in_node(node), day__gte=start, day__lte=end
         )
-        .values(*key)
+        .values(column)
         .annotate(total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes"))
-        .order_by(key[0])
+        .order_by()
     )
-    return [
-        LabelledRate(r[key[1]] or "—", r[key[0]] or "—", Rate(r["total"], r["correct"], r["mistakes"]))
+    ids = [r[column] for r in rows if r[column]]
+    if group == "worker":
+        names = {
+            w.pk: (w.code, w.person.name)
+            for w in GridWorker.objects.filter(**in_sd(node), pk__in=ids).select_related("person")
+        }
+    else:
+        names = {n.pk: (n.code, n.name) for n in GridNode.objects.filter(pk__in=ids)}
+    out = [
+        LabelledRate(
+            names.get(r[column], ("—", "—"))[1],
+            names.get(r[column], ("—", "—"))[0],
+            Rate(r["total"], r["correct"], r["mistakes"]),
+        )
         for r in rows
     ]
+    return sorted(out, key=lambda x: x.code)
 
 
 def weekly(node: GridNode, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Rate]]:

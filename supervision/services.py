@@ -110,7 +110,10 @@ def shift_signup(*, actor: Any, shift: Shift, person: Person, assigned: bool = F
     signup, created = ShiftSignup.objects.get_or_create(
         shift=shift,
         person=person,
-        defaults={"status": SignupStatus.ASSIGNED if assigned else SignupStatus.SIGNED_UP},
+        defaults={
+            "status": SignupStatus.ASSIGNED if assigned else SignupStatus.SIGNED_UP,
+            "subdistrict_id": shift.subdistrict_id,
+        },
     )
     if not created and signup.status in (SignupStatus.CANCELLED, SignupStatus.SWAPPED):
         before = snapshot(signup)

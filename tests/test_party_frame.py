@@ -51,6 +51,9 @@ def test_projects_need_evidence_and_finish_with_their_milestones(grid: Grid) -> 
     milestone_done(actor=None, milestone=second, day=TODAY, evidence_note="验收照片")
     project.refresh_from_db()
     assert project.status == "done"
+    milestone_add(actor=None, project=project, title="验收")  # more work reopens it
+    project.refresh_from_db()
+    assert project.status == "active"
 
 
 @pytest.mark.django_db

@@ -65,9 +65,10 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
         .annotate(kg=Sum("kg"))
         .order_by()
     )
-    people = Household.objects.filter(community_id__in=communities).aggregate(
-        n=Count("id"), people=Sum("size")
-    )
+    people = Household.objects.filter(
+        **({"subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}),
+        community_id__in=communities,
+    ).aggregate(n=Count("id"), people=Sum("size"))
     targets = {
         t.category: (t.baseline_kg_per_day, t.target_kg_per_day)
         for t in TonnageTarget.objects.filter(node=node, year=end.year)
