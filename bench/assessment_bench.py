@@ -29,22 +29,16 @@ sys.path.insert(0, str(ROOT))
 
 
 def _db() -> str:
-    base = os.environ.get("DATABASE_URL", "")
-    if base.startswith("postgres"):
-        import psycopg
+    from bench.databases import fresh_database
 
-        with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_assessment")
-            conn.execute("CREATE DATABASE bench_assessment")
-        os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/bench_assessment"
-        return "PostgreSQL"
-    if "--reuse" in sys.argv and REUSE.exists():
+    if (
+        "--reuse" in sys.argv
+        and REUSE.exists()
+        and not os.environ.get("DATABASE_URL", "").startswith("postgres")
+    ):
         os.environ["DATABASE_URL"] = f"sqlite:///{REUSE}"
         return "SQLite (reused)"
-    REUSE.parent.mkdir(exist_ok=True)
-    REUSE.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{REUSE}"
-    return "SQLite"
+    return fresh_database("bench_assessment")
 
 
 def timed(fn: Any, runs: int = 5) -> tuple[float, float]:

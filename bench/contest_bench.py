@@ -28,20 +28,9 @@ PY = sys.executable
 
 
 def _db() -> str:
-    base = os.environ.get("DATABASE_URL", "")
-    if base.startswith("postgres"):
-        import psycopg
+    from bench.databases import fresh_database
 
-        with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_contest")
-            conn.execute("CREATE DATABASE bench_contest")
-        os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/bench_contest"
-        return "PostgreSQL"
-    path = ROOT / "var" / "bench_contest.sqlite3"
-    path.parent.mkdir(exist_ok=True)
-    path.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    return "SQLite"
+    return fresh_database("bench_contest")
 
 
 def free_port() -> int:

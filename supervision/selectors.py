@@ -163,21 +163,31 @@ def repeat_offenders(
     node: GridNode, *, since: datetime.date, min_mistakes: int = 3, limit: int = 100
 ) -> list[RepeatOffender]:
     """Households with repeated mistakes: the input to door-to-door visits and to enforcement."""
-    query = (
-        HouseholdDay.objects.filter(
-            **in_sd(node), household__in=Household.objects.in_node(node), day__gte=since
-        )
+    # Only days with mistakes are read (a partial index holds just those, a fraction of all household-days);
+    # a whole sub-district needs no household subquery, its key says it all.
+    scope = HouseholdDay.objects.filter(**in_sd(node), day__gte=since)
+    if node.level != Level.SUBDISTRICT:
+        scope = scope.filter(household__in=Household.objects.in_node(node))
+    rows = list(
+        scope.filter(mistakes__gt=0)
         .values("household_id")
-        .annotate(mistakes=Sum("mistakes"), refused=Sum("refused"), drops=Sum("total"))
+        .annotate(mistakes=Sum("mistakes"), refused=Sum("refused"))
         .filter(mistakes__gte=min_mistakes)
-        .order_by("-mistakes", "-refused")[:limit]
+        .order_by("-mistakes", "-refused", "household_id")[:limit]
     )
-    rows = list(query)
-    households = Household.objects.select_related("building", "grid_worker__person").in_bulk(
-        [r["household_id"] for r in rows]
+    ids = [r["household_id"] for r in rows]
+    drops = dict(
+        HouseholdDay.objects.filter(**in_sd(node), household_id__in=ids, day__gte=since)
+        .values_list("household_id")
+        .annotate(n=Sum("total"))
+        .order_by()
     )
+    households = Household.objects.select_related("building", "grid_worker__person").in_bulk(ids)
     return [
-        RepeatOffender(households[r["household_id"]], r["mistakes"], r["refused"], r["drops"]) for r in rows
+        RepeatOffender(
+            households[r["household_id"]], r["mistakes"], r["refused"], drops.get(r["household_id"], 0)
+        )
+        for r in rows
     ]
 
 

@@ -191,23 +191,27 @@ def demo_generate(
     seed: int = 2019,
     actor: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    code: str = SUBDISTRICT_CODE,
+    name: str = SUBDISTRICT_NAME,
+    district: tuple[str, str] = ("SH-JA", "静安区"),
+    logins: bool = True,
 ) -> GridNode:
-    """Build the demo sub-district; if it is already there, only make sure the logins work."""
-    existing = GridNode.objects.filter(code=SUBDISTRICT_CODE).first()
+    """Build the demo sub-district (or, with another code and name, one of a synthetic city's); if it is
+    already there, only make sure the logins work."""
+    existing = GridNode.objects.filter(code=code).first()
     if existing is not None:
-        demo_logins_ensure(existing)
+        if logins:
+            demo_logins_ensure(existing)
         return existing
 
     rng = random.Random(seed)
     city = GridNode.objects.filter(code="SH").first() or node_create(
         actor=actor, level=Level.CITY, name="上海市", code="SH"
     )
-    district = GridNode.objects.filter(code="SH-JA").first() or node_create(
-        actor=actor, level=Level.DISTRICT, name="静安区", parent=city, code="SH-JA"
+    district_node = GridNode.objects.filter(code=district[0]).first() or node_create(
+        actor=actor, level=Level.DISTRICT, name=district[1], parent=city, code=district[0]
     )
-    sd = node_create(
-        actor=actor, level=Level.SUBDISTRICT, name=SUBDISTRICT_NAME, parent=district, code=SUBDISTRICT_CODE
-    )
+    sd = node_create(actor=actor, level=Level.SUBDISTRICT, name=name, parent=district_node, code=code)
     areas = [
         node_create(actor=actor, level=Level.AREA, name=name, parent=sd, code=f"{sd.code}-A{i}", sort_order=i)
         for i, name in enumerate(AREAS, start=1)
@@ -322,7 +326,8 @@ def demo_generate(
 
     for community in community_nodes:
         households_assign(actor=actor, community=community)
-    demo_logins_ensure(sd)
+    if logins:
+        demo_logins_ensure(sd)
     if progress:
         progress(steps, steps)
     return sd
