@@ -160,8 +160,12 @@ def main() -> None:
                     "SELECT COALESCE(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree('supervision_observation')"
                 )
                 size = float(cur.fetchone()[0])
+                cur.execute(
+                    "SELECT pg_total_relation_size('supervision_pointday') + pg_total_relation_size('supervision_householdday')"
+                )
+                rollup_size = float(cur.fetchone()[0])
         else:
-            size = float("nan")
+            size = rollup_size = float("nan")
         n = Observation.objects.count()
         rebuild, raw_group, dash, assessment = measure(sd, window_start, window_end, today)
         row = {
@@ -169,6 +173,7 @@ def main() -> None:
             "ingest": loaded / ingest_s,
             "copy": copied / copy_s if copy_s else float("nan"),
             "bytes": size / n if n else float("nan"),
+            "rollup_bytes": rollup_size / n if n else float("nan"),
             "rebuild": rebuild,
             "group_by": raw_group,
             "dashboard": dash,
@@ -192,12 +197,14 @@ def main() -> None:
         print(
             f"    dashboard at {last['records']:,} / at {first['records']:,}: {last['dashboard'] / first['dashboard']:.2f}×"
         )
-        bpr = last["bytes"]
+        bpr, rpr = last["bytes"], last["rollup_bytes"]
         city = 9_000_000 * 2 * 365
         print(
             f"\n  sizing: a city of 9 million households makes ~{9_000_000 * 2:,} records a day, {city:,} a year; "
-            f"at {bpr:.0f} bytes each that is {city * bpr / 1e12:.1f} TB a year of raw records (rollups are "
-            f"~{1 / 10:.0%} of that or less), i.e. ~{city * bpr / 1e12 / 214 * 1000:.0f} GB a year per sub-district shard"
+            f"at {bpr:.0f} bytes each (+{rpr:.0f} of rollups per record) that is {city * bpr / 1e12:.2f} TB of raw "
+            f"records and {city * rpr / 1e12:.2f} TB of rollups a year, ~{city * (bpr + rpr) / 1e9 / 214:.0f} GB a "
+            f"year per sub-district shard; ingest at the measured rate takes {city / 365 / last['ingest'] / 60:.0f} "
+            "minutes of one machine a day"
         )
 
 
