@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import GRID_EDITORS, PARTY_READERS, Role, User
 from grid.access import role_required
 from grid.models import GridNode, Household, Person
+from lib.forms import attempt, form_page
 from party.frame import candidates, frame_report
 from party.models import (
     Exemplar,
@@ -88,7 +89,8 @@ def duties(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not editor:
             raise Http404
-        try:
+
+        def write() -> None:
             if request.POST.get("action") == "add":
                 responsibility_add(
                     actor=user,
@@ -105,24 +107,17 @@ def duties(request: HttpRequest, code: str) -> HttpResponse:
                     status=request.POST.get("status", ""),
                     note=request.POST.get("note", ""),
                 )
-        except ValueError:
-            error = _("Give dates as YYYY-MM-DD.")
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+
+        _done, error = attempt(write, unreadable=_("Give dates as YYYY-MM-DD."))
+        if not error:
             return redirect("party:duties", code=org.code)
-    return render(
-        request,
-        "party/duties.html",
-        {
-            "org": org,
-            "lines": org.responsibilities.all(),
-            "statuses": WorkStatus.choices,
-            "editor": editor,
-            "error": error,
-        },
-        status=400 if error else 200,
-    )
+    context = {
+        "org": org,
+        "lines": org.responsibilities.all(),
+        "statuses": WorkStatus.choices,
+        "editor": editor,
+    }
+    return form_page(request, "party/duties.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,8 +129,8 @@ def projects(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not user.has_role(ADMIN):
             raise Http404
-        try:
-            project = project_create(
+        project, error = attempt(
+            lambda: project_create(
                 actor=user,
                 node=sd,
                 inclusion=request.POST.get("inclusion", ""),
@@ -143,9 +138,8 @@ def projects(request: HttpRequest) -> HttpResponse:
                 title=request.POST.get("title", ""),
                 owner=request.POST.get("owner", ""),
             )
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+        )
+        if project is not None:
             return redirect("party:project", pk=project.pk)
     rows = (
         Project.objects.filter(subdistrict=sd, year=year)
@@ -154,18 +148,8 @@ def projects(request: HttpRequest) -> HttpResponse:
         )
         .order_by("inclusion", "title")
     )
-    return render(
-        request,
-        "party/projects.html",
-        {
-            "rows": rows,
-            "year": year,
-            "inclusions": Inclusion.choices,
-            "can_edit": user.has_role(ADMIN),
-            "error": error,
-        },
-        status=400 if error else 200,
-    )
+    context = {"rows": rows, "year": year, "inclusions": Inclusion.choices, "can_edit": user.has_role(ADMIN)}
+    return form_page(request, "party/projects.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -177,7 +161,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not user.has_role(ADMIN):
             raise Http404
-        try:
+
+        def write() -> None:
             if request.POST.get("action") == "add":
                 milestone_add(
                     actor=user,
@@ -196,24 +181,17 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     evidence_note=request.POST.get("evidence_note", ""),
                     evidence=request.FILES.get("evidence"),
                 )
-        except ValueError:
-            error = _("Give dates as YYYY-MM-DD.")
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+
+        _done, error = attempt(write, unreadable=_("Give dates as YYYY-MM-DD."))
+        if not error:
             return redirect("party:project", pk=project.pk)
-    return render(
-        request,
-        "party/project.html",
-        {
-            "project": project,
-            "milestones": project.milestones.all(),
-            "can_edit": user.has_role(ADMIN),
-            "today": timezone.localdate(),
-            "error": error,
-        },
-        status=400 if error else 200,
-    )
+    context = {
+        "project": project,
+        "milestones": project.milestones.all(),
+        "can_edit": user.has_role(ADMIN),
+        "today": timezone.localdate(),
+    }
+    return form_page(request, "party/project.html", context, error)
 
 
 def _target(kind: str, pk: int, sd: GridNode) -> dict[str, Any]:
@@ -236,35 +214,28 @@ def exemplars(request: HttpRequest) -> HttpResponse:
         if not user.has_role(ADMIN):
             raise Http404
         kind = request.POST.get("kind", "")
-        try:
-            target = _target(kind, int(request.POST.get("target", "0") or 0), sd)
-            exemplar_choose(
+        chosen, error = attempt(
+            lambda: exemplar_choose(
                 actor=user,
                 subdistrict=sd,
                 year=year,
                 kind=kind,
                 name=request.POST.get("name", ""),
                 reason=request.POST.get("reason", ""),
-                **target,
-            )
-        except (ValueError, Household.DoesNotExist, Person.DoesNotExist, MemberUnit.DoesNotExist):
-            error = _("Choose one household, person or unit.")
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+                **_target(kind, int(request.POST.get("target", "0") or 0), sd),
+            ),
+            unreadable=_("Choose one household, person or unit."),
+            missing=(Household.DoesNotExist, Person.DoesNotExist, MemberUnit.DoesNotExist),
+        )
+        if chosen is not None:
             return redirect(f"{request.path}?year={year}")
-    return render(
-        request,
-        "party/exemplars.html",
-        {
-            "year": year,
-            "roll": Exemplar.objects.filter(subdistrict=sd, year=year),
-            "candidates": candidates(sd, year, timezone.localdate()) if user.has_role(ADMIN) else {},
-            "kinds": dict(ExemplarKind.choices),
-            "error": error,
-        },
-        status=400 if error else 200,
-    )
+    context = {
+        "year": year,
+        "roll": Exemplar.objects.filter(subdistrict=sd, year=year),
+        "candidates": candidates(sd, year, timezone.localdate()) if user.has_role(ADMIN) else {},
+        "kinds": dict(ExemplarKind.choices),
+    }
+    return form_page(request, "party/exemplars.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -276,19 +247,17 @@ def talents(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not editor:
             raise Http404
-        try:
-            person = Person.objects.get(pk=int(request.POST.get("person", "0") or 0), subdistrict=sd)
-            talent_add(
+        added, error = attempt(
+            lambda: talent_add(
                 actor=user,
-                person=person,
+                person=Person.objects.get(pk=int(request.POST.get("person", "0") or 0), subdistrict=sd),
                 kind=request.POST.get("kind", ""),
                 topics=request.POST.get("topics", ""),
-            )
-        except (ValueError, Person.DoesNotExist):
-            error = _("Choose a person.")
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+            ),
+            unreadable=_("Choose a person."),
+            missing=(Person.DoesNotExist,),
+        )
+        if added is not None:
             return redirect("party:talents")
     q = request.GET.get("q", "").strip()
     rows = (
@@ -296,18 +265,10 @@ def talents(request: HttpRequest) -> HttpResponse:
         .select_related("person")
         .annotate(sessions=Count("person__talks", filter=Q(person__talks__status="done")))
     )
-    return render(
-        request,
-        "party/talents.html",
-        {
-            "rows": rows,
-            "kinds": TalentKind.choices,
-            "editor": editor,
-            "q": q,
-            "people": list(Person.objects.filter(subdistrict=sd, name__icontains=q).order_by("name")[:10])
-            if q and editor
-            else [],
-            "error": error,
-        },
-        status=400 if error else 200,
+    people = (
+        list(Person.objects.filter(subdistrict=sd, name__icontains=q).order_by("name")[:10])
+        if q and editor
+        else []
     )
+    context = {"rows": rows, "kinds": TalentKind.choices, "editor": editor, "q": q, "people": people}
+    return form_page(request, "party/talents.html", context, error)

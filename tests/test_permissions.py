@@ -33,6 +33,13 @@ def expect(default: int, base: dict[str, int] | None = None, **overrides: int) -
     return {role: merged.get(role, default) for role in ROLES}
 
 
+# Pages of c1 for those who read coverage (outsider: the other residential area's secretary).
+IN_C1 = expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404)
+# Party-building pages of the user's own sub-district.
+PARTY = expect(
+    403, subdistrict_admin=200, area_lead=200, community_secretary=200, party_member=200, outsider=200
+)
+
 # (method, url with {placeholders}, role → status). Anonymous users are checked separately.
 MATRIX = [
     ("get", "/", expect(200)),
@@ -51,7 +58,7 @@ MATRIX = [
     (
         "get",
         "/grid/n/{c1}/coverage/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     ("get", "/grid/import/", expect(403, subdistrict_admin=200, community_secretary=200, outsider=200)),
     (
@@ -71,7 +78,7 @@ MATRIX = [
     (
         "get",
         "/guide/qr/{c1}/households.pdf",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "get",
@@ -89,7 +96,7 @@ MATRIX = [
     (
         "get",
         "/supervision/numbers/{c1}/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     ("get", "/api/v1/supervision/points", expect(200)),
     ("get", "/points/h/{h1}/", expect(403, READERS, resident=200, outsider=404)),
@@ -114,12 +121,12 @@ MATRIX = [
     (
         "get",
         "/points/n/{c1}/leaders/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "get",
         "/tonnage/n/{c1}/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "get",
@@ -129,7 +136,7 @@ MATRIX = [
     (
         "get",
         "/assessment/n/{c1}/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "get",
@@ -139,18 +146,18 @@ MATRIX = [
     (
         "get",
         "/assessment/n/{c1}/i/correct/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "get",
         "/assessment/n/{c1}/i/correct/records/?key=x",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     ("get", "/assessment/n/{sd}/inspect/", expect(403, subdistrict_admin=200)),
     (
         "get",
         "/reports/dashboard/{c1}/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "get",
@@ -160,12 +167,12 @@ MATRIX = [
     (
         "get",
         "/reports/n/{c1}/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "get",
         "/api/v1/assessment/{c1}",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "get",
@@ -254,7 +261,7 @@ MATRIX = [
     (
         "get",
         "/api/v1/grid/nodes/{c1}/coverage",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=404),
+        IN_C1,
     ),
     (
         "post",
