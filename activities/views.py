@@ -28,6 +28,7 @@ from activities.services import (
 )
 from grid.access import get_node_for_user, home_node, role_required
 from grid.models import GridNode, Person
+from lib.forms import attempt
 from lib.xlsx import xlsx_response
 
 STAFF = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
@@ -62,12 +63,13 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not user.has_role(STAFF):
             raise Http404
-        try:
+
+        def write() -> Activity:
             day = datetime.date.fromisoformat(request.POST.get("day", ""))
             start = datetime.time.fromisoformat(request.POST.get("start", "") or "09:00")
             end = datetime.time.fromisoformat(request.POST.get("end", "") or "11:00")
             tz = timezone.get_current_timezone()
-            activity = activity_create(
+            return activity_create(
                 actor=user,
                 node=node,
                 kind=request.POST.get("kind", ""),
@@ -81,12 +83,10 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
                 programme=request.POST.get("programme", ""),
                 publish=request.POST.get("publish") == "1",
             )
-        except ValueError:
-            error = _("Give the day, times and numbers in the form shown.")
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            return redirect("activities:detail", code=activity.code)
+
+        created, error = attempt(write, unreadable=_("Give the day, times and numbers in the form shown."))
+        if created is not None:
+            return redirect("activities:detail", code=created.code)
     month = _month(request)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     visible = activities_for(node).exclude(status=ActivityStatus.CANCELLED)
@@ -163,7 +163,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
+
+        def write() -> None:
             if action == "register" and user.person is not None:
                 activity_register(actor=user, activity=activity, person=user.person)
             elif action == "publish" and staff:
@@ -181,9 +182,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
                 activity_photo_add(actor=user, activity=activity, data=upload.read())
             else:
                 raise Http404
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+
+        _done, error = attempt(write)
+        if not error:
             return redirect("activities:detail", code=activity.code)
     registrations = list(activity.registrations.select_related("person").order_by("person__name"))
     if staff and request.GET.get("export") == "xlsx":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role, User
 from grid.access import role_required
+from lib.forms import attempt, form_page
 from lib.masking import mask_phone
 from lib.xlsx import xlsx_response
 from units.models import CheckResult, Commitment, CommitmentStatus, Meeting, MemberUnit
@@ -102,7 +102,8 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
+
+        def write() -> None:
             if action == "commitment" and (can_edit or is_liaison):
                 commitment = get_object_or_404(
                     Commitment, pk=request.POST.get("commitment", "0") or 0, unit=unit
@@ -134,35 +135,28 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
                 )
             else:
                 raise Http404
-        except ValueError:
-            error = _("Give dates as YYYY-MM-DD and the year as a number.")
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+
+        _done, error = attempt(write, unreadable=_("Give dates as YYYY-MM-DD and the year as a number."))
+        if not error:
             return redirect("units:detail", code=unit.code)
     personal = user.role in (Role.SUBDISTRICT_ADMIN,) or is_liaison
     liaisons = [
         (lia, lia.person.phone if personal else mask_phone(lia.person.phone))
         for lia in unit.liaisons.select_related("person").order_by("-primary", "person__name")
     ]
-    return render(
-        request,
-        "units/detail.html",
-        {
-            "unit": unit,
-            "liaisons": liaisons,
-            "commitments": unit.commitments.order_by("-year", "due", "pk"),
-            "checks": unit.checks.order_by("-day")[:20],
-            "attendance": unit.attendance.select_related("meeting").order_by("-meeting__day")[:20],
-            "statuses": CommitmentStatus.choices,
-            "results": CheckResult.choices,
-            "can_edit": can_edit,
-            "can_update": can_edit or is_liaison,
-            "today": timezone.localdate(),
-            "error": error,
-        },
-        status=400 if error else 200,
-    )
+    context = {
+        "unit": unit,
+        "liaisons": liaisons,
+        "commitments": unit.commitments.order_by("-year", "due", "pk"),
+        "checks": unit.checks.order_by("-day")[:20],
+        "attendance": unit.attendance.select_related("meeting").order_by("-meeting__day")[:20],
+        "statuses": CommitmentStatus.choices,
+        "results": CheckResult.choices,
+        "can_edit": can_edit,
+        "can_update": can_edit or is_liaison,
+        "today": timezone.localdate(),
+    }
+    return form_page(request, "units/detail.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,29 +170,24 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not user.has_role(EDITORS) or sd is None:
             raise Http404
-        try:
-            meeting = meeting_create(
+        meeting, error = attempt(
+            lambda: meeting_create(
                 actor=user,
                 subdistrict=sd,
                 title=request.POST.get("title", ""),
                 day=datetime.date.fromisoformat(request.POST.get("day", "")),
                 place=request.POST.get("place", ""),
-            )
-        except ValueError:
-            error = _("Give dates as YYYY-MM-DD and the year as a number.")
-        else:
+            ),
+            unreadable=_("Give dates as YYYY-MM-DD and the year as a number."),
+        )
+        if meeting is not None:
             return redirect("units:meeting", pk=meeting.pk)
-    return render(
-        request,
-        "units/meetings.html",
-        {
-            "meetings": Meeting.objects.filter(subdistrict=sd).prefetch_related("attendance")[:50],
-            "can_edit": user.has_role(EDITORS),
-            "today": timezone.localdate(),
-            "error": error,
-        },
-        status=400 if error else 200,
-    )
+    context = {
+        "meetings": Meeting.objects.filter(subdistrict=sd).prefetch_related("attendance")[:50],
+        "can_edit": user.has_role(EDITORS),
+        "today": timezone.localdate(),
+    }
+    return form_page(request, "units/meetings.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
