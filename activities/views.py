@@ -26,7 +26,7 @@ from activities.services import (
     activity_publish,
     activity_register,
 )
-from grid.access import get_node_for_user, home_node, role_required
+from grid.access import concerns, get_node_for_user, held_for, role_required
 from grid.models import GridNode, Person
 from lib.forms import attempt
 from lib.xlsx import xlsx_response
@@ -43,8 +43,7 @@ def _user(request: HttpRequest) -> User:
 
 def activities_for(node: GridNode) -> QuerySet[Activity]:
     """Held at the node, inside it, or at a node above it (a sub-district event is everyone's)."""
-    above = [c for c in node.path.strip("/").split("/") if c]
-    return Activity.objects.filter(Q(node__path__startswith=node.path) | Q(node__code__in=above))
+    return Activity.objects.filter(held_for(node))
 
 
 def _month(request: HttpRequest) -> datetime.date:
@@ -142,8 +141,7 @@ def _activity(user: User, code: str) -> Activity:
     activity = Activity.objects.filter(code=code).select_related("node", "speaker", "org", "unit").first()
     if activity is None:
         raise Http404
-    mine = home_node(user)
-    if not (mine.path.startswith(activity.node.path) or activity.node.path.startswith(mine.path)):
+    if not concerns(user, activity.node):
         raise Http404
     if activity.status == ActivityStatus.DRAFT and not user.has_role(STAFF):
         raise Http404

@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessment.models import Grade, Indicator, Scheme, Source
 from assessment.sources import Tally, tallies
 from grid.models import GridNode, Level
+from lib.distribution import in_sd
 from lib.periods import Period
 
 CENT = Decimal("0.01")
@@ -146,7 +147,7 @@ def assess(
     indicators = list(scheme.indicators.all())
     communities = _communities(root)
     ids = [c.pk for c in communities]
-    sd = {"subdistrict_id": root.subdistrict_id} if root.subdistrict_id else {}
+    sd = in_sd(root)
     per_indicator = {ind.pk: tallies(ind, ids, period, today, detail=detail, sd=sd) for ind in indicators}
     # The veto looks at every purity check, whether or not the scheme scores purity.
     purity = next((ind for ind in indicators if ind.source == Source.PURITY), None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, QuerySet, Sum
 
 from contests.models import Contest, ContestStatus, Entry
+from grid.access import held_for
 from grid.models import GridNode
 
 
@@ -42,8 +43,7 @@ class CommunityResult:
 
 def contests_for(node: GridNode) -> QuerySet[Contest]:
     """Contests held at the node, above it or below it."""
-    ancestors = [c for c in node.path.strip("/").split("/") if c]
-    return Contest.objects.filter(Q(node__path__startswith=node.path) | Q(node__code__in=ancestors))
+    return Contest.objects.filter(held_for(node))
 
 
 def results_by_community(node: GridNode) -> list[CommunityResult]:

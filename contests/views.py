@@ -22,7 +22,7 @@ from contests.services import (
     contest_start,
     time_left,
 )
-from grid.access import get_node_for_user, home_node, role_required
+from grid.access import concerns, get_node_for_user, role_required
 from grid.models import GridNode
 from lib.htmx import is_htmx
 
@@ -41,8 +41,7 @@ def _contest(user: User, code: str) -> Contest:
     contest = Contest.objects.filter(code=code).select_related("node").first()
     if contest is None:
         raise Http404
-    mine = home_node(user)
-    if not (mine.path.startswith(contest.node.path) or contest.node.path.startswith(mine.path)):
+    if not concerns(user, contest.node):
         raise Http404
     return contest
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
@@ -59,3 +60,16 @@ def get_household_for_user(user: User, code: str) -> Household:
     if household is None:
         raise Http404
     return household
+
+
+def held_for(node: GridNode, field: str = "node") -> Q:
+    """Events (activities, contests) that concern people at `node`: held there, inside it, or at a node above
+    it — a sub-district's contest is everyone's in it."""
+    above = [code for code in node.path.strip("/").split("/") if code]
+    return Q(**{f"{field}__path__startswith": node.path}) | Q(**{f"{field}__code__in": above})
+
+
+def concerns(user: User, node: GridNode) -> bool:
+    """The same test for one event: its node is the user's, above it or below it."""
+    mine = home_node(user)
+    return mine.path.startswith(node.path) or node.path.startswith(mine.path)

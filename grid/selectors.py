@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from grid.models import GridNode, GridRule, GridWorker, Household, Level
 from grid.services.records import rule_for
+from lib.distribution import in_sd
 
 
 @dataclass
@@ -79,9 +80,9 @@ def grid_stats(root: GridNode, rule: GridRule | None = None) -> dict[int, NodeSt
             node_id = st.node.parent_id
 
     scope = Household.objects.in_node(root)
-    sd = {"subdistrict_id": root.subdistrict_id} if root.subdistrict_id else {}
+    sd = in_sd(root)
     for row in (
-        scope.filter(**{f"building__{k}": v for k, v in sd.items()})
+        scope.filter(**in_sd(root, "building__"))
         .values("community_id", "building__microgrid_id")
         .annotate(total=Count("id"), assigned=Count("grid_worker_id"))
     ):
@@ -121,11 +122,11 @@ def coverage_report(root: GridNode, *, sample: int = 200) -> CoverageReport:
     rule = rule_for(root.subdistrict)
     stats = grid_stats(root, rule)
     scope = Household.objects.in_node(root)
-    sd = {"subdistrict_id": root.subdistrict_id} if root.subdistrict_id else {}
+    sd = in_sd(root)
     loads = (
         GridWorker.objects.filter(**sd, active=True, microgrid__path__startswith=root.path)
         .select_related("person", "microgrid")
-        .annotate(n=Count("households", filter=Q(**{f"households__{k}": v for k, v in sd.items()})))
+        .annotate(n=Count("households", filter=Q(**in_sd(root, "households__"))))
         .order_by("code")
     )
     over, under = [], []

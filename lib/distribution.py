@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Large tables, distributed by sub-district. Everything else is small (reference tables in a city
 # deployment: rules, the knowledge base, categories, articles, users).
@@ -50,3 +51,10 @@ def unscoped(sql: str) -> list[str]:
         if not any(f'"{n}"."subdistrict_id"' in sql or f'{n}."subdistrict_id"' in sql for n in names):
             missing.append(table)
     return sorted(set(missing))
+
+
+def in_sd(node: Any, via: str = "") -> dict[str, int]:
+    """The filter every query on a distributed table carries: the node's sub-district (the indexes' lead column
+    and the distribution key). `via` names a joined table ("point__") whose own column must be named too.
+    Empty above the sub-districts (a city node reads across them)."""
+    return {f"{via}subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}

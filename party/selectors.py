@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Min, QuerySet, Sum
 
 from grid.models import GridNode, Household, Level
+from lib.distribution import in_sd
 from lib.periods import Period
 from party.models import PartyMember, PartyOrg, Pledge, Visit, VisitPlan
 from supervision.models import HouseholdDay, ShiftSignup, SignupStatus
@@ -158,11 +159,9 @@ def visit_coverage(node: GridNode, period: Period, today: datetime.date) -> list
     else:
         grids = list(GridNode.objects.subtree(node).filter(level=Level.MICROGRID).order_by("path"))
     ids = [g.pk for g in grids]
-    sd = {"subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}
+    sd = in_sd(node)
     sizes = dict(
-        Household.objects.filter(
-            **sd, **{f"building__{k}": v for k, v in sd.items()}, building__microgrid_id__in=ids
-        )
+        Household.objects.filter(**sd, **in_sd(node, "building__"), building__microgrid_id__in=ids)
         .values_list("building__microgrid_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -186,25 +185,29 @@ class ToVisit:
     visits: list[Visit]
 
 
-def plan_households(plan: VisitPlan, today: datetime.date, *, since_days: int = 90) -> list[ToVisit]:
-    """Every household of the plan's micro-grid, those with the most recent mistakes first, then those not
-    visited yet this quarter."""
+def plan_households(
+    plan: VisitPlan, today: datetime.date, *, since_days: int = 90, only: Household | None = None
+) -> list[ToVisit]:
+    """Every household of the plan's micro-grid (or `only` that one), those with the most recent mistakes
+    first, then those not visited yet this quarter."""
     period = Period.parse(plan.quarter)
     since = today - datetime.timedelta(days=since_days)
+    sd = {"subdistrict_id": plan.subdistrict_id}
+    scope = Household.objects.filter(**sd, building__microgrid_id=plan.microgrid_id)
+    if only is not None:
+        scope = scope.filter(pk=only.pk)
     households = list(
-        Household.objects.filter(building__microgrid_id=plan.microgrid_id).select_related(
-            "building", "building__microgrid", "community", "grid_worker__person"
-        )
+        scope.select_related("building", "building__microgrid", "community", "grid_worker__person")
     )
     mistakes = dict(
-        HouseholdDay.objects.filter(household_id__in=[h.pk for h in households], day__gte=since)
+        HouseholdDay.objects.filter(**sd, household_id__in=[h.pk for h in households], day__gte=since)
         .values_list("household_id")
         .annotate(n=Sum("mistakes"))
         .order_by()
     )
     visits: dict[int, list[Visit]] = {}
     for v in Visit.objects.filter(
-        household_id__in=[h.pk for h in households], day__gte=period.start, day__lte=period.end
+        **sd, household_id__in=[h.pk for h in households], day__gte=period.start, day__lte=period.end
     ).order_by("-day"):
         visits.setdefault(v.household_id, []).append(v)
     rows = [ToVisit(h, mistakes.get(h.pk) or 0, visits.get(h.pk, [])) for h in households]

@@ -230,16 +230,16 @@ def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
         error = ""
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    rows = [
-        r for r in selectors.plan_households(plan, timezone.localdate()) if r.household.pk == household.pk
-    ]
+    rows = selectors.plan_households(plan, timezone.localdate(), only=household)
+    # A household outside the plan's micro-grid was refused above; its row still answers, unvisited.
+    row = rows[0] if rows else selectors.ToVisit(household, 0, [])
     return render(
         request,
         "party/partials/plan_row.html",
         {
             "plan": plan,
             "v": household_view(household, user),
-            "r": rows[0],
+            "r": row,
             "outcomes": VisitOutcome.choices,
             "cid": uuid.uuid4(),
             "today": timezone.localdate(),

@@ -14,9 +14,10 @@ from django.db.models import Sum
 from assessment.scoring import Assessment, NoScheme, assess
 from grid.models import GridNode, Household
 from guide.models import CategoryKey
+from lib.distribution import in_sd
 from lib.periods import Period
 from supervision.models import DropOffPoint, PointDay, PurityLevel
-from supervision.selectors import Rate, in_sd, numbers_by_child, repeat_offenders, trend
+from supervision.selectors import Rate, community_ids, numbers_by_child, repeat_offenders, trend
 from tonnage.models import TonnageRecord
 from tonnage.selectors import CategoryTonnage, shares, tonnage_summary
 
@@ -75,17 +76,11 @@ class Dashboard:
         return sum((t.kg_per_day for t in self.tonnage), Decimal(0))
 
 
-def _communities(node: GridNode) -> list[int]:
-    from supervision.selectors import _community_ids
-
-    return _community_ids(node)
-
-
 def dashboard(
     node: GridNode, start: datetime.date, end: datetime.date, by: str | None = None, *, today: datetime.date
 ) -> Dashboard:
     by = by if by in BUCKETS else default_bucket(start, end)
-    communities = _communities(node)
+    communities = community_ids(node)
     rows = numbers_by_child(node, start, end)
     total = rows[0]
     for child in rows[1:]:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 
 from grid.models import GridNode, GridWorker, Household, Level
+from lib.distribution import in_sd
 from supervision.models import (
     DropOffPoint,
     HouseholdDay,
@@ -53,13 +54,7 @@ class NodeNumbers:
         return f"{self.staffed * 100 / self.shifts:.0f}%" if self.shifts else "—"
 
 
-def in_sd(node: GridNode, via: str = "") -> dict[str, int]:
-    """The sub-district filter every query on a large table carries (index lead column, distribution key);
-    `via` names a joined table ("point__") whose own column must be named too."""
-    return {f"{via}subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}
-
-
-def _community_ids(node: GridNode) -> list[int]:
+def community_ids(node: GridNode) -> list[int]:
     if node.level == Level.COMMUNITY:
         return [node.pk]
     if node.level == Level.MICROGRID:
@@ -72,11 +67,11 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
     children = list(node.children.order_by("sort_order", "code")) if node.level != Level.COMMUNITY else []
     community_of_child: dict[int, int] = {}
     for child in children:
-        for cid in _community_ids(child):
+        for cid in community_ids(child):
             community_of_child[cid] = child.pk
     rows = NodeNumbers(node=node)
     out = {c.pk: NodeNumbers(node=c) for c in children}
-    communities = _community_ids(node)
+    communities = community_ids(node)
     drops = (
         PointDay.objects.filter(**in_sd(node), community_id__in=communities, day__gte=start, day__lte=end)
         .values("community_id")
@@ -135,7 +130,7 @@ def trend(node: GridNode, start: datetime.date, end: datetime.date) -> list[tupl
     by_day: dict[datetime.date, Rate] = {}
     for r in (
         PointDay.objects.filter(
-            **in_sd(node), community_id__in=_community_ids(node), day__gte=start, day__lte=end
+            **in_sd(node), community_id__in=community_ids(node), day__gte=start, day__lte=end
         )
         .values("day")
         .annotate(
@@ -195,7 +190,7 @@ def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
     """Windows with fewer people signed up than needed."""
     return list(
         Shift.objects.filter(
-            **in_sd(node), **in_sd(node, "point__"), point__community_id__in=_community_ids(node), day=day
+            **in_sd(node), **in_sd(node, "point__"), point__community_id__in=community_ids(node), day=day
         )
         .annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE, **in_sd(node, "signups__"))))
         .filter(people__lt=F("needed"))

@@ -224,6 +224,13 @@ def test_pages_record_a_visit_and_show_leads(grid: Grid, orgs: dict, personas: d
     assert visit.issue == "不会破袋" and list(visit.visitors.all()) == [member]
     bad = secretary.post(f"/party/plan/{plan.pk}/visit/", {**post, "client_id": "x"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 400 and Visit.objects.count() == 1
+    # A household of the other micro-grid is refused with a message, not an error page.
+    elsewhere = Household.objects.filter(building__microgrid=grid.m2).first()
+    assert elsewhere is not None
+    wrong = secretary.post(
+        f"/party/plan/{plan.pk}/visit/", {**post, "household": elsewhere.code, "client_id": str(uuid.uuid4())}
+    )
+    assert wrong.status_code == 400 and Visit.objects.count() == 1
     # The member now leads in one thing (the visit) and the area's coverage shows it.
     assert "1/4" in secretary.get(f"/party/o/{orgs['branch'].code}/").content.decode()
     coverage = secretary.get(f"/party/n/{grid.c1.code}/visits/").content.decode()

@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 
 from grid.models import GridNode, Household, Level
 from guide.models import CategoryKey
+from lib.distribution import in_sd
 from tonnage.models import TonnageRecord, TonnageTarget
 
 # 三增一减: these should grow, dry waste should shrink.
@@ -56,7 +57,7 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
     communities = _communities(node)
     totals = dict(
         TonnageRecord.objects.filter(
-            **({"subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}),
+            **in_sd(node),
             community_id__in=communities,
             day__gte=start,
             day__lte=end,
@@ -66,7 +67,7 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
         .order_by()
     )
     people = Household.objects.filter(
-        **({"subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}),
+        **in_sd(node),
         community_id__in=communities,
     ).aggregate(n=Count("id"), people=Sum("size"))
     targets = {
