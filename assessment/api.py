@@ -17,6 +17,7 @@ from grid.access import get_node_for_user
 from lib.apierrors import ApiError
 from lib.bilingual import Msg
 from lib.periods import Period
+from lib.replica import on_replica
 from supervision.api import DeviceTokenAuth
 
 router = Router(tags=["assessment"], auth=[DeviceTokenAuth(), django_auth])
@@ -83,7 +84,8 @@ def get_assessment(request: HttpRequest, code: str, q: Query[PeriodIn]) -> dict[
             Msg("期间应为 2026-11、2026-Q4 或 2026。", "Period must be 2026-11, 2026-Q4 or 2026."),
         ) from None
     try:
-        result = assess(node, period)
+        with on_replica():
+            result = assess(node, period)
     except NoScheme:
         raise Http404 from None
     return {

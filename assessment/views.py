@@ -24,6 +24,7 @@ from assessment.sources import records
 from grid.access import get_node_for_user, role_required
 from grid.models import GridNode, Level
 from lib.periods import Period
+from lib.replica import replica_reads
 from lib.xlsx import xlsx_response
 
 INSPECTORS = frozenset({Role.SUBDISTRICT_ADMIN})
@@ -68,6 +69,7 @@ def export_rows(result: Assessment) -> tuple[list[str], list[list[Any]]]:
 
 @require_GET
 @role_required(COVERAGE_READERS)
+@replica_reads
 def node_scores(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
@@ -99,6 +101,7 @@ def _community(user: User, code: str) -> GridNode:
 
 @require_GET
 @role_required(COVERAGE_READERS)
+@replica_reads
 def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     """One residential area's score on one indicator, and the rows it is the sum of."""
     user = request.user
@@ -120,6 +123,7 @@ def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
 
 @require_GET
 @role_required(COVERAGE_READERS)
+@replica_reads
 def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

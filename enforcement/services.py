@@ -41,9 +41,12 @@ NEXT: dict[str, set[str]] = {
 
 
 def case_records(case: Case) -> Any:
-    """The bin-side records a case rests on, found through the (household, day) index."""
+    """The bin-side records a case rests on (mistakes, all of them), found through the index of mistakes by
+    household and day."""
     qs = Observation.objects.filter(
+        subdistrict_id=case.subdistrict_id,
         client_id__in=case.evidence,
+        outcome__in=CAUGHT,
         day__gte=case.violation_day - datetime.timedelta(days=REPEAT_WINDOW_DAYS + 1),
         day__lte=case.violation_day + datetime.timedelta(days=1),
     )

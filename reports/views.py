@@ -15,6 +15,7 @@ from grid.models import GridNode
 from grid.presenters import household_view
 from lib.htmx import render_page
 from lib.periods import Period
+from lib.replica import replica_reads
 from reports.models import ReportJob
 from reports.selectors import BUCKETS, dashboard
 from reports.services import report_job_create
@@ -24,6 +25,7 @@ SPANS = (7, 30, 90, 365)
 
 @require_GET
 @role_required(COVERAGE_READERS)
+@replica_reads
 def dashboard_page(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

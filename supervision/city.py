@@ -16,11 +16,12 @@ from django.db import connection
 from grid.models import GridNode, Household
 from grid.services.demo import HOUSEHOLDS_AT_SCALE_1, demo_generate
 from supervision.demo import EVENING, MORNING, supervision_demo_generate
-from supervision.ingest import SHANGHAI, Row, bulk_write
+from supervision.ingest import SHANGHAI, Row, bulk_load
 from supervision.partitions import partitions_ensure
 from tonnage.demo import tonnage_demo_generate
 
 OUTCOMES = ["mixed", "bag_not_broken", "corrected", "refused"]
+BATCH = 50_000  # records per bulk-path transaction
 
 
 def city_grid_generate(
@@ -103,12 +104,18 @@ def city_records_generate(
 ) -> int:
     if connection.vendor == "postgresql":
         partitions_ensure(connection, start=start, end=start + datetime.timedelta(days=days))
-    total = 0
-    for i, (_day, rows) in enumerate(record_days(subdistricts, start=start, days=days, seed=seed), start=1):
-        for j in range(0, len(rows), 50_000):
-            total += bulk_write(rows[j : j + 50_000])
-        if progress:
-            progress(i, days)
+
+    def batches() -> Iterator[list[Row]]:
+        for i, (_day, rows) in enumerate(
+            record_days(subdistricts, start=start, days=days, seed=seed), start=1
+        ):
+            for j in range(0, len(rows), BATCH):
+                yield rows[j : j + BATCH]
+            if progress:
+                progress(i, days)  # the day is made and handed to the writers
+
+    # Days are generated here while the bulk path writes earlier ones on two connections.
+    total = bulk_load(batches())
     for sd in subdistricts:
         tonnage_demo_generate(sd, days=days, seed=seed + sd.pk)
     return total

@@ -159,16 +159,18 @@ class Outcome(models.TextChoices):
 class Observation(models.Model):
     """One drop-off seen at the bin. `client_id` is made by the phone or device: retries never duplicate."""
 
-    # Identity: the client-made UUID, with the local day in front so that PostgreSQL can partition the table
-    # by month (a partitioned table's keys must contain the partition column). A retry repeats both, so it
-    # collides with itself; no surrogate id (and its index) is kept up on every insert.
-    pk = models.CompositePrimaryKey("day", "client_id")
+    # Identity: the client-made UUID behind the sub-district and the local day. The day lets PostgreSQL
+    # partition the table by month (a partitioned table's keys must contain the partition column); the
+    # sub-district is the distribution key (a distributed table's keys must contain it) and makes the key
+    # serve every "this sub-district, these days" read, so no other (sub-district, day) index is kept up on
+    # each insert. A retry repeats all three, so it collides with itself.
+    pk = models.CompositePrimaryKey("subdistrict_id", "day", "client_id")
     client_id = models.UUIDField()
     subdistrict_id = models.BigIntegerField(db_index=False)
     community_id = models.BigIntegerField()
     # No database-level foreign keys on the biggest table: ingest resolves every code itself, and per-row
     # FK checks cost more than the insert (and do not survive distribution by sub-district).
-    # Only the indexes reads need: (sub-district, day) and (household, day); no single-column FK indexes.
+    # Only the indexes reads need: the key, and (household, day) for the records a household got wrong.
     point = models.ForeignKey(
         DropOffPoint, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
@@ -200,8 +202,13 @@ class Observation(models.Model):
         verbose_name = _("bin-side record")
         verbose_name_plural = _("bin-side records")
         indexes = [
-            models.Index(fields=["subdistrict_id", "day"], name="obs_sd_day_idx"),
-            models.Index(fields=["household", "day"], name="obs_household_day_idx"),
+            # A household's page and an enforcement case read only its mistakes; correct drop-offs (most
+            # records) are counted in the rollups and never looked up one by one.
+            models.Index(
+                fields=["household", "day"],
+                condition=~Q(outcome__in=["correct", "corrected"]),
+                name="obs_household_mistakes_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -265,6 +272,8 @@ class PurityCheck(models.Model):
 class PointDay(models.Model):
     """Per point, day and bin category: the counts the dashboards read. Kept equal to the raw records."""
 
+    # Keyed like the records: the sub-district (distribution key) first, no surrogate id.
+    pk = models.CompositePrimaryKey("subdistrict_id", "point", "day", "category")
     subdistrict_id = models.BigIntegerField()
     community_id = models.BigIntegerField()
     point = models.ForeignKey(DropOffPoint, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -279,7 +288,6 @@ class PointDay(models.Model):
     anonymous = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["point", "day", "category"], name="pointday_unique")]
         indexes = [models.Index(fields=["subdistrict_id", "day"], name="pointday_sd_day_idx")]
 
     def __str__(self) -> str:
@@ -287,8 +295,10 @@ class PointDay(models.Model):
 
 
 class HouseholdDay(models.Model):
+    # The key (sub-district, household, day) serves a household's lookups and the ingest's upsert; no
+    # surrogate id, no separate FK index or per-row FK check. The sub-district leads: the distribution key.
+    pk = models.CompositePrimaryKey("subdistrict_id", "household", "day")
     subdistrict_id = models.BigIntegerField()
-    # The unique (household, day) index serves lookups; no separate FK index or per-row FK check.
     household = models.ForeignKey(
         "grid.Household", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
@@ -301,7 +311,6 @@ class HouseholdDay(models.Model):
     refused = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["household", "day"], name="householdday_unique")]
         indexes = [
             models.Index(fields=["subdistrict_id", "day"], name="householdday_sd_day_idx"),
             # Repeat offenders read only the days with mistakes: a small fraction of all household-days.

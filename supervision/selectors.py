@@ -300,11 +300,13 @@ def household_recent(household: Household, since: datetime.date, limit: int = 10
     """Per household: drop-offs and correct rate since a day, and its last mistakes (raw records, by index)."""
     from supervision.models import Observation
 
-    agg = HouseholdDay.objects.filter(household=household, day__gte=since).aggregate(
-        total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes")
-    )
+    agg = HouseholdDay.objects.filter(
+        subdistrict_id=household.subdistrict_id, household=household, day__gte=since
+    ).aggregate(total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes"))
     last = list(
-        Observation.objects.filter(household_id=household.pk, day__gte=since)
+        Observation.objects.filter(
+            subdistrict_id=household.subdistrict_id, household_id=household.pk, day__gte=since
+        )
         .exclude(outcome__in=["correct", "corrected"])
         .select_related("point")
         .order_by("-day", "-observed_at")[:limit]

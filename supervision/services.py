@@ -201,8 +201,12 @@ def photo_store(
     existing = ObservationPhoto.objects.filter(client_id=client_id).first()
     if existing is not None:
         return existing, False
-    # (day, client_id) is the record's key: one index lookup, whatever the size of the table.
-    observation = Observation.objects.filter(day=day, client_id=client_id, point__in=points_for(user)).first()
+    # (sub-district, day, client_id) is the record's key: one index lookup per sub-district the user records in,
+    # whatever the size of the table.
+    points = points_for(user)
+    observation = Observation.objects.filter(
+        subdistrict_id__in=points.values("subdistrict_id"), day=day, client_id=client_id, point__in=points
+    ).first()
     if observation is None:
         raise ValidationError(
             str(Msg("找不到这条记录，或不在您的范围内。", "No such record within your part of the grid."))

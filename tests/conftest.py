@@ -142,3 +142,23 @@ def kb(db: None) -> None:
     guide_load_dataset()
     search.reset_index()
     search._categories.clear()
+
+
+SEEDS = [
+    ("grid.migrations.0002_default_grid_rule", "add_default_rule"),
+    ("points.migrations.0002_default_point_rule", "add_default_rule"),
+    ("enforcement.migrations.0002_articles_2019", "add"),
+    ("assessment.migrations.0002_scheme_2019", "seed"),
+]
+
+
+def seed_from_migrations() -> None:
+    """A transactional test ends with a flush, which also empties what data migrations seeded (rules,
+    articles, the default scheme); a transactional test that needs them starts by putting them back (the
+    seeds are idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -13,7 +13,7 @@ from django.db import connection, models
 from django.test import Client
 from django.utils import timezone
 
-from supervision.ingest import SHANGHAI, rollups_rebuild
+from supervision.ingest import SHANGHAI, rollups_reconcile
 from supervision.models import HouseholdDay, Observation, PointDay
 from supervision.services import point_create, token_create
 from tests.conftest import Grid, client_for
@@ -175,7 +175,26 @@ def test_rollups_equal_the_raw_records(grid: Grid, points: dict, personas: dict)
     )
     assert sum(r[3] for r in incremental) == Observation.objects.count() == 60
     days = Observation.objects.values_list("day", flat=True)
-    rollups_rebuild(subdistrict=grid.sd, start=min(days), end=max(days))
+    # Rollups kept up incrementally already equal a count from the raw records: the check writes nothing.
+    assert rollups_reconcile(subdistrict=grid.sd, start=min(days), end=max(days)).total == 0
+    # Damage them three ways; the check finds and repairs exactly that.
+    first = PointDay.objects.order_by("day", "point_id", "category").first()
+    assert first is not None
+    PointDay.objects.filter(pk=first.pk).update(total=first.total + 5)
+    gone = HouseholdDay.objects.order_by("day").first()
+    assert gone is not None
+    gone.delete()
+    HouseholdDay.objects.create(
+        subdistrict_id=grid.sd.pk,
+        household=grid.h_other,
+        day=max(days),
+        total=9,
+        correct=0,
+        mistakes=9,
+        refused=0,
+    )
+    repaired = rollups_reconcile(subdistrict=grid.sd, start=min(days), end=max(days))
+    assert (repaired.added, repaired.changed, repaired.removed) == (1, 1, 1)
     assert (
         sorted(
             PointDay.objects.values_list(
@@ -253,11 +272,49 @@ def test_bulk_path_dedupes_and_keeps_rollups_exact(grid: Grid, points: dict) -> 
     assert Observation.objects.count() == 300
     incremental = sorted(PointDay.objects.values_list("day", "total", "correct", "refused", "anonymous"))
     days = [r.day for r in rows]
-    rollups_rebuild(subdistrict=grid.sd, start=min(days), end=max(days))
+    rollups_reconcile(subdistrict=grid.sd, start=min(days), end=max(days))
     assert (
         sorted(PointDay.objects.values_list("day", "total", "correct", "refused", "anonymous")) == incremental
     )
     assert HouseholdDay.objects.aggregate(n=models.Sum("refused"))["n"] == 150
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_bulk_load_counts_each_record_once(grid: Grid, points: dict) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel writers need PostgreSQL (SQLite writes one batch after another)")
+    from supervision.ingest import Row, bulk_load
+
+    now = timezone.now()
+    rows = []
+    for i in range(4000):
+        at = now - datetime.timedelta(minutes=7 * i)
+        rows.append(
+            Row(
+                uuid.uuid4(),
+                grid.sd.pk,
+                grid.c1.pk,
+                points["p1"].pk,
+                grid.h1.pk
+                if i % 3
+                else None,  # one household in every batch: the batches share its rollup rows
+                at,
+                at.astimezone(SHANGHAI).date(),
+                ["wet", "dry"][i % 2],
+                ["correct", "mixed", "refused"][i % 3],
+                "",
+            )
+        )
+    # Eight batches, the last three repeating earlier records (a retried upload) while others are written.
+    batches = [rows[j : j + 800] for j in range(0, 4000, 800)] + [rows[100:900], rows[2500:2600], rows[:50]]
+    seen: list[int] = []
+    assert bulk_load(batches, workers=2, done=seen.append) == 4000
+    # Every batch reported; which of two overlapping batches wrote a shared record depends on timing.
+    assert len(seen) == 8 and sum(seen) == 4000
+    assert Observation.objects.count() == 4000
+    assert PointDay.objects.aggregate(n=models.Sum("total"))["n"] == 4000
+    days = [r.day for r in rows]
+    assert rollups_reconcile(subdistrict=grid.sd, start=min(days), end=max(days)).total == 0
 
 
 @pytest.mark.django_db

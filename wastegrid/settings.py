@@ -98,6 +98,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 
+# A read replica for dashboards, assessments and report builds (lib.replica). In tests the alias mirrors the
+# test database so the routing can be checked, but routing stays off unless a test turns it on.
+_replica_url = env_str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+elif env_bool("WASTEGRID_TESTING", default=False):
+    DATABASES["replica"] = {**DATABASES["default"]}
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+WASTEGRID_READ_REPLICA = "replica" if _replica_url else ""
+DATABASE_ROUTERS = ["lib.replica.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -7,7 +7,8 @@ PostgreSQL; SQLite works with smaller sizes).
 A synthetic city (`supervision.city`) is generated once; records are added day by day through the bulk path
 until each size is reached. 16,000 households make ~32,000 records a day, so even the first size holds more
 than the 30 days the dashboards and rollup rebuilds read: a flat figure means it does not grow with history. At each size it prints: ingest rows/s beside raw COPY of the same rows into a
-plain table (same run), bytes per record, rebuilding the rollups of the last 30 days beside a plain GROUP BY
+plain table (same run), bytes per record, checking the rollups of the last 30 days against the records (a
+reconcile that finds nothing to mend) and rebuilding them from nothing, beside a plain GROUP BY
 over the raw records of those days, the dashboard of one sub-district (30 days) and a month's assessment.
 Then the fitted growth exponent of each figure (time ∝ records^k) and a sizing model. Asserts nothing.
 """
@@ -57,7 +58,8 @@ def measure(sd: Any, start: datetime.date, end: datetime.date, today: datetime.d
     from assessment.scoring import assess
     from lib.periods import Period
     from reports.selectors import dashboard
-    from supervision.ingest import rollups_rebuild
+    from supervision.ingest import rollups_reconcile
+    from supervision.models import HouseholdDay, PointDay
 
     def group_by() -> None:
         with connection.cursor() as cur:
@@ -69,9 +71,15 @@ def measure(sd: Any, start: datetime.date, end: datetime.date, today: datetime.d
             )
             cur.fetchall()
 
+    def rebuild() -> None:
+        PointDay.objects.filter(subdistrict_id=sd.pk, day__gte=start, day__lte=end).delete()
+        HouseholdDay.objects.filter(subdistrict_id=sd.pk, day__gte=start, day__lte=end).delete()
+        rollups_reconcile(subdistrict=sd, start=start, end=end)
+
     month = Period.containing("month", end)
     return (
-        timed(lambda: rollups_rebuild(subdistrict=sd, start=start, end=end), runs=1),
+        timed(lambda: rollups_reconcile(subdistrict=sd, start=start, end=end), runs=1),
+        timed(rebuild, runs=1),
         timed(group_by, runs=1),
         timed(lambda: dashboard(sd, start, end, today=today)),
         timed(lambda: assess(sd, month, today=today)),
@@ -92,8 +100,9 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from bench.databases import RAW_TABLE_COLUMNS, copy_rows
     from supervision.city import city_grid_generate, record_days
-    from supervision.ingest import bulk_write
+    from supervision.ingest import bulk_load
     from supervision.models import Observation
     from supervision.partitions import partitions_ensure
 
@@ -104,53 +113,46 @@ def main() -> None:
         f"{engine}: city of {args.households:,} households in {len(sds)} sub-districts built in {time.perf_counter() - t:.0f} s"
     )
     per_day = 2 * args.households
-    days_total = math.ceil(max(args.records) / per_day) + 1
+    days_total = math.ceil(max(args.records) / per_day) + 5  # days are written four at a time
     today = timezone.localdate()
     start = today - datetime.timedelta(days=days_total)
     if connection.vendor == "postgresql":
         partitions_ensure(connection, start=start, end=today)
         with connection.cursor() as cur:
-            cur.execute(
-                "CREATE TABLE raw_copy (client_id uuid, subdistrict_id bigint, community_id bigint, point_id bigint, "
-                "household_id bigint, observed_at timestamptz, day date, category text, outcome text, mixed_with text)"
-            )
+            cur.execute(f"CREATE TABLE raw_copy ({RAW_TABLE_COLUMNS})")
     sd = sds[0]
     results: list[dict[str, float]] = []
-    loaded = ingest_s = copy_s = 0.0
+    loaded = copy_s = binary_s = 0.0
+    # Records written and seconds taken, by how many connections wrote them (alternate spans of days).
+    written = {1: 0, 2: 0}
+    spent = {1: 0.0, 2: 0.0}
     copied = 0
     targets = sorted(args.records)
     days = record_days(sds, start=start, days=days_total)
     last_day = start
+    span = 0
     for target in targets:
         while loaded < target:
-            day, rows = next(days)
-            last_day = day
+            made = [next(days) for _ in range(4)]  # made before the clock starts: only writing is timed
+            last_day = made[-1][0]
+            workers = 1 + span % 2
+            span += 1
             t = time.perf_counter()
-            for j in range(0, len(rows), 50_000):
-                loaded += bulk_write(rows[j : j + 50_000])
-            ingest_s += time.perf_counter() - t
+            n = bulk_load(
+                [rows[j : j + 50_000] for _day, rows in made for j in range(0, len(rows), 50_000)],
+                workers=workers,
+            )
+            spent[workers] += time.perf_counter() - t
+            written[workers] += n
+            loaded += n
+            rows = [r for _day, day_rows in made for r in day_rows]
             if connection.vendor == "postgresql" and copied < 200_000:  # the raw baseline, same rows
                 with connection.cursor() as cur:
-                    t = time.perf_counter()
-                    with cur.copy("COPY raw_copy FROM STDIN") as copy:
-                        for r in rows:
-                            copy.write_row(
-                                (
-                                    r.client_id,
-                                    r.subdistrict_id,
-                                    r.community_id,
-                                    r.point_id,
-                                    r.household_id,
-                                    r.observed_at,
-                                    r.day,
-                                    r.category,
-                                    r.outcome,
-                                    r.mixed_with,
-                                )
-                            )
-                    copy_s += time.perf_counter() - t
-                    copied += len(rows)
+                    copy_s += copy_rows(cur, "raw_copy", rows, binary=False)
                     cur.execute("TRUNCATE raw_copy")
+                    binary_s += copy_rows(cur, "raw_copy", rows, binary=True)
+                    cur.execute("TRUNCATE raw_copy")
+                    copied += len(rows)
         window_end = last_day
         window_start = window_end - datetime.timedelta(days=29)
         if connection.vendor == "postgresql":
@@ -167,13 +169,16 @@ def main() -> None:
         else:
             size = rollup_size = float("nan")
         n = Observation.objects.count()
-        rebuild, raw_group, dash, assessment = measure(sd, window_start, window_end, today)
+        check, rebuild, raw_group, dash, assessment = measure(sd, window_start, window_end, today)
         row = {
             "records": n,
-            "ingest": loaded / ingest_s,
+            "ingest": written[1] / spent[1],
+            "ingest2": written[2] / spent[2] if spent[2] else float("nan"),
             "copy": copied / copy_s if copy_s else float("nan"),
+            "binary": copied / binary_s if binary_s else float("nan"),
             "bytes": size / n if n else float("nan"),
             "rollup_bytes": rollup_size / n if n else float("nan"),
+            "check": check,
             "rebuild": rebuild,
             "group_by": raw_group,
             "dashboard": dash,
@@ -181,9 +186,12 @@ def main() -> None:
         }
         results.append(row)
         print(
-            f"\n  {n:>11,} records: ingest {row['ingest']:,.0f} rows/s (raw COPY {row['copy']:,.0f} → "
-            f"{row['ingest'] / row['copy']:.2f}×) · {row['bytes']:.0f} bytes/record incl. indexes\n"
-            f"  {'':>11}  rollups of 30 days rebuilt in {rebuild:,.0f} ms (plain GROUP BY over the raw days: "
+            f"\n  {n:>11,} records: ingest {row['ingest']:,.0f} rows/s on one connection, {row['ingest2']:,.0f} on two "
+            f"(raw COPY {row['copy']:,.0f} text → {row['ingest'] / row['copy']:.2f}× / {row['ingest2'] / row['copy']:.2f}×; "
+            f"{row['binary']:,.0f} binary → {row['ingest'] / row['binary']:.2f}× / {row['ingest2'] / row['binary']:.2f}×) · "
+            f"{row['bytes']:.0f} bytes/record incl. indexes\n"
+            f"  {'':>11}  rollups of 30 days checked against the records in {check:,.0f} ms, rebuilt from nothing in "
+            f"{rebuild:,.0f} ms (plain GROUP BY over the raw days: "
             f"{raw_group:,.0f} ms) · dashboard (30 days, one sub-district) {dash:,.0f} ms · "
             f"month's assessment {assessment:,.0f} ms",
             flush=True,
@@ -191,7 +199,7 @@ def main() -> None:
     if len(results) >= 2:
         xs = [r["records"] for r in results]
         print("\n  growth with the number of records (time ∝ records^k):")
-        for key in ("rebuild", "group_by", "dashboard", "assessment", "bytes"):
+        for key in ("check", "rebuild", "group_by", "dashboard", "assessment", "bytes"):
             print(f"    {key:<11} k = {slope(xs, [r[key] for r in results]):+.2f}")
         first, last = results[0], results[-1]
         print(
@@ -203,7 +211,7 @@ def main() -> None:
             f"\n  sizing: a city of 9 million households makes ~{9_000_000 * 2:,} records a day, {city:,} a year; "
             f"at {bpr:.0f} bytes each (+{rpr:.0f} of rollups per record) that is {city * bpr / 1e12:.2f} TB of raw "
             f"records and {city * rpr / 1e12:.2f} TB of rollups a year, ~{city * (bpr + rpr) / 1e9 / 214:.0f} GB a "
-            f"year per sub-district shard; ingest at the measured rate takes {city / 365 / last['ingest'] / 60:.0f} "
+            f"year per sub-district shard; ingest at the measured rate (two connections) takes {city / 365 / last['ingest2'] / 60:.0f} "
             "minutes of one machine a day"
         )
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import seed_from_migrations
+
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -26,24 +28,9 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-SEEDS = [
-    ("grid.migrations.0002_default_grid_rule", "add_default_rule"),
-    ("points.migrations.0002_default_point_rule", "add_default_rule"),
-    ("enforcement.migrations.0002_articles_2019", "add"),
-    ("assessment.migrations.0002_scheme_2019", "seed"),
-]
-
-
 @pytest.fixture(autouse=True)
 def _seeded_by_migrations(transactional_db: None) -> None:
-    """A transactional test ends with a flush, which also empties what data migrations seeded (rules,
-    articles, the default scheme). Each journey starts with them back (the seeds are idempotent)."""
-    import importlib
-
-    from django.apps import apps
-
-    for module, function in SEEDS:
-        getattr(importlib.import_module(module), function)(apps, None)
+    seed_from_migrations()
 
 
 @pytest.fixture(autouse=True)
