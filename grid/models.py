@@ -193,6 +193,8 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
             return self.filter(subdistrict_id=node.subdistrict_id, community=node)
         if node.level == Level.SUBDISTRICT:
             return self.filter(subdistrict=node)
+        if node.level == Level.AREA:
+            return self.filter(subdistrict_id=node.subdistrict_id, community__path__startswith=node.path)
         return self.filter(community__path__startswith=node.path)
 
     def search(self, q: str, *, personal: bool) -> HouseholdQuerySet:

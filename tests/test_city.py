@@ -3,6 +3,8 @@ rollups equal to them, deterministic (a second run adds nothing)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
@@ -29,3 +31,21 @@ def test_generate_city_twice_is_the_same_city() -> None:
     assert len(days) == 2
     call_command("generate_city", households=1200, days=2, quiet=True)
     assert (Household.objects.count(), Observation.objects.count()) == (households, records)
+
+
+@pytest.mark.django_db
+def test_rollups_reconcile_command_mends_and_says_so() -> None:
+    call_command("generate_city", households=600, days=2, quiet=True)
+    out = io.StringIO()
+    call_command("rollups_reconcile", days=3, quiet=True, stdout=out)  # right at ingest: nothing to mend
+    assert out.getvalue() == ""
+    row = PointDay.objects.order_by("day", "point_id", "category").first()
+    assert row is not None
+    PointDay.objects.filter(pk=row.pk).update(total=row.total + 1)
+    with pytest.raises(SystemExit) as exit_:
+        call_command("rollups_reconcile", "--subdistrict", "C001", days=3, quiet=True, stdout=out)
+    assert exit_.value.code == 1 and "C001" in out.getvalue() and "1 changed" in out.getvalue()
+    assert PointDay.objects.get(pk=row.pk).total == row.total
+    with pytest.raises(SystemExit) as exit_:
+        call_command("rollups_reconcile", "--subdistrict", "NOPE", quiet=True, stderr=io.StringIO())
+    assert exit_.value.code == 2
