@@ -35,6 +35,9 @@ MAX_BATCH = 5000
 CATEGORIES = set(CategoryKey.values)
 OUTCOMES = set(Outcome.values)
 MISTAKES = {Outcome.MIXED, Outcome.BAG_NOT_BROKEN, Outcome.REFUSED}
+ROLLUP_LOCK = (
+    0x57475231  # advisory-lock namespace ("WGR1"): ingest shares it per sub-district, reconcile takes it
+)
 _OUTCOME_COLUMNS = [
     "correct",
     "mixed",
@@ -325,6 +328,9 @@ def _pg_write(rows: Sequence[Row], recorded_by: int | None) -> int:
         )
         # The batch's sorts (key order, rollup groups) fit in memory instead of spilling to disk.
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # Shared with other batches, exclusive to a reconcile of the same sub-district (see rollups_reconcile).
+        for sd in sorted({r.subdistrict_id for r in rows}):
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s::int, %s::int)", [ROLLUP_LOCK, sd])
         # Binary COPY of the rows as they are (a Row is the tuple COPY takes): no text formatting either side.
         with cursor.copy(f"COPY obs_load ({', '.join(Row._fields)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(COPY_TYPES)
@@ -462,45 +468,53 @@ _ROLLUPS = {
 @transaction.atomic
 def rollups_reconcile(*, subdistrict: GridNode, start: datetime.date, end: datetime.date) -> Reconciled:
     """Make the rollups of a sub-district's days equal to its raw records (the repair path, and the nightly
-    check). The counts are computed once from the records into a scratch table and compared; only rows that
-    differ are written, so a check of rollups that are already right costs about one GROUP BY."""
+    check). The counts are computed once from the records into a scratch table and joined with the rollups;
+    only rows that differ are written, so checking rollups that are right costs a GROUP BY and a join."""
     ops = connection.ops
     obs = ops.quote_name(Observation._meta.db_table)
     result = Reconciled()
     params = [subdistrict.pk, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Ingest holds this lock shared while it writes: the counts below and the rollups they are compared
+            # with cannot drift apart under a concurrent batch. (SQLite runs one writer at a time anyway.)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [ROLLUP_LOCK, subdistrict.pk])
         for name, (model, key, counters, only) in _ROLLUPS.items():
             table = ops.quote_name(model._meta.db_table)
-            fresh = f"rollup_fresh_{name}"
+            fresh, diff = f"rollup_fresh_{name}", f"rollup_diff_{name}"
             cols = [*key, *counters]
-            cursor.execute(f"DROP TABLE IF EXISTS {fresh}")
+            for scratch in (fresh, diff):
+                cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
             cursor.execute(
                 f"CREATE TEMP TABLE {fresh} AS SELECT {', '.join(key)}, "
                 f"{', '.join(f'{sql} AS {c}' for c, sql in counters.items())} FROM {obs} "
                 f"WHERE subdistrict_id = %s AND day >= %s AND day <= %s {only} GROUP BY {', '.join(key)}",
                 params,
             )
-            same_key = " AND ".join(f"f.{k} = {table}.{k}" for k in key)
+            # The rows to write: counts with no rollup row yet, and counts that differ from theirs.
             cursor.execute(
-                f"DELETE FROM {table} WHERE subdistrict_id = %s AND day >= %s AND day <= %s "
-                f"AND NOT EXISTS (SELECT 1 FROM {fresh} f WHERE {same_key})",
+                f"CREATE TEMP TABLE {diff} AS SELECT {', '.join(f'f.{c}' for c in cols)}, "
+                f"CASE WHEN t.{key[-1]} IS NULL THEN 1 ELSE 0 END AS is_new "
+                f"FROM {fresh} f LEFT JOIN {table} t ON {' AND '.join(f't.{k} = f.{k}' for k in key)} "
+                f"WHERE t.{key[-1]} IS NULL OR {' OR '.join(f't.{c} <> f.{c}' for c in counters)}"
+            )
+            cursor.execute(
+                f"DELETE FROM {table} WHERE subdistrict_id = %s AND day >= %s AND day <= %s AND NOT EXISTS "
+                f"(SELECT 1 FROM {fresh} f WHERE {' AND '.join(f'f.{k} = {table}.{k}' for k in key)})",
                 params,
             )
             result.removed += cursor.rowcount
             cursor.execute(
-                f"SELECT COUNT(*) FROM {fresh} f WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_key})"
+                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {diff} WHERE is_new = 1"
             )
-            result.added += cursor.fetchone()[0]
-            differs = " OR ".join(f"{table}.{c} <> excluded.{c}" for c in counters)
-            # `WHERE true` keeps SQLite from reading ON CONFLICT as a join condition.
+            result.added += cursor.rowcount
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {fresh} WHERE true "
-                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-                f"{', '.join(f'{c} = excluded.{c}' for c in counters)} WHERE {differs}"
+                f"UPDATE {table} SET {', '.join(f'{c} = d.{c}' for c in counters)} FROM {diff} d "
+                f"WHERE d.is_new = 0 AND {' AND '.join(f'{table}.{k} = d.{k}' for k in key)}"
             )
             result.changed += cursor.rowcount
-            cursor.execute(f"DROP TABLE {fresh}")
-    result.changed -= result.added  # the upsert's count holds the rows it added as well
+            for scratch in (fresh, diff):
+                cursor.execute(f"DROP TABLE {scratch}")
     return result
 
 
