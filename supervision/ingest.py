@@ -479,42 +479,44 @@ def rollups_reconcile(*, subdistrict: GridNode, start: datetime.date, end: datet
             # Ingest holds this lock shared while it writes: the counts below and the rollups they are compared
             # with cannot drift apart under a concurrent batch. (SQLite runs one writer at a time anyway.)
             cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [ROLLUP_LOCK, subdistrict.pk])
-        for name, (model, key, counters, only) in _ROLLUPS.items():
+            # A month of a sub-district's groups sorts in memory rather than in files on disk.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+        for model, key, counters, only in _ROLLUPS.values():
             table = ops.quote_name(model._meta.db_table)
-            fresh, diff = f"rollup_fresh_{name}", f"rollup_diff_{name}"
+            diff = f"rollup_diff_{model._meta.model_name}"
             cols = [*key, *counters]
-            for scratch in (fresh, diff):
-                cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+            same = lambda a, b, key=key: " AND ".join(f"{a}.{k} = {b}.{k}" for k in key)  # noqa: E731
+            cursor.execute(f"DROP TABLE IF EXISTS {diff}")
+            # One pass: the counts from the records, fully joined with the same sub-district's days of the
+            # rollup; only rows to add, change or remove come out (none, when the rollups are right).
             cursor.execute(
-                f"CREATE TEMP TABLE {fresh} AS SELECT {', '.join(key)}, "
-                f"{', '.join(f'{sql} AS {c}' for c, sql in counters.items())} FROM {obs} "
-                f"WHERE subdistrict_id = %s AND day >= %s AND day <= %s {only} GROUP BY {', '.join(key)}",
-                params,
+                f"CREATE TEMP TABLE {diff} AS "
+                f"WITH fresh AS (SELECT {', '.join(key)}, {', '.join(f'{sql} AS {c}' for c, sql in counters.items())} "
+                f"FROM {obs} WHERE subdistrict_id = %s AND day >= %s AND day <= %s {only} GROUP BY {', '.join(key)}), "
+                f"kept AS (SELECT * FROM {table} WHERE subdistrict_id = %s AND day >= %s AND day <= %s) "
+                f"SELECT {', '.join(f'COALESCE(f.{k}, t.{k}) AS {k}' for k in key)}, "
+                f"{', '.join(f'f.{c}' for c in counters)}, "
+                f"CASE WHEN t.{key[-1]} IS NULL THEN 'add' WHEN f.{key[-1]} IS NULL THEN 'remove' ELSE 'change' END "
+                f"AS action FROM fresh f FULL JOIN kept t ON {same('t', 'f')} "
+                f"WHERE t.{key[-1]} IS NULL OR f.{key[-1]} IS NULL OR {' OR '.join(f't.{c} <> f.{c}' for c in counters)}",
+                params + params,
             )
-            # The rows to write: counts with no rollup row yet, and counts that differ from theirs.
             cursor.execute(
-                f"CREATE TEMP TABLE {diff} AS SELECT {', '.join(f'f.{c}' for c in cols)}, "
-                f"CASE WHEN t.{key[-1]} IS NULL THEN 1 ELSE 0 END AS is_new "
-                f"FROM {fresh} f LEFT JOIN {table} t ON {' AND '.join(f't.{k} = f.{k}' for k in key)} "
-                f"WHERE t.{key[-1]} IS NULL OR {' OR '.join(f't.{c} <> f.{c}' for c in counters)}"
-            )
-            cursor.execute(
-                f"DELETE FROM {table} WHERE subdistrict_id = %s AND day >= %s AND day <= %s AND NOT EXISTS "
-                f"(SELECT 1 FROM {fresh} f WHERE {' AND '.join(f'f.{k} = {table}.{k}' for k in key)})",
-                params,
+                f"DELETE FROM {table} WHERE subdistrict_id = %s AND EXISTS "
+                f"(SELECT 1 FROM {diff} d WHERE d.action = 'remove' AND {same('d', table)})",
+                [subdistrict.pk],
             )
             result.removed += cursor.rowcount
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {diff} WHERE is_new = 1"
+                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {diff} WHERE action = 'add'"
             )
             result.added += cursor.rowcount
             cursor.execute(
                 f"UPDATE {table} SET {', '.join(f'{c} = d.{c}' for c in counters)} FROM {diff} d "
-                f"WHERE d.is_new = 0 AND {' AND '.join(f'{table}.{k} = d.{k}' for k in key)}"
+                f"WHERE d.action = 'change' AND {same(table, 'd')}"
             )
             result.changed += cursor.rowcount
-            for scratch in (fresh, diff):
-                cursor.execute(f"DROP TABLE {scratch}")
+            cursor.execute(f"DROP TABLE {diff}")
     return result
 
 
