@@ -35,16 +35,10 @@ MAX_BATCH = 5000
 CATEGORIES = set(CategoryKey.values)
 OUTCOMES = set(Outcome.values)
 MISTAKES = {Outcome.MIXED, Outcome.BAG_NOT_BROKEN, Outcome.REFUSED}
-ROLLUP_LOCK = (
-    0x57475231  # advisory-lock namespace ("WGR1"): ingest shares it per sub-district, reconcile takes it
-)
-_OUTCOME_COLUMNS = [
-    "correct",
-    "mixed",
-    "bag_not_broken",
-    "corrected",
-    "refused",
-]  # PointDay's, one per outcome
+# Advisory-lock namespace ("WGR1"): ingest holds it shared per sub-district, a rollup reconcile exclusively.
+ROLLUP_LOCK = 0x57475231
+# PointDay's counters, one per outcome.
+_OUTCOME_COLUMNS = ["correct", "mixed", "bag_not_broken", "corrected", "refused"]
 
 E = {
     "not_object": Msg("每条记录应为 JSON 对象。", "Each record must be a JSON object."),
@@ -468,8 +462,8 @@ _ROLLUPS = {
 @transaction.atomic
 def rollups_reconcile(*, subdistrict: GridNode, start: datetime.date, end: datetime.date) -> Reconciled:
     """Make the rollups of a sub-district's days equal to its raw records (the repair path, and the nightly
-    check). The counts are computed once from the records into a scratch table and joined with the rollups;
-    only rows that differ are written, so checking rollups that are right costs a GROUP BY and a join."""
+    check). One pass counts the records and joins the counts with the rollups, keeping only the rows that
+    differ; only those are written, so checking rollups that are right costs a GROUP BY and a join."""
     ops = connection.ops
     obs = ops.quote_name(Observation._meta.db_table)
     result = Reconciled()
