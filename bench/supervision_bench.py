@@ -200,11 +200,12 @@ def main() -> None:
         server.wait(timeout=10)
 
     # Bulk path and raw baselines on the same rows.
-    def rows(n: int, day_span: int = 20) -> list[Row]:
+    def rows(n: int, day_span: int = 20, end: datetime.datetime | None = None) -> list[Row]:
+        """n correct drop-offs at random points and moments of the day_span days before `end` (now)."""
         out = []
         for _ in range(n):
             _code, _point, hid, community_id, point_id = rng.choice(served)
-            at = now - datetime.timedelta(minutes=rng.randrange(60 * 24 * day_span))
+            at = (end or now) - datetime.timedelta(minutes=rng.randrange(60 * 24 * day_span))
             out.append(
                 Row(
                     uuid.UUID(int=rng.getrandbits(128)),
@@ -280,26 +281,7 @@ def main() -> None:
 
         def year_days() -> Iterator[list[Row]]:
             for d in range(args.year_days):
-                chunk = []
-                day_start = now - datetime.timedelta(days=d + 1)
-                for _ in range(per_day):
-                    _code, _point, hid, community_id, point_id = rng.choice(served)
-                    at = day_start + datetime.timedelta(minutes=rng.randrange(24 * 60))
-                    chunk.append(
-                        Row(
-                            uuid.UUID(int=rng.getrandbits(128)),
-                            sd.pk,
-                            community_id,
-                            point_id,
-                            hid,
-                            at,
-                            at.astimezone(SHANGHAI).date(),
-                            "wet",
-                            "correct",
-                            "",
-                        )
-                    )
-                yield chunk
+                yield rows(per_day, day_span=1, end=now - datetime.timedelta(days=d))
 
         loaded = bulk_load(
             year_days(), workers=2

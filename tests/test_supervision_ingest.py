@@ -245,28 +245,39 @@ def test_concurrent_double_submit_creates_once(grid: Grid, points: dict, persona
     assert PointDay.objects.get().total == 50
 
 
-@pytest.mark.django_db
-def test_bulk_path_dedupes_and_keeps_rollups_exact(grid: Grid, points: dict) -> None:
-    from supervision.ingest import Row, bulk_write
+def bulk_rows(
+    grid: Grid, points: dict, n: int, *, minutes: int, outcomes: list[str], anonymous_every: int
+) -> list[Any]:
+    """n records for the bulk path at the first point, one every `minutes` back from now, outcomes in turn;
+    every `anonymous_every`-th record anonymous, the rest from household h1."""
+    from supervision.ingest import Row
 
     now = timezone.now()
-    rows = []
-    for i in range(300):
-        at = now - datetime.timedelta(hours=i)
-        rows.append(
+    out = []
+    for i in range(n):
+        at = now - datetime.timedelta(minutes=minutes * i)
+        out.append(
             Row(
                 uuid.uuid4(),
                 grid.sd.pk,
                 grid.c1.pk,
                 points["p1"].pk,
-                grid.h1.pk if i % 2 else None,
+                grid.h1.pk if i % anonymous_every else None,
                 at,
                 at.astimezone(SHANGHAI).date(),
-                "wet",
-                ["correct", "refused"][i % 2],
+                ["wet", "dry"][i % 2],
+                outcomes[i % len(outcomes)],
                 "",
             )
         )
+    return out
+
+
+@pytest.mark.django_db
+def test_bulk_path_dedupes_and_keeps_rollups_exact(grid: Grid, points: dict) -> None:
+    from supervision.ingest import bulk_write
+
+    rows = bulk_rows(grid, points, 300, minutes=60, outcomes=["correct", "refused"], anonymous_every=2)
     assert bulk_write(rows + rows[:30]) == 300  # duplicates inside the batch
     assert bulk_write(rows[100:150]) == 0  # and against the table
     assert Observation.objects.count() == 300
@@ -283,28 +294,12 @@ def test_bulk_path_dedupes_and_keeps_rollups_exact(grid: Grid, points: dict) -> 
 def test_parallel_bulk_load_counts_each_record_once(grid: Grid, points: dict) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("parallel writers need PostgreSQL (SQLite writes one batch after another)")
-    from supervision.ingest import Row, bulk_load
+    from supervision.ingest import bulk_load
 
-    now = timezone.now()
-    rows = []
-    for i in range(4000):
-        at = now - datetime.timedelta(minutes=7 * i)
-        rows.append(
-            Row(
-                uuid.uuid4(),
-                grid.sd.pk,
-                grid.c1.pk,
-                points["p1"].pk,
-                grid.h1.pk
-                if i % 3
-                else None,  # one household in every batch: the batches share its rollup rows
-                at,
-                at.astimezone(SHANGHAI).date(),
-                ["wet", "dry"][i % 2],
-                ["correct", "mixed", "refused"][i % 3],
-                "",
-            )
-        )
+    # One household in every batch: the batches share its rollup rows.
+    rows = bulk_rows(
+        grid, points, 4000, minutes=7, outcomes=["correct", "mixed", "refused"], anonymous_every=3
+    )
     # Eight batches, the last three repeating earlier records (a retried upload) while others are written.
     batches = [rows[j : j + 800] for j in range(0, 4000, 800)] + [rows[100:900], rows[2500:2600], rows[:50]]
     seen: list[int] = []
