@@ -37,8 +37,10 @@ OUTCOMES = set(Outcome.values)
 MISTAKES = {Outcome.MIXED, Outcome.BAG_NOT_BROKEN, Outcome.REFUSED}
 # Advisory-lock namespace ("WGR1"): ingest holds it shared per sub-district, a rollup reconcile exclusively.
 ROLLUP_LOCK = 0x57475231
-# PointDay's counters, one per outcome.
+# The rollups' counters: PointDay has one per outcome, HouseholdDay counts mistakes (corrected counts as fixed).
 _OUTCOME_COLUMNS = ["correct", "mixed", "bag_not_broken", "corrected", "refused"]
+POINT_COUNTERS = ["total", *_OUTCOME_COLUMNS, "anonymous"]
+HOUSEHOLD_COUNTERS = ["total", "correct", "mistakes", "refused"]
 
 E = {
     "not_object": Msg("每条记录应为 JSON 对象。", "Each record must be a JSON object."),
@@ -311,8 +313,7 @@ def _pg_write(rows: Sequence[Row], recorded_by: int | None) -> int:
     obs = ops.quote_name(Observation._meta.db_table)
     pd = ops.quote_name(PointDay._meta.db_table)
     hd = ops.quote_name(HouseholdDay._meta.db_table)
-    cols = ["total", "correct", "mixed", "bag_not_broken", "corrected", "refused", "anonymous"]
-    hcols = ["total", "correct", "mistakes", "refused"]
+    cols, hcols = POINT_COUNTERS, HOUSEHOLD_COUNTERS
     count = lambda cond: f"COUNT(*) FILTER (WHERE {cond})"  # noqa: E731
     with connection.cursor() as cursor:
         cursor.execute(
@@ -395,13 +396,13 @@ def rollups_add(rows: Iterable[Row]) -> None:
     ops = connection.ops
     pd = ops.quote_name(PointDay._meta.db_table)
     hd = ops.quote_name(HouseholdDay._meta.db_table)
-    cols = ["total", "correct", "mixed", "bag_not_broken", "corrected", "refused", "anonymous"]
+    cols = POINT_COUNTERS
     sets = ", ".join(f"{c} = {pd}.{c} + excluded.{c}" for c in cols)
     sql = (
         f"INSERT INTO {pd} (subdistrict_id, community_id, point_id, day, category, {', '.join(cols)}) "
         f"VALUES (%s, %s, %s, %s, %s, {', '.join(['%s'] * 7)}) ON CONFLICT (subdistrict_id, point_id, day, category) DO UPDATE SET {sets}"
     )
-    hcols = ["total", "correct", "mistakes", "refused"]
+    hcols = HOUSEHOLD_COUNTERS
     hsets = ", ".join(f"{c} = {hd}.{c} + excluded.{c}" for c in hcols)
     hsql = (
         f"INSERT INTO {hd} (subdistrict_id, household_id, day, {', '.join(hcols)}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
@@ -433,8 +434,8 @@ class Reconciled:
 
 
 # Each rollup: its table, key and counter columns, and how each counter is computed from the raw records.
-_ROLLUPS = {
-    "point": (
+_ROLLUPS = (
+    (
         PointDay,
         ["subdistrict_id", "point_id", "day", "category"],
         {
@@ -445,7 +446,7 @@ _ROLLUPS = {
         },
         "",
     ),
-    "household": (
+    (
         HouseholdDay,
         ["subdistrict_id", "household_id", "day"],
         {
@@ -456,7 +457,11 @@ _ROLLUPS = {
         },
         "AND household_id IS NOT NULL",
     ),
-}
+)
+
+
+def _same_key(a: str, b: str, key: list[str]) -> str:
+    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in key)
 
 
 @transaction.atomic
@@ -475,11 +480,10 @@ def rollups_reconcile(*, subdistrict: GridNode, start: datetime.date, end: datet
             cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [ROLLUP_LOCK, subdistrict.pk])
             # A month of a sub-district's groups sorts in memory rather than in files on disk.
             cursor.execute("SET LOCAL work_mem = '128MB'")
-        for model, key, counters, only in _ROLLUPS.values():
+        for model, key, counters, only in _ROLLUPS:
             table = ops.quote_name(model._meta.db_table)
             diff = f"rollup_diff_{model._meta.model_name}"
             cols = [*key, *counters]
-            same = lambda a, b, key=key: " AND ".join(f"{a}.{k} = {b}.{k}" for k in key)  # noqa: E731
             cursor.execute(f"DROP TABLE IF EXISTS {diff}")
             # One pass: the counts from the records, fully joined with the same sub-district's days of the
             # rollup; only rows to add, change or remove come out (none, when the rollups are right).
@@ -491,13 +495,13 @@ def rollups_reconcile(*, subdistrict: GridNode, start: datetime.date, end: datet
                 f"SELECT {', '.join(f'COALESCE(f.{k}, t.{k}) AS {k}' for k in key)}, "
                 f"{', '.join(f'f.{c}' for c in counters)}, "
                 f"CASE WHEN t.{key[-1]} IS NULL THEN 'add' WHEN f.{key[-1]} IS NULL THEN 'remove' ELSE 'change' END "
-                f"AS action FROM fresh f FULL JOIN kept t ON {same('t', 'f')} "
+                f"AS action FROM fresh f FULL JOIN kept t ON {_same_key('t', 'f', key)} "
                 f"WHERE t.{key[-1]} IS NULL OR f.{key[-1]} IS NULL OR {' OR '.join(f't.{c} <> f.{c}' for c in counters)}",
                 params + params,
             )
             cursor.execute(
                 f"DELETE FROM {table} WHERE subdistrict_id = %s AND EXISTS "
-                f"(SELECT 1 FROM {diff} d WHERE d.action = 'remove' AND {same('d', table)})",
+                f"(SELECT 1 FROM {diff} d WHERE d.action = 'remove' AND {_same_key('d', table, key)})",
                 [subdistrict.pk],
             )
             result.removed += cursor.rowcount
@@ -507,7 +511,7 @@ def rollups_reconcile(*, subdistrict: GridNode, start: datetime.date, end: datet
             result.added += cursor.rowcount
             cursor.execute(
                 f"UPDATE {table} SET {', '.join(f'{c} = d.{c}' for c in counters)} FROM {diff} d "
-                f"WHERE d.action = 'change' AND {same(table, 'd')}"
+                f"WHERE d.action = 'change' AND {_same_key(table, 'd', key)}"
             )
             result.changed += cursor.rowcount
             cursor.execute(f"DROP TABLE {diff}")
@@ -537,14 +541,14 @@ def bulk_load(
     writer) or with one worker, batches are written one after another on this connection. `done(n)` is
     called with each batch's new records, in the order batches finish.
     """
+
+    def settle(created: int) -> int:
+        if done:
+            done(created)
+        return created
+
     if workers <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
-        total = 0
-        for batch in batches:
-            n = bulk_write(batch, recorded_by=recorded_by)
-            total += n
-            if done:
-                done(n)
-        return total
+        return sum(settle(bulk_write(batch, recorded_by=recorded_by)) for batch in batches)
 
     def write(batch: Sequence[Row]) -> int:
         try:
@@ -565,12 +569,6 @@ def bulk_load(
             pending.add(pool.submit(write, batch))
             if len(pending) >= workers:  # a window of `workers` batches in memory, not the whole load
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    total += f.result()
-                    if done:
-                        done(f.result())
-        for f in pending:
-            total += f.result()
-            if done:
-                done(f.result())
+                total += sum(settle(f.result()) for f in finished)
+        total += sum(settle(f.result()) for f in pending)
     return total
