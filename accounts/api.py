@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from accounts.models import User
+from lib.apierrors import answers
 
 router = Router(tags=["accounts"])
 
@@ -15,7 +16,7 @@ class MeOut(Schema):
     sees_personal_data: bool
 
 
-@router.get("/me", response=MeOut, summary="The logged-in user, their role and grid node")
+@router.get("/me", response=answers(MeOut), summary="The logged-in user, their role and grid node")
 def me(request: HttpRequest) -> MeOut:
     user = request.user
     assert isinstance(user, User)

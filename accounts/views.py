@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +13,15 @@ from grid.access import home_node
 from grid.models import GridWorker, Household
 from grid.presenters import household_view
 from grid.selectors import grid_stats
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """django-axes' lockout page (settings.AXES_LOCKOUT_CALLABLE): the login form with why and how long, 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"locked_minutes": minutes, "next": request.POST.get("next", "")}
+    return render(request, "accounts/login.html", context, status=429)
 
 
 @require_GET

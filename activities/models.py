@@ -93,7 +93,8 @@ class Activity(TimeStampedModel):
 
 
 class Registration(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="registrations")
+    # Evidence (who came, minutes credited): an activity with registrations is closed, never deleted.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="registrations")
     person = models.ForeignKey("grid.Person", on_delete=models.PROTECT, related_name="registrations")
     registered_at = models.DateTimeField(auto_now_add=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityKind, ActivityPhoto, ActivityStatus, Registration
 from audit.services import audit_created, audit_updated, saved_user, snapshot
+from grid.access import Scope
 from grid.models import GridNode, Level, Person
 from lib.codes import next_code
 from lib.images import clean_jpeg
+from lib.validation import check_fields, check_moment, check_text
 from points.services import points_credit_once
 
 DOORS_OPEN = datetime.timedelta(minutes=60)  # check-in opens an hour before the start …
@@ -43,6 +45,7 @@ def activity_create(
     unit: Any = None,
     publish: bool = False,
 ) -> Activity:
+    Scope.of(actor).require(node)
     sd = node if node.level == Level.SUBDISTRICT else node.subdistrict
     if sd is None:
         raise ValidationError(_("An activity is held in a sub-district."))
@@ -52,6 +55,11 @@ def activity_create(
         raise ValidationError(_("An activity ends after it starts."))
     if not title.strip():
         raise ValidationError(_("Give the activity a title."))
+    check_moment(starts_at)
+    # Places, minutes and points within what the model's fields hold (≥ 0, a 32-bit column): no IntegrityError.
+    numbers = check_fields(Activity, capacity=capacity, credit_minutes=credit_minutes, points=points)
+    capacity, credit_minutes, points = numbers["capacity"], numbers["credit_minutes"], numbers["points"]
+    check_text(title=title, place=place, programme=programme)
     activity = Activity.objects.create(
         subdistrict=sd,
         node=node,
@@ -76,6 +84,7 @@ def activity_create(
 
 
 def activity_publish(*, actor: Any, activity: Activity) -> Activity:
+    Scope.of(actor).require(activity.node)
     if activity.status != ActivityStatus.DRAFT:
         raise ValidationError(_("Only a draft can be published."))
     before = snapshot(activity)
@@ -87,7 +96,11 @@ def activity_publish(*, actor: Any, activity: Activity) -> Activity:
 
 @transaction.atomic
 def activity_register(*, actor: Any, activity: Activity, person: Person) -> Registration:
-    """Registering twice changes nothing; a full activity takes no more registrations."""
+    """Registering twice changes nothing; a full activity takes no more registrations. The activity must
+    concern the actor (held at, below or above their node) and the person must be in its reach."""
+    Scope.of(actor).require(activity.node, above=True)
+    if actor is not None and person.pk != actor.person_id:
+        Scope.of(actor).require(person.node)  # staff register people of their own node only
     existing = Registration.objects.filter(activity=activity, person=person).first()
     if existing is not None:
         return existing
@@ -125,6 +138,7 @@ def activity_check_in(
 @transaction.atomic
 def activity_close(*, actor: Any, activity: Activity, summary: str) -> int:
     """Held: the summary is kept, those who checked in get the minutes and points (once). Returns how many."""
+    Scope.of(actor).require(activity.node)
     if activity.status != ActivityStatus.PUBLISHED:
         raise ValidationError(_("Only a published activity can be closed."))
     if not summary.strip():
@@ -150,7 +164,9 @@ def activity_close(*, actor: Any, activity: Activity, summary: str) -> int:
     return len(came)
 
 
-def activity_photo_add(*, actor: Any, activity: Activity, data: bytes) -> ActivityPhoto:
+def activity_photo_add(*, actor: Any, activity: Activity, data: Any) -> ActivityPhoto:
+    """`data`: the upload (UploadedFile or bytes); stored re-encoded as JPEG by the upload gate."""
+    Scope.of(actor).require(activity.node)
     photo = ActivityPhoto(activity=activity, uploaded_by=saved_user(actor))
     photo.image.save(f"{activity.code}-{uuid.uuid4().hex[:8]}.jpg", ContentFile(clean_jpeg(data)), save=False)
     photo.save()

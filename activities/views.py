@@ -26,9 +26,12 @@ from activities.services import (
     activity_publish,
     activity_register,
 )
-from grid.access import concerns, get_node_for_user, held_for, role_required
+from grid.access import Scope, concerns, get_node_for_user, held_for, role_required
 from grid.models import GridNode, Person
 from lib.forms import attempt
+from lib.periods import query_month
+from lib.uploads import file_response
+from lib.validation import form_pk
 from lib.xlsx import xlsx_response
 
 STAFF = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
@@ -47,10 +50,7 @@ def activities_for(node: GridNode) -> QuerySet[Activity]:
 
 
 def _month(request: HttpRequest) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    return query_month(request).start
 
 
 @require_http_methods(["GET", "POST"])
@@ -168,16 +168,19 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             elif action == "publish" and staff:
                 activity_publish(actor=user, activity=activity)
             elif action == "check_in" and staff:
-                person = Person.objects.filter(
-                    pk=request.POST.get("person", "0") or 0, subdistrict_id=activity.subdistrict_id
-                ).first()
+                person = (
+                    Scope.of(user)
+                    .filter(Person.objects.filter(subdistrict_id=activity.subdistrict_id), "node")
+                    .filter(pk=form_pk(request.POST.get("person")))
+                    .first()
+                )
                 if person is None:
                     raise ValidationError(_("Choose a person."))
                 activity_check_in(actor=user, activity=activity, person=person)
             elif action == "close" and staff:
                 activity_close(actor=user, activity=activity, summary=request.POST.get("summary", ""))
             elif action == "photo" and staff and (upload := request.FILES.get("photo")) is not None:
-                activity_photo_add(actor=user, activity=activity, data=upload.read())
+                activity_photo_add(actor=user, activity=activity, data=upload)
             else:
                 raise Http404
 
@@ -202,9 +205,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     candidates = (
         list(
-            Person.objects.filter(subdistrict_id=activity.subdistrict_id, name__icontains=q).order_by("name")[
-                :10
-            ]
+            # The people picker lists only people at the staff member's node or below.
+            Scope.of(user)
+            .filter(Person.objects.filter(subdistrict_id=activity.subdistrict_id), "node")
+            .filter(name__icontains=q)
+            .order_by("name")[:10]
         )
         if staff and q
         else []
@@ -262,4 +267,5 @@ def photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
     item = activity.photos.filter(pk=pk).first()
     if item is None:
         raise Http404
-    return FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    # Inline for the <img> tags of the activity page: photos are re-encoded JPEGs (lib.uploads).
+    return file_response(item.image, inline_image=True)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models import Indicator, InspectionScore, Scheme
 from assessment.services import scheme_copy
 from audit.admin import AuditedAdmin
-from audit.services import audit_created, audit_deleted, audit_updated, snapshot
+from audit.services import audit_created, audit_updated, records_delete, snapshot
 from grid.admin import ScopedAdmin
 
 
@@ -30,9 +30,7 @@ class SchemeAdmin(AuditedAdmin):
         """Indicator edits are audited like the scheme's own."""
         before = {o.pk: snapshot(o) for o in Indicator.objects.filter(scheme=form.instance)}
         instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            audit_deleted(actor=request.user, obj=obj, reason="admin")
-            obj.delete()
+        records_delete(actor=request.user, objs=formset.deleted_objects, reason="admin")
         for obj in instances:
             known = before.get(obj.pk)
             obj.save()
@@ -56,4 +54,5 @@ class SchemeAdmin(AuditedAdmin):
 class InspectionScoreAdmin(ScopedAdmin):
     list_display = ["day", "community", "indicator_code", "score", "inspector"]
     list_filter = ["indicator_code"]
-    readonly_fields = ["client_id", "recorded_by"]
+    # Evidence comes in only through inspection_record and its upload gate (lib.uploads), never the admin.
+    readonly_fields = ["client_id", "recorded_by", "evidence"]

@@ -14,20 +14,29 @@ from pydantic import Field
 from accounts.models import COVERAGE_READERS, User
 from assessment.scoring import NoScheme, assess
 from grid.access import get_node_for_user
-from lib.apierrors import ApiError
+from lib.apierrors import ApiError, answers, years_pattern
 from lib.bilingual import Msg
-from lib.periods import Period
+from lib.periods import Period, max_year
 from lib.replica import on_replica
 from supervision.api import DeviceTokenAuth
 
 router = Router(tags=["assessment"], auth=[DeviceTokenAuth(), django_auth])
 
 
+def _period_pattern() -> str:
+    # The years Period.parse accepts, spelled out, so the document describes exactly what is answered (a
+    # process started late in a year documents one year less than it accepts after New Year: never more).
+    return rf"^(({years_pattern(max_year())})(-(0[1-9]|1[0-2])|-[Qq][1-4])?)?$"
+
+
 class PeriodIn(Schema):
+    # The pattern is for the document only: Period.parse checks the value and answers its own code
+    # (invalid_period) with a zh/en message.
     period: str = Field(
         default="",
         max_length=8,
         description="2026-11 (month), 2026-Q4 (quarter) or 2026 (year); default this month",
+        json_schema_extra={"pattern": _period_pattern()},
     )
 
 
@@ -68,7 +77,11 @@ class AssessmentOut(Schema):
     groups: list[GroupOut]
 
 
-@router.get("/{code}", response=AssessmentOut, summary="Scores, grades and rankings of a node for a period")
+@router.get(
+    "/{code}",
+    response=answers(AssessmentOut, 400, 403, 404),
+    summary="Scores, grades and rankings of a node for a period",
+)
 def get_assessment(request: HttpRequest, code: str, q: Query[PeriodIn]) -> dict[str, Any]:
     user = request.user
     assert isinstance(user, User)

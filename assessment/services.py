@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Indicator, InspectionScore, Scheme, Source
 from audit.services import audit_created, saved_user
+from grid.access import Scope
 from grid.models import GridNode, Level
-
-EVIDENCE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
-EVIDENCE_MAX = 10 * 1024 * 1024
+from lib.idempotency import idempotency_uuid
+from lib.uploads import clean_upload
+from lib.validation import check_day
 
 
 @transaction.atomic
@@ -34,7 +35,9 @@ def inspection_record(
     client_id: uuid.UUID,
 ) -> tuple[InspectionScore, bool]:
     """One on-site check of one residential area against one inspection indicator. The same form sent twice
-    records once (`client_id`)."""
+    records once (`client_id`). PermissionDenied when the area is outside the actor's scope."""
+    Scope.of(actor).require(community)
+    client_id = idempotency_uuid(client_id)  # the nil UUID would be one key shared by every form
     existing = InspectionScore.objects.filter(client_id=client_id).first()
     if existing is not None:
         return existing, False
@@ -50,11 +53,9 @@ def inspection_record(
         raise ValidationError(_("The score must be a number from 0 to 100."))
     if not inspector.strip():
         raise ValidationError(_("Say who inspected."))
-    if evidence is not None:
-        if evidence.content_type not in EVIDENCE_TYPES:
-            raise ValidationError(_("Evidence must be a photo (JPEG, PNG, WebP) or a PDF."))
-        if (evidence.size or 0) > EVIDENCE_MAX:
-            raise ValidationError(_("Evidence files are limited to 10 MB."))
+    check_day(day)
+    # Checked by content, whatever the upload claims to be (lib.uploads); stored re-encoded if an image.
+    clean = clean_upload(evidence) if evidence is not None else None
     record = InspectionScore(
         subdistrict=community.subdistrict,
         community=community,
@@ -66,8 +67,10 @@ def inspection_record(
         client_id=client_id,
         recorded_by=saved_user(actor),
     )
-    if evidence is not None:
-        record.evidence.save(f"{client_id}-{evidence.name}"[-100:], evidence, save=False)
+    if clean is not None:
+        clean.save_to(
+            record.evidence, getattr(evidence, "name", None), default="evidence", prefix=f"{client_id}-"
+        )
     record.save()
     audit_created(actor=actor, obj=record)
     return record, True
@@ -75,7 +78,10 @@ def inspection_record(
 
 @transaction.atomic
 def scheme_copy(*, actor: Any, scheme: Scheme, year: int) -> Scheme:
-    """A new version of `scheme` in force from 1 January of `year`, with the same indicators, to be edited."""
+    """A new version of `scheme` in force from 1 January of `year`, with the same indicators, to be edited.
+    A sub-district's scheme needs that sub-district in the actor's scope; the default one an unrestricted
+    actor (PermissionDenied otherwise)."""
+    Scope.of(actor).require(scheme.subdistrict)
     start = datetime.date(year, 1, 1)
     if Scheme.objects.filter(subdistrict=scheme.subdistrict, effective_from=start).exists():
         raise ValidationError(_("A version for %(year)d exists already.") % {"year": year})

@@ -23,18 +23,16 @@ from assessment.services import inspection_record
 from assessment.sources import records
 from grid.access import get_node_for_user, role_required
 from grid.models import GridNode, Level
-from lib.periods import Period
+from lib.periods import Period, query_period
 from lib.replica import replica_reads
+from lib.uploads import file_response
 from lib.xlsx import xlsx_response
 
 INSPECTORS = frozenset({Role.SUBDISTRICT_ADMIN})
 
 
 def period_from(request: HttpRequest) -> Period:
-    try:
-        return Period.parse(request.GET.get("period", ""))
-    except ValueError:
-        return Period.containing("month", timezone.localdate())
+    return query_period(request)
 
 
 def _assess(node: GridNode, period: Period, *, detail: bool = False) -> Assessment:
@@ -136,7 +134,7 @@ def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpRes
     month: datetime.date | None = None
     if request.GET.get("month"):
         try:
-            month = datetime.date.fromisoformat(request.GET["month"][:7] + "-01")
+            month = Period.parse(request.GET["month"][:7]).start
         except ValueError:
             raise Http404 from None
     headers, rows = records(ind, node.pk, period, timezone.localdate(), request.GET.get("key", ""), month)
@@ -211,6 +209,4 @@ def evidence_file(request: HttpRequest, code: str, client_id: uuid.UUID) -> File
     record = InspectionScore.objects.filter(community=node, client_id=client_id).first()
     if record is None or not record.evidence:
         raise Http404
-    return FileResponse(
-        record.evidence.open("rb"), filename=(record.evidence.name or "evidence").rsplit("/", 1)[-1]
-    )
+    return file_response(record.evidence)

@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, router, transaction
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from audit.models import Action, AuditEntry
@@ -77,11 +78,49 @@ def audit_deleted(*, actor: Any, obj: models.Model, reason: str = "") -> None:
     _entry(actor=actor, action=Action.DELETE, obj=obj, changes=snapshot(obj), reason=reason).save()
 
 
+def records_delete(*, actor: Any, objs: Iterable[models.Model], reason: str = "") -> int:
+    """Delete records and whatever cascades from them, with one audit entry (the row as it was) for EVERY
+    row deleted, the cascaded ones included. Returns the number of rows deleted.
+
+    Raises ProtectedError / RestrictedError, with nothing deleted, when evidence (a registration, an
+    attendance, a case step, a record…) hangs off the records through an on_delete=PROTECT key: evidence is
+    never cascade-deleted. The admin's deletes and every service that deletes go through here.
+    """
+    objs = list(objs)
+    if not objs:
+        return 0
+    using = router.db_for_write(type(objs[0]), instance=objs[0])
+    with transaction.atomic(using=using):
+        collector = Collector(using=using, origin=objs[0])
+        collector.collect(objs)
+        doomed: list[models.Model] = [o for instances in collector.data.values() for o in instances]
+        # Rows Django would delete by query without loading them (no further cascades) are loaded here,
+        # so that they too leave an entry.
+        for qs in collector.fast_deletes:
+            doomed.extend(qs)
+        AuditEntry.objects.bulk_create(
+            [
+                _entry(actor=actor, action=Action.DELETE, obj=o, changes=snapshot(o), reason=reason)
+                for o in doomed
+            ],
+            batch_size=2000,
+        )
+        deleted, _per_model = collector.delete()
+    return deleted
+
+
 def audit_bulk_created(*, actor: Any, objs: Iterable[models.Model], reason: str = "") -> None:
     AuditEntry.objects.bulk_create(
-        [_entry(actor=actor, action=Action.CREATE, obj=o, changes=snapshot(o), reason=reason) for o in objs],
-        batch_size=2000,
+        audit_entries_created(actor=actor, objs=objs, reason=reason), batch_size=2000
     )
+
+
+def audit_entries_created(*, actor: Any, objs: Iterable[models.Model], reason: str = "") -> list[AuditEntry]:
+    """Unsaved "created" entries for records whose primary keys are already set, so a bulk writer can build
+    them before its write transaction (see grid.services.importing) and only insert them inside it."""
+    return [
+        _entry(actor=actor, action=Action.CREATE, obj=o, changes=snapshot(o), reason=reason) for o in objs
+    ]
 
 
 def audit_bulk_field_changed(

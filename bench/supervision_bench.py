@@ -43,10 +43,12 @@ def fresh_db(tmp: str) -> str:
     if base.startswith("postgres"):
         import psycopg
 
+        # Named after the given database, so benches of several checkouts on one server do not drop each other's.
+        name = base.rsplit("/", 1)[1] + "_bench_supervision"
         with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_supervision")
-            conn.execute("CREATE DATABASE bench_supervision")
-        return base.rsplit("/", 1)[0] + "/bench_supervision"
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        return base.rsplit("/", 1)[0] + "/" + name
     return f"sqlite:///{tmp}/supervision.sqlite3"
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_created, saved_user
 from contests.models import Answer, Contest, ContestMode, ContestQuestion, ContestStatus, Entry, Question
+from grid.access import Scope
 from grid.models import GridNode, Level
 from lib.codes import next_code
 
@@ -31,6 +32,7 @@ def contest_create(
     mode: str = ContestMode.INDIVIDUAL,
     seed: int | None = None,
 ) -> Contest:
+    Scope.of(actor).require(node)
     sd = node if node.level == Level.SUBDISTRICT else node.subdistrict
     if sd is None:
         raise ValidationError(_("A contest is held in a sub-district."))
@@ -84,6 +86,8 @@ def _community(node: GridNode | None) -> GridNode | None:
 
 
 def contest_join(*, user: Any, contest: Contest, team: str = "") -> Entry:
+    """Take part: the contest must concern the user (held at, below or above their node)."""
+    Scope.of(user).require(contest.node, above=True)
     if contest.status == ContestStatus.FINISHED:
         raise ValidationError(_("This contest is over."))
     team = team.strip()[:50]
@@ -102,7 +106,9 @@ def contest_join(*, user: Any, contest: Contest, team: str = "") -> Entry:
     return entry
 
 
-def contest_start(*, contest: Contest) -> Contest:
+def contest_start(*, contest: Contest, actor: Any = None) -> Contest:
+    """The host starts the first question; the host's scope must cover the contest's node."""
+    Scope.of(actor).require(contest.node)
     if contest.status != ContestStatus.OPEN:
         raise ValidationError(_("This contest has started already."))
     contest.status, contest.current, contest.question_started_at = ContestStatus.RUNNING, 0, timezone.now()
@@ -110,7 +116,8 @@ def contest_start(*, contest: Contest) -> Contest:
     return contest
 
 
-def contest_next(*, contest: Contest) -> Contest:
+def contest_next(*, contest: Contest, actor: Any = None) -> Contest:
+    Scope.of(actor).require(contest.node)
     if contest.status != ContestStatus.RUNNING:
         raise ValidationError(_("This contest is not running."))
     if contest.current + 1 >= contest.question_count:

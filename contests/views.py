@@ -102,9 +102,9 @@ def host(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "start":
-                contest_start(contest=contest)
+                contest_start(contest=contest, actor=user)
             elif request.POST.get("action") == "next":
-                contest_next(contest=contest)
+                contest_next(contest=contest, actor=user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

@@ -132,7 +132,7 @@ class Case(TimeStampedModel):
 
 
 class CaseStep(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")  # evidence: never cascaded
     status = models.CharField(_("step"), max_length=12, choices=CaseStatus.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 
 from audit.services import audit_created, audit_updated, saved_user, snapshot
 from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
+from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household
 from lib.bilingual import Msg
 from lib.codes import next_code
+from lib.validation import check_day
 from supervision.models import Observation, Outcome
 
 # "Caught more than 3 times within 30 days" counts as refusing to correct (查处规定).
@@ -100,6 +102,10 @@ def case_open(
     evidence: list[str] | None = None,
     note: str = "",
 ) -> Case:
+    Scope.of(actor).require(community)
+    if household is not None and household.community_id != community.pk:
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+    check_day(violation_day, ahead=0)  # a violation has happened: not in the future, not before MIN_DAY
     article = article_in_force(article_code, violation_day)
     if article.subject != subject:
         raise ValidationError(
@@ -148,9 +154,16 @@ def repeat_catches(
 
 
 @transaction.atomic
-def repeat_cases_propose(*, subdistrict: GridNode, today: datetime.date, actor: Any = None) -> list[Case]:
+def repeat_cases_propose(
+    *, subdistrict: GridNode, today: datetime.date, actor: Any = None, node: GridNode | None = None
+) -> list[Case]:
     """Propose a case (to the residential-area secretary) for each repeat offender, and each household that
-    refused to correct at the bin, that has no open case yet."""
+    refused to correct at the bin, that has no open case yet — only for households at `node` or below
+    (default: the whole sub-district). `node` must lie in the actor's scope: PermissionDenied otherwise."""
+    node = node or subdistrict
+    Scope.of(actor).require(node)
+    if node.pk != subdistrict.pk and node.subdistrict_id != subdistrict.pk:
+        raise PermissionDenied(str(OUT_OF_SCOPE))
     found = repeat_catches(None, subdistrict=subdistrict, today=today)
     # A refusal at the bin is a case on its own (拒不改正 on the spot), even without repeats.
     refusals: dict[int, list[str]] = {}
@@ -172,12 +185,15 @@ def repeat_cases_propose(*, subdistrict: GridNode, today: datetime.date, actor: 
         .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.DISMISSED])
         .values_list("household_id", flat=True)
     )
-    households = Household.objects.select_related("community").in_bulk(
-        [h for h in candidates if h not in open_for]
+    # Only households at the node or below: the records are the sub-district's, the cases are not.
+    households = (
+        Household.objects.filter(community__path__startswith=node.path)
+        .select_related("community")
+        .in_bulk([h for h in candidates if h not in open_for])
     )
     created = []
     for household_id, (source, evidence) in candidates.items():
-        if household_id in open_for:
+        if household_id in open_for or household_id not in households:
             continue
         note = (
             f"{len(evidence)} catches in {REPEAT_WINDOW_DAYS} days"
@@ -204,7 +220,8 @@ def repeat_cases_propose(*, subdistrict: GridNode, today: datetime.date, actor: 
 def case_step(
     *, actor: Any, case: Case, status: str, note: str = "", data: dict[str, Any] | None = None
 ) -> CaseStep:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update().select_related("community").get(pk=case.pk)
+    Scope.of(actor).require(case.community)
     if status not in NEXT.get(case.status, set()):
         raise ValidationError(
             str(
@@ -247,6 +264,7 @@ def case_decide(
 @transaction.atomic
 def case_void_last_step(*, actor: Any, case: Case, reason: str) -> CaseStep:
     """Undo the latest step with a voiding step; the case returns to the step before. Nothing is deleted."""
+    Scope.of(actor).require(case.community)
     if not reason.strip():
         raise ValidationError(str(Msg("请说明原因。", "Give a reason.")))
     live = [s for s in case.steps.filter(voided_by__isnull=True).exclude(status="void").order_by("at", "id")]

@@ -28,6 +28,7 @@ from enforcement.services import (
 from grid.access import home_node, role_required
 from grid.models import GridNode, Household, Level
 from lib.masking import mask_room
+from lib.validation import form_pk
 from supervision.models import ObservationPhoto
 
 CASE_READERS = frozenset(
@@ -64,9 +65,8 @@ def propose(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     node = home_node(user)
     created = repeat_cases_propose(
-        subdistrict=node.subdistrict or node, today=timezone.localdate(), actor=user
+        subdistrict=node.subdistrict or node, node=node, today=timezone.localdate(), actor=user
     )
-    created = [c for c in created if c.community.path.startswith(node.path)]
     messages.success(request, _("%(n)d cases proposed.") % {"n": len(created)})
     return redirect("enforcement:case_list")
 
@@ -113,7 +113,7 @@ def case_action(request: HttpRequest, code: str) -> HttpResponse:
     note = request.POST.get("note", "")
     try:
         if action == "decide" and user.role == Role.ENFORCEMENT_OFFICER:
-            tier = Tier.objects.filter(pk=request.POST.get("tier") or 0, article=case.article).first()
+            tier = Tier.objects.filter(pk=form_pk(request.POST.get("tier")), article=case.article).first()
             try:
                 amount = int(request.POST.get("fine", ""))
             except ValueError:

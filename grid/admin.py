@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
-from audit.admin import AuditedAdmin
+from audit.admin import AuditedAdmin, AuditedDeleteMixin
 from grid.models import Building, GridNode, GridRule, GridWorker, Household, ImportJob, Person
 
 
@@ -89,7 +89,7 @@ class GridWorkerAdmin(ScopedAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     list_display = ("filename", "kind", "status", "created", "created_by", "created_at")
     exclude = ("data",)
     readonly_fields = (

@@ -11,7 +11,7 @@ from grid.models import HOUSEHOLD_RELATED, GridNode, Household, Level
 from grid.presenters import household_view
 from grid.selectors import NodeStats, coverage_report, grid_stats
 from grid.services.assignment import households_assign, households_assign_all
-from lib.apierrors import ApiError
+from lib.apierrors import TEXT, ApiError, answers
 from lib.bilingual import Msg
 from lib.paging import KeyPaginator
 
@@ -53,7 +53,11 @@ def _stats_out(s: NodeStats) -> NodeStatsOut:
     )
 
 
-@router.get("/nodes/{code}", response=NodeOut, summary="A grid node with figures for it and its children")
+@router.get(
+    "/nodes/{code}",
+    response=answers(NodeOut, 403, 404),
+    summary="A grid node with figures for it and its children",
+)
 def node(request: HttpRequest, code: str) -> NodeOut:
     user = _user(request, GRID_READERS)
     n = get_node_for_user(user, code)
@@ -93,8 +97,8 @@ class HouseholdPage(Schema):
 
 
 class HouseholdFilter(Schema):
-    node: str | None = Field(None, max_length=32)
-    q: str | None = Field(None, max_length=100)
+    node: str | None = Field(None, max_length=32, pattern=TEXT)
+    q: str | None = Field(None, max_length=100, pattern=TEXT)
     unassigned: bool = False
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=500)
@@ -118,7 +122,9 @@ def _household_out(h: Household, user: User) -> HouseholdOut:
 
 
 @router.get(
-    "/households", response=HouseholdPage, summary="Households visible to the user, filtered and paged"
+    "/households",
+    response=answers(HouseholdPage, 400, 403, 404),
+    summary="Households visible to the user, filtered and paged",
 )
 def households(request: HttpRequest, filters: Query[HouseholdFilter]) -> HouseholdPage:
     user = _user(request, GRID_READERS | {Role.RESIDENT})
@@ -139,7 +145,7 @@ def households(request: HttpRequest, filters: Query[HouseholdFilter]) -> Househo
     )
 
 
-@router.get("/households/{code}", response=HouseholdOut, summary="One household")
+@router.get("/households/{code}", response=answers(HouseholdOut, 403, 404), summary="One household")
 def household(request: HttpRequest, code: str) -> HouseholdOut:
     user = _user(request, GRID_READERS | {Role.RESIDENT})
     return _household_out(get_household_for_user(user, code), user)
@@ -164,7 +170,11 @@ class CoverageOut(Schema):
     unassigned_sample: list[str]
 
 
-@router.get("/nodes/{code}/coverage", response=CoverageOut, summary="Coverage (全覆盖) report for a node")
+@router.get(
+    "/nodes/{code}/coverage",
+    response=answers(CoverageOut, 403, 404),
+    summary="Coverage (全覆盖) report for a node",
+)
 def coverage(request: HttpRequest, code: str) -> CoverageOut:
     user = _user(request, COVERAGE_READERS)
     report = coverage_report(get_node_for_user(user, code))
@@ -196,14 +206,16 @@ class AssignOut(Schema):
 
 
 @router.post(
-    "/nodes/{code}/assign", response=AssignOut, summary="Assign households to grid workers (minimal change)"
+    "/nodes/{code}/assign",
+    response=answers(AssignOut, 403, 404, 409),
+    summary="Assign households to grid workers (minimal change)",
 )
 def assign(request: HttpRequest, code: str) -> AssignOut:
     user = _user(request, GRID_EDITORS)
     n = get_node_for_user(user, code)
     if n.level == Level.MICROGRID:
         raise ApiError(
-            400,
+            409,  # well-formed, but the node's level does not take assignment
             "wrong_level",
             Msg(
                 "分配按居民区或更高层级进行，不能按微网格。",

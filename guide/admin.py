@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import audit_created, audit_updated, snapshot
+from audit.admin import AuditedAdmin, AuditedDeleteMixin
+from audit.services import audit_created, audit_updated, records_delete, snapshot
 from guide.kb import pinyin_of
 from guide.models import Alias, Category, Item, LookupQuery, Scheme, SubClass
 
@@ -27,7 +28,7 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     """Staff add and correct items; every change needs a reason and lands in the audit log (the history)."""
 
     form = ItemForm
@@ -55,18 +56,17 @@ class ItemAdmin(admin.ModelAdmin):
             alias.pinyin = pinyin_of(alias.text)[0]
             alias.save()
             audit_created(actor=request.user, obj=alias, reason=form.cleaned_data["reason"])
-        for alias in formset.deleted_objects:
-            alias.delete()
+        records_delete(actor=request.user, objs=formset.deleted_objects, reason=form.cleaned_data["reason"])
 
 
 @admin.register(LookupQuery)
-class LookupQueryAdmin(admin.ModelAdmin):
+class LookupQueryAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     list_display = ("text", "count", "category", "method", "confidence", "status", "last_at")
     list_filter = ("status", "method")
     search_fields = ("text",)
     readonly_fields = [f.name for f in LookupQuery._meta.fields]
 
 
-admin.site.register(Scheme)
-admin.site.register(Category)
-admin.site.register(SubClass)
+admin.site.register(Scheme, AuditedAdmin)
+admin.site.register(Category, AuditedAdmin)
+admin.site.register(SubClass, AuditedAdmin)

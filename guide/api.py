@@ -1,19 +1,34 @@
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from guide import counting
 from guide.presenters import answer_dict
-from guide.search import QueryError, lookup, validate_query
-from lib.apierrors import ApiError
+from guide.search import _FORBIDDEN, MAX_LENGTH, QueryError, lookup, validate_query
+from lib.apierrors import ApiError, answers
 
 router = Router(tags=["guide"])
 
 
+def _query_pattern() -> str:
+    # What validate_query (and the control-character check at the edge) accepts: no C0/C1 control character,
+    # no U+FFFD, none of the forbidden symbols; at least one character that is not a space.
+    banned = r"\x00-\x1f\x7f-\x9f\ufffd" + "".join(re.escape(c) for c in sorted(_FORBIDDEN))
+    return rf"^[^{banned}]*[^\s{banned}][^{banned}]*$"
+
+
 class LookupIn(Schema):
-    q: str = Field("", max_length=10_000, description="item name, phrase, pinyin, initials or English")
+    # The document states exactly what validate_query accepts; the field itself stays loose so that each
+    # refusal answers validate_query's own code (empty_query, query_too_long, …) rather than a generic one.
+    q: str = Field(
+        max_length=10_000,
+        description="item name, phrase, pinyin, initials or English",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_LENGTH, "pattern": _query_pattern()},
+    )
 
 
 class NearestOut(Schema):
@@ -38,7 +53,12 @@ class LookupOut(Schema):
     nearest: list[NearestOut]
 
 
-@router.get("/lookup", response=LookupOut, auth=None, summary="Which bin? Public, no login.")
+@router.get(
+    "/lookup",
+    response=answers(LookupOut, 400, public=True),
+    auth=None,
+    summary="Which bin? Public, no login.",
+)
 def guide_lookup(request: HttpRequest, params: Query[LookupIn]) -> dict[str, object]:
     try:
         q = validate_query(params.q)

@@ -125,17 +125,20 @@ class QueryError(ValueError):
 
 def validate_query(raw: str | None) -> str:
     """What a lookup accepts: a short item name or phrase. Everything else is a clear 400, never a 500."""
-    q = (raw or "").strip()
+    # Length and characters are checked on the query as sent (before trimming), as the API document states
+    # them: a tab or an over-long run of spaces is refused, not silently trimmed into a valid query.
+    raw = raw or ""
+    q = raw.strip()
     if not q:
         raise QueryError("empty_query", Msg("请输入要查询的物品名称。", "Type the name of an item."))
-    if len(q) > MAX_LENGTH:
+    if len(raw) > MAX_LENGTH:
         raise QueryError(
             "query_too_long",
             Msg("查询太长（最多 {n} 个字符）。", "The query is too long (at most {n} characters).").format(
                 n=MAX_LENGTH
             ),
         )
-    if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF or c == "\ufffd" for c in q):
+    if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF or c == "\ufffd" for c in raw):
         raise QueryError(
             "binary_query", Msg("查询含有无法识别的字符。", "The query contains unreadable characters.")
         )

@@ -1,30 +1,19 @@
 """Photos people upload (bin-side records, activities): re-encoded from pixels only, so nothing of the
-original's metadata (EXIF: location, phone) is kept, turned upright and downscaled."""
+original's metadata (EXIF: location, phone) is kept, turned upright and downscaled. The checks themselves
+(content sniffing, pixel cap, size cap) live in the one upload gate, `lib.uploads`."""
 
 from __future__ import annotations
 
-import io
+from typing import Any
 
-from django.core.exceptions import ValidationError
-from PIL import Image, ImageOps, UnidentifiedImageError
-
-from lib.bilingual import Msg
+from lib.uploads import IMAGE_ONLY, PHOTO_SIDE, clean_upload
 
 MAX_BYTES = 15 * 1024 * 1024
-MAX_SIDE = 1600
+MAX_SIDE = PHOTO_SIDE
 
 
-def clean_jpeg(data: bytes, *, max_side: int = MAX_SIDE) -> bytes:
-    if len(data) > MAX_BYTES:
-        raise ValidationError(str(Msg("照片太大（最大 15 MB）。", "The photo is too large (15 MB at most).")))
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            upright = ImageOps.exif_transpose(img).convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(str(Msg("这不是可识别的图片。", "This is not an image we can read."))) from None
-    upright.thumbnail((max_side, max_side))
-    out = io.BytesIO()
-    upright.save(out, "JPEG", quality=82, optimize=True)  # no exif= argument: no metadata carried over
-    return out.getvalue()
+def clean_jpeg(data: Any, *, max_side: int = MAX_SIDE) -> bytes:
+    """JPEG bytes of a photo (bytes or UploadedFile), at most `max_side` px a side.
+
+    Raises ValidationError (zh/en) for anything but a readable JPEG/PNG/WebP within the caps."""
+    return clean_upload(data, accept=IMAGE_ONLY, max_bytes=MAX_BYTES, max_side=max_side, jpeg_only=True).data

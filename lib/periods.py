@@ -1,16 +1,39 @@
-"""Assessment and report periods: a month (`2026-11`), a quarter (`2026-Q4`) or a year (`2026`)."""
+"""Assessment and report periods: a month (`2026-11`), a quarter (`2026-Q4`) or a year (`2026`).
+
+The one parser for periods, years, days and spans typed by people (query strings, forms, the API): every
+year lies in MIN_YEAR..next year, so `9999-12` or `0001-01` is refused here instead of overflowing a date
+computation deeper down.
+"""
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
+MIN_YEAR = 2000  # the product's data starts long after; earlier years are typos
+MIN_DAY = datetime.date(MIN_YEAR, 1, 1)
+
+
+def max_year() -> int:
+    """The last year anyone may name: next year (plans and targets are set a year ahead)."""
+    return timezone.localdate().year + 1
+
+
+def max_day(ahead: int = 366) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=ahead)
+
+
+def year_ok(year: int) -> bool:
+    return MIN_YEAR <= year <= max_year()
 
 
 def _month_end(year: int, month: int) -> datetime.date:
@@ -61,19 +84,70 @@ class Period:
 
     @classmethod
     def parse(cls, key: str) -> Period:
-        """`2026-11`, `2026-Q4` or `2026`; ValueError otherwise."""
+        """`2026-11`, `2026-Q4` or `2026`, the year within MIN_YEAR..max_year(); ValueError otherwise."""
         key = key.strip()
         if m := _MONTH.match(key):
             year, month = int(m[1]), int(m[2])
-            if not 1 <= month <= 12 or year < 2000:
+            if not 1 <= month <= 12 or not year_ok(year):
                 raise ValueError(key)
             return cls.containing("month", datetime.date(year, month, 1))
         if m := _QUARTER.match(key):
-            if int(m[1]) < 2000:
+            if not year_ok(int(m[1])):
                 raise ValueError(key)
             return cls.containing("quarter", datetime.date(int(m[1]), int(m[2]) * 3 - 2, 1))
         if m := _YEAR.match(key):
-            if int(m[1]) < 2000:
+            if not year_ok(int(m[1])):
                 raise ValueError(key)
             return cls.containing("year", datetime.date(int(m[1]), 1, 1))
         raise ValueError(key)
+
+
+# Query-string readers for pages: a missing, malformed or out-of-range value falls back to the page's
+# default (the current month, year, …), the way a page treats a stale bookmark; never an exception.
+
+
+def query_period(request: HttpRequest, default_kind: str = "month", name: str = "period") -> Period:
+    """`?period=` as Period.parse reads it; else the `default_kind` period containing today."""
+    try:
+        return Period.parse(request.GET.get(name, ""))
+    except ValueError:
+        return Period.containing(default_kind, timezone.localdate())
+
+
+def query_month(request: HttpRequest, name: str = "month") -> Period:
+    """`?month=YYYY-MM` (a longer date is cut to its month); else the current month."""
+    try:
+        period = Period.parse(request.GET.get(name, "")[:7])
+    except ValueError:
+        return Period.containing("month", timezone.localdate())
+    return period if period.kind == "month" else Period.containing("month", timezone.localdate())
+
+
+def parse_year(raw: str) -> int:
+    """A year typed as digits within MIN_YEAR..max_year(); ValueError otherwise."""
+    raw = raw.strip()
+    if not _YEAR.match(raw) or not year_ok(int(raw)):
+        raise ValueError(raw)
+    return int(raw)
+
+
+def query_year(request: HttpRequest, name: str = "year") -> int:
+    """`?year=` (or the same field of a form post); else the current year."""
+    try:
+        return parse_year(request.GET.get(name, "") or request.POST.get(name, ""))
+    except ValueError:
+        return timezone.localdate().year
+
+
+def query_days(request: HttpRequest, options: Container[int], default: int, name: str = "days") -> int:
+    """`?days=` when it is one of the spans the page offers; else `default`."""
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 5 and int(raw) in options else default
+
+
+def parse_day(raw: str) -> datetime.date:
+    """An ISO date (YYYY-MM-DD) within MIN_DAY..a year from today; ValueError otherwise."""
+    day = datetime.date.fromisoformat(raw.strip())
+    if not MIN_DAY <= day <= max_day():
+        raise ValueError(raw)
+    return day

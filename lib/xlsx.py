@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.http import HttpResponse
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from lib.bilingual import Msg
@@ -17,10 +19,43 @@ from lib.bilingual import Msg
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# Bounds on what an upload may make us hold in memory. Household imports run to 150,000 rows of about ten
+# columns; every other table is far smaller.
+MAX_BYTES = 30 * 1024 * 1024
+# All parts of an .xlsx once inflated: the XML the parser walks (150,000 rows × 10 cells is about 60 MB).
+MAX_UNZIPPED = 160 * 1024 * 1024
+MAX_ROWS = 200_000  # data rows, not counting the header or empty rows
+MAX_COLUMNS = 100
+MAX_CELL = 2000  # characters in one cell
+MAX_CSV_LINE = 64 * 1024  # characters in one physical CSV line
+MAX_CSV_LINES_PER_ROW = 20  # a quoted cell may span lines (Alt+Enter in Excel), not without end
+
+_NOT_XLSX = Msg(
+    "这不是有效的 Excel (.xlsx) 文件，请用模板另存为 .xlsx 后再上传。",
+    "This is not a valid Excel (.xlsx) file; save it from the template as .xlsx and upload again.",
+)
+_EMPTY = Msg("文件是空的。", "The file is empty.")
+
+
 class TableError(Exception):
     def __init__(self, msg: Msg):
         super().__init__(msg.en)
         self.msg = msg
+
+
+def _too_many_rows() -> TableError:
+    return TableError(
+        Msg("一个文件最多 {n} 行数据。", "At most {n} data rows per file.").format(n=f"{MAX_ROWS:,}")
+    )
+
+
+def _too_many_columns() -> TableError:
+    return TableError(
+        Msg(
+            "表格最多 {n} 列，请删除多余的列后再上传。",
+            "At most {n} columns; delete the extra columns and upload again.",
+        ).format(n=MAX_COLUMNS)
+    )
 
 
 def _cell(value: Any) -> str:
@@ -32,60 +67,156 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
-    """The header row and the data rows of the first sheet, every cell as stripped text."""
-    if not data:
-        raise TableError(Msg("文件是空的。", "The file is empty."))
-    name = filename.lower()
-    rows: list[list[str]]
-    if name.endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+def _bounded(raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
+    """Non-empty rows as text, trailing empty cells cut, refused as soon as a bound is passed, so a sheet
+    can never make us hold more than MAX_ROWS × MAX_COLUMNS cells."""
+    rows: list[list[str]] = []
+    for raw in raw_rows:
+        if raw.count(None) == len(raw):  # an empty or missing row, counted in C: a gap costs little
+            continue
+        if len(raw) > MAX_COLUMNS:
+            # Cells past MAX_COLUMNS are allowed only empty (formatting); set() runs in C.
+            if set(raw[MAX_COLUMNS:]) - {None, ""}:
+                raise _too_many_columns()
+            raw = raw[:MAX_COLUMNS]
+        row = [_cell(v) for v in raw]
+        while row and not row[-1]:
+            row.pop()
+        if not row:
+            continue
+        if max(len(c) for c in row) > MAX_CELL:
             raise TableError(
                 Msg(
-                    "这不是有效的 Excel (.xlsx) 文件，请用模板另存为 .xlsx 后再上传。",
-                    "This is not a valid Excel (.xlsx) file; save it from the template as .xlsx and upload again.",
-                )
-            ) from None
-        sheet = book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-    elif name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise TableError(
-                Msg(
-                    "无法识别 CSV 文件的编码（应为 UTF-8 或 GBK）。",
-                    "Cannot read the CSV's encoding (use UTF-8 or GBK).",
-                )
+                    "单元格内容过长（最多 {n} 个字）。", "A cell is too long ({n} characters at most)."
+                ).format(n=MAX_CELL)
             )
-        if "\x00" in text:
-            raise TableError(Msg("CSV 文件含有二进制内容。", "The CSV file contains binary data."))
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        rows.append(row)
+        if len(rows) > MAX_ROWS + 1:  # + the header
+            raise _too_many_rows()
+    return rows
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # Declared sizes bind: zipfile stops inflating a part at its declared size.
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+                raise TableError(
+                    Msg("Excel 文件解压后太大。", "The Excel file is too large once uncompressed.")
+                )
+        # read_only streams rows; openpyxl parses with defusedxml (installed) against entity bombs.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError):
+        raise TableError(_NOT_XLSX) from None
+    try:
+        sheet = book.worksheets[0]
+        # Ignore the declared dimension (a 5 KB file may claim A1:XFD1048576): rows would be padded to it.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        # openpyxl would pad each row out to its last cell (XFD is column 16,384, a 0.8 ms list per row):
+        # read one column past the bound instead, so a value there refuses the file and cells further out
+        # (never part of a template) are not read at all.
+        return _bounded(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True))
+    except (KeyError, ValueError, TypeError, SyntaxError, zipfile.BadZipFile, OSError):
+        raise TableError(_NOT_XLSX) from None
+    finally:
+        book.close()
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TableError(
+            Msg(
+                "无法识别 CSV 文件的编码（应为 UTF-8 或 GBK）。",
+                "Cannot read the CSV's encoding (use UTF-8 or GBK).",
+            )
+        )
+    if "\x00" in text:
+        raise TableError(Msg("CSV 文件含有二进制内容。", "The CSV file contains binary data."))
+    row_start = 0
+
+    def lines() -> Iterator[str]:
+        # Bounding the lines bounds the cells a single row can hold (a line of commas is a row of cells).
+        for line in io.StringIO(text, newline=""):
+            if len(line) > MAX_CSV_LINE or reader.line_num - row_start >= MAX_CSV_LINES_PER_ROW:
+                raise TableError(Msg("CSV 文件有一行过长。", "A line of the CSV file is too long."))
+            yield line
+
+    def rows() -> Iterator[list[str]]:
+        nonlocal row_start
+        for row in reader:
+            row_start = reader.line_num
+            yield row
+
+    reader = csv.reader(lines())
+    try:
+        return _bounded(rows())
+    except csv.Error:
+        raise TableError(Msg("CSV 文件格式有误。", "The CSV file is malformed.")) from None
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    """The header row and the data rows of the first sheet of an .xlsx or .csv (chosen by `filename`),
+    every cell as stripped text, empty rows dropped, each row padded to the header's width.
+
+    Bounded whatever the file declares: MAX_BYTES, MAX_ROWS data rows, MAX_COLUMNS (a value in the next
+    column refuses the file; .xlsx cells further out are not read), MAX_CELL characters a cell, and for a
+    CSV the length of its lines. Raises TableError (zh/en message) for an empty, unreadable or oversized
+    file."""
+    if not data:
+        raise TableError(_EMPTY)
+    if len(data) > MAX_BYTES:
+        raise TableError(
+            Msg("文件太大（最大 {mb} MB）。", "The file is too large ({mb} MB at most).").format(
+                mb=MAX_BYTES // (1024 * 1024)
+            )
+        )
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        rows = _csv_rows(data)
     else:
         raise TableError(Msg("只接受 .xlsx 或 .csv 文件。", "Only .xlsx or .csv files are accepted."))
-    rows = [r for r in rows if any(c for c in r)]
     if not rows:
-        raise TableError(Msg("文件是空的。", "The file is empty."))
+        raise TableError(_EMPTY)
     header = rows[0]
-    while header and not header[-1]:
-        header.pop()
     return header, [r + [""] * (len(header) - len(r)) for r in rows[1:]]
 
 
+# Text starting with one of these is run as a formula (or DDE command) by spreadsheet programs, whether the
+# text arrives as an .xlsx cell (openpyxl writes "=…" as a formula) or later as CSV (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A signed number or percentage typed as text ("-5", "+3.2%") cannot carry a formula; left readable.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*%?")
+
+
+def safe_cell(value: Any) -> Any:
+    """What to write for `value` in an export: text that a spreadsheet would run as a formula gets a leading
+    apostrophe (shown as text), characters XML cannot carry (NUL, other C0 controls) are dropped; numbers,
+    dates and None are returned unchanged (a negative number stays a number)."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """An .xlsx with one sheet per (title, headers, rows); every cell goes through `safe_cell`, so no text
+    from a user becomes a live formula."""
     book = Workbook(write_only=True)
     for title, headers, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
-        sheet.append(list(headers))
+        sheet.append([safe_cell(h) for h in headers])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([safe_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import GRID_EDITORS, PARTY_READERS, Role, User
-from grid.access import role_required
+from grid.access import Scope, role_required
 from grid.models import GridNode, Household, Person
 from lib.forms import attempt, form_page
+from lib.periods import query_year
+from lib.validation import form_pk
 from party.frame import candidates, frame_report
 from party.models import (
     Exemplar,
@@ -55,10 +57,7 @@ def _sd(request: HttpRequest) -> tuple[User, GridNode]:
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year", "") or request.POST.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
+    return query_year(request)
 
 
 def _date(value: str) -> datetime.date | None:
@@ -100,7 +99,7 @@ def duties(request: HttpRequest, code: str) -> HttpResponse:
                     due=_date(request.POST.get("due", "")),
                 )
             else:
-                line = get_object_or_404(Responsibility, pk=request.POST.get("line", "0") or 0, org=org)
+                line = get_object_or_404(Responsibility, pk=form_pk(request.POST.get("line")), org=org)
                 work_update(
                     actor=user,
                     obj=line,
@@ -172,7 +171,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 milestone = get_object_or_404(
-                    Milestone, pk=request.POST.get("milestone", "0") or 0, project=project
+                    Milestone, pk=form_pk(request.POST.get("milestone")), project=project
                 )
                 milestone_done(
                     actor=user,
@@ -222,7 +221,7 @@ def exemplars(request: HttpRequest) -> HttpResponse:
                 kind=kind,
                 name=request.POST.get("name", ""),
                 reason=request.POST.get("reason", ""),
-                **_target(kind, int(request.POST.get("target", "0") or 0), sd),
+                **_target(kind, form_pk(request.POST.get("target")), sd),
             ),
             unreadable=_("Choose one household, person or unit."),
             missing=(Household.DoesNotExist, Person.DoesNotExist, MemberUnit.DoesNotExist),
@@ -250,7 +249,9 @@ def talents(request: HttpRequest) -> HttpResponse:
         added, error = attempt(
             lambda: talent_add(
                 actor=user,
-                person=Person.objects.get(pk=int(request.POST.get("person", "0") or 0), subdistrict=sd),
+                person=Scope.of(user)
+                .filter(Person.objects.filter(subdistrict=sd), "node")
+                .get(pk=form_pk(request.POST.get("person"))),
                 kind=request.POST.get("kind", ""),
                 topics=request.POST.get("topics", ""),
             ),
@@ -266,7 +267,13 @@ def talents(request: HttpRequest) -> HttpResponse:
         .annotate(sessions=Count("person__talks", filter=Q(person__talks__status="done")))
     )
     people = (
-        list(Person.objects.filter(subdistrict=sd, name__icontains=q).order_by("name")[:10])
+        # The picker lists people of the editor's own node and below (a secretary: their residential area).
+        list(
+            Scope.of(user)
+            .filter(Person.objects.filter(subdistrict=sd), "node")
+            .filter(name__icontains=q)
+            .order_by("name")[:10]
+        )
         if q and editor
         else []
     )

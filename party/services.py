@@ -8,15 +8,19 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_created, audit_updated, saved_user, snapshot
+from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household, Level, Person
 from lib.codes import next_code
+from lib.idempotency import idempotency_uuid
 from lib.periods import Period
+from lib.uploads import clean_upload
+from lib.validation import check_day, check_year
 from party.models import (
     Exemplar,
     ExemplarKind,
@@ -54,6 +58,7 @@ def org_create(
     parent: PartyOrg | None = None,
     code: str | None = None,
 ) -> PartyOrg:
+    Scope.of(actor).require(node)
     if kind not in OrgKind.values:
         raise ValidationError(_("Unknown kind of party organisation."))
     if parent is None and kind != OrgKind.COMMITTEE:
@@ -91,15 +96,20 @@ def member_add(
     workplace: str = "",
     reported_on: datetime.date | None = None,
 ) -> PartyMember:
-    """A resident member serves their home residential area; an in-service member the one they report to."""
+    """A resident member serves their home residential area; an in-service member the one they report to.
+    The organisation and the residential area served must lie in the actor's scope."""
+    Scope.of(actor).require(org.node)
     if hasattr(person, "party_member"):
         raise ValidationError(_("%(name)s is a party member already.") % {"name": person.name})
     if community is None and person.household_id is not None:
         community = person.household.community if person.household else None
     if community is None or community.level != Level.COMMUNITY:
         raise ValidationError(_("Say which residential area the member serves."))
+    Scope.of(actor).require(community)
     if kind == MemberKind.IN_SERVICE and reported_on is None:
         reported_on = timezone.localdate()
+    if reported_on is not None:
+        check_day(reported_on)
     member = PartyMember(
         subdistrict=org.subdistrict,
         person=person,
@@ -116,6 +126,7 @@ def member_add(
 
 
 def pledge_sign(*, actor: Any, member: PartyMember, text_version: str, signed_on: datetime.date) -> Pledge:
+    Scope.of(actor).require(member.community)
     pledge, created = Pledge.objects.get_or_create(
         member=member,
         text_version=text_version,
@@ -130,7 +141,12 @@ def pledge_sign(*, actor: Any, member: PartyMember, text_version: str, signed_on
 def visit_plan_create(
     *, actor: Any, microgrid: GridNode, period: Period, members: Iterable[PartyMember] = ()
 ) -> VisitPlan:
-    """One plan per micro-grid and quarter: asking again returns it, with any new visitors added."""
+    """One plan per micro-grid and quarter: asking again returns it, with any new visitors added. The
+    micro-grid must be in the actor's scope, the visitors members serving its residential area."""
+    Scope.of(actor).require(microgrid)
+    members = list(members)
+    if any(m.community_id != microgrid.parent_id for m in members):
+        raise PermissionDenied(str(OUT_OF_SCOPE))
     if microgrid.level != Level.MICROGRID or microgrid.subdistrict is None:
         raise ValidationError(_("Visits are planned per micro-grid."))
     if period.kind != "quarter":
@@ -164,11 +180,14 @@ def visit_record(
     plan: VisitPlan | None = None,
     client_id: uuid.UUID,
 ) -> tuple[Visit, bool]:
+    Scope.of(actor).require_household(household)
+    client_id = idempotency_uuid(client_id)  # the nil UUID would be one key shared by every client
     existing = Visit.objects.filter(client_id=client_id).first()
     if existing is not None:
         return existing, False
     if outcome not in VisitOutcome.values:
         raise ValidationError(_("Choose how the visit went."))
+    check_day(day)
     if day > timezone.localdate():
         raise ValidationError(_("A visit cannot be in the future."))
     microgrid_id = household.building.microgrid_id
@@ -192,6 +211,7 @@ def visit_record(
 
 
 def visit_follow_up_done(*, actor: Any, visit: Visit) -> Visit:
+    Scope.of(actor).require(visit.microgrid)
     before = snapshot(visit)
     visit.follow_up_done = True
     visit.save(update_fields=["follow_up_done", "updated_at"])
@@ -205,14 +225,18 @@ def visit_follow_up_done(*, actor: Any, visit: Visit) -> Visit:
 def responsibility_add(
     *, actor: Any, org: PartyOrg, item: str, owner: str, due: datetime.date | None = None
 ) -> Responsibility:
+    Scope.of(actor).require(org.node)
     if not item.strip() or not owner.strip():
         raise ValidationError(_("Say what the organisation answers for and who owns it."))
+    if due is not None:
+        check_day(due)
     line = Responsibility.objects.create(org=org, item=item.strip()[:200], owner=owner.strip()[:50], due=due)
     audit_created(actor=actor, obj=line)
     return line
 
 
 def work_update(*, actor: Any, obj: Responsibility | Project, status: str, note: str = "") -> None:
+    Scope.of(actor).require(obj.org.node if isinstance(obj, Responsibility) else obj.node)
     if status not in WorkStatus.values:
         raise ValidationError(_("Unknown status."))
     before = snapshot(obj)
@@ -234,6 +258,9 @@ def project_create(
     owner: str,
     org: PartyOrg | None = None,
 ) -> Project:
+    Scope.of(actor).require(node)
+    if org is not None:
+        Scope.of(actor).require(org.node, above=True)  # a project may answer to the committee above
     if inclusion not in Inclusion.values:
         raise ValidationError(_("Say where the project is written in."))
     if not title.strip() or not owner.strip():
@@ -241,6 +268,7 @@ def project_create(
     sd = node if node.level == Level.SUBDISTRICT else node.subdistrict
     if sd is None:
         raise ValidationError(_("A party organisation works in a sub-district."))
+    check_year(year)
     project = Project.objects.create(
         subdistrict=sd,
         node=node,
@@ -255,8 +283,11 @@ def project_create(
 
 
 def milestone_add(*, actor: Any, project: Project, title: str, due: datetime.date | None = None) -> Milestone:
+    Scope.of(actor).require(project.node)
     if not title.strip():
         raise ValidationError(_("Name the milestone."))
+    if due is not None:
+        check_day(due)
     milestone = Milestone.objects.create(project=project, title=title.strip()[:150], due=due)
     audit_created(actor=actor, obj=milestone)
     if project.status == WorkStatus.DONE:  # new work reopens a finished project
@@ -269,13 +300,17 @@ def milestone_done(
     *, actor: Any, milestone: Milestone, day: datetime.date, evidence_note: str = "", evidence: Any = None
 ) -> Milestone:
     """Reached only with evidence; the project is done when all its milestones are."""
+    Scope.of(actor).require(milestone.project.node)
     if not evidence_note.strip() and evidence is None:
         raise ValidationError(_("Say what shows the milestone was reached (or attach a file)."))
+    # Checked by content, whatever the upload claims to be (lib.uploads); stored re-encoded if an image.
+    clean = clean_upload(evidence) if evidence is not None else None
     before = snapshot(milestone)
+    check_day(day)
     milestone.done_on = day
     milestone.evidence_note = evidence_note.strip()[:300]
-    if evidence is not None:
-        milestone.evidence.save(getattr(evidence, "name", "evidence") or "evidence", evidence, save=False)
+    if clean is not None:
+        clean.save_to(milestone.evidence, getattr(evidence, "name", None), default="evidence")
     milestone.save()
     audit_updated(actor=actor, obj=milestone, before=before)
     project = milestone.project
@@ -298,12 +333,19 @@ def exemplar_choose(
     person: Person | None = None,
     unit: Any = None,
 ) -> Exemplar:
+    scope = Scope.of(actor)
+    scope.require(subdistrict)
+    if person is not None:
+        scope.require(person.node)
+    if household is not None:
+        scope.require(household.community)
     if kind not in ExemplarKind.values:
         raise ValidationError(_("Unknown kind of exemplar."))
     if not reason.strip():
         raise ValidationError(_("Say why they were chosen."))
     if sum(x is not None for x in (household, person, unit)) != 1:
         raise ValidationError(_("Choose one household, person or unit."))
+    check_year(year)
     exemplar, created = Exemplar.objects.get_or_create(
         subdistrict=subdistrict,
         year=year,
@@ -319,6 +361,7 @@ def exemplar_choose(
 
 
 def talent_add(*, actor: Any, person: Person, kind: str, topics: str) -> Talent:
+    Scope.of(actor).require(person.node)
     if kind not in TalentKind.values:
         raise ValidationError(_("Unknown kind of talent."))
     if not topics.strip():

@@ -16,7 +16,8 @@ from accounts.models import GRID_EDITORS, PARTY_READERS, VISIT_RECORDERS, User
 from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
 from grid.models import GridNode, Level
 from grid.presenters import household_view
-from lib.periods import Period
+from lib.periods import Period, query_period
+from lib.validation import form_pk
 from lib.xlsx import xlsx_response
 from party import selectors
 from party.models import PartyMember, PartyOrg, VisitOutcome, VisitPlan
@@ -30,11 +31,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _quarter(request: HttpRequest) -> Period:
-    try:
-        period = Period.parse(request.GET.get("period", ""))
-    except ValueError:
-        period = Period.containing("quarter", timezone.localdate())
-    return period
+    return query_period(request, "quarter")
 
 
 def _org(user: User, code: str) -> PartyOrg:
@@ -139,7 +136,7 @@ def visits(request: HttpRequest, code: str) -> HttpResponse:
                 raise ValidationError(_("Choose a micro-grid."))
             # Visitors from the micro-grid's own residential area only.
             members = PartyMember.objects.filter(
-                pk__in=[m for m in request.POST.getlist("members") if m.isdigit()],
+                pk__in=[form_pk(m) for m in request.POST.getlist("members")],
                 community_id=microgrid.parent_id,
             )
             plan = visit_plan_create(actor=user, microgrid=microgrid, period=period, members=members)

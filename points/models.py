@@ -35,7 +35,7 @@ class PointRule(VersionedRule):
 
 class PointsAccount(models.Model):
     household = models.OneToOneField(
-        "grid.Household", on_delete=models.CASCADE, related_name="points_account"
+        "grid.Household", on_delete=models.PROTECT, related_name="points_account"
     )
     subdistrict_id = models.BigIntegerField()
     balance = models.IntegerField(_("balance"), default=0)
@@ -93,7 +93,7 @@ class LedgerEntry(models.Model):
 
 class Reward(TimeStampedModel):
     subdistrict = models.ForeignKey(
-        "grid.GridNode", on_delete=models.CASCADE, related_name="+", verbose_name=_("sub-district")
+        "grid.GridNode", on_delete=models.PROTECT, related_name="+", verbose_name=_("sub-district")
     )
     name = models.CharField(_("name"), max_length=80)
     cost = models.PositiveIntegerField(_("points"))

@@ -11,9 +11,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from audit.services import saved_user
+from audit.services import audit_created, audit_updated, saved_user, snapshot
+from grid.access import Scope
 from grid.models import GridNode, Household
 from lib.bilingual import Msg
+from lib.idempotency import idempotency_key
 from points.models import EntryKind, LedgerEntry, PointRule, PointsAccount, Redemption, Reward
 from supervision.ingest import SHANGHAI
 from supervision.models import Observation, Outcome
@@ -174,8 +176,11 @@ def _book(
 
 def points_redeem(*, actor: Any, household: Household, reward: Reward, request_key: str) -> Redemption:
     """Redeem at the community counter. `request_key` comes from the form, so a double click or a retry
-    redeems once."""
-    key = f"redeem:{request_key}"[:80]
+    redeems once: the form carries a fresh key made when it was rendered. InvalidInput (zh/en) for an empty
+    or malformed key (lib.idempotency: an empty key would be shared by every keyless request);
+    PermissionDenied when the household is outside the actor's scope."""
+    Scope.of(actor).require_household(household)
+    key = f"redeem:{idempotency_key(request_key, max_length=64)}"
     existing = LedgerEntry.objects.filter(key=key).first()
     if existing is not None:
         return existing.redemption
@@ -192,13 +197,19 @@ def points_redeem(*, actor: Any, household: Household, reward: Reward, request_k
                 actor=actor,
                 reason=locked.name,
             )
+            before = snapshot(locked)
             Reward.objects.filter(pk=locked.pk).update(stock=F("stock") - 1)
-            return Redemption.objects.create(
+            locked.stock -= 1  # what the UPDATE wrote (the row is locked)
+            redemption = Redemption.objects.create(
                 entry=entry,
                 reward=locked,
                 household=household,
                 by=saved_user(actor),
             )
+            # A redemption and the stock it took are things a resident or a counter clerk may dispute.
+            audit_created(actor=actor, obj=redemption, reason=f"redeem {key}"[:200])
+            audit_updated(actor=actor, obj=locked, before=before, reason=f"redemption {redemption.pk}")
+            return redemption
     except IntegrityError:
         # The same request arrived twice at once: the other one booked it.
         return LedgerEntry.objects.get(key=key).redemption
@@ -206,7 +217,8 @@ def points_redeem(*, actor: Any, household: Household, reward: Reward, request_k
 
 @transaction.atomic
 def points_void(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
-    """Undo a wrong entry with a reversing one (never a delete)."""
+    """Undo a wrong entry with a reversing one (never a delete). PermissionDenied outside the actor's scope."""
+    Scope.of(actor).require_household(entry.household)
     if not reason.strip():
         raise ValidationError(str(Msg("请说明原因。", "Give a reason.")))
     if entry.kind == EntryKind.REVERSAL or hasattr(entry, "reversed_by"):
@@ -222,7 +234,12 @@ def points_void(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
         reverses=entry,
     )
     if entry.kind == EntryKind.REDEEM:
-        Reward.objects.filter(redemptions__entry=entry).update(stock=F("stock") + 1)
+        reward = Reward.objects.select_for_update().filter(redemptions__entry=entry).first()
+        if reward is not None:
+            before = snapshot(reward)
+            Reward.objects.filter(pk=reward.pk).update(stock=F("stock") + 1)
+            reward.stock += 1
+            audit_updated(actor=actor, obj=reward, before=before, reason=f"void of entry {entry.pk}")
     return reversal
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
 from grid.access import get_household_for_user, get_node_for_user, role_required
 from grid.models import Household
+from lib.validation import form_pk
 from points.models import LedgerEntry, PointsAccount, Reward
 from points.services import points_redeem, points_void
 from supervision.selectors import repeat_offenders
@@ -32,7 +33,7 @@ def statement(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not user.has_role(GRID_EDITORS):
             raise PermissionDenied
-        entry = LedgerEntry.objects.filter(household=household, pk=request.POST.get("entry") or 0).first()
+        entry = LedgerEntry.objects.filter(household=household, pk=form_pk(request.POST.get("entry"))).first()
         if entry is not None:
             try:
                 points_void(actor=user, entry=entry, reason=request.POST.get("reason", ""))
@@ -91,7 +92,7 @@ def counter(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("No such household in your residential area."))
     if request.method == "POST" and household is not None:
         reward = Reward.objects.filter(
-            pk=request.POST.get("reward") or 0, subdistrict_id=household.subdistrict_id
+            pk=form_pk(request.POST.get("reward")), subdistrict_id=household.subdistrict_id
         ).first()
         if reward is None:
             messages.error(request, _("Choose a reward."))

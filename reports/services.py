@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import override
 
+from grid.access import Scope
 from grid.models import GridNode
 from lib import jobs
 from lib.periods import Period
@@ -22,6 +23,8 @@ STEPS = 4
 
 
 def report_job_create(*, actor: Any, node: GridNode, period: Period) -> ReportJob:
+    """Queue a report of `node` for `period`; PermissionDenied when the node is outside the actor's scope."""
+    Scope.of(actor).require(node)
     job = ReportJob.objects.create(
         public_id=uuid.uuid4(), node=node, period=period.key, steps=STEPS, created_by=actor
     )

@@ -14,8 +14,9 @@ from grid.access import get_node_for_user, role_required
 from grid.models import GridNode
 from grid.presenters import household_view
 from lib.htmx import render_page
-from lib.periods import Period
+from lib.periods import Period, query_days
 from lib.replica import replica_reads
+from lib.uploads import file_response
 from reports.models import ReportJob
 from reports.selectors import BUCKETS, dashboard
 from reports.services import report_job_create
@@ -31,11 +32,7 @@ def dashboard_page(request: HttpRequest, code: str) -> HttpResponse:
     assert isinstance(user, User)
     node = get_node_for_user(user, code)
     today = timezone.localdate()
-    try:
-        days = int(request.GET.get("days", "30"))
-    except ValueError:
-        days = 30
-    days = days if days in SPANS else 30
+    days = query_days(request, SPANS, 30)
     end = today - datetime.timedelta(days=1)
     start = end - datetime.timedelta(days=days - 1)
     by = request.GET.get("by", "")
@@ -114,6 +111,4 @@ def job_file(request: HttpRequest, public_id: str, kind: str) -> FileResponse:
     field = {"xlsx": job.xlsx, "pdf": job.pdf}.get(kind)
     if not field:
         raise Http404
-    return FileResponse(
-        field.open("rb"), as_attachment=True, filename=(field.name or "report").rsplit("/", 1)[-1]
-    )
+    return file_response(field)

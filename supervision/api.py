@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import uuid
 from typing import Any
 
@@ -11,8 +10,11 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer, django_auth
 
 from accounts.models import User
-from lib.apierrors import ApiError
+from lib.apierrors import TEXT, ApiError, answers, day_pattern
 from lib.bilingual import Msg
+from lib.jsonbody import json_body
+from lib.periods import parse_day
+from lib.validation import bilingual
 from supervision.ingest import MAX_BATCH, observations_ingest, points_for
 from supervision.services import photo_store, token_user
 
@@ -22,6 +24,8 @@ class DeviceTokenAuth(HttpBearer):
         user = token_user(token)
         if user is not None:
             request.user = user
+            # The token's public prefix (DeviceToken.prefix) names the device in the records' audit entry.
+            request.device = f"token {token[:8]}"  # type: ignore[attr-defined]
         return user
 
 
@@ -42,9 +46,29 @@ class IngestOut(Schema):
     errors: list[RecordErrorOut]
 
 
+# The batch is refused whole (400) only when it is no JSON array of at most MAX_BATCH values, or holds a
+# control character anywhere (lib.jsonbody). Everything about a record is checked per record and reported in
+# `errors` of the 200 answer, so one bad record never holds back the others in a phone's queue: the document
+# therefore describes a record in words, and each item as any JSON value without control characters.
+_SELF = "#/paths/~1api~1v1~1supervision~1observations/post/requestBody/content/application~1json/schema/items"
+RECORD: dict[str, Any] = {
+    "title": "Record",
+    "description": "A record: {client_id (a UUID the client made, not nil), point (code), household (code or "
+    "null), observed_at (ISO 8601 with a UTC offset, within the last 366 days, not in the future), category "
+    "(recyclable | hazardous | wet | dry), outcome (correct | mixed | bag_not_broken | corrected | refused), "
+    "mixed_with (list of categories)}. A record that breaks a rule is not stored and is reported in `errors`.",
+    "anyOf": [
+        {"type": "string", "pattern": TEXT},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": _SELF}},
+        {"type": "object", "propertyNames": {"pattern": TEXT}, "additionalProperties": {"$ref": _SELF}},
+    ],
+}
+
+
 @router.post(
     "/observations",
-    response=IngestOut,
+    response=answers(IngestOut, 400, 403, 413),
     summary="Bin-side records from phones, smart bins or other systems (idempotent by client_id)",
     openapi_extra={
         "requestBody": {
@@ -54,24 +78,7 @@ class IngestOut(Schema):
                     "schema": {
                         "type": "array",
                         "maxItems": MAX_BATCH,
-                        "items": {
-                            "type": "object",
-                            "required": ["client_id", "point", "observed_at", "category", "outcome"],
-                            "properties": {
-                                "client_id": {"type": "string", "format": "uuid"},
-                                "point": {"type": "string"},
-                                "household": {"type": ["string", "null"]},
-                                "observed_at": {"type": "string", "format": "date-time"},
-                                "category": {"enum": ["recyclable", "hazardous", "wet", "dry"]},
-                                "outcome": {
-                                    "enum": ["correct", "mixed", "bag_not_broken", "corrected", "refused"]
-                                },
-                                "mixed_with": {
-                                    "type": "array",
-                                    "items": {"enum": ["recyclable", "hazardous", "wet", "dry"]},
-                                },
-                            },
-                        },
+                        "items": RECORD,
                     }
                 }
             },
@@ -81,12 +88,7 @@ class IngestOut(Schema):
 def post_observations(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     assert isinstance(user, User)
-    try:
-        records = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(
-            400, "invalid_json", Msg("请求体不是有效的 JSON。", "The body is not valid JSON.")
-        ) from None
+    records = json_body(request)  # bounded: size, depth, no control characters
     if not isinstance(records, list):
         raise ApiError(
             400, "not_a_list", Msg("请求体应为记录数组。", "The body must be a JSON array of records.")
@@ -97,7 +99,8 @@ def post_observations(request: HttpRequest) -> dict[str, Any]:
             "batch_too_large",
             Msg("每批最多 {n} 条记录。", "At most {n} records per request.").format(n=MAX_BATCH),
         )
-    return observations_ingest(user=user, records=records).as_dict()
+    device = getattr(request, "device", "") or "session"
+    return observations_ingest(user=user, records=records, device=device).as_dict()
 
 
 class BinOut(Schema):
@@ -113,7 +116,7 @@ class PointOut(Schema):
     households: list[str]
 
 
-@router.get("/points", response=list[PointOut], summary="Drop-off points the user may record at")
+@router.get("/points", response=answers(list[PointOut]), summary="Drop-off points the user may record at")
 def get_points(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     assert isinstance(user, User)
@@ -141,8 +144,41 @@ class PhotoOut(Schema):
 
 @router.post(
     "/photos",
-    response=PhotoOut,
+    response=answers(PhotoOut, 400, 403, 404, 413),
     summary="A photo for a record (multipart: client_id, day, image); EXIF stripped",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["client_id", "day", "image"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "client_id": {
+                                "type": "string",
+                                "format": "uuid",
+                                "description": "the record's client_id (posted to /observations first)",
+                            },
+                            "day": {
+                                "type": "string",
+                                "format": "date",
+                                "pattern": day_pattern(datetime.date.today().year),
+                                "description": "the record's day (Shanghai time)",
+                            },
+                            "image": {
+                                "type": "string",
+                                "format": "binary",
+                                "minLength": 1,
+                                "description": "JPEG, PNG or WebP; re-encoded as JPEG without metadata",
+                            },
+                        },
+                    }
+                }
+            },
+        }
+    },
 )
 def post_photo(request: HttpRequest) -> dict[str, Any]:
     user = request.user
@@ -153,7 +189,7 @@ def post_photo(request: HttpRequest) -> dict[str, Any]:
     except ValueError:
         raise ApiError(400, "client_id", Msg("client_id 应为 UUID。", "client_id must be a UUID.")) from None
     try:
-        day = datetime.date.fromisoformat(request.POST.get("day", ""))
+        day = parse_day(request.POST.get("day", ""))
     except ValueError:
         raise ApiError(
             400,
@@ -166,9 +202,9 @@ def post_photo(request: HttpRequest) -> dict[str, Any]:
     if upload is None:
         raise ApiError(400, "no_image", Msg("请附上图片（字段 image）。", "Attach the image (field image)."))
     try:
-        photo, created = photo_store(user=user, client_id=client_id, day=day, data=upload.read())
+        photo, created = photo_store(user=user, client_id=client_id, day=day, data=upload)
     except ValidationError as exc:
-        raise ApiError(400, "bad_photo", Msg(exc.messages[0], exc.messages[0])) from None
+        raise ApiError(400, "bad_photo", bilingual(exc)) from None
     return {
         "client_id": str(photo.client_id),
         "created": created,

@@ -130,7 +130,7 @@ class SignupStatus(models.TextChoices):
 
 class ShiftSignup(models.Model):
     subdistrict_id = models.BigIntegerField()  # the shift's: sign-ups live on the shift's shard
-    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="signups")  # minutes on duty
     person = models.ForeignKey("grid.Person", on_delete=models.PROTECT, related_name="shift_signups")
     status = models.CharField(
         _("status"), max_length=12, choices=SignupStatus.choices, default=SignupStatus.SIGNED_UP
@@ -146,6 +146,44 @@ class ShiftSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.shift}"
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ShiftOffer(models.Model):
+    """A shift offered to someone else. The shift stays with its owner until the other person accepts
+    (or a secretary approves): handing over is never done to a person without their consent."""
+
+    subdistrict_id = models.BigIntegerField()  # the shift's, like the sign-up's
+    signup = models.ForeignKey(ShiftSignup, on_delete=models.CASCADE, related_name="offers")
+    to_person = models.ForeignKey("grid.Person", on_delete=models.PROTECT, related_name="shift_offers")
+    status = models.CharField(
+        _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("offered"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("shift offer")
+        verbose_name_plural = _("shift offers")
+        constraints = [
+            # One open offer per sign-up: a second offer must withdraw the first.
+            models.UniqueConstraint(
+                fields=["signup"], condition=Q(status="pending"), name="shiftoffer_one_pending"
+            )
+        ]
+        indexes = [models.Index(fields=["to_person", "status"], name="shiftoffer_to_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.signup} → {self.to_person_id} ({self.status})"
 
 
 class Outcome(models.TextChoices):
@@ -171,12 +209,14 @@ class Observation(models.Model):
     # No database-level foreign keys on the biggest table: ingest resolves every code itself, and per-row
     # FK checks cost more than the insert (and do not survive distribution by sub-district).
     # Only the indexes reads need: the key, and (household, day) for the records a household got wrong.
+    # PROTECT needs no database constraint: Django's delete collector looks for records first, so a point or
+    # household with records is refused a delete instead of leaving records pointing at nothing.
     point = models.ForeignKey(
-        DropOffPoint, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+        DropOffPoint, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     household = models.ForeignKey(
         "grid.Household",
-        on_delete=models.DO_NOTHING,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -213,6 +253,29 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id} {self.observed_at} {self.outcome}"
+
+
+class ObservationKey(models.Model):
+    """The idempotency key of a bin-side record: one client id per sub-district, whatever the day.
+
+    A record's own key holds the day (the partition column on PostgreSQL must be in every unique key of the
+    partitioned table), so a retry whose observed_at moved to another day would not collide there. This small
+    unpartitioned table does: ingest inserts the batch's keys ON CONFLICT DO NOTHING in the same statement
+    (PostgreSQL) or transaction (SQLite) as the records, and only records whose key is new are written and
+    counted. `day` says where the stored record lives.
+    """
+
+    pk = models.CompositePrimaryKey("subdistrict_id", "client_id")
+    subdistrict_id = models.BigIntegerField()
+    client_id = models.UUIDField()
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("bin-side record key")
+        verbose_name_plural = _("bin-side record keys")
+
+    def __str__(self) -> str:
+        return f"{self.subdistrict_id} {self.client_id}"
 
 
 class ObservationPhoto(models.Model):

@@ -4,7 +4,6 @@ offenders."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +121,9 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
     )
     for p in purity:
         target = out.get(community_of_child.get(points[p["point_id"]], -1), rows)
-        target.purity.setdefault(p["category"], defaultdict(int))[p["level"]] += p["n"]
+        # Plain dicts: a template's `levels.items` on a defaultdict looks up the key "items" first and gets 0.
+        levels = target.purity.setdefault(p["category"], {})
+        levels[p["level"]] = levels.get(p["level"], 0) + p["n"]
     return [rows, *out.values()]
 
 

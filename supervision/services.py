@@ -8,15 +8,19 @@ import secrets
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Role
 from audit.services import audit_created, audit_updated, saved_user, snapshot
+from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Level, Person
 from lib.bilingual import Msg
 from lib.codes import next_code
+from lib.idempotency import idempotency_uuid
 from lib.images import clean_jpeg
 from supervision.ingest import SHANGHAI, points_for
 from supervision.models import (
@@ -26,15 +30,24 @@ from supervision.models import (
     Holiday,
     Observation,
     ObservationPhoto,
+    OfferStatus,
     OpeningWindow,
     PurityCheck,
     PurityLevel,
     Shift,
+    ShiftOffer,
     ShiftSignup,
     SignupStatus,
 )
 
 TOKEN_PREFIX = "wg_"
+
+
+def _require_point(actor: Any, point: DropOffPoint) -> None:
+    """PermissionDenied unless the actor may work at the point (`points_for`: the same scope as the pages;
+    a micro-grid's people work at their residential area's points)."""
+    if actor is not None and not points_for(actor).filter(pk=point.pk).exists():
+        raise PermissionDenied(str(OUT_OF_SCOPE))
 
 
 @transaction.atomic
@@ -51,6 +64,7 @@ def point_create(
     windows: list[tuple[int, datetime.time, datetime.time]] | None = None,
     holiday_windows: list[tuple[datetime.time, datetime.time]] | None = None,
 ) -> DropOffPoint:
+    Scope.of(actor).require(community)
     if community.level != Level.COMMUNITY:
         raise ValidationError(
             str(Msg("投放点属于居民区。", "A drop-off point belongs to a residential area."))
@@ -107,6 +121,15 @@ def shifts_generate(*, points: list[DropOffPoint], start: datetime.date, days: i
 
 @transaction.atomic
 def shift_signup(*, actor: Any, shift: Shift, person: Person, assigned: bool = False) -> ShiftSignup:
+    """Sign `person` up (again) for the shift. The actor must work at the shift's point; someone signing up
+    another person (a secretary assigning) must have that person in scope."""
+    _require_point(actor, shift.point)
+    if actor is not None and person.pk != actor.person_id:
+        Scope.of(actor).require(person.node)
+    return _signup(actor=actor, shift=shift, person=person, assigned=assigned)
+
+
+def _signup(*, actor: Any, shift: Shift, person: Person, assigned: bool) -> ShiftSignup:
     signup, created = ShiftSignup.objects.get_or_create(
         shift=shift,
         person=person,
@@ -117,7 +140,7 @@ def shift_signup(*, actor: Any, shift: Shift, person: Person, assigned: bool = F
     )
     if not created and signup.status in (SignupStatus.CANCELLED, SignupStatus.SWAPPED):
         before = snapshot(signup)
-        signup.status = SignupStatus.SIGNED_UP
+        signup.status = SignupStatus.ASSIGNED if assigned else SignupStatus.SIGNED_UP
         signup.save(update_fields=["status"])
         audit_updated(actor=actor, obj=signup, before=before)
     elif created:
@@ -125,18 +148,97 @@ def shift_signup(*, actor: Any, shift: Shift, person: Person, assigned: bool = F
     return signup
 
 
+# Hand-over by consent: the owner offers, the other person accepts (or a secretary approves). Until then
+# the shift stays with its owner and the other person's name is not shown to the owner.
+SHIFT_APPROVERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
+CHECKED_IN = Msg("已签到的班次不能换班。", "A shift already checked in cannot be swapped.")
+NOT_OPEN = Msg("该换班请求已处理。", "This hand-over has already been answered.")
+
+
+def _is_approver(actor: Any, community: GridNode) -> bool:
+    return actor is None or (actor.has_role(SHIFT_APPROVERS) and Scope.of(actor).covers(community))
+
+
 @transaction.atomic
-def shift_swap(*, actor: Any, signup: ShiftSignup, to: Person) -> ShiftSignup:
-    """Hand a shift to someone else: the old sign-up stays (as swapped) so the history is whole."""
-    if signup.checked_in_at:
+def shift_offer(*, actor: Any, signup: ShiftSignup, to: Person) -> ShiftOffer:
+    """Offer my sign-up to `to` (someone of the point's residential area). Nothing moves yet; an earlier
+    open offer of the same sign-up is withdrawn. Raises PermissionDenied (not the owner / not in scope) or
+    ValidationError (checked in, offered to oneself, not of that residential area)."""
+    signup = (
+        ShiftSignup.objects.select_for_update().select_related("shift__point__community").get(pk=signup.pk)
+    )
+    community = signup.shift.point.community
+    if not (actor is None or actor.person_id == signup.person_id or _is_approver(actor, community)):
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+    if signup.checked_in_at or signup.status not in (SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED):
+        raise ValidationError(str(CHECKED_IN))
+    if to.pk == signup.person_id or not to.node.path.startswith(community.path):
         raise ValidationError(
-            str(Msg("已签到的班次不能换班。", "A shift already checked in cannot be swapped."))
+            str(Msg("只能交给本居民区的其他人。", "Hand over only to someone else of this residential area."))
         )
+    for old in ShiftOffer.objects.filter(signup=signup, status=OfferStatus.PENDING):
+        _offer_close(actor=actor, offer=old, status=OfferStatus.WITHDRAWN)
+    offer = ShiftOffer.objects.create(subdistrict_id=signup.subdistrict_id, signup=signup, to_person=to)
+    audit_created(actor=actor, obj=offer, reason="shift offer")
+    return offer
+
+
+def _offer_close(*, actor: Any, offer: ShiftOffer, status: str) -> ShiftOffer:
+    before = snapshot(offer)
+    offer.status = status
+    offer.decided_at = timezone.now()
+    offer.decided_by = saved_user(actor)
+    offer.save(update_fields=["status", "decided_at", "decided_by"])
+    audit_updated(actor=actor, obj=offer, before=before, reason=f"shift offer {status}")
+    return offer
+
+
+@transaction.atomic
+def shift_offer_answer(*, actor: Any, offer: ShiftOffer, accept: bool) -> ShiftOffer:
+    """The person offered the shift (or a secretary of its residential area) accepts or declines; the
+    owner may only withdraw (accept=False). Accepting moves the shift: the owner's sign-up stays, as
+    swapped, and the other person is assigned. PermissionDenied for anyone else; ValidationError when the
+    offer is no longer open or the shift was checked in meanwhile."""
+    offer = ShiftOffer.objects.select_for_update().get(pk=offer.pk)
+    signup = (
+        ShiftSignup.objects.select_for_update()
+        .select_related("shift__point__community")
+        .get(pk=offer.signup_id)
+    )
+    community = signup.shift.point.community
+    mine = actor is not None and actor.person_id == offer.to_person_id
+    owner = actor is not None and actor.person_id == signup.person_id
+    if not (mine or _is_approver(actor, community) or (owner and not accept)):
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+    if offer.status != OfferStatus.PENDING:
+        raise ValidationError(str(NOT_OPEN))
+    if not accept:
+        status = OfferStatus.WITHDRAWN if owner and not mine else OfferStatus.DECLINED
+        return _offer_close(actor=actor, offer=offer, status=status)
+    if signup.checked_in_at or signup.status not in (SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED):
+        raise ValidationError(str(CHECKED_IN))
     before = snapshot(signup)
     signup.status = SignupStatus.SWAPPED
     signup.save(update_fields=["status"])
-    audit_updated(actor=actor, obj=signup, before=before, reason=f"swap to {to.pk}")
-    return shift_signup(actor=actor, shift=signup.shift, person=to, assigned=True)
+    audit_updated(actor=actor, obj=signup, before=before, reason=f"handed over (offer {offer.pk})")
+    _signup(actor=actor, shift=signup.shift, person=offer.to_person, assigned=True)
+    return _offer_close(actor=actor, offer=offer, status=OfferStatus.ACCEPTED)
+
+
+def offers_for(user: Any) -> Any:
+    """Open offers the user is part of: made by or to their person, and (secretaries) those at points of
+    their scope."""
+    qs = ShiftOffer.objects.filter(status=OfferStatus.PENDING).select_related(
+        "signup__shift__point", "signup__person", "to_person"
+    )
+    mine = (
+        Q(to_person_id=user.person_id) | Q(signup__person_id=user.person_id)
+        if user.person_id
+        else Q(pk__in=[])
+    )
+    if user.has_role(SHIFT_APPROVERS):
+        return qs.filter(mine | Scope.of(user).q("signup__shift__point__community"))
+    return qs.filter(mine)
 
 
 @transaction.atomic
@@ -194,10 +296,12 @@ MAX_PHOTO_SIDE = 1600
 
 @transaction.atomic
 def photo_store(
-    *, user: Any, client_id: uuid.UUID, day: datetime.date, data: bytes
+    *, user: Any, client_id: uuid.UUID, day: datetime.date, data: Any
 ) -> tuple[ObservationPhoto, bool]:
-    """Keep a record's photo: re-encoded from pixels only (no EXIF, so no location or phone details),
-    turned upright, at most 1600 px a side. A second upload for the same record changes nothing."""
+    """Keep a record's photo (`data`: UploadedFile or bytes): re-encoded from pixels only (no EXIF, so no
+    location or phone details), turned upright, at most 1600 px a side, through the upload gate's checks
+    (lib.uploads). A second upload for the same record changes nothing."""
+    client_id = idempotency_uuid(client_id)  # the nil UUID would be one key shared by every client
     existing = ObservationPhoto.objects.filter(client_id=client_id).first()
     if existing is not None:
         return existing, False
@@ -208,7 +312,8 @@ def photo_store(
         subdistrict_id__in=points.values("subdistrict_id"), day=day, client_id=client_id, point__in=points
     ).first()
     if observation is None:
-        raise ValidationError(
+        # "Not found" rather than "invalid": the API answers 404, as for any object outside the user's scope.
+        raise Observation.DoesNotExist(
             str(Msg("找不到这条记录，或不在您的范围内。", "No such record within your part of the grid."))
         )
     jpeg = clean_jpeg(data, max_side=MAX_PHOTO_SIDE)
@@ -221,10 +326,13 @@ def photo_store(
 
 @transaction.atomic
 def purity_checks_record(
-    *, actor: Any, point: DropOffPoint, levels: dict[str, str], notes: str = "", form_id: uuid.UUID
+    *, actor: Any, point: DropOffPoint, levels: dict[str, str], notes: str = "", form_id: uuid.UUID | str
 ) -> int:
     """A shift's purity check, one row per bin. `form_id` comes with the form, so a resubmitted form saves
-    nothing twice. The check is tied to the shift open at the point now, if any."""
+    nothing twice. The check is tied to the shift open at the point now, if any. InvalidInput (zh/en) for a
+    missing, malformed or nil `form_id` (lib.idempotency)."""
+    _require_point(actor, point)
+    form_id = idempotency_uuid(form_id)
     now = timezone.now()
     local = now.astimezone(SHANGHAI)
     shift = Shift.objects.filter(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("shifts/<int:pk>/signup/", views.signup, name="signup"),
     path("signups/<int:pk>/check-<str:action>/", views.check, name="check"),
     path("signups/<int:pk>/swap/", views.swap, name="swap"),
+    path("offers/<int:pk>/", views.offer_detail, name="offer"),
     path("p/<str:code>/", views.point_detail, name="point_detail"),
     path("p/<str:code>/record/", views.record, name="record"),
     path("p/<str:code>/purity/", views.purity, name="purity"),

@@ -15,13 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import COVERAGE_READERS, Role, User
-from grid.access import get_node_for_user, home_node, role_required
+from grid.access import Scope, get_node_for_user, home_node, role_required
 from grid.models import Person
+from lib.masking import mask_name
+from lib.periods import query_days
 from supervision.ingest import RECORDERS, SHANGHAI, points_for
-from supervision.models import DropOffPoint, PurityLevel, Shift, ShiftSignup
+from supervision.models import DropOffPoint, OfferStatus, PurityLevel, Shift, ShiftOffer, ShiftSignup
 from supervision.selectors import (
     by_household_group,
     by_point,
@@ -33,14 +35,17 @@ from supervision.selectors import (
     weekly,
 )
 from supervision.services import (
+    offers_for,
     purity_checks_record,
     shift_check_in,
     shift_check_out,
+    shift_offer,
+    shift_offer_answer,
     shift_signup,
-    shift_swap,
 )
 
 SECRETARIES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
+NUMBER_SPANS = range(1, 367)  # ?days= on the numbers page: any span up to a year
 
 
 def _user(request: HttpRequest) -> User:
@@ -76,9 +81,15 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("day", "start", "point__code")[:60]
         if s.pk not in taken
     ]
+    offers = list(offers_for(user))
+    # My open offers by sign-up (the other person's name masked), and the offers I may answer.
+    offered = {
+        o.signup_id: mask_name(o.to_person.name) for o in offers if o.signup.person_id == user.person_id
+    }
     context = {
         "points": points,
-        "mine": mine,
+        "mine": [(s, offered.get(s.pk)) for s in mine],
+        "to_answer": [o for o in offers if o.signup.person_id != user.person_id],
         "open_shifts": open_shifts,
         "today": today,
         "has_person": bool(user.person_id),
@@ -106,7 +117,8 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(RECORDERS)
 def swap(request: HttpRequest, pk: int) -> HttpResponse:
-    """Hand one of my shifts to someone of the same residential area, found by phone number."""
+    """Offer one of my shifts to someone of the same residential area, found by phone number. The shift
+    stays mine until they accept (or a secretary approves); their name is shown masked until then."""
     user = _user(request)
     signup_obj = get_object_or_404(
         ShiftSignup.objects.select_related("shift__point__community"), pk=pk, person_id=user.person_id
@@ -124,11 +136,65 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Nobody with that phone number in this residential area."))
     else:
         try:
-            shift_swap(actor=user, signup=signup_obj, to=to)
-            messages.success(request, _("Shift handed to %(name)s.") % {"name": to.name})
+            shift_offer(actor=user, signup=signup_obj, to=to)
+            messages.success(
+                request,
+                _("Shift offered to %(name)s; it stays yours until they accept.")
+                % {"name": mask_name(to.name)},
+            )
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
     return redirect("supervision:home")
+
+
+def _offer_for_user(user: User, pk: int) -> ShiftOffer:
+    """An offer the user is part of: made by them, made to them, or (secretaries) at a point of their
+    scope; anything else is 404."""
+    offer = (
+        ShiftOffer.objects.select_related("signup__shift__point__community", "signup__person", "to_person")
+        .filter(pk=pk)
+        .first()
+    )
+    if offer is None:
+        raise Http404
+    party = user.person_id is not None and user.person_id in (offer.to_person_id, offer.signup.person_id)
+    approver = user.has_role(SECRETARIES) and Scope.of(user).covers(offer.signup.shift.point.community)
+    if not (party or approver):
+        raise Http404
+    return offer
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(RECORDERS)
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One hand-over offer: the person offered accepts or declines, a secretary approves or declines, the
+    owner withdraws. Names stay masked for volunteers until the hand-over is accepted."""
+    user = _user(request)
+    offer = _offer_for_user(user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in ("accept", "decline"):
+            raise Http404
+        try:
+            shift_offer_answer(actor=user, offer=offer, accept=action == "accept")
+            messages.success(request, _("Accepted.") if action == "accept" else _("Declined."))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        return redirect("supervision:home")
+    show = user.sees_personal_data or offer.status == OfferStatus.ACCEPTED
+    return render(
+        request,
+        "supervision/offer.html",
+        {
+            "offer": offer,
+            "shift": offer.signup.shift,
+            "owner_name": offer.signup.person.name if show else mask_name(offer.signup.person.name),
+            "to_name": offer.to_person.name if show else mask_name(offer.to_person.name),
+            "can_answer": offer.status == OfferStatus.PENDING
+            and (user.person_id == offer.to_person_id or user.has_role(SECRETARIES)),
+            "can_withdraw": offer.status == OfferStatus.PENDING and user.person_id == offer.signup.person_id,
+        },
+    )
 
 
 @require_POST
@@ -177,18 +243,22 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
 def purity(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     point = _point_for_user(user, code)
-    try:
-        form_id = uuid.UUID(request.POST.get("form_id", ""))
-    except ValueError:
-        form_id = uuid.uuid4()
     levels = {
         key.removeprefix("level_"): request.POST.get(key, "")
         for key in request.POST
         if key.startswith("level_")
     }
-    saved = purity_checks_record(
-        actor=user, point=point, levels=levels, notes=request.POST.get("notes", ""), form_id=form_id
-    )
+    try:
+        saved = purity_checks_record(
+            actor=user,
+            point=point,
+            levels=levels,
+            notes=request.POST.get("notes", ""),
+            form_id=request.POST.get("form_id", ""),  # checked by the service
+        )
+    except ValidationError as exc:  # no key (refused, never made up: see lib.idempotency)
+        messages.error(request, " ".join(exc.messages))
+        return redirect("supervision:point_detail", code=point.code)
     messages.success(request, _("Purity check saved for %(n)d bins.") % {"n": saved})
     return redirect("supervision:point_detail", code=point.code)
 
@@ -226,10 +296,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def numbers(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     node = get_node_for_user(user, code)
-    try:
-        days = max(1, min(366, int(request.GET.get("days", "30"))))
-    except ValueError:
-        days = 30
+    days = query_days(request, NUMBER_SPANS, 30)
     end = _today()
     start = end - datetime.timedelta(days=days - 1)
     rows = numbers_by_child(node, start, end)

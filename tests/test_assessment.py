@@ -21,6 +21,7 @@ from lib.periods import Period
 from supervision.models import PointDay, PurityCheck, Shift
 from supervision.services import point_create, shift_signup, shifts_generate
 from tests.conftest import Grid, client_for
+from tests.files import pdf_bytes, png_bytes
 from tonnage.models import TonnageRecord, TonnageTarget
 
 TODAY = datetime.date(2026, 11, 27)
@@ -301,7 +302,7 @@ def test_inspection_scores_are_checked_idempotent_and_audited(grid: Grid) -> Non
     with pytest.raises(ValidationError):
         inspection_record(actor=None, score="90", client_id=uuid.uuid4(), evidence=exe, **common)  # type: ignore[arg-type]
     assert InspectionScore.objects.count() == 0
-    photo = SimpleUploadedFile("board.png", b"\x89PNG fake", content_type="image/png")
+    photo = SimpleUploadedFile("board.png", png_bytes(), content_type="image/png")
     first, created = inspection_record(actor=None, score="92.5", client_id=form, evidence=photo, **common)  # type: ignore[arg-type]
     again, created_again = inspection_record(actor=None, score="10", client_id=form, **common)  # type: ignore[arg-type]
     assert created and not created_again and again.pk == first.pk and again.score == Decimal("92.50")
@@ -321,12 +322,13 @@ def test_inspection_form_and_evidence_file(grid: Grid, personas: dict) -> None:
         "score": "88",
         "inspector": "第三方",
     }
-    pdf = SimpleUploadedFile("check.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
+    pdf_data = pdf_bytes()
+    pdf = SimpleUploadedFile("check.pdf", pdf_data, content_type="application/pdf")
     assert admin.post(f"/assessment/n/{grid.sd.code}/inspect/", {**post, "evidence": pdf}).status_code == 302
     assert admin.post(f"/assessment/n/{grid.sd.code}/inspect/", post).status_code == 302  # resubmitted form
     record = InspectionScore.objects.get()
     url = f"/assessment/n/{grid.c1.code}/evidence/{record.client_id}/"
-    assert b"".join(admin.get(url).streaming_content) == b"%PDF-1.4 evidence"  # type: ignore[attr-defined]
+    assert b"".join(admin.get(url).streaming_content) == pdf_data  # type: ignore[attr-defined]
     assert client_for(personas["outsider"]).get(url).status_code == 404
     bad = admin.post(
         f"/assessment/n/{grid.sd.code}/inspect/", {**post, "form_id": str(uuid.uuid4()), "score": "abc"}

@@ -336,3 +336,392 @@ def test_admin_back_office_is_scoped_to_the_sub_district(grid: Grid, personas: d
     assert (
         client.get(f"/admin/grid/building/{foreign.pk}/change/").status_code == 302
     )  # "doesn't exist" redirect
+
+
+# --- object routes and writes ----------------------------------------------------------------------------
+# One object of each kind in residential area c1 (a case, a contest, an activity, a visit plan, a sign-up and
+# its hand-over offer, a report job, an inspection's evidence file, a member unit), then every role reads its
+# page and tries every write. A refused write answers 403 or 404 and leaves every table as it was.
+
+
+def _pdf() -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf)
+    page.drawString(72, 720, "evidence")
+    page.save()
+    return buf.getvalue()
+
+
+@pytest.fixture
+def objects(grid: Grid, personas: dict) -> dict[str, str]:
+    import datetime
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from activities.services import activity_create
+    from assessment.services import inspection_record
+    from contests.models import Question
+    from contests.services import contest_create
+    from enforcement.services import case_open
+    from grid.services.records import person_create
+    from lib.periods import Period
+    from party.services import visit_plan_create
+    from reports.models import ReportJob
+    from supervision.ingest import SHANGHAI
+    from supervision.models import Shift
+    from supervision.services import point_create, shift_offer, shift_signup, shifts_generate
+    from units.services import unit_create
+
+    today = timezone.localdate()
+    case = case_open(
+        actor=None,
+        community=grid.c1,
+        subject="individual",
+        source="manual",
+        violation_day=today,
+        article_code="57(2)",
+        household=grid.h1,
+    )
+    for n in range(3):
+        Question.objects.create(kind="which_bin", text=f"问题{n}", choices=["甲", "乙"], answer=0)
+    contest = contest_create(actor=None, node=grid.c1, title="测试赛", questions=3, seconds=10, seed=1)
+    start = timezone.now() + datetime.timedelta(days=1)
+    activity = activity_create(
+        actor=None,
+        node=grid.c1,
+        kind="training",
+        title="培训",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        capacity=50,
+        publish=True,
+    )
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=Period.containing("quarter", today))
+    point = point_create(
+        actor=None,
+        community=grid.c1,
+        name="甲1号点",
+        code="TSD-P1",
+        windows=[(d, datetime.time(7), datetime.time(9)) for d in range(7)],
+    )
+    shifts_generate(
+        points=[point], start=timezone.now().astimezone(SHANGHAI).date() + datetime.timedelta(days=1), days=1
+    )
+    shift = Shift.objects.get()
+    volunteer, member = personas["volunteer"], personas["party_member"]
+    volunteer.person = person_create(actor=None, node=grid.c1, name="志愿者甲", phone="13500000001")
+    volunteer.save()
+    member.person = person_create(actor=None, node=grid.m1, name="党员乙", phone="13500000002")
+    member.save()
+    signup = shift_signup(actor=None, shift=shift, person=volunteer.person)
+    offer = shift_offer(actor=None, signup=signup, to=member.person)
+    job = ReportJob.objects.create(
+        public_id=uuid.uuid4(), node=grid.c1, period=f"{today:%Y-%m}", steps=4, created_by=None
+    )
+    client_id = uuid.uuid4()
+    inspection_record(
+        actor=None,
+        community=grid.c1,
+        indicator_code="facilities",
+        day=today,
+        score="90",
+        inspector="检查员",
+        evidence=SimpleUploadedFile("e.pdf", _pdf(), content_type="application/pdf"),
+        client_id=client_id,
+    )
+    unit = unit_create(actor=None, subdistrict=grid.sd, community=grid.c1, name="育婴堂路小学", kind="school")
+    return {
+        "case": case.code,
+        "contest": contest.code,
+        "activity": activity.code,
+        "plan": str(plan.pk),
+        "shift": str(shift.pk),
+        "signup": str(signup.pk),
+        "offer": str(offer.pk),
+        "job": str(job.public_id),
+        "evidence": str(client_id),
+        "unit": unit.code,
+        "c1": grid.c1.code,
+        "m1": grid.m1.code,
+        "sd": grid.sd.code,
+        "h1": grid.h1.code,
+        "today": f"{today:%Y-%m-%d}",
+    }
+
+
+# Sub-district and c1 staff and those who take part; the outsider (c2's secretary) never sees c1's objects.
+STAFF_C1 = {"subdistrict_admin": 200, "area_lead": 200, "community_secretary": 200}
+RECORDER_ROLES = {
+    "subdistrict_admin",
+    "community_secretary",
+    "grid_worker",
+    "volunteer",
+    "party_member",
+    "outsider",
+}
+
+OBJECT_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
+    ("get", "/cases/c/{case}/", {}, expect(403, STAFF_C1, enforcement_officer=404, outsider=404)),
+    (
+        "get",
+        "/cases/c/{case}/notice.pdf",
+        {},
+        expect(403, subdistrict_admin=200, community_secretary=200, outsider=404),
+    ),
+    ("get", "/contests/c/{contest}/", {}, expect(403, STAFF_C1, outsider=404)),
+    ("get", "/contests/c/{contest}/play/", {}, expect(200, outsider=404)),
+    ("get", "/activities/a/{activity}/", {}, expect(200, outsider=404)),
+    (
+        "get",
+        "/party/plan/{plan}/",
+        {},
+        expect(403, STAFF_C1, party_member=200, grid_worker=200, outsider=404),
+    ),
+    (
+        "get",
+        "/supervision/offers/{offer}/",
+        {},
+        expect(
+            403,
+            subdistrict_admin=200,
+            community_secretary=200,
+            volunteer=200,
+            party_member=200,
+            grid_worker=404,
+            outsider=404,
+        ),
+    ),
+    ("get", "/reports/job/{job}/", {}, expect(403, STAFF_C1, outsider=404)),
+    ("get", "/assessment/n/{c1}/evidence/{evidence}/", {}, expect(403, STAFF_C1, outsider=404)),
+    ("get", "/units/u/{unit}/", {}, expect(403, STAFF_C1, unit_liaison=404, outsider=404)),
+]
+
+WRITE_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
+    (
+        "post",
+        "/cases/propose/",
+        {},
+        expect(403, subdistrict_admin=302, community_secretary=302, outsider=302),
+    ),
+    (
+        "post",
+        "/cases/c/{case}/act/",
+        {"action": "persuasion"},
+        expect(
+            403,
+            subdistrict_admin=302,
+            community_secretary=302,
+            area_lead=404,
+            enforcement_officer=404,
+            outsider=404,
+        ),
+    ),
+    (
+        "post",
+        "/cases/new/",
+        {"community": "{c1}", "subject": "individual", "violation_day": "{today}", "article": "57(2)"},
+        expect(403, subdistrict_admin=302, community_secretary=302, outsider=200),
+    ),
+    (
+        "post",
+        "/contests/c/{contest}/",
+        {"action": "start"},
+        expect(403, subdistrict_admin=302, area_lead=302, community_secretary=302, outsider=404),
+    ),
+    (
+        "post",
+        "/activities/a/{activity}/",
+        {"action": "close", "summary": "好"},
+        expect(404, subdistrict_admin=302, area_lead=302, community_secretary=302),
+    ),
+    (
+        "post",
+        "/activities/n/{c1}/",
+        {"kind": "training", "title": "新的", "day": "{today}"},
+        expect(404, subdistrict_admin=302, area_lead=302, community_secretary=302),
+    ),
+    (
+        "post",
+        "/party/n/{m1}/visits/",
+        {"microgrid": "{m1}"},
+        expect(
+            403,
+            subdistrict_admin=302,
+            community_secretary=302,
+            area_lead=404,
+            grid_worker=404,
+            party_member=404,
+            outsider=404,
+        ),
+    ),
+    (
+        "post",
+        "/party/plan/{plan}/visit/",
+        {"household": "{h1}", "outcome": "talked", "client_id": "00000000-0000-4000-8000-000000000001"},
+        expect(
+            403,
+            subdistrict_admin=200,
+            community_secretary=200,
+            grid_worker=200,
+            party_member=200,
+            outsider=404,
+        ),
+    ),
+    (
+        "post",
+        "/supervision/shifts/{shift}/signup/",
+        {},
+        expect(
+            403,
+            subdistrict_admin=302,
+            community_secretary=302,
+            grid_worker=302,
+            volunteer=302,
+            party_member=302,
+            outsider=404,
+        ),
+    ),
+    (
+        "post",
+        "/supervision/signups/{signup}/swap/",
+        {"phone": "13500000002"},
+        expect(
+            403,
+            subdistrict_admin=404,
+            community_secretary=404,
+            grid_worker=404,
+            volunteer=302,
+            party_member=404,
+            outsider=404,
+        ),
+    ),
+    (
+        "post",
+        "/supervision/signups/{signup}/check-in/",
+        {},
+        expect(
+            403,
+            subdistrict_admin=404,
+            community_secretary=404,
+            grid_worker=404,
+            volunteer=302,
+            party_member=404,
+            outsider=404,
+        ),
+    ),
+    (
+        "post",
+        "/supervision/offers/{offer}/",
+        {"action": "accept"},
+        expect(
+            403,
+            subdistrict_admin=302,
+            community_secretary=302,
+            volunteer=403,
+            party_member=302,
+            grid_worker=404,
+            outsider=404,
+        ),
+    ),
+    (
+        "post",
+        "/reports/n/{c1}/",
+        {"period": "2026-10"},
+        expect(403, subdistrict_admin=302, area_lead=302, community_secretary=302, outsider=404),
+    ),
+    (
+        "post",
+        "/tonnage/n/{c1}/record/",
+        # request_key: the rendered form always carries one (an empty key is refused, see lib.idempotency)
+        {"community": "{c1}", "day": "{today}", "category": "wet", "kg": "12", "request_key": "perm-matrix"},
+        expect(403, subdistrict_admin=302, community_secretary=302, outsider=404),
+    ),
+    (
+        "post",
+        "/assessment/n/{c1}/inspect/",
+        {
+            "community": "{c1}",
+            "indicator": "facilities",
+            "day": "{today}",
+            "score": "80",
+            "inspector": "甲",
+            "form_id": "00000000-0000-4000-8000-000000000002",
+        },
+        expect(403, subdistrict_admin=302),
+    ),
+    (
+        "post",
+        "/units/u/{unit}/",
+        {"action": "add_commitment", "title": "值守", "year": "2026"},
+        expect(
+            403, subdistrict_admin=302, area_lead=404, community_secretary=404, unit_liaison=404, outsider=404
+        ),
+    ),
+]
+
+
+def _fill(template: str, objects: dict[str, str]) -> str:
+    return template.format(**objects)
+
+
+def _state() -> tuple[object, ...]:
+    """Every table a write on these routes could touch, and the statuses it could change."""
+    from activities.models import Activity, Registration
+    from assessment.models import InspectionScore
+    from audit.models import AuditEntry
+    from contests.models import Contest
+    from enforcement.models import Case, CaseStep
+    from party.models import Visit, VisitPlan
+    from reports.models import ReportJob
+    from supervision.models import ShiftOffer, ShiftSignup
+    from tonnage.models import TonnageRecord
+    from units.models import Commitment
+
+    return (
+        AuditEntry.objects.count(),
+        sorted(Case.objects.values_list("code", "status")),
+        CaseStep.objects.count(),
+        sorted(Contest.objects.values_list("code", "status")),
+        sorted(Activity.objects.values_list("code", "status")),
+        Registration.objects.count(),
+        VisitPlan.objects.count(),
+        Visit.objects.count(),
+        sorted(ShiftSignup.objects.values_list("pk", "status", "checked_in_at")),
+        sorted(ShiftOffer.objects.values_list("pk", "status")),
+        ReportJob.objects.count(),
+        TonnageRecord.objects.count(),
+        InspectionScore.objects.count(),
+        Commitment.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_object_routes_and_writes_by_every_role(grid: Grid, personas: dict, objects: dict[str, str]) -> None:
+    from django.db import transaction
+
+    mismatches = []
+    for role in ROLES:
+        client = client_for(personas[role])
+        for method, template, data, expected in OBJECT_MATRIX + WRITE_MATRIX:
+            url = _fill(template, objects)
+            body = {k: _fill(v, objects) for k, v in data.items()}
+            # Each request in a savepoint that is rolled back: every role meets the same starting state.
+            with transaction.atomic():
+                before = _state()
+                response = getattr(client, method)(url, body)
+                after = _state()
+                transaction.set_rollback(True)
+            got = response.status_code
+            if got != expected[role]:
+                mismatches.append(f"{role} {method.upper()} {url}: {got} != {expected[role]}")
+            # The outsider's forms may answer 200 with a message (c1 is not in their pickers): still nothing
+            # of c1's may change.
+            if (got in (403, 404) or role == "outsider") and before != after:
+                mismatches.append(f"{role} {method.upper()} {url}: refused ({got}) but wrote something")
+    assert mismatches == [], "\n".join(mismatches)

@@ -232,3 +232,62 @@ def test_staff_reverse_an_entry_from_the_statement_and_see_leaders(grid: Grid, p
     assert LedgerEntry.objects.filter(reverses=entry, reason="重复记分").exists()
     page = secretary.get(f"/points/n/{grid.c1.code}/leaders/").content.decode()
     assert grid.h1.code in page and ">10<" in page
+
+
+def _rendered_key(page: str) -> str:
+    import re
+
+    match = re.search(r'name="request_key" value="([^"]+)"', page)
+    assert match is not None, "the counter form carries no request key"
+    return match[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("empty", ["", "   ", None, "\x00"])
+def test_redeem_refuses_an_empty_or_malformed_key_instead_of_sharing_it(
+    grid: Grid, personas: dict, empty: str | None
+) -> None:
+    from lib.validation import InvalidInput
+
+    day = timezone.now().astimezone(SHANGHAI).date() - datetime.timedelta(days=1)
+    drops(grid, grid.h1, day, ["correct", "correct"])
+    points_credit_day(subdistrict=grid.sd, day=day)
+    prize = reward(grid, cost=5, stock=5)
+    for _ in range(2):  # the second keyless redemption used to answer the first one's result
+        with pytest.raises(InvalidInput) as refused:
+            points_redeem(actor=None, household=grid.h1, reward=prize, request_key=empty)  # type: ignore[arg-type]
+        assert refused.value.msg.zh and refused.value.msg.en
+    with pytest.raises(InvalidInput):  # too long: a cut key would not find its row again, so it is refused
+        points_redeem(actor=None, household=grid.h1, reward=prize, request_key="x" * 65)
+    assert not LedgerEntry.objects.filter(kind=EntryKind.REDEEM).exists()
+    assert PointsAccount.objects.get(household=grid.h1).balance == 20
+
+
+@pytest.mark.django_db
+def test_counter_refuses_a_keyless_post_and_each_rendered_form_redeems_once(
+    grid: Grid, personas: dict
+) -> None:
+    from tests.conftest import client_for
+
+    day = timezone.now().astimezone(SHANGHAI).date() - datetime.timedelta(days=1)
+    drops(grid, grid.h1, day, ["correct", "correct"])
+    points_credit_day(subdistrict=grid.sd, day=day)
+    prize = reward(grid, cost=5, stock=5)
+    client = client_for(personas["community_secretary"])
+    keyless = {"household": grid.h1.code, "reward": prize.pk}
+    for _ in range(2):
+        page = client.post("/points/counter/", keyless, follow=True).content.decode()
+        assert "请求缺少编号" in page and "已兑换" not in page and "Redeemed" not in page
+    assert PointsAccount.objects.get(household=grid.h1).balance == 20
+
+    url = f"/points/counter/?h={grid.h1.code}"
+    first, second = (
+        _rendered_key(client.get(url).content.decode()),
+        _rendered_key(client.get(url).content.decode()),
+    )
+    assert first != second
+    client.post("/points/counter/", {**keyless, "request_key": first})
+    client.post("/points/counter/", {**keyless, "request_key": second})
+    client.post("/points/counter/", {**keyless, "request_key": second})  # the same form sent again
+    assert LedgerEntry.objects.filter(household=grid.h1, kind=EntryKind.REDEEM).count() == 2
+    assert PointsAccount.objects.get(household=grid.h1).balance == 10

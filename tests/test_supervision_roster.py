@@ -11,14 +11,15 @@ from django.utils import timezone
 
 from grid.services.records import person_create
 from supervision.ingest import SHANGHAI
-from supervision.models import Holiday, Shift, ShiftSignup, SignupStatus
+from supervision.models import Holiday, OfferStatus, Shift, ShiftOffer, ShiftSignup, SignupStatus
 from supervision.selectors import gaps, repeat_offenders
 from supervision.services import (
     point_create,
     shift_check_in,
     shift_check_out,
+    shift_offer,
+    shift_offer_answer,
     shift_signup,
-    shift_swap,
     shifts_generate,
 )
 from tests.conftest import Grid, client_for
@@ -67,7 +68,10 @@ def test_signup_swap_and_hours(grid: Grid, point) -> None:  # type: ignore[no-un
     alice = person_create(actor=None, node=grid.c1, name="志愿者甲")
     bob = person_create(actor=None, node=grid.c1, name="志愿者乙")
     signup = shift_signup(actor=None, shift=shift, person=alice)
-    moved = shift_swap(actor=None, signup=signup, to=bob)
+    offer = shift_offer(actor=None, signup=signup, to=bob)
+    assert ShiftSignup.objects.get(pk=signup.pk).status == SignupStatus.SIGNED_UP  # not before bob says yes
+    shift_offer_answer(actor=None, offer=offer, accept=True)
+    moved = ShiftSignup.objects.get(shift=shift, person=bob)
     signup.refresh_from_db()
     assert (
         signup.status == SignupStatus.SWAPPED
@@ -160,6 +164,11 @@ def test_volunteer_hands_a_shift_to_a_neighbour_by_phone(grid: Grid, point, pers
         ShiftSignup.objects.get(pk=mine.pk).status == SignupStatus.SIGNED_UP
     )  # not of this residential area
     client.post(f"/supervision/signups/{mine.pk}/swap/", {"phone": neighbour.phone})
+    # Only offered: the shift stays the volunteer's until the neighbour (or a secretary) accepts.
+    assert ShiftSignup.objects.get(pk=mine.pk).status == SignupStatus.SIGNED_UP
+    offer = ShiftOffer.objects.get(signup=mine, status=OfferStatus.PENDING)
+    secretary = client_for(personas["community_secretary"])
+    secretary.post(f"/supervision/offers/{offer.pk}/", {"action": "accept"})
     assert ShiftSignup.objects.get(pk=mine.pk).status == SignupStatus.SWAPPED
     assert ShiftSignup.objects.get(shift=shift, person=neighbour).status == SignupStatus.ASSIGNED
 

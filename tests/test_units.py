@@ -29,7 +29,10 @@ YEAR = 2026
 
 @pytest.fixture
 def units(grid: Grid, personas: dict) -> dict:
-    school = unit_create(actor=None, subdistrict=grid.sd, name="育婴堂路小学", kind="school")
+    # The school sits in residential area c1 (its staff see it); the firm is the sub-district's own.
+    school = unit_create(
+        actor=None, subdistrict=grid.sd, name="育婴堂路小学", kind="school", community=grid.c1
+    )
     firm = unit_create(actor=None, subdistrict=grid.sd, name="中铁十五局集团", kind="enterprise")
     liaison = personas["unit_liaison"]
     liaison.person = person_create(actor=None, node=grid.sd, name="王联络", phone="13912345678")

@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import django_auth
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from accounts.models import GRID_EDITORS, User
 from grid.models import GridNode, Level
-from lib.apierrors import ApiError
+from lib.apierrors import KEY, TEXT, ApiError, answers, day_pattern
 from lib.bilingual import Msg
+from lib.periods import MIN_DAY
+from lib.validation import bilingual
 from supervision.api import DeviceTokenAuth
 from tonnage.services import tonnage_bulk
 
@@ -20,11 +22,26 @@ router = Router(tags=["tonnage"], auth=[DeviceTokenAuth(), django_auth])
 
 
 class WeighingIn(Schema):
-    ref: str = Field(min_length=1, max_length=60, description="the weighing system's id: repeats are ignored")
-    community: str = Field(max_length=32)
-    day: datetime.date
+    # Unknown fields are refused rather than ignored, so a misspelt field is noticed (and the document says so).
+    model_config = ConfigDict(extra="forbid")
+
+    ref: str = Field(
+        min_length=1,
+        max_length=60,
+        pattern=KEY,
+        description="the weighing system's id: repeats are ignored",
+    )
+    community: str = Field(max_length=32, pattern=TEXT)
+    day: datetime.date = Field(
+        ge=MIN_DAY,
+        description="from 2000-01-01 to tomorrow",
+        # The pattern documents the days up to last year's end; this year's up to tomorrow are accepted too,
+        # which a pattern cannot say without documenting days the service refuses.
+        json_schema_extra={"pattern": day_pattern(datetime.date.today().year - 1)},
+    )
     category: str = Field(pattern="^(recyclable|hazardous|wet|dry)$")
-    kg: float = Field(gt=0, le=100_000)
+    # Stored to 0.1 kg, so less than 0.1 would be stored as 0 and is refused.
+    kg: float = Field(ge=0.1, le=100_000, allow_inf_nan=False)
 
 
 class WeighingOut(Schema):
@@ -32,7 +49,11 @@ class WeighingOut(Schema):
     duplicate: int
 
 
-@router.post("/records", response=WeighingOut, summary="Weighings from weighing systems (idempotent by ref)")
+@router.post(
+    "/records",
+    response=answers(WeighingOut, 400, 403, 404, 413),
+    summary="Weighings from weighing systems (idempotent by ref)",
+)
 def post_records(request: HttpRequest, records: list[WeighingIn]) -> dict[str, Any]:
     user = request.user
     assert isinstance(user, User)
@@ -47,7 +68,7 @@ def post_records(request: HttpRequest, records: list[WeighingIn]) -> dict[str, A
     unknown = sorted({r.community for r in records} - set(communities))
     if unknown:
         raise ApiError(
-            400,
+            404,  # as everywhere in the API: unknown and outside the user's part of the grid look the same
             "unknown_community",
             Msg("找不到居民区：{v}", "Unknown residential area: {v}").format(v=", ".join(unknown)[:100]),
         )
@@ -58,5 +79,5 @@ def post_records(request: HttpRequest, records: list[WeighingIn]) -> dict[str, A
             source="api",
         )
     except ValidationError as exc:
-        raise ApiError(400, "invalid", Msg(exc.messages[0], exc.messages[0])) from None
+        raise ApiError(400, "invalid", bilingual(exc)) from None
     return {"created": created, "duplicate": len(records) - created}

@@ -7,10 +7,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from grid.access import Scope
 from grid.models import GridNode, Level
 from grid.services.importing import ImportRejected, RowError
 from guide.models import CategoryKey
 from lib.bilingual import Msg
+from lib.idempotency import idempotency_key
+from lib.validation import InvalidInput
 from lib.xlsx import TableError, read_table
 from tonnage.services import CATEGORY_ZH, _check, tonnage_bulk
 
@@ -18,6 +21,7 @@ HEADERS = ["居民区编码", "日期", "类别", "重量（千克）", "磅单�
 
 
 def tonnage_import(*, actor: Any, root: GridNode, filename: str, data: bytes) -> int:
+    Scope.of(actor).require(root)
     try:
         header, rows = read_table(filename, data)
     except TableError as exc:
@@ -68,8 +72,10 @@ def tonnage_import(*, actor: Any, root: GridNode, filename: str, data: bytes) ->
         except ValidationError as exc:
             errors.append(RowError(n, "重量（千克）", Msg(exc.messages[0], exc.messages[0])))
             continue
-        if not ref:
-            errors.append(RowError(n, "磅单号", Msg("必填项为空。", "Required value is missing.")))
+        try:
+            ref = idempotency_key(ref, max_length=60)  # the row's key: present, and not cut when stored
+        except InvalidInput as exc:
+            errors.append(RowError(n, "磅单号", exc.msg))
             continue
         if ref in seen:
             errors.append(

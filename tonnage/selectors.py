@@ -52,6 +52,11 @@ def _communities(node: GridNode) -> list[int]:
     return list(GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).values_list("id", flat=True))
 
 
+def _tenth(value: Decimal | float | None) -> Decimal:
+    """A weight to the 0.1 kg the records hold: SQLite sums decimals as floats (15927.9000000000)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.1"))
+
+
 def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) -> list[CategoryTonnage]:
     days = Decimal((end - start).days + 1)
     communities = _communities(node)
@@ -77,7 +82,7 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
     if not targets and len(communities) > 1:
         # A node above the residential areas without its own figures: the sum of theirs, where all have one.
         targets = {
-            r["category"]: (r["baseline"], r["target"])
+            r["category"]: (_tenth(r["baseline"]), _tenth(r["target"]))
             for r in TonnageTarget.objects.filter(node_id__in=communities, year=end.year)
             .values("category")
             .annotate(n=Count("id"), baseline=Sum("baseline_kg_per_day"), target=Sum("target_kg_per_day"))
@@ -86,7 +91,7 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
         }
     out = []
     for key, label in CategoryKey.choices:
-        kg = Decimal(totals.get(key) or 0)
+        kg = _tenth(totals.get(key))
         per_day = kg / days
         target = targets.get(key)
         out.append(

@@ -11,9 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_bulk_created, audit_created, saved_user
+from grid.access import Scope
 from grid.models import GridNode, Level
 from guide.models import CategoryKey
 from lib.bilingual import Msg
+from lib.idempotency import idempotency_key
+from lib.uploads import IMAGE_ONLY, PHOTO_SIDE, clean_upload
+from lib.validation import check_day
 from tonnage.models import TonnageRecord
 
 MAX_KG = decimal.Decimal("100000")  # 100 t from one residential area in one day is a typing error
@@ -34,6 +38,8 @@ def _check(community: GridNode, day: datetime.date, category: str, kg: Any) -> d
         raise ValidationError(str(Msg("未知的类别。", "Unknown category.")))
     try:
         weight = decimal.Decimal(str(kg)).quantize(decimal.Decimal("0.1"))
+        if not weight.is_finite():  # NaN quantizes to NaN, and comparing NaN below would raise
+            raise ValueError(kg)
     except (decimal.InvalidOperation, ValueError):
         raise ValidationError(
             str(Msg("重量应为数字（千克）。", "The weight must be a number (kg)."))
@@ -44,6 +50,7 @@ def _check(community: GridNode, day: datetime.date, category: str, kg: Any) -> d
         )
     if day > datetime.date.today() + datetime.timedelta(days=1):
         raise ValidationError(str(Msg("日期在未来。", "The day is in the future.")))
+    check_day(day)  # and not before MIN_DAY (a weighing dated 0001-01-01)
     return weight
 
 
@@ -59,11 +66,17 @@ def tonnage_record(
     source: str = "ticket",
     photo: Any = None,
 ) -> tuple[TonnageRecord, bool]:
-    """Record one weighing; the same ticket/reference a second time returns the first record unchanged."""
+    """Record one weighing; the same ticket/reference a second time returns the first record unchanged.
+    ValidationError (zh/en) for a value out of range or a missing/over-long reference; PermissionDenied when
+    the residential area is outside the actor's scope."""
+    Scope.of(actor).require(community)
+    weight = _check(community, day, category, kg)
+    # The reference is the idempotency key: an empty one would be shared by every keyless weighing, a cut one
+    # would not find its row again (lib.idempotency).
+    ref = idempotency_key(ref, max_length=60)
     existing = TonnageRecord.objects.filter(ref=ref).first()
     if existing is not None:
         return existing, False
-    weight = _check(community, day, category, kg)
     assert community.subdistrict_id is not None
     record = TonnageRecord(
         subdistrict_id=community.subdistrict_id,
@@ -72,11 +85,13 @@ def tonnage_record(
         category=category,
         kg=weight,
         source=source,
-        ref=ref[:60],
+        ref=ref,
         recorded_by=saved_user(actor),
     )
     if photo is not None:
-        record.photo = photo
+        # A ticket photo: checked by content and re-encoded as JPEG like every photo (lib.uploads).
+        stored = clean_upload(photo, accept=IMAGE_ONLY, max_side=PHOTO_SIDE, jpeg_only=True)
+        stored.save_to(record.photo, record.ref, default="ticket")
     record.save()
     audit_created(actor=actor, obj=record)
     return record, True
@@ -86,7 +101,12 @@ def tonnage_record(
 def tonnage_bulk(
     *, actor: Any, rows: Sequence[tuple[GridNode, datetime.date, str, Any, str]], source: str
 ) -> int:
-    """Many weighings at once (import, API); rows already resolved. Existing references are skipped."""
+    """Many weighings at once (import, API); rows already resolved. Existing references are skipped.
+    PermissionDenied (nothing written) when any row's residential area is outside the actor's scope."""
+    scope = Scope.of(actor)
+    for community in {r[0].pk: r[0] for r in rows}.values():
+        scope.require(community)
+    rows = [(*r[:4], idempotency_key(r[4], max_length=60)) for r in rows]  # as in tonnage_record
     refs = [r[4] for r in rows]
     known = set(TonnageRecord.objects.filter(ref__in=refs).values_list("ref", flat=True))
     new = []
@@ -103,7 +123,7 @@ def tonnage_bulk(
                 category=category,
                 kg=_check(community, day, category, kg),
                 source=source,
-                ref=ref[:60],
+                ref=ref,
                 recorded_by=saved_user(actor),
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from grid.access import get_node_for_user, role_required
 from grid.models import GridNode, Level
 from grid.services.importing import ImportRejected
 from guide.models import CategoryKey
+from lib.periods import query_month
+from lib.uploads import read_capped
+from lib.xlsx import MAX_BYTES as TABLE_MAX_BYTES
 from lib.xlsx import xlsx_response
 from tonnage.importing import HEADERS, tonnage_import
 from tonnage.selectors import shares, tonnage_summary
@@ -24,13 +28,8 @@ from tonnage.services import tonnage_record
 
 
 def _month(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
-    today = timezone.localdate()
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
-        start = today.replace(day=1)
-    end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
-    return start, min(end, today)
+    month = query_month(request)
+    return month.start, min(month.end, timezone.localdate())
 
 
 @require_GET
@@ -85,6 +84,14 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _manual_ref(request: HttpRequest) -> str:
+    """The ticket number typed, else one made from the key the form was rendered with: a double click sends
+    the same key, so it records once; a post without either is refused by the service (lib.idempotency)."""
+    ref = request.POST.get("ref", "").strip()
+    key = request.POST.get("request_key", "").strip()
+    return ref or (f"manual-{key}" if key else "")
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(GRID_EDITORS)
 def record(request: HttpRequest, code: str) -> HttpResponse:
@@ -96,15 +103,17 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         upload = request.FILES.get("file")
         if request.POST.get("form") == "import" and upload is not None:
             try:
-                n = tonnage_import(
-                    actor=user, root=node, filename=upload.name or "upload", data=upload.read()
-                )
+                data = read_capped(upload, max_bytes=TABLE_MAX_BYTES)  # refused before it is read
+                n = tonnage_import(actor=user, root=node, filename=upload.name or "upload", data=data)
                 messages.success(request, _("%(n)d weighings imported.") % {"n": n})
             except ImportRejected as exc:
                 for e in exc.errors[:50]:
                     messages.error(request, f"{e.row} [{e.column}] {e.msg.zh} / {e.msg.en}")
+            except ValidationError as exc:
+                messages.error(request, "; ".join(exc.messages))
             return redirect("tonnage:record", code=node.code)
         community = communities.filter(code=request.POST.get("community", "")).first()
+        refused = True  # until the write goes through: a refused form answers 400 with its message
         try:
             day = datetime.date.fromisoformat(request.POST.get("day", ""))
             if community is None:
@@ -115,15 +124,17 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
                 day=day,
                 category=request.POST.get("category", ""),
                 kg=request.POST.get("kg", ""),
-                ref=request.POST.get("ref", "").strip() or f"manual-{timezone.now():%Y%m%d%H%M%S%f}",
+                ref=_manual_ref(request),
                 photo=request.FILES.get("photo"),
             )
             messages.success(request, _("Recorded.") if created else _("This ticket was already recorded."))
+            refused = False
         except ValueError:
             messages.error(request, _("The day must be a date."))
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
-        return redirect("tonnage:record", code=node.code)
+        if not refused:
+            return redirect("tonnage:record", code=node.code)
     return render(
         request,
         "tonnage/record.html",
@@ -133,5 +144,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
             "categories": CategoryKey.choices,
             "today": timezone.localdate(),
             "headers": HEADERS,
+            "request_key": uuid.uuid4().hex,  # a weighing without a ticket number is still recorded once
         },
+        status=400 if request.method == "POST" else 200,  # a POST that reaches here was refused
     )

@@ -24,6 +24,8 @@ class MemberUnitAdmin(ScopedAdmin):
 class CommitmentAdmin(AuditedAdmin):
     list_display = ["title", "unit", "year", "status", "due"]
     list_filter = ["status", "year"]
+    # Evidence comes in only through commitment_update and its upload gate (lib.uploads), never the admin.
+    readonly_fields = ["evidence"]
 
 
 @admin.register(Meeting)

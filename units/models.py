@@ -48,7 +48,8 @@ class MemberUnit(TimeStampedModel):
 
 
 class Liaison(models.Model):
-    unit = models.ForeignKey(MemberUnit, on_delete=models.CASCADE, related_name="liaisons")
+    # A unit's liaisons, commitments, attendance and checks are its record: PROTECT, never cascade.
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="liaisons")
     person = models.ForeignKey("grid.Person", on_delete=models.PROTECT, related_name="unit_liaisons")
     title = models.CharField(_("title"), max_length=50, blank=True)
     primary = models.BooleanField(_("primary contact"), default=False)
@@ -70,7 +71,7 @@ class CommitmentStatus(models.TextChoices):
 
 
 class Commitment(TimeStampedModel):
-    unit = models.ForeignKey(MemberUnit, on_delete=models.CASCADE, related_name="commitments")
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="commitments")
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("commitment"), max_length=150)
     due = models.DateField(_("due"), null=True, blank=True)
@@ -109,8 +110,8 @@ class Meeting(TimeStampedModel):
 
 
 class Attendance(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
-    unit = models.ForeignKey(MemberUnit, on_delete=models.CASCADE, related_name="attendance")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField(_("present"), default=False)
     representative = models.CharField(_("representative"), max_length=50, blank=True)
 
@@ -130,7 +131,7 @@ class CheckResult(models.TextChoices):
 class UnitCheck(TimeStampedModel):
     """An on-site check of the unit's own sorting (bins, mixing, collection contract)."""
 
-    unit = models.ForeignKey(MemberUnit, on_delete=models.CASCADE, related_name="checks")
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="checks")
     day = models.DateField(_("day"))
     result = models.CharField(_("result"), max_length=10, choices=CheckResult.choices)
     notes = models.CharField(_("findings"), max_length=300, blank=True)

@@ -8,20 +8,20 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
+from grid.access import Scope
 from units.models import Attendance, CommitmentStatus, MemberUnit, UnitCheck
 
 
 def units_for(user: User) -> QuerySet[MemberUnit]:
-    """Sub-district staff see their sub-district's units; a liaison sees the unit(s) they speak for."""
+    """Staff see the units in their scope: the sub-district's staff all of its units, an area lead or a
+    secretary only the units placed in their residential areas; a liaison sees the unit(s) they speak for."""
     if user.is_superuser and user.node_id is None:
         return MemberUnit.objects.all()
     if user.role == Role.UNIT_LIAISON:
         return MemberUnit.objects.filter(liaisons__person_id=user.person_id or 0)
-    if (
-        user.role in (Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY)
-        and user.node is not None
-    ):
-        return MemberUnit.objects.filter(subdistrict_id=user.node.subdistrict_id)
+    if user.role in (Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY):
+        scope = Scope.of(user)
+        return MemberUnit.objects.filter(scope.q("subdistrict") | scope.q("community"))
     return MemberUnit.objects.none()
 
 

@@ -6,14 +6,17 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_created, audit_updated, saved_user, snapshot
+from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Level, Person
 from lib.codes import next_code
+from lib.uploads import clean_upload
+from lib.validation import check_day, check_year
 from units.models import (
     Attendance,
     CheckResult,
@@ -26,7 +29,13 @@ from units.models import (
     UnitKind,
 )
 
-EVIDENCE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+def _require_unit(actor: Any, unit: MemberUnit) -> None:
+    """PermissionDenied unless the unit is one the actor sees (`units_for`: the same scope as the pages)."""
+    from units.selectors import units_for
+
+    if actor is not None and not units_for(actor).filter(pk=unit.pk).exists():
+        raise PermissionDenied(str(OUT_OF_SCOPE))
 
 
 @transaction.atomic
@@ -40,8 +49,13 @@ def unit_create(
     community: GridNode | None = None,
     joined_on: datetime.date | None = None,
 ) -> MemberUnit:
+    Scope.of(actor).require(community or subdistrict)
     if subdistrict.level != Level.SUBDISTRICT:
         raise ValidationError(_("Member units belong to a sub-district."))
+    if community is not None and community.subdistrict_id != subdistrict.pk:
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+    if joined_on is not None:
+        check_day(joined_on)
     unit = MemberUnit(
         subdistrict=subdistrict,
         code=next_code(MemberUnit, f"{subdistrict.code}-U", 2),
@@ -60,6 +74,7 @@ def unit_create(
 def liaison_add(
     *, actor: Any, unit: MemberUnit, person: Person, title: str = "", primary: bool = False
 ) -> Liaison:
+    _require_unit(actor, unit)
     liaison, created = Liaison.objects.get_or_create(
         unit=unit, person=person, defaults={"title": title[:50], "primary": primary}
     )
@@ -71,8 +86,12 @@ def liaison_add(
 def commitment_add(
     *, actor: Any, unit: MemberUnit, year: int, title: str, due: datetime.date | None = None
 ) -> Commitment:
+    _require_unit(actor, unit)
     if not title.strip():
         raise ValidationError(_("Say what the unit commits to."))
+    check_year(year)
+    if due is not None:
+        check_day(due)
     commitment = Commitment.objects.create(
         unit=unit, year=year, title=title.strip()[:150], due=due, updated_by=saved_user(actor)
     )
@@ -90,10 +109,11 @@ def commitment_update(
     evidence: UploadedFile | None = None,
 ) -> Commitment:
     """A commitment is done only with evidence: a note of what was done, or a photo / PDF."""
+    _require_unit(actor, commitment.unit)
     if status not in CommitmentStatus.values:
         raise ValidationError(_("Unknown status."))
-    if evidence is not None and evidence.content_type not in EVIDENCE_TYPES:
-        raise ValidationError(_("Evidence must be a photo (JPEG, PNG, WebP) or a PDF."))
+    # Checked by content, whatever the upload claims to be (lib.uploads); stored re-encoded if an image.
+    clean = clean_upload(evidence) if evidence is not None else None
     note = evidence_note.strip()[:300] or commitment.evidence_note
     if status == CommitmentStatus.DONE and not (note or evidence or commitment.evidence):
         raise ValidationError(_("Say what was done (or attach a photo or PDF) before marking it done."))
@@ -101,8 +121,8 @@ def commitment_update(
     commitment.status = status
     commitment.evidence_note = note
     commitment.updated_by = saved_user(actor)
-    if evidence is not None:
-        commitment.evidence.save(evidence.name or "evidence", evidence, save=False)
+    if clean is not None:
+        clean.save_to(commitment.evidence, getattr(evidence, "name", None), default="evidence")
     commitment.save()
     audit_updated(actor=actor, obj=commitment, before=before)
     return commitment
@@ -119,6 +139,8 @@ def meeting_create(
     units: Iterable[MemberUnit] | None = None,
 ) -> Meeting:
     """A joint meeting; every active unit is invited (attendance to be marked)."""
+    Scope.of(actor).require(subdistrict)
+    check_day(day)
     meeting = Meeting.objects.create(
         subdistrict=subdistrict, title=title.strip()[:150], day=day, place=place[:100]
     )
@@ -131,6 +153,9 @@ def meeting_create(
 def attendance_mark(
     *, actor: Any, meeting: Meeting, unit: MemberUnit, present: bool, representative: str = ""
 ) -> Attendance:
+    Scope.of(actor).require(meeting.subdistrict)
+    if unit.subdistrict_id != meeting.subdistrict_id:
+        raise PermissionDenied(str(OUT_OF_SCOPE))
     attendance, _created = Attendance.objects.get_or_create(meeting=meeting, unit=unit)
     before = snapshot(attendance)
     attendance.present = present
@@ -143,8 +168,10 @@ def attendance_mark(
 def unit_check_record(
     *, actor: Any, unit: MemberUnit, day: datetime.date, result: str, notes: str = "", inspector: str = ""
 ) -> UnitCheck:
+    _require_unit(actor, unit)
     if result not in CheckResult.values:
         raise ValidationError(_("Unknown result."))
+    check_day(day)
     check = UnitCheck.objects.create(
         unit=unit,
         day=day,

@@ -14,6 +14,8 @@ from accounts.models import Role, User
 from grid.access import role_required
 from lib.forms import attempt, form_page
 from lib.masking import mask_phone
+from lib.periods import query_year
+from lib.validation import form_pk
 from lib.xlsx import xlsx_response
 from units.models import CheckResult, Commitment, CommitmentStatus, Meeting, MemberUnit
 from units.selectors import registry, units_for
@@ -36,10 +38,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
+    return query_year(request)
 
 
 @require_http_methods(["GET"])
@@ -106,7 +105,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         def write() -> None:
             if action == "commitment" and (can_edit or is_liaison):
                 commitment = get_object_or_404(
-                    Commitment, pk=request.POST.get("commitment", "0") or 0, unit=unit
+                    Commitment, pk=form_pk(request.POST.get("commitment")), unit=unit
                 )
                 commitment_update(
                     actor=user,
@@ -208,7 +207,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 representative=request.POST.get(f"rep-{attendance.unit.code}", attendance.representative),
             )
         return redirect("units:meeting", pk=meeting.pk)
-    rows = list(meeting.attendance.select_related("unit").order_by("unit__code"))
+    # A joint meeting is the sub-district's; its attendance list shows only the units the reader sees.
+    rows = list(
+        meeting.attendance.filter(unit__in=units_for(user)).select_related("unit").order_by("unit__code")
+    )
     return render(
         request,
         "units/meeting.html",

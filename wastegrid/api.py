@@ -6,10 +6,14 @@ never 500.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
@@ -18,8 +22,19 @@ from grid.api import router as grid_router
 from guide.api import router as guide_router
 from lib.apierrors import ApiError
 from lib.bilingual import Msg
+from lib.dbbusy import busy_response, is_db_busy
+from lib.jsonbody import json_body
 from supervision.api import router as supervision_router
 from tonnage.api import router as tonnage_router
+
+
+class BoundedParser(Parser):
+    """Every operation's JSON body through lib.jsonbody: bounded size and depth, no control characters.
+    ninja wraps a parser's exception in HttpError(400); on_http_error below answers its zh/en message."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return json_body(request)  # type: ignore[no-any-return]  # a list body is fine too (ninja wraps it)
+
 
 api = NinjaAPI(
     title="wastegrid API",
@@ -27,6 +42,15 @@ api = NinjaAPI(
     description="Community household-waste sorting governance. 社区生活垃圾分类治理。",
     urls_namespace="api-v1",
     auth=django_auth,
+    parser=BoundedParser(),
+    # Swagger UI comes from our static files (templates/ninja/swagger.html); no validator badge from its host.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+
+
+CSRF_FAILED = Msg(
+    "安全校验（CSRF）未通过：会话登录的写请求须带 X-CSRFToken 请求头。",
+    "CSRF check failed: a write with a session cookie needs the X-CSRFToken header.",
 )
 
 
@@ -46,8 +70,10 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     )
 
 
+# A service's Model.DoesNotExist is the same answer as Http404: the object is not there for this user.
 @api.exception_handler(Http404)
-def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+@api.exception_handler(ObjectDoesNotExist)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(
         request,
         404,
@@ -73,8 +99,20 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return error_response(request, exc.status, exc.code, exc.msg)
 
 
+@api.exception_handler(OperationalError)
+def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    # A lock timeout is "try again" (503 + Retry-After, see lib.dbbusy); any other database error stays a 500.
+    if is_db_busy(exc):
+        return busy_response(request)
+    raise exc
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ApiError):  # raised inside ninja's body parsing (BoundedParser)
+        return on_api_error(request, exc.__cause__)
+    if exc.status_code == 403:  # ninja's session auth refused a write without the CSRF token
+        return error_response(request, 403, "csrf_failed", CSRF_FAILED)
     return error_response(request, exc.status_code, "error", Msg(str(exc), str(exc)))
 
 

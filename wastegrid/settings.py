@@ -4,6 +4,7 @@ Every value that differs between a laptop and production comes from an environme
 typed helper that fails loudly on a bad value (see lib.env).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,14 +24,19 @@ ALLOWED_HOSTS = env_list("WASTEGRID_ALLOWED_HOSTS", default=["127.0.0.1", "local
 CSRF_TRUSTED_ORIGINS = env_list("WASTEGRID_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # accounts first: its createsuperuser (validates DJANGO_SUPERUSER_PASSWORD too) overrides Django's.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # ninja: its docs view renders our templates/ninja/swagger.html (local Swagger UI) only when listed here.
+    "ninja",
+    "axes",
+    "csp",
     "lib",
-    "accounts",
     "audit",
     "grid",
     "guide",
@@ -48,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,7 +62,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages, so its 400 page renders in the layout: control characters refused at the edge.
+    "lib.middleware.ControlCharsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Last, so its process_exception runs first: a lock timeout answers 503 + Retry-After, not 500.
+    "lib.dbbusy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "wastegrid.urls"
@@ -96,7 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # WASTEGRID_TEST_DB names another test database file, so two suites can run side by side on one checkout.
+    _test_db = env_str("WASTEGRID_TEST_DB", default="test")
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"{_test_db}.sqlite3")}
 
 # A read replica for dashboards, assessments and report builds (lib.replica). In tests the alias mirrors the
 # test database so the routing can be checked, but routing stays off unless a test turns it on.
@@ -118,9 +133,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Every way a password is set (admin add/change, createsuperuser, changepassword, the demo) runs these.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -137,6 +155,7 @@ STATICFILES_DIRS = [
     # Third-party front-end assets come from the npm registry at install time (make), never the repo.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -150,6 +169,55 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("WASTEGRID_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS hardening, off for the local demo (plain http on 127.0.0.1); a production env turns each on so
+# `manage.py check --deploy` passes (tests/test_deploy.py). Behind a TLS-terminating proxy that sets
+# X-Forwarded-Proto, WASTEGRID_PROXY_SSL_HEADER=1 tells Django the request was https (no redirect loop).
+SECURE_SSL_REDIRECT = env_bool("WASTEGRID_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("WASTEGRID_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WASTEGRID_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("WASTEGRID_HSTS_PRELOAD", default=False)
+if env_bool("WASTEGRID_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_FAILURE_VIEW = "accounts.errors.csrf_failure"
+
+# Content-Security-Policy (django-csp 4): only this origin, no inline or eval'd script. Style *attributes*
+# (style="width:8rem" in templates, --cat colours) are allowed; <style> elements are not (htmx's own
+# indicator style is switched off in base.html and lives in app.css). img data: is for Swagger UI's icons;
+# img blob: and connect data: for the recorder, which shrinks a photo on the phone and queues it as a data
+# URL (neither leaves the machine).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'", "data:"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes): WASTEGRID_LOGIN_FAILURE_LIMIT failures for one username from one IP lock
+# that pair for WASTEGRID_LOGIN_COOLOFF_MINUTES; an admin unlocks early (admin "Access attempts", or
+# `manage.py axes_reset_username NAME`). Failures are rows in the database, so each test starts clean.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("WASTEGRID_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("WASTEGRID_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Behind WASTEGRID_PROXY_COUNT reverse proxies the client address comes from X-Forwarded-For, not the proxy's.
+_proxy_count = env_int("WASTEGRID_PROXY_COUNT", default=0)
+if _proxy_count:
+    AXES_IPWARE_PROXY_COUNT = _proxy_count
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Background jobs (imports) run in a thread of the web process by default; tests run them inline.
 WASTEGRID_JOBS_INLINE = env_bool("WASTEGRID_JOBS_INLINE", default=False)

@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from accounts import errors
 from wastegrid.api import api
+
+# Error pages in the site's layout and the user's language (accounts/errors.py).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -21,4 +30,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Browsers and tools ask for /favicon.ico whatever the page links; the icons live with the static files.
+    path("favicon.ico", RedirectView.as_view(url=static("icons/favicon.ico"))),
 ]

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_bulk_field_changed
+from grid.access import Scope
 from grid.models import GridNode, GridWorker, Household, Level
 from grid.services.records import rule_for
 
@@ -239,7 +240,9 @@ class AssignmentResult:
 
 @transaction.atomic
 def households_assign(*, actor: Any, community: GridNode) -> AssignmentResult:
-    """Assign every household of a residential area to its grid workers, changing as little as possible."""
+    """Assign every household of a residential area to its grid workers, changing as little as possible.
+    PermissionDenied when the area is outside the actor's scope."""
+    Scope.of(actor).require(community)
     if community.level != Level.COMMUNITY:
         raise ValueError("households_assign works on one residential area")
     rule = rule_for(community.subdistrict)
@@ -290,6 +293,7 @@ def households_assign(*, actor: Any, community: GridNode) -> AssignmentResult:
 
 
 def households_assign_all(*, actor: Any, root: GridNode, progress: Any = None) -> list[AssignmentResult]:
+    Scope.of(actor).require(root)
     communities = list(GridNode.objects.subtree(root).filter(level=Level.COMMUNITY).order_by("path"))
     results = []
     for community in communities:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from accounts.models import Role, User
@@ -372,6 +373,8 @@ def demo_logins_ensure(sd: GridNode) -> list[dict[str, str]]:
         user.role, user.node, user.person = role, node, person
         user.is_staff = role == Role.SUBDISTRICT_ADMIN
         user.is_superuser = role == Role.SUBDISTRICT_ADMIN
+        # The same validators as every other way a password is set (the hash is shared, the check is not).
+        validate_password(DEMO_PASSWORD, user)
         user.password = password_hash
         user.save()
         out.append({"role": str(role), "username": username, "password": DEMO_PASSWORD})

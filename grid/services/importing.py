@@ -1,20 +1,25 @@
 """Importing buildings, households, grid workers and people from .xlsx/.csv with Chinese headers.
 
 A file is checked whole first; any bad row rejects the file with row-level messages (row, column,
-what is wrong, in zh and en) and nothing is written. A good file is written in one transaction.
+what is wrong, in zh and en) and nothing is written. A good file is written in one short transaction: ids,
+codes, audit entries and the INSERTs themselves are prepared before it (see `_Importer.prepare`).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
+from django.utils import timezone
 
-from audit.services import audit_bulk_created
+from audit.services import audit_entries_created
+from grid.access import Scope
 from grid.models import (
     Building,
     GridNode,
@@ -456,28 +461,84 @@ class _Importer:
 
     # --- writing -----------------------------------------------------------------------------------
 
-    def write(self, objs: list[Any]) -> int:
+    def prepare(self, objs: list[Any]) -> list[tuple[str, Any]]:
+        """Every INSERT of the write, rendered before the write transaction: primary keys reserved (so
+        workers can point at their people and audit entries at their records), codes numbered, audit
+        entries built, SQL and parameters adapted. What remains for the transaction is executing them."""
         if self.kind == ImportKind.GRID_WORKERS:
             people = [p for p, _mg in objs]
-            Person.objects.bulk_create(people, batch_size=2000)
             worker_codes = CodeCounter(GridWorker, 2)
-            workers = []
-            for person, mg in objs:
-                workers.append(
-                    GridWorker(
-                        subdistrict_id=mg.subdistrict_id,
-                        person=person,
-                        microgrid=mg,
-                        code=worker_codes.next(f"{mg.code}-W"),
-                    )
+            workers = [
+                GridWorker(
+                    subdistrict_id=mg.subdistrict_id,
+                    person=person,
+                    microgrid=mg,
+                    code=worker_codes.next(f"{mg.code}-W"),
                 )
-            GridWorker.objects.bulk_create(workers, batch_size=2000)
-            audit_bulk_created(actor=self.actor, objs=people + workers, reason="import")
-            return len(workers)
-        model = type(objs[0]) if objs else Building
-        model.objects.bulk_create(objs, batch_size=2000)
-        audit_bulk_created(actor=self.actor, objs=objs, reason="import")
-        return len(objs)
+                for person, mg in objs
+            ]
+            groups: list[list[Any]] = [people, workers]
+        else:
+            groups = [objs]
+        for group in groups:
+            for obj, pk in zip(group, reserve_ids(type(group[0]), len(group)) if group else [], strict=True):
+                obj.pk = pk
+        if self.kind == ImportKind.GRID_WORKERS:
+            for worker, person in zip(groups[1], groups[0], strict=True):
+                worker.person = person  # again: its id was reserved after the worker was made
+        created = [o for group in groups for o in group]
+        entries = audit_entries_created(actor=self.actor, objs=created, reason="import")
+        return [stmt for group in [*groups, entries] for stmt in insert_statements(group)]
+
+
+def reserve_ids(model: Any, n: int) -> list[int]:
+    """`n` primary keys of `model` that no other writer will be given, without holding a write lock.
+
+    PostgreSQL: from the table's sequence. SQLite: Django's AUTOINCREMENT tables never hand out an id at or
+    below `sqlite_sequence.seq`, so moving it on by `n` (one tiny transaction) sets the block aside.
+    """
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        with transaction.atomic():
+            cursor.execute(f'SELECT MAX("{pk}") FROM "{table}"')
+            top = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(top, row[0] if row else 0)
+            if row:
+                cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [start + n, table])
+            else:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start + n])
+    return list(range(start + 1, start + n + 1))
+
+
+def insert_statements(objs: list[Any], batch: int = 2000) -> list[tuple[str, Any]]:
+    """(sql, params) of multi-row INSERTs of `objs` (one model; all with their primary key set, or all
+    without it, to be numbered by the database), as bulk_create would send them, but rendered now so that
+    executing them later costs only the database's own work."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    skip = model._meta.auto_field if objs[0].pk is None else None
+    fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False) and f is not skip]
+    size = max(1, min(batch, connection.ops.bulk_batch_size(fields, objs)))
+    out: list[tuple[str, Any]] = []
+    for i in range(0, len(objs), size):
+        query = InsertQuery(model)
+        query.insert_values(fields, objs[i : i + size])
+        out.extend(query.get_compiler(connection=connection).as_sql())
+    return out
+
+
+def _execute(statements: list[tuple[str, Any]]) -> None:
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def grid_import(
@@ -489,7 +550,9 @@ def grid_import(
     root: GridNode,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Check the whole file, then write it in one transaction. Raises ImportRejected with every bad row."""
+    """Check the whole file, then write it in one transaction. Raises ImportRejected with every bad row;
+    PermissionDenied when `root` is outside the actor's scope (codes are resolved under `root` only)."""
+    Scope.of(actor).require(root)
     if kind not in SPECS:
         raise ValueError(f"unknown import kind {kind!r}")
     try:
@@ -523,14 +586,38 @@ def grid_import(
         errors.sort(key=lambda e: (e.row, e.column))
         raise ImportRejected(errors)
     report(total, total)
+    statements = importer.prepare(objs)
+    # The write lock (SQLite's is database-wide) is held only while the prepared INSERTs run: phones posting
+    # records meanwhile wait seconds, not the length of the whole import.
     with transaction.atomic():
-        return importer.write(objs)
+        _execute(statements)
+    return len(objs)
 
 
 # --- background jobs ---------------------------------------------------------------------------------
 
 
+# A rejected file stays (for whoever helps the person fix it) only while it is small and recent; the row
+# messages in `errors` are what the person reads. Imported files are dropped at once.
+REJECTED_KEEP = datetime.timedelta(days=7)
+REJECTED_KEEP_MAX_BYTES = 2 * 1024 * 1024
+
+
+def import_jobs_purge(*, now: datetime.datetime | None = None) -> int:
+    """Drop the stored file of every import older than REJECTED_KEEP (rejected, or abandoned by a worker
+    that died). Returns how many files were dropped."""
+    cutoff = (now or timezone.now()) - REJECTED_KEEP
+    return ImportJob.objects.filter(created_at__lt=cutoff).exclude(data=b"").update(data=b"")
+
+
+def _rejected_data(job: ImportJob) -> bytes:
+    """What to keep of a rejected file: nothing when it is larger than REJECTED_KEEP_MAX_BYTES."""
+    return b"" if len(job.data) > REJECTED_KEEP_MAX_BYTES else bytes(job.data)
+
+
 def import_job_create(*, kind: str, filename: str, data: bytes, actor: Any, root: GridNode) -> ImportJob:
+    Scope.of(actor).require(root)
+    import_jobs_purge()  # every new import clears the old files: retention needs no separate scheduler
     job = ImportJob.objects.create(
         public_id=uuid.uuid4(), kind=kind, filename=filename[:200], data=data, created_by=actor, node=root
     )
@@ -556,11 +643,14 @@ def import_job_run(*, job_id: int) -> ImportJob:
         )
     except ImportRejected as exc:
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, errors=[e.as_dict() for e in exc.errors[:1000]]
+            status=ImportStatus.FAILED,
+            errors=[e.as_dict() for e in exc.errors[:1000]],
+            data=_rejected_data(job),
         )
     except Exception:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED,
+            data=_rejected_data(job),
             errors=[
                 RowError(
                     0,

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_created, audit_updated, snapshot
+from grid.access import Scope
 from grid.models import ALLOWED_PARENT, Building, GridNode, GridRule, GridWorker, Household, Level, Person
 from lib.codes import next_code
+from lib.validation import check_fields
 
 _CODE_PREFIX = {Level.AREA: "A", Level.COMMUNITY: "", Level.MICROGRID: "M"}
 
@@ -40,6 +42,7 @@ def node_create(
     code: str | None = None,
     sort_order: int = 0,
 ) -> GridNode:
+    Scope.of(actor).require(parent)  # a new top-level node only without a bound actor
     allowed = ALLOWED_PARENT[Level(level)]
     if parent is None and allowed and level != Level.SUBDISTRICT:
         raise ValidationError(_("A %(level)s needs a parent.") % {"level": Level(level).label})
@@ -82,6 +85,7 @@ def building_create(
     microgrid: GridNode | None = None,
     code: str | None = None,
 ) -> Building:
+    Scope.of(actor).require(community)
     if community.level != Level.COMMUNITY:
         raise ValidationError(_("Buildings belong to a residential area."))
     if microgrid is not None and microgrid.parent_id != community.pk:
@@ -115,6 +119,8 @@ def household_create(
     contact_phone: str = "",
     code: str | None = None,
 ) -> Household:
+    Scope.of(actor).require(building.community)
+    check_fields(Household, size=size)  # full_clean below allows what SQLite holds; this, what both hold
     household = Household(
         subdistrict_id=building.subdistrict_id,
         community_id=building.community_id,
@@ -138,6 +144,12 @@ def household_update(*, actor: Any, household: Household, reason: str = "", **fi
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"cannot update {sorted(unknown)}")
+    scope = Scope.of(actor)
+    scope.require_household(household)
+    if "building" in fields:
+        scope.require(fields["building"].community)
+    if "size" in fields:
+        check_fields(Household, size=fields["size"])
     before = snapshot(household)
     for key, value in fields.items():
         setattr(household, key, value)
@@ -161,6 +173,7 @@ def person_create(
     id_number: str = "",
     household: Household | None = None,
 ) -> Person:
+    Scope.of(actor).require(node)
     assert node.subdistrict is not None
     person = Person(
         subdistrict=node.subdistrict,
@@ -180,6 +193,8 @@ def person_create(
 def grid_worker_create(
     *, actor: Any, person: Person, microgrid: GridNode, code: str | None = None
 ) -> GridWorker:
+    Scope.of(actor).require(microgrid)
+    Scope.of(actor).require(person.node)
     if microgrid.level != Level.MICROGRID:
         raise ValidationError(_("Grid workers belong to a micro-grid."))
     if code is None:
@@ -194,6 +209,7 @@ def grid_worker_create(
 
 @transaction.atomic
 def grid_worker_deactivate(*, actor: Any, worker: GridWorker, reason: str = "") -> GridWorker:
+    Scope.of(actor).require(worker.microgrid)
     before = snapshot(worker)
     worker.active = False
     worker.save(update_fields=["active", "updated_at"])

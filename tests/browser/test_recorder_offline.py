@@ -101,8 +101,8 @@ def _journey(context: Any, base: str, grid: Any, point: Any, photo: Path, networ
     context.set_offline(False)
     network.up = True
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=15_000)
-    page.wait_for_function("localStorage.getItem('wastegrid-photos-v1') === '[]'", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#pending').textContent === '0'", timeout=15_000)
+    page.wait_for_function("() => localStorage.getItem('wastegrid-photos-v1') === '[]'", timeout=15_000)
     assert Observation.objects.count() == 3
     assert sorted(Observation.objects.values_list("outcome", flat=True)) == [
         "bag_not_broken",

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         out: list[str] = []
         for q in queries:
             if q == "-":
-                out.extend(line.rstrip("\n") for line in sys.stdin)
+                out.extend(line.rstrip("\r\n") for line in sys.stdin)
             else:
                 out.append(q)
         return out
