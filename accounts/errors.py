@@ -6,11 +6,30 @@ way back: the home page, and the previous page when the browser came from this s
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
+
+from lib.bilingual import Msg
+
+# Under /api/ the same refusals answer the API's error shape (lib.apierrors.ErrorOut): a body over
+# DATA_UPLOAD_MAX_MEMORY_SIZE, too many form fields, or a path no operation matches never reach ninja, and a
+# phone or device cannot read an HTML page.
+API_ERRORS = {
+    400: ("bad_request", Msg("请求格式有误。", "The request is malformed.")),
+    403: ("forbidden", Msg("您没有权限执行此操作。", "You are not allowed to do this.")),
+    404: ("not_found", Msg("找不到该地址。", "There is nothing at this address.")),
+    500: ("server_error", Msg("服务器内部错误，请稍后重试。", "Internal server error; try again later.")),
+}
+
+
+def _api_error(request: HttpRequest, status: int) -> HttpResponse | None:
+    if not request.path.startswith("/api/"):
+        return None
+    code, msg = API_ERRORS[status]
+    return JsonResponse({"code": code, "message": msg.as_dict()}, status=status)
 
 
 def _back_url(request: HttpRequest) -> str:
@@ -25,7 +44,9 @@ def _back_url(request: HttpRequest) -> str:
 
 
 def _render(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    return render(request, template, {"back_url": _back_url(request)}, status=status)
+    return _api_error(request, status) or render(
+        request, template, {"back_url": _back_url(request)}, status=status
+    )
 
 
 # requires_csrf_token: the layout's language switch and logout forms need a token even on error pages.
@@ -46,7 +67,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: whatever broke (the database, a context processor) must not break this page too.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    return _api_error(request, 500) or HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
@@ -13,6 +14,8 @@ from grid.access import home_node
 from grid.models import GridWorker, Household
 from grid.presenters import household_view
 from grid.selectors import grid_stats
+from lib.periods import Period
+from party import selectors
 
 
 def locked_out(
@@ -49,5 +52,16 @@ def home(request: HttpRequest) -> HttpResponse:
             .first()
         )
         context["household"] = household_view(household, user) if household else None
+    if user.role == Role.PARTY_MEMBER:
+        context["my_leads"] = _my_leads(user)
     context["node"] = context.get("node", node)
     return render(request, "accounts/home.html", context)
+
+
+def _my_leads(user: User) -> selectors.MemberLeads | None:
+    """The party member's four leads this quarter for the home page's link ("2/4"); None if not a member."""
+    member = selectors.member_for(user)
+    if member is None:
+        return None
+    today = timezone.localdate()
+    return selectors.leads_of(member, Period.containing("quarter", today), today)

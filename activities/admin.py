@@ -1,10 +1,10 @@
 from django.contrib import admin
 
 from activities.models import Activity, Registration
-from grid.admin import ScopedAdmin
+from grid.admin import ScopedAdmin, ScopedChoicesMixin
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ScopedChoicesMixin, admin.TabularInline):
     model = Registration
     extra = 0
     raw_id_fields = ["person"]

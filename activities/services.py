@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityKind, ActivityPhoto, ActivityStatus, Registration
-from audit.services import audit_created, audit_updated, saved_user, snapshot
+from audit.services import audit_created, audit_updated, records_delete, saved_user, snapshot
 from grid.access import Scope
 from grid.models import GridNode, Level, Person
+from lib.bilingual import Msg
 from lib.codes import next_code
 from lib.images import clean_jpeg
 from lib.validation import check_fields, check_moment, check_text
@@ -114,6 +115,56 @@ def activity_register(*, actor: Any, activity: Activity, person: Person) -> Regi
     return registration
 
 
+TOO_LATE_TO_CANCEL = Msg(
+    "活动已开始，不能再取消报名。", "The activity has started: registration can no longer be cancelled."
+)
+CAME_ALREADY = Msg("已签到的报名不能取消。", "A registration that has checked in cannot be cancelled.")
+
+
+def can_cancel(registration: Registration, now: datetime.datetime | None = None) -> bool:
+    """Whether `registration_cancel` would take this registration back (the page shows the button then)."""
+    now = now or timezone.now()
+    return (
+        now < registration.activity.starts_at
+        and registration.checked_in_at is None
+        and not registration.minutes
+    )
+
+
+@transaction.atomic
+def registration_cancel(
+    *, actor: Any, activity: Activity, person: Person, now: datetime.datetime | None = None
+) -> bool:
+    """Take a registration back before the activity starts: the place frees up. Returns False when there was
+    nothing to cancel (a second tap). Raises ValidationError once the activity has started, or when the
+    person has checked in (check-in opens an hour early) or carries credited minutes.
+
+    The row is deleted, not marked cancelled: before the start, unchecked and uncredited, it is an intention,
+    not evidence of attendance; deleting it keeps every count of registrations (places, attendance, reports,
+    the party frame) right without a status filter in each, and `records_delete` keeps the row as it was in
+    the audit log (who registered, when, and who cancelled). Rows that are evidence are refused, not deleted.
+    """
+    Scope.of(actor).require(activity.node, above=True)
+    if actor is not None and person.pk != actor.person_id:
+        Scope.of(actor).require(person.node)  # staff cancel for people of their own node only
+    # Locked like a check-in would lock it: a check-in at the door and a cancel cannot interleave.
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("activity")
+        .filter(activity=activity, person=person)
+        .first()
+    )
+    if registration is None:
+        return False
+    now = now or timezone.now()
+    if now >= registration.activity.starts_at:
+        raise ValidationError(str(TOO_LATE_TO_CANCEL))
+    if not can_cancel(registration, now):
+        raise ValidationError(str(CAME_ALREADY))
+    records_delete(actor=actor, objs=[registration], reason="registration cancelled before the start")
+    return True
+
+
 @transaction.atomic
 def activity_check_in(
     *, actor: Any, activity: Activity, person: Person, now: datetime.datetime | None = None
@@ -128,6 +179,9 @@ def activity_check_in(
             _("Check-in is open from an hour before the start until half an hour after the end.")
         )
     registration = activity_register(actor=actor, activity=activity, person=person)
+    # Locked as `registration_cancel` locks it; if a cancel won the race the person walks in afresh.
+    locked = Registration.objects.select_for_update().filter(pk=registration.pk).first()
+    registration = locked or activity_register(actor=actor, activity=activity, person=person)
     if registration.checked_in_at is not None:
         return registration, False
     registration.checked_in_at = now

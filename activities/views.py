@@ -25,6 +25,8 @@ from activities.services import (
     activity_photo_add,
     activity_publish,
     activity_register,
+    can_cancel,
+    registration_cancel,
 )
 from grid.access import Scope, concerns, get_node_for_user, held_for, role_required
 from grid.models import GridNode, Person
@@ -165,6 +167,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         def write() -> None:
             if action == "register" and user.person is not None:
                 activity_register(actor=user, activity=activity, person=user.person)
+            elif action == "cancel" and user.person is not None:
+                registration_cancel(actor=user, activity=activity, person=user.person)
             elif action == "publish" and staff:
                 activity_publish(actor=user, activity=activity)
             elif action == "check_in" and staff:
@@ -225,6 +229,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "count": len(registrations),
             "came": sum(r.checked_in_at is not None for r in registrations),
             "mine": mine,
+            "can_cancel": mine is not None and can_cancel(mine),
             "staff": staff,
             "candidates": candidates,
             "q": q,

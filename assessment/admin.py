@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Indicator, InspectionScore, Scheme
 from assessment.services import scheme_copy
-from audit.admin import AuditedAdmin
 from audit.services import audit_created, audit_updated, records_delete, snapshot
-from grid.admin import ScopedAdmin
+from grid.admin import ScopedAdmin, VersionedRuleAdmin
 
 
 class IndicatorInline(admin.TabularInline):
@@ -21,7 +20,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(AuditedAdmin):
+class SchemeAdmin(VersionedRuleAdmin):
     list_display = ["name", "effective_from", "subdistrict", "pass_mark", "veto_serious_share"]
     inlines = [IndicatorInline]
     actions = ["copy_to_next_year"]

@@ -19,6 +19,7 @@ from assessment.models import Indicator, InspectionScore, Source
 from grid.models import GridNode
 from guide.models import CategoryKey
 from lib.periods import Period
+from lib.validation import form_uuid
 from supervision.models import PointDay, PurityCheck, PurityLevel, Shift, SignupStatus
 from tonnage.models import TonnageRecord, TonnageTarget
 
@@ -498,7 +499,13 @@ def records(
                 for m in four_leads(members, period, today)
             ],
         )
-    scores = InspectionScore.objects.filter(community_id=community_id, client_id=key)
+    # The key of an inspection row is the form's UUID; anything else names no inspection.
+    form_id = form_uuid(key)
+    scores = (
+        InspectionScore.objects.filter(community_id=community_id, client_id=form_id)
+        if form_id is not None
+        else InspectionScore.objects.none()
+    )
     return (
         [_("Day"), _("Inspector"), _("Score (%)"), _("Findings")],
         [(s.day, s.inspector, s.score, s.notes) for s in scores],

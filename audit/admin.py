@@ -88,6 +88,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("object_repr", "actor_name", "object_id")
     date_hierarchy = "at"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        """A sub-district admin reads their sub-district's entries only (as on the audit page): the entries
+        carry other sub-districts' personal data in their changes."""
+        from grid.access import Scope  # grid's admin imports this module
+
+        qs = super().get_queryset(request)
+        scope = Scope.of(request.user)
+        return qs if scope.unrestricted else qs.filter(subdistrict_id=scope.subdistrict_id or 0)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -156,6 +156,7 @@ def main() -> None:
         warm: list[tuple[str, str, str, dict[str, str]]] = [("GET", "/bare/", "", {})] * 20
         burst(port, warm)
         wall, lat, statuses = burst(port, [("GET", "/bare/", "", {})] * args.players)
+        bare_rate = args.players / wall
         print(f"{engine}, gunicorn {args.workers} sync workers, {args.players} simultaneous clients")
         print(
             f"  baseline: bare Django JSON view  {args.players / wall:7.0f} req/s   p50 {pct(lat, 50):6.0f} ms   "
@@ -181,6 +182,11 @@ def main() -> None:
         print(
             f"  answers (one each, same moment)  {args.players / wall:7.0f} answers/s   p50 {pct(lat, 50):6.0f} ms   "
             f"p99 {pct(lat, 99):6.0f} ms   max {max(lat):.0f} ms   ({ok} × 200, others {sorted(set(statuses) - {200})})"
+        )
+        ratio, p99 = args.players / wall / bare_rate, pct(lat, 99)
+        verdict = "met" if ratio >= 0.5 and p99 <= 300 else "NOT met"
+        print(
+            f"  target (p99 <= 300 ms, >= 0.5x bare): {verdict}: p99 {p99:.0f} ms, {ratio:.2f}x the bare view"
         )
         again_wall, again_lat, _ = burst(port, answers)  # every player taps again: nothing more is stored
         stored = Answer.objects.count()

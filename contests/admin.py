@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdmin
 from contests.models import Contest, Question
+from grid.admin import ScopedAdmin
 
 
 @admin.register(Question)
@@ -12,7 +13,7 @@ class QuestionAdmin(AuditedAdmin):
 
 
 @admin.register(Contest)
-class ContestAdmin(AuditedAdmin):
+class ContestAdmin(ScopedAdmin):
     list_display = ["code", "title", "node", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["node", "subdistrict"]

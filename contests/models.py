@@ -96,7 +96,9 @@ class Entry(models.Model):
     team = models.CharField(_("team"), max_length=50, blank=True)
     community = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, null=True, related_name="+")
     score = models.PositiveSmallIntegerField(default=0)  # right answers, kept with each answer
-    total_ms = models.PositiveIntegerField(default=0)  # time taken on the right answers: the tie-break
+    # Time used: ms from each question coming up to this player's answer, over all their answers (right or
+    # wrong). Shown on the board and the tie-break between equal scores.
+    total_ms = models.PositiveIntegerField(default=0)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +109,11 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def seconds_used(self) -> float:
+        """The time used, in seconds (see total_ms): what the board shows, to a tenth."""
+        return self.total_ms / 1000
 
 
 class Answer(models.Model):

@@ -7,8 +7,7 @@ import random
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -137,10 +136,20 @@ def time_left(contest: Contest, now: datetime.datetime | None = None) -> float:
 
 
 def answer_submit(
-    *, entry: Entry, order: int, choice: int, contest: Contest | None = None
+    *,
+    entry: Entry,
+    order: int,
+    choice: int,
+    contest: Contest | None = None,
+    question: Question | None = None,
 ) -> tuple[Answer, bool]:
     """One answer per player and question: the first counts, repeats change nothing (the unique constraint
-    decides, so two taps arriving at once also store one). `contest` as just read, to save a query."""
+    decides, so two taps arriving at once also store one). Returns (the answer that counts, stored now?).
+
+    `contest` and `question` (the contest's question at `contest.current`) as just read by the caller, to save
+    queries on the hottest path. Every answer adds its time (ms since the question came up) to the entry's
+    `total_ms`, the time used shown on the board and the tie-break; a right one adds 1 to `score`.
+    Raises ValidationError (closed, time up, no such choice)."""
     contest = contest or Contest.objects.get(pk=entry.contest_id)
     now = timezone.now()
     if (
@@ -152,16 +161,55 @@ def answer_submit(
     elapsed = now - contest.question_started_at
     if elapsed > datetime.timedelta(seconds=contest.seconds) + GRACE:
         raise ValidationError(_("Time is up for this question."))
-    question = Question.objects.get(uses__contest=contest, uses__order=order)
+    if question is None:
+        question = Question.objects.get(uses__contest=contest, uses__order=order)
     if not 0 <= choice < len(question.choices):
         raise ValidationError(_("Choose one of the answers."))
     correct = choice == question.answer
     ms = int(elapsed.total_seconds() * 1000)
-    try:
-        with transaction.atomic():
-            answer = Answer.objects.create(entry=entry, order=order, choice=choice, correct=correct, ms=ms)
-            if correct:
-                Entry.objects.filter(pk=entry.pk).update(score=F("score") + 1, total_ms=F("total_ms") + ms)
-    except IntegrityError:  # answered before (or the same tap arrived twice at once): the first one counts
+    answer_id = _store_answer(entry.pk, order, choice, correct, ms, now)
+    if answer_id is None:  # answered before (or the same tap arrived twice at once): the first one counts
         return Answer.objects.get(entry=entry, order=order), False
+    entry.score += int(correct)
+    entry.total_ms += ms
+    answer = Answer(
+        id=answer_id, entry=entry, order=order, choice=choice, correct=correct, ms=ms, answered_at=now
+    )
     return answer, True
+
+
+_INSERT_ANSWER = (
+    'INSERT INTO contests_answer (entry_id, "order", choice, correct, ms, answered_at) '
+    'VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (entry_id, "order") DO NOTHING RETURNING id'
+)
+_ADD_TO_ENTRY = "UPDATE contests_entry SET score = score + %s, total_ms = total_ms + %s WHERE id = %s"
+
+
+def _store_answer(
+    entry_id: int, order: int, choice: int, correct: bool, ms: int, now: datetime.datetime
+) -> int | None:
+    """Store the answer and add it to the entry's score and time, atomically: the new answer's id, or None
+    (nothing written) when the player had answered this question.
+
+    SQL rather than the ORM: 200 players tap in the same second, and create() with its IntegrityError round
+    trip cost ~1 ms of CPU more per tap. On PostgreSQL both writes are one statement (a data-modifying CTE)
+    in a transaction that does not wait for the WAL flush; SQLite has no such CTE (and its round trips cost
+    nothing): a short transaction there."""
+    params = [entry_id, order, choice, correct, ms, connection.ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with transaction.atomic():
+                cursor.execute(
+                    f"WITH a AS ({_INSERT_ANSWER}) "
+                    "UPDATE contests_entry SET score = score + %s, total_ms = total_ms + %s FROM a "
+                    "WHERE contests_entry.id = %s RETURNING a.id",
+                    [*params, int(correct), ms, entry_id],
+                )
+                row = cursor.fetchone()
+        else:
+            with transaction.atomic():
+                cursor.execute(_INSERT_ANSWER, params)
+                row = cursor.fetchone()
+                if row is not None:
+                    cursor.execute(_ADD_TO_ENTRY, [int(correct), ms, entry_id])
+    return None if row is None else int(row[0])

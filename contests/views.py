@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role, User
 from contests import selectors
-from contests.models import Contest, ContestMode, Entry
+from contests.models import Contest, ContestMode, ContestStatus
 from contests.paper import paper_pdf
 from contests.services import (
     answer_submit,
@@ -146,71 +146,92 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(PLAYERS)
 def play(request: HttpRequest, code: str) -> HttpResponse:
+    """The player's phone: the join form, then the polled header and the question."""
     user = _user(request)
+    view = _play(user, code)
+    if view is not None:
+        return render(request, "contests/play.html", _state(view))
     contest = _contest(user, code)
-    entry = Entry.objects.filter(contest=contest, user=user).first()
     error = ""
-    if request.method == "POST" and entry is None:
+    if request.method == "POST":
         try:
-            entry = contest_join(user=user, contest=contest, team=request.POST.get("team", ""))
+            contest_join(user=user, contest=contest, team=request.POST.get("team", ""))
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
             return redirect("contests:play", code=contest.code)
-    return render(request, "contests/play.html", {**_state(contest, entry), "error": error})
+    return render(request, "contests/play.html", {"contest": contest, "entry": None, "error": error})
 
 
-def _state(contest: Contest, entry: Entry | None, *, rank: bool = True) -> dict[str, object]:
-    item = contest.items.select_related("question").filter(order=contest.current).first()
-    answer = entry.answers.filter(order=contest.current).first() if entry and item else None
+def _play(user: User, code: str) -> selectors.Play | None:
+    """The user's view of contest `code` (one query); None when not joined; 404 when it does not concern them."""
+    view = selectors.play(user, code)
+    if view is not None and not view.concerns:
+        raise Http404
+    return view
+
+
+def _state(view: selectors.Play, *, shown: str | None = None, rank: bool = True) -> dict[str, object]:
+    """The template context of the header and, when `shown` (the version of #question the phone has, from
+    the poll) differs from the current one or is None, of #question. The version changes only with the
+    question on screen, the player's answer and the reveal when time runs out (not with the countdown)."""
+    contest = view.entry.contest
     left = time_left(contest)
+    running = contest.status == ContestStatus.RUNNING
+    # The right answer is shown only once the player answered or time ran out.
+    reveal = running and view.question is not None and (view.answer is not None or left <= 0)
+    version = f"{contest.status}.{contest.current}.{int(view.answer is not None)}.{int(reveal)}"
     return {
         "contest": contest,
-        "entry": entry,
-        "item": item,
-        "answer": answer,
+        "entry": view.entry,
+        "question": view.question,
+        "answer": view.answer,
         "left": int(left + 0.999),
-        # The right answer is shown only once the player answered or time ran out.
-        "reveal": item is not None and (answer is not None or left <= 0),
+        "reveal": reveal,
+        "version": version,
+        "send_question": shown != version,
         "count": contest.question_count,
-        # The answer's own response skips the rank: the next poll (a second later) brings it.
-        "rank": (contest.entries.filter(score__gt=entry.score).count() + 1) if entry and rank else None,
+        "rank": view.rank if rank else None,
     }
 
 
 @require_GET
 @role_required(PLAYERS)
 def state(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
-    contest = _contest(user, code)
-    entry = Entry.objects.filter(contest=contest, user=user).first()
-    return render(request, "contests/partials/state.html", _state(contest, entry))
+    """The 1-second poll: the header, plus #question out of band when it differs from the phone's (`v`)."""
+    view = _play(_user(request), code)
+    if view is None:
+        raise Http404
+    context = _state(view, shown=request.GET.get("v", ""))
+    return render(request, "contests/partials/state.html", context)
 
 
 @require_POST
 @role_required(PLAYERS)
 def answer(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
-    contest = _contest(user, code)
-    entry = Entry.objects.filter(contest=contest, user=user).first()
-    if entry is None:
+    """A tap: stores the answer (answer_submit) and answers with the #question block, revealed. One read
+    and one short write transaction: 200 phones tap within the same second."""
+    view = _play(_user(request), code)
+    if view is None:
         raise Http404
-    error = ""
+    contest, error = view.entry.contest, ""
     try:
-        answer_submit(
-            entry=entry,
+        view.answer, _created = answer_submit(
+            entry=view.entry,
             order=int(request.POST.get("order", "-1")),
             choice=int(request.POST.get("choice", "-1")),
             contest=contest,
+            question=view.question,
         )
     except (ValueError, ValidationError) as exc:
         error = (
             " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Choose one of the answers.")
         )
-    context = {**_state(contest, entry, rank=False), "error": error}
     if not is_htmx(request):
         return redirect("contests:play", code=contest.code)
-    return render(request, "contests/partials/state.html", context, status=400 if error else 200)
+    # The rank is left to the next poll (a second later): it changes with everyone's answers.
+    context = {**_state(view, rank=False), "error": error}
+    return render(request, "contests/partials/question.html", context, status=400 if error else 200)
 
 
 @require_GET

@@ -3,29 +3,94 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
 from audit.admin import AuditedAdmin, AuditedDeleteMixin
+from grid.access import Scope
 from grid.models import Building, GridNode, GridRule, GridWorker, Household, ImportJob, Person
 
 
-class ScopedAdmin(AuditedAdmin):
-    """A sub-district admin sees only their own sub-district in the back office too."""
+def scoped_choices(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """The rows of `qs` (the choices of a back-office foreign key, raw-id fields included: Django validates a
+    typed id against this queryset) that `user` may point at: grid nodes of their subtree, users bound there,
+    rows of their sub-district. Other models, and unrestricted users (a superuser bound to no node), get `qs`
+    unchanged."""
+    scope = Scope.of(user)
+    if scope.unrestricted:
+        return qs
+    if qs.model is GridNode:
+        return scope.filter(qs)
+    if qs.model is User:
+        return scope.filter(qs, "node")
+    if any(f.name == "subdistrict" for f in qs.model._meta.fields):
+        return qs.filter(subdistrict_id=scope.subdistrict_id)
+    return qs
+
+
+class ScopedChoicesMixin:
+    """Every foreign key and many-to-many field of a back-office form (and inline) offers and accepts only
+    what `scoped_choices` allows: an id typed into a raw-id box from another sub-district is refused as an
+    invalid choice, so the back office cannot write outside the admin's scope either."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scoped_choices(request.user, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scoped_choices(request.user, field.queryset)
+        return field
+
+
+class ScopedQuerysetMixin:
+    """Lists, change pages, deletes and actions see only rows whose grid node at `scope_field` (a foreign
+    key path to a GridNode: "subdistrict", "node", "unit__subdistrict") lies in the user's scope; another
+    sub-district's row is "not found"."""
 
     scope_field = "subdistrict"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        user = request.user
-        if isinstance(user, User) and user.node is not None:
-            return qs.filter(**{self.scope_field: user.node.subdistrict_id})
-        return qs
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        return Scope.of(request.user).filter(qs, self.scope_field)
+
+
+class ScopedAdmin(ScopedQuerysetMixin, ScopedChoicesMixin, AuditedAdmin):
+    """A sub-district admin sees and writes only their own sub-district in the back office too."""
+
+
+class VersionedRuleAdmin(ScopedAdmin):
+    """Rules with a default (`VersionedRule`: an empty sub-district applies to every sub-district). A scoped
+    admin reads the defaults but changes, deletes or adds only their own sub-district's versions: a default
+    edited or added from one sub-district would change every other one."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = AuditedAdmin.get_queryset(self, request)
+        scope = Scope.of(request.user)
+        return qs if scope.unrestricted else qs.filter(scope.q("subdistrict") | Q(subdistrict__isnull=True))
+
+    def _own(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is None or Scope.of(request.user).covers(obj.subdistrict)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._own(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._own(request, obj)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not Scope.of(request.user).unrestricted and "subdistrict" in form.base_fields:
+            form.base_fields["subdistrict"].required = True  # no new default from a sub-district
+        return form
 
 
 @admin.register(GridNode)
-class GridNodeAdmin(AuditedAdmin):
+class GridNodeAdmin(ScopedChoicesMixin, AuditedAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -44,7 +109,7 @@ class GridNodeAdmin(AuditedAdmin):
 
 
 @admin.register(GridRule)
-class GridRuleAdmin(AuditedAdmin):
+class GridRuleAdmin(VersionedRuleAdmin):
     list_display = (
         "subdistrict",
         "effective_from",
@@ -89,7 +154,9 @@ class GridWorkerAdmin(ScopedAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(AuditedDeleteMixin, admin.ModelAdmin):
+class ImportJobAdmin(ScopedQuerysetMixin, AuditedDeleteMixin, admin.ModelAdmin):
+    scope_field = "node"
+
     list_display = ("filename", "kind", "status", "created", "created_by", "created_at")
     exclude = ("data",)
     readonly_fields = (

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
+from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, VISIT_RECORDERS, Role, User
 from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
-from grid.models import HOUSEHOLD_RELATED, GridNode, GridWorker, Household, ImportJob, ImportKind, Level
+from grid.models import HOUSEHOLD_RELATED, GridNode, Household, ImportJob, ImportKind, Level
 from grid.presenters import household_row, household_view, person_view
-from grid.selectors import coverage_report, grid_stats
+from grid.selectors import coverage_report, grid_stats, worker_households
 from grid.services.assignment import households_assign, households_assign_all
 from grid.services.importing import SPECS, import_job_create
 from lib.htmx import render_page
@@ -158,28 +158,50 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
         for p in household.members.select_related("grid_worker").order_by("name")
     ]
     since = timezone.localdate() - datetime.timedelta(days=30)
-    return render(
-        request,
-        "grid/household_detail.html",
-        {
-            "h": household_view(household, user),
-            "household": household,
-            "members": members,
-            "sorting": household_recent(household, since),
-        },
-    )
+    context: dict[str, Any] = {
+        "h": household_view(household, user),
+        "household": household,
+        "members": members,
+        "sorting": household_recent(household, since),
+    }
+    if user.has_role(VISIT_RECORDERS | GRID_READERS):
+        from party.views import visit_panel  # party builds on grid, not the other way round at import time
+
+        context.update(visit_panel(user, household))
+        context["show_visits"] = True
+    return render(request, "grid/household_detail.html", context)
+
+
+# Filters of "my households" (?show=…): each a predicate over HouseholdState.
+MY_FILTERS = {"visit": lambda s: s.needs_visit}
 
 
 @require_GET
 @role_required(frozenset({Role.GRID_WORKER}))
 def my_households(request: HttpRequest) -> HttpResponse:
+    """The worker's own households, who needs attention first (see grid.selectors.worker_households)."""
     user = _user(request)
-    worker = GridWorker.objects.filter(person__user=user, active=True).select_related("microgrid").first()
-    households = []
-    if worker is not None:
-        qs = worker.households.select_related(*HOUSEHOLD_RELATED)
-        households = [household_view(h, user) for h in qs.order_by("building__code", "stairwell", "room")]
-    return render(request, "grid/my_households.html", {"worker": worker, "households": households})
+    worker, states = worker_households(user, timezone.localdate())
+    show = request.GET.get("show", "")
+    if show not in MY_FILTERS:
+        show = ""
+    visited = sum(s.visited_this_quarter for s in states)
+    need = sum(s.needs_visit for s in states)
+    total = len(states)
+    if show:
+        states = [s for s in states if MY_FILTERS[show](s)]
+    return render(
+        request,
+        "grid/my_households.html",
+        {
+            "worker": worker,
+            "cards": [(household_view(s.household, user), s) for s in states],
+            "visited": visited,
+            "total": total,
+            "need": need,
+            "show": show,
+        },
+    )
 
 
 @require_GET

@@ -46,18 +46,40 @@ ERROR_STATUSES: dict[int, str] = {
     413: "the body is too large",
     503: "the database is busy (a lock held too long): nothing was written; retry after Retry-After seconds",
 }
-# Every operation behind authentication can answer these: credentials are checked first, and a request that
-# meets a locked database is answered 503 (lib.dbbusy) instead of failing.
-AUTHENTICATED = (401, 503)
+# Every operation behind authentication can answer 401 (credentials are checked first); every operation,
+# public ones too, reads or writes the database, and one that meets it locked is answered 503 (lib.dbbusy).
+AUTHENTICATED = (401,)
+EVERY = (503,)
+# The header every 503 carries (lib.dbbusy.busy_response): whole seconds, so a client can wait that long.
+RETRY_AFTER_HEADER: dict[str, Any] = {
+    "Retry-After": {
+        "description": "seconds to wait before sending the same request again (nothing of it was written)",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[1-9][0-9]*$"},
+    }
+}
 
 
 def answers(ok: Any, *errors: int, status: int = 200, public: bool = False) -> dict[int, Any]:
     """`response=` for a ninja operation: `ok` for the success `status`, ErrorOut for each error status it
-    may answer (401 and 503 added unless `public`)."""
-    codes = set(errors) | (set() if public else set(AUTHENTICATED))
+    may answer (503 always added, 401 unless `public`)."""
+    codes = set(errors) | set(EVERY) | (set() if public else set(AUTHENTICATED))
     unknown = codes - set(ERROR_STATUSES)
     assert not unknown, f"describe {unknown} in ERROR_STATUSES"
     return {status: ok, **{code: ErrorOut for code in sorted(codes)}}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with each error answer described as ERROR_STATUSES says (rather than the bare
+    HTTP phrase), and every 503 with its Retry-After header. Changes and returns `schema`."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if int(status) in ERROR_STATUSES:
+                    response["description"] = ERROR_STATUSES[int(status)]
+                if int(status) == 503:
+                    response["headers"] = RETRY_AFTER_HEADER
+    return schema
 
 
 # What a text field may not hold, as the character class of lib.validation's one definition.

@@ -2,6 +2,7 @@
 
 One place instead of a check per text field: a NUL in an activity title used to be stored and then broke that
 month's .xlsx export. API JSON bodies are checked by lib.jsonbody; uploaded files' contents are not text fields.
+The same middleware is the first to read a form body, so it also refuses bodies too large to be a real upload.
 """
 
 from __future__ import annotations
@@ -9,11 +10,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
+from lib.bilingual import Msg
 from lib.validation import CONTROL_MSG, has_control_chars
 
+BAD_FORM = Msg(
+    "提交的表单数据已损坏（上传可能被中断），请重试。",
+    "The form data is malformed (the upload may have been cut off); try again.",
+)
+
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+# The largest body any page or operation takes: a 30 MB import table (lib.xlsx.MAX_BYTES) and its form. Django
+# limits form fields and request.body, but not uploaded files: an anonymous 2 GB multipart POST was written to
+# a temporary file before the CSRF check refused it (a few at once fill the disk).
+MAX_BODY = 32 * 1024 * 1024
+TOO_LARGE = Msg("提交的内容过大（最多 {n} MB）。", "The request is too large (at most {n} MB).").format(
+    n=MAX_BODY // 1024 // 1024
+)
 
 
 def _dirty(data: QueryDict) -> bool:
@@ -28,10 +44,29 @@ class ControlCharsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Before anything reads the body (this runs ahead of every view and of the CSRF check). A body sent
+        # without Content-Length (chunked) is read by Django as empty, so the declared length is enough.
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _bad_input(request, "bad_form", BAD_FORM)
+        if declared > MAX_BODY:
+            return _bad_input(request, "too_large", TOO_LARGE, status=413)
         # request.POST is parsed only for form bodies; a JSON body stays unread for the API's parser.
         form = request.method == "POST" and request.content_type in FORM_TYPES
-        if _dirty(request.GET) or (form and _dirty(request.POST)):
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "control_chars", "message": CONTROL_MSG.as_dict()}, status=400)
-            return render(request, "bad_input.html", {"message": str(CONTROL_MSG)}, status=400)
+        try:
+            dirty = _dirty(request.GET) or (form and _dirty(request.POST))
+        except MultiPartParserError:
+            # A multipart body without a boundary, or cut off: Django would answer its bare 400 page, which
+            # a phone posting to the API cannot read. Answer like every other malformed input instead.
+            return _bad_input(request, "bad_form", BAD_FORM)
+        if dirty:
+            return _bad_input(request, "control_chars", CONTROL_MSG)
         return self.get_response(request)
+
+
+def _bad_input(request: HttpRequest, code: str, msg: Msg, status: int = 400) -> HttpResponse:
+    """`status` with the zh/en message: the API's error shape under /api/, the site's layout elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": msg.as_dict()}, status=status)
+    return render(request, "bad_input.html", {"message": str(msg)}, status=status)

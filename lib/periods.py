@@ -16,9 +16,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
+# ASCII digits only: \d also matches "２０２６" or "٢٠٢٦", which the API's documented patterns refuse.
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
 MIN_YEAR = 2000  # the product's data starts long after; earlier years are typos
 MIN_DAY = datetime.date(MIN_YEAR, 1, 1)
 

@@ -29,6 +29,9 @@ MAX_BYTES = 10 * 1024 * 1024  # evidence and photos; phones send 2–6 MB
 # 40 MP covers every phone's default photo; decoding one as RGBA takes ~160 MB, which a worker can afford.
 # Above it we refuse from the header alone, before a single pixel is decoded.
 MAX_PIXELS = 40_000_000
+# Pillow keeps one allocation per row: a 150 KB PNG of 1 × 39,000,000 px, under MAX_PIXELS, took a worker to
+# 1 GB and 6 s. No photo or scan has a side longer than this (a phone's panorama is about 16,000 px).
+MAX_SIDE = 20_000
 EVIDENCE_SIDE = 2400  # long side of re-encoded evidence images, readable for a photographed document
 PHOTO_SIDE = 1600
 
@@ -62,8 +65,8 @@ FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inlin
 
 _UNREADABLE_IMAGE = Msg("这不是可识别的图片。", "This is not an image we can read.")
 _TOO_MANY_PIXELS = Msg(
-    "图片像素太多（最多 4000 万像素），请缩小后再上传。",
-    "The image has too many pixels (40 megapixels at most); make it smaller and upload again.",
+    "图片像素太多（最多 4000 万像素，每边最多 20000 像素），请缩小后再上传。",
+    "The image has too many pixels (40 megapixels, 20,000 a side at most); make it smaller and upload again.",
 )
 
 
@@ -153,14 +156,15 @@ def _image(data: bytes, *, max_side: int, jpeg_only: bool) -> CleanFile:
     try:
         # Opening reads the header only; the size check comes before verify() or any decoding.
         with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as probe:
-            if probe.width * probe.height > MAX_PIXELS:
+            if probe.width * probe.height > MAX_PIXELS or max(probe.size) > MAX_SIDE:
                 raise _refuse(_TOO_MANY_PIXELS)
             probe.verify()
         with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as img:
             as_png = img.format == "PNG" and not jpeg_only
             img.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale when it can
+            # Shrink first, then turn upright: a full-size upright copy of a 36 MP PNG cost another 100 MB.
+            img.thumbnail((max_side, max_side))
             upright = ImageOps.exif_transpose(img)
-            upright.thumbnail((max_side, max_side))
             if as_png:
                 pixels = upright.convert("RGBA" if "A" in upright.getbands() else "RGB")
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -164,3 +165,13 @@ def form_pk(raw: str | None) -> int:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
         return 0
     return int(raw)
+
+
+def form_uuid(raw: str | None) -> uuid.UUID | None:
+    """A record's UUID chosen in a link or form (`?key=<client id>`): the UUID, or None, which the caller
+    treats as "no such record", for anything else. Filtering a UUIDField by "" or "2026-02-30" raised a
+    ValidationError deep inside the ORM (a 500)."""
+    try:
+        return uuid.UUID((raw or "").strip())
+    except ValueError:
+        return None

@@ -10,11 +10,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from lib.bilingual import Msg
+from lib.validation import has_control_chars
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,6 +31,10 @@ MAX_COLUMNS = 100
 MAX_CELL = 2000  # characters in one cell
 MAX_CSV_LINE = 64 * 1024  # characters in one physical CSV line
 MAX_CSV_LINES_PER_ROW = 20  # a quoted cell may span lines (Alt+Enter in Excel), not without end
+# Rows looked at, empty ones included: Excel's own sheet limit. Empty rows are skipped cheaply but not for
+# free: an .xlsx naming row 2,000,000,000 had openpyxl yield every missing row before it (hours of CPU), and
+# a 29 MB CSV of blank lines took 12 s. No spreadsheet has more rows than this, so a file that does is refused.
+MAX_SCANNED_ROWS = 1_048_576
 
 _NOT_XLSX = Msg(
     "这不是有效的 Excel (.xlsx) 文件，请用模板另存为 .xlsx 后再上传。",
@@ -71,7 +77,14 @@ def _bounded(raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
     """Non-empty rows as text, trailing empty cells cut, refused as soon as a bound is passed, so a sheet
     can never make us hold more than MAX_ROWS × MAX_COLUMNS cells."""
     rows: list[list[str]] = []
-    for raw in raw_rows:
+    for scanned, raw in enumerate(raw_rows):
+        if scanned >= MAX_SCANNED_ROWS:
+            raise TableError(
+                Msg(
+                    "文件的行数（含空行）超过 {n} 行。",
+                    "The file has more than {n} rows, empty ones included.",
+                ).format(n=f"{MAX_SCANNED_ROWS:,}")
+            )
         if raw.count(None) == len(raw):  # an empty or missing row, counted in C: a gap costs little
             continue
         if len(raw) > MAX_COLUMNS:
@@ -84,6 +97,15 @@ def _bounded(raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
             row.pop()
         if not row:
             continue
+        # The edge for imported text, as ControlCharsMiddleware is for forms: a CSV cell carried ESC or BEL
+        # into names and addresses. One search per row (tab, allowed, joins the cells).
+        if has_control_chars("\t".join(row)):
+            raise TableError(
+                Msg(
+                    "第 {n} 行含有不可见的控制字符，请删除后重试。",
+                    "Row {n} contains invisible control characters; remove them and try again.",
+                ).format(n=scanned + 1)
+            )
         if max(len(c) for c in row) > MAX_CELL:
             raise TableError(
                 Msg(
@@ -114,9 +136,15 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         sheet.reset_dimensions()  # type: ignore[union-attr]
         # openpyxl would pad each row out to its last cell (XFD is column 16,384, a 0.8 ms list per row):
         # read one column past the bound instead, so a value there refuses the file and cells further out
-        # (never part of a template) are not read at all.
-        return _bounded(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True))
-    except (KeyError, ValueError, TypeError, SyntaxError, zipfile.BadZipFile, OSError):
+        # (never part of a template) are not read at all. Likewise one row past MAX_SCANNED_ROWS: openpyxl
+        # stops at max_row before filling the gap up to a far-off row number.
+        return _bounded(
+            sheet.iter_rows(max_row=MAX_SCANNED_ROWS + 1, max_col=MAX_COLUMNS + 1, values_only=True)
+        )
+    except TableError:
+        raise
+    except Exception:  # noqa: BLE001 — openpyxl raises many types on hostile parts (IndexError for a
+        # shared-string index past the table was a 500); all mean "not an .xlsx we can read".
         raise TableError(_NOT_XLSX) from None
     finally:
         book.close()
@@ -226,5 +254,7 @@ def xlsx_response(
     filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1"
 ) -> HttpResponse:
     response = HttpResponse(xlsx_bytes([(title, headers, rows)]), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Names carry codes typed by people: a quote or line break in one must not break the header (a line break
+    # raised BadHeaderError, a 500); non-ASCII names are encoded as RFC 6266 says.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -218,3 +218,68 @@ def plan_households(
 def member_for(user: Any) -> PartyMember | None:
     person = getattr(user, "person", None)
     return getattr(person, "party_member", None) if person is not None else None
+
+
+def plan_visited(plan: VisitPlan) -> int:
+    """Households of the plan's micro-grid visited in its quarter: the plan page's counter, one query."""
+    period = Period.parse(plan.quarter)
+    return (
+        Visit.objects.filter(
+            subdistrict_id=plan.subdistrict_id,
+            microgrid_id=plan.microgrid_id,
+            day__gte=period.start,
+            day__lte=period.end,
+        )
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+
+
+def plan_for(household: Household, today: datetime.date) -> VisitPlan | None:
+    """This quarter's visit plan of the household's micro-grid, if one was made."""
+    return VisitPlan.objects.filter(
+        microgrid_id=household.building.microgrid_id, quarter=Period.containing("quarter", today).key
+    ).first()
+
+
+def household_visits(household: Household, limit: int = 10) -> list[Visit]:
+    """A household's last visits, newest first."""
+    return list(
+        Visit.objects.filter(subdistrict_id=household.subdistrict_id, household=household).order_by(
+            "-day", "-created_at"
+        )[:limit]
+    )
+
+
+def worker_visited(worker_id: int, subdistrict_id: int, today: datetime.date) -> tuple[int, int]:
+    """(households visited this quarter, households) of one grid worker: the counter on their pages."""
+    start = Period.containing("quarter", today).start
+    total = Household.objects.filter(subdistrict_id=subdistrict_id, grid_worker_id=worker_id).count()
+    visited = (
+        Visit.objects.filter(
+            subdistrict_id=subdistrict_id,
+            household__subdistrict_id=subdistrict_id,
+            household__grid_worker_id=worker_id,
+            day__gte=start,
+            day__lte=today,
+        )
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+    return visited, total
+
+
+def leads_of(member: PartyMember, period: Period, today: datetime.date) -> MemberLeads | None:
+    """One member's four leads, computed by the branch table's own `four_leads` (None: not active)."""
+    rows = four_leads(PartyMember.objects.filter(pk=member.pk), period, today)
+    return rows[0] if rows else None
+
+
+def plans_for(member: PartyMember, period: Period) -> list[VisitPlan]:
+    """The quarter's visit plans the member goes on; when none, those of their residential area (any member
+    of the area may join a round: recording a visit from the plan adds them to its visitors)."""
+    quarter = Period.containing("quarter", period.start).key
+    plans = VisitPlan.objects.filter(quarter=quarter).select_related("microgrid").order_by("microgrid__code")
+    return list(plans.filter(members=member)) or list(plans.filter(microgrid__parent_id=member.community_id))

@@ -125,8 +125,24 @@ def member_add(
     return member
 
 
-def pledge_sign(*, actor: Any, member: PartyMember, text_version: str, signed_on: datetime.date) -> Pledge:
-    Scope.of(actor).require(member.community)
+PLEDGE_TEXT_VERSION = "2019版"  # the text shown on the "my four leads" page (templates/party/mine.html)
+
+
+def pledge_sign(
+    *,
+    actor: Any,
+    member: PartyMember,
+    text_version: str = PLEDGE_TEXT_VERSION,
+    signed_on: datetime.date | None = None,
+) -> Pledge:
+    """A member signs the pledge online (themself, wherever their login's node is), or staff record a paper
+    one for a member of their residential area. `signed_on`: today unless given, never in the future.
+    Signing the same text again returns the first pledge unchanged. Raises PermissionDenied outside the
+    actor's scope, ValidationError for an impossible day."""
+    signed_on = signed_on or timezone.localdate()
+    if actor is None or member.person_id != getattr(actor, "person_id", None):
+        Scope.of(actor).require(member.community)
+    check_day(signed_on, ahead=0)
     pledge, created = Pledge.objects.get_or_create(
         member=member,
         text_version=text_version,

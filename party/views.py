@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import GRID_EDITORS, PARTY_READERS, VISIT_RECORDERS, User
 from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
-from grid.models import GridNode, Level
+from grid.models import GridNode, Household, Level
 from grid.presenters import household_view
+from lib.bilingual import Msg
 from lib.periods import Period, query_period
 from lib.validation import form_pk
 from lib.xlsx import xlsx_response
 from party import selectors
 from party.models import PartyMember, PartyOrg, VisitOutcome, VisitPlan
-from party.services import visit_plan_create, visit_record
+from party.services import PLEDGE_TEXT_VERSION, pledge_sign, visit_plan_create, visit_record
 
 
 def _user(request: HttpRequest) -> User:
@@ -51,6 +54,48 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(orgs) == 1:
         return redirect("party:org", code=orgs[0].code)
     return render(request, "party/home.html", {"node": node, "orgs": orgs, "period": _quarter(request)})
+
+
+NOT_A_MEMBER = Msg(
+    "您的账号没有关联党员信息，请联系居民区书记。",
+    "Your account is not linked to a party member; ask your residential-area secretary.",
+)
+TICK_TO_SIGN = Msg("请阅读承诺书并勾选“我承诺”后再签署。", "Read the pledge and tick “I pledge” to sign it.")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(PARTY_READERS)
+def mine(request: HttpRequest) -> HttpResponse:
+    """The member's own four leads (我的四个带头): each done or missing, and the link that gets it done.
+    POST signs the pledge online (the box must be ticked)."""
+    user = _user(request)
+    member = selectors.member_for(user)
+    period = _quarter(request)
+    error = ""
+    if request.method == "POST":
+        if member is None:
+            error = str(NOT_A_MEMBER)
+        elif request.POST.get("agree") != "1":
+            error = str(TICK_TO_SIGN)
+        else:
+            pledge_sign(actor=user, member=member)
+            return redirect(f"{reverse('party:mine')}?period={period.key}#lead-pledge")
+    today = timezone.localdate()
+    leads = selectors.leads_of(member, period, today) if member is not None else None
+    return render(
+        request,
+        "party/mine.html",
+        {
+            "member": member,
+            "leads": leads,
+            "period": period,
+            "rules": selectors,
+            "plans": selectors.plans_for(member, period) if member is not None else [],
+            "pledge_version": PLEDGE_TEXT_VERSION,
+            "error": error or ("" if member is not None else str(NOT_A_MEMBER)),
+        },
+        status=400 if request.method == "POST" and error else 200,
+    )
 
 
 @require_GET
@@ -177,7 +222,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = _plan(user, pk)
     rows = selectors.plan_households(plan, timezone.localdate())
-    visited = sum(bool(r.visits) for r in rows)
+    visited = selectors.plan_visited(plan)  # the same count the row answers send out of band
     form_id = uuid.uuid4()
     return render(
         request,
@@ -196,10 +241,21 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _visit_form(request: HttpRequest) -> tuple[uuid.UUID, datetime.date]:
+    """The phone's client id and the day of a visit form; ValidationError (zh/en page text) when malformed."""
+    try:
+        client_id = uuid.UUID(request.POST.get("client_id", ""))
+        day = datetime.date.fromisoformat(request.POST.get("day", "") or timezone.localdate().isoformat())
+    except ValueError:
+        raise ValidationError(_("The form was incomplete; reload the page.")) from None
+    return client_id, day
+
+
 @require_POST
 @role_required(VISIT_RECORDERS)
 def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record one visit from the plan's list (a phone at the door); answers with the household's row."""
+    """Record one visit from the plan's list (a phone at the door); answers with the household's row and,
+    out of band, the plan's visited counter (it stayed as it was when only the row was swapped)."""
     user = _user(request)
     plan = _plan(user, pk)
     household = get_household_for_user(user, request.POST.get("household", ""))
@@ -208,11 +264,7 @@ def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
     if me is not None and me not in visitors:
         visitors.append(me)
     try:
-        try:
-            client_id = uuid.UUID(request.POST.get("client_id", ""))
-            day = datetime.date.fromisoformat(request.POST.get("day", "") or timezone.localdate().isoformat())
-        except ValueError:
-            raise ValidationError(_("The form was incomplete; reload the page.")) from None
+        client_id, day = _visit_form(request)
         visit_record(
             actor=user,
             household=household,
@@ -242,6 +294,62 @@ def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "can_record": True,
             "error": error,
+            "visited_oob": selectors.plan_visited(plan),
         },
         status=400 if error else 200,
     )
+
+
+def visit_panel(user: User, household: Household, *, error: str = "", saved: bool = False) -> dict[str, Any]:
+    """Context of party/partials/household_visits.html: the household's visits, the form (with a fresh
+    client id) and, for the household's own grid worker, their "visited this quarter" counter."""
+    today = timezone.localdate()
+    worker = household.grid_worker
+    mine = worker is not None and user.person_id is not None and worker.person_id == user.person_id
+    return {
+        "household_code": household.code,
+        "visits": selectors.household_visits(household),
+        "can_record": user.has_role(VISIT_RECORDERS),
+        "outcomes": VisitOutcome.choices,
+        "cid": uuid.uuid4(),
+        "today": today,
+        "counter": selectors.worker_visited(worker.pk, household.subdistrict_id, today)
+        if mine and worker is not None
+        else None,
+        "error": error,
+        "saved": saved,
+    }
+
+
+@require_POST
+@role_required(VISIT_RECORDERS)
+def household_visit(request: HttpRequest, code: str) -> HttpResponse:
+    """Record a visit from the household's own page (the grid worker's journey); answers with the visits
+    panel and, out of band, the worker's counter. With this quarter's plan of the micro-grid, the visit
+    counts for it and its visitors go along."""
+    user = _user(request)
+    household = get_household_for_user(user, code)
+    plan = selectors.plan_for(household, timezone.localdate())
+    visitors = list(plan.members.all()) if plan else []
+    me = selectors.member_for(user)
+    if me is not None and me not in visitors:
+        visitors.append(me)
+    error = ""
+    try:
+        client_id, day = _visit_form(request)
+        visit_record(
+            actor=user,
+            household=household,
+            day=day,
+            outcome=request.POST.get("outcome", ""),
+            issue=request.POST.get("issue", ""),
+            follow_up=request.POST.get("follow_up", ""),
+            visitors=visitors,
+            plan=plan,
+            client_id=client_id,
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    context = visit_panel(user, household, error=error, saved=not error)
+    context["oob"] = True
+    return render(request, "party/partials/household_visits.html", context, status=400 if error else 200)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
 from grid.access import get_household_for_user, get_node_for_user, role_required
 from grid.models import Household
+from grid.presenters import household_view
 from lib.validation import form_pk
 from points.models import LedgerEntry, PointsAccount, Reward
 from points.services import points_redeem, points_void
@@ -52,6 +53,7 @@ def statement(request: HttpRequest, code: str) -> HttpResponse:
         "points/statement.html",
         {
             "household": household,
+            "v": household_view(household, user),  # the room masked for roles without personal data
             "balance": account.balance if account else 0,
             "entries": entries,
             "can_void": user.has_role(GRID_EDITORS),
@@ -119,6 +121,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         "points/counter.html",
         {
             "household": household,
+            "v": household_view(household, user) if household else None,
             "balance": account.balance if account else 0,
             "rewards": rewards,
             "request_key": uuid.uuid4().hex,

@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
@@ -160,12 +161,19 @@ TITLE = ParagraphStyle("title", parent=BODY, fontSize=18, leading=26, alignment=
 HEAD = ParagraphStyle("head", parent=BODY, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4)
 
 
+def _text(value: Any, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph showing `value` as plain text. reportlab reads Paragraph text as markup: a drop-off point
+    named `<img src="/some/file"/>` embedded a file of the server (or failed the report), `<a href=…>` made a
+    link, a lone `<` or `&` broke the paragraph. Every text in a report PDF goes through here."""
+    return Paragraph(escape(str(value)), style)
+
+
 def _table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None
 ) -> Table:
     cell = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
-    body = [[Paragraph(str(h).split(" ")[0], cell) for h in headers]]
-    body += [[Paragraph(str(v), cell) for v in row] for row in rows]
+    body = [[_text(str(h).split(" ")[0], cell) for h in headers]]
+    body += [[_text(v, cell) for v in row] for row in rows]
     table = Table(body, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -266,7 +274,7 @@ def report_pdf(data: ReportData) -> bytes:
         title=title,
         author="wastegrid",
     )
-    story: list[Any] = [Paragraph(title, TITLE), Paragraph(_summary_text(data), BODY), Spacer(1, 4 * mm)]
+    story: list[Any] = [_text(title, TITLE), _text(_summary_text(data), BODY), Spacer(1, 4 * mm)]
     story.append(
         _table(["项目", "数值"], [(k.split(" ")[0], v) for k, v in summary_rows(data)], [60 * mm, 100 * mm])
     )

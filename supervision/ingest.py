@@ -266,11 +266,38 @@ def observations_ingest(*, user: User, records: Sequence[Any], device: str = "")
                 d["mixed_with"],
             )
         )
+    # A retry of a record already stored is a duplicate even if it would now be refused (its point closed,
+    # its household moved, a year gone by since the answer was lost): reported refused, the phone would show
+    # a stored drop-off as not taken.
+    stored = _stored_elsewhere(user, result.errors)
+    result.errors = [e for e in result.errors if e.client_id not in stored]
     result.rejected = len(result.errors)
     result.created = write_rows(rows, recorded_by=user.pk, device=device)
-    result.duplicate = len(rows) - result.created
+    result.duplicate = len(rows) - result.created + len(stored)
     result.errors.sort(key=lambda e: e.index)
     return result
+
+
+# Refusals that leave no client id to look up, or that are about this batch itself.
+_NOT_KEYED = {"not_object", "client_id", "duplicate_in_batch"}
+
+
+def _stored_elsewhere(user: User, errors: Sequence[RecordError]) -> set[str]:
+    """The client ids (as the errors spell them) among refused records that are already stored in the user's
+    sub-district(s), the key's scope: a user without a node (a superuser) looks in every sub-district."""
+    ids = {e.client_id for e in errors if e.code not in _NOT_KEYED and e.client_id}
+    if not ids:
+        return set()
+    keys = ObservationKey.objects.filter(client_id__in=[uuid.UUID(i) for i in ids])
+    node = user.node
+    if node is not None and node.subdistrict_id is not None:
+        keys = keys.filter(subdistrict_id=node.subdistrict_id)
+    elif node is not None:  # above the sub-districts: each one under the node
+        under = GridNode.objects.filter(path__startswith=node.path, subdistrict__isnull=False)
+        keys = keys.filter(subdistrict_id__in=under.values("subdistrict_id"))
+    elif not user.is_superuser:
+        return set()
+    return {str(k) for k in keys.values_list("client_id", flat=True)}
 
 
 def _insert_sql(n: int) -> str:

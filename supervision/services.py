@@ -241,8 +241,20 @@ def offers_for(user: Any) -> Any:
     return qs.filter(mine)
 
 
+def _require_signup(actor: Any, signup: ShiftSignup) -> None:
+    """PermissionDenied (zh/en) unless the actor is the sign-up's own person or a secretary of its point's
+    residential area: checking in or out records minutes someone is credited with."""
+    if actor is None or actor.person_id == signup.person_id:
+        return
+    if not _is_approver(actor, signup.shift.point.community):
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+
+
 @transaction.atomic
 def shift_check_in(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | None = None) -> ShiftSignup:
+    """Mark the sign-up checked in (once). PermissionDenied for anyone but its person or a secretary of
+    the point's residential area."""
+    _require_signup(actor, signup)
     if signup.checked_in_at is None:
         before = snapshot(signup)
         signup.checked_in_at = at or timezone.now()
@@ -253,6 +265,8 @@ def shift_check_in(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | N
 
 @transaction.atomic
 def shift_check_out(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | None = None) -> ShiftSignup:
+    """Mark it checked out and credit the minutes since check-in; the same people as `shift_check_in`."""
+    _require_signup(actor, signup)
     if signup.checked_in_at is None:
         raise ValidationError(str(Msg("请先签到。", "Check in first.")))
     if signup.checked_out_at is None:
@@ -292,6 +306,7 @@ def token_user(key: str) -> Any:
 
 
 MAX_PHOTO_SIDE = 1600
+PHOTO_NOT_FOUND = Msg("找不到这条记录，或不在您的范围内。", "No such record within your part of the grid.")
 
 
 @transaction.atomic
@@ -302,9 +317,6 @@ def photo_store(
     location or phone details), turned upright, at most 1600 px a side, through the upload gate's checks
     (lib.uploads). A second upload for the same record changes nothing."""
     client_id = idempotency_uuid(client_id)  # the nil UUID would be one key shared by every client
-    existing = ObservationPhoto.objects.filter(client_id=client_id).first()
-    if existing is not None:
-        return existing, False
     # (sub-district, day, client_id) is the record's key: one index lookup per sub-district the user records in,
     # whatever the size of the table.
     points = points_for(user)
@@ -313,9 +325,15 @@ def photo_store(
     ).first()
     if observation is None:
         # "Not found" rather than "invalid": the API answers 404, as for any object outside the user's scope.
-        raise Observation.DoesNotExist(
-            str(Msg("找不到这条记录，或不在您的范围内。", "No such record within your part of the grid."))
-        )
+        raise Observation.DoesNotExist(str(PHOTO_NOT_FOUND))
+    # Looked up only after the record is found in scope: another area's client id must not answer
+    # "already there" (with the photo's size) instead of 404. The photo's key is the client id alone, so a
+    # photo of the same id elsewhere is "not found" here too, never a second row (an IntegrityError).
+    existing = ObservationPhoto.objects.filter(client_id=client_id).first()
+    if existing is not None and existing.subdistrict_id != observation.subdistrict_id:
+        raise Observation.DoesNotExist(str(PHOTO_NOT_FOUND))
+    if existing is not None:
+        return existing, False
     jpeg = clean_jpeg(data, max_side=MAX_PHOTO_SIDE)
     photo = ObservationPhoto(client_id=client_id, subdistrict_id=observation.subdistrict_id, uploaded_by=user)
     photo.image.save(f"{client_id}.jpg", ContentFile(jpeg), save=False)

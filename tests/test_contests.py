@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -149,3 +151,136 @@ def test_pages_play_board_and_paper(grid: Grid, personas: dict, bank: int) -> No
     pdf = secretary.get(f"/contests/c/{contest.code}/paper.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "参考答案" in text and question.text[:6] in text.replace("\n", "")
+
+
+def _running(grid: Grid, personas: dict, questions: int = 1) -> tuple[Contest, list[Entry]]:
+    """A running contest of hand-written questions (no knowledge base needed) with two players."""
+    for i in range(questions):
+        Question.objects.create(
+            kind="regulation",
+            text=f"废电池属于哪一类？{i}",
+            choices=["可回收物", "有害垃圾", "湿垃圾", "干垃圾"],
+            answer=1,
+        )
+    contest = contest_create(
+        actor=None, node=grid.c1, title="测试赛", questions=questions, seconds=20, seed=1
+    )
+    entries = [contest_join(user=personas[r], contest=contest) for r in ("resident", "volunteer")]
+    contest_start(contest=contest)
+    return contest, entries
+
+
+def _started_ago(contest: Contest, seconds: float) -> Contest:
+    Contest.objects.filter(pk=contest.pk).update(
+        question_started_at=timezone.now() - datetime.timedelta(seconds=seconds)
+    )
+    contest.refresh_from_db()
+    return contest
+
+
+@pytest.mark.django_db
+def test_board_shows_the_time_used_right_or_wrong(grid: Grid, personas: dict) -> None:
+    """The host's board showed 0 s: time counted only on right answers, rounded to whole seconds. Now every
+    answer's time adds up (a wrong answer's too), shown to a tenth, and it breaks ties."""
+    contest, (alice, bob) = _running(grid, personas, questions=2)
+    answer_submit(entry=alice, order=0, choice=1, contest=_started_ago(contest, 0.4))  # right, 0.4 s
+    answer_submit(entry=bob, order=0, choice=0, contest=_started_ago(contest, 3.2))  # wrong, 3.2 s
+    contest_next(contest=contest)
+    answer_submit(entry=alice, order=1, choice=2, contest=_started_ago(contest, 2.5))  # wrong, 2.5 s
+    answer_submit(entry=bob, order=1, choice=1, contest=_started_ago(contest, 1.0))  # right, 1.0 s
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.score, bob.score) == (1, 1)
+    assert 2900 <= alice.total_ms < 3400 and 4200 <= bob.total_ms < 4700  # 0.4 + 2.5 s; 3.2 + 1.0 s
+    assert [e.pk for e in board(contest)] == [alice.pk, bob.pk]  # same score: less time used first
+    html = (
+        client_for(personas["community_secretary"]).get(f"/contests/c/{contest.code}/board/").content.decode()
+    )
+    cells = re.findall(r'data-name="([^"]+)"[^>]*>.*?class="num time-used"[^>]*>([\d.]+)<', html)
+    assert [(name, float(s)) for name, s in cells] == [
+        (alice.name, round(alice.total_ms / 1000, 1)),
+        (bob.name, round(bob.total_ms / 1000, 1)),
+    ]
+    assert all(float(s) > 0 for _n, s in cells)
+
+
+@pytest.mark.django_db
+def test_time_used_of_a_quick_single_answer_is_not_shown_as_zero(grid: Grid, personas: dict) -> None:
+    contest, (alice, _bob) = _running(grid, personas)
+    answer_submit(entry=alice, order=0, choice=3, contest=_started_ago(contest, 0.3))  # wrong and quick
+    html = (
+        client_for(personas["community_secretary"]).get(f"/contests/c/{contest.code}/board/").content.decode()
+    )
+    assert re.search(r'class="num time-used"[^>]*>0\.[34]<', html)
+
+
+@pytest.mark.django_db
+def test_the_poll_leaves_the_choices_alone_until_they_change(grid: Grid, personas: dict) -> None:
+    """The 1-second poll swaps only the header; #question (the choices) comes along, out of band, only when
+    the version the phone shows (`v`) is not the current one. So a tap can no longer land on a button being
+    replaced."""
+    contest, (alice, _bob) = _running(grid, personas)
+    resident = client_for(personas["resident"])
+    page = resident.get(f"/contests/c/{contest.code}/play/").content.decode()
+    assert page.count('id="question"') == 1 and page.count('id="state"') == 1
+    version = re.search(r'id="qv" name="v" value="([^"]+)"', page)
+    assert version and version.group(1) == "running.0.0.0"
+    state_url = f"/contests/c/{contest.code}/state/"
+    same = resident.get(state_url, {"v": version.group(1)}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="state"' in same and 'id="question"' not in same and "hx-post" not in same
+    assert 'hx-include="#qv"' in same  # the next poll sends the phone's version again
+    stale = resident.get(state_url, {"v": "open.-1.0.0"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="question" hx-swap-oob="true"' in stale and stale.count('class="choice"') == 4
+    # The tap: one request, one stored row, and the reply is the revealed block with its new version.
+    reply = resident.post(
+        f"/contests/c/{contest.code}/answer/", {"order": "0", "choice": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'id="verdict"' in reply and 'value="running.0.1.1"' in reply and "hx-post" not in reply
+    assert list(Answer.objects.values_list("entry_id", "order", "choice", "correct")) == [
+        (alice.pk, 0, 1, True)
+    ]
+    # The poll that was on its way with the old version brings the revealed block (harmless), later ones nothing.
+    after = resident.get(state_url, {"v": "running.0.0.0"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="verdict"' in after and 'hx-swap-oob="true"' in after
+    assert 'id="question"' not in resident.get(state_url, {"v": "running.0.1.1"}).content.decode()
+    contest_next(contest=contest)  # finished: the phone's block changes once more
+    final = resident.get(state_url, {"v": "running.0.1.1"}).content.decode()
+    assert 'id="final"' in final and "hx-trigger" not in final  # and the phone stops polling
+
+
+@pytest.mark.django_db
+def test_an_answer_costs_one_read_and_one_write(
+    grid: Grid, personas: dict, django_assert_max_num_queries: Any
+) -> None:
+    """The answer path under load (bench/contest_bench.py): session and user (the middleware), one read of
+    the player's view, the write (one statement on PostgreSQL; INSERT and UPDATE on SQLite), within a
+    transaction (whose savepoint and SET LOCAL count here). It was 12 queries."""
+    contest, (alice, _bob) = _running(grid, personas)
+    resident = client_for(personas["resident"])
+    url = f"/contests/c/{contest.code}/answer/"
+    with django_assert_max_num_queries(7):
+        reply = resident.post(url, {"order": "0", "choice": "1"}, HTTP_HX_REQUEST="true")
+    assert reply.status_code == 200
+    with django_assert_max_num_queries(8):  # a second tap: read, a write that does nothing, the first answer
+        again = resident.post(url, {"order": "0", "choice": "2"}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 200 and 'id="verdict"' in again.content.decode()
+    alice.refresh_from_db()
+    assert alice.score == 1 and Answer.objects.get().choice == 1
+
+
+@pytest.mark.django_db
+def test_a_late_or_foreign_answer_changes_nothing(grid: Grid, personas: dict) -> None:
+    contest, (alice, _bob) = _running(grid, personas)
+    _started_ago(contest, 25)  # 20 s + 1 s grace are over
+    resident = client_for(personas["resident"])
+    late = resident.post(
+        f"/contests/c/{contest.code}/answer/", {"order": "0", "choice": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert late.status_code == 400 and "hx-post" not in late.content.decode()
+    outsider = client_for(personas["outsider"])
+    assert (
+        outsider.post(f"/contests/c/{contest.code}/answer/", {"order": "0", "choice": "1"}).status_code == 404
+    )
+    assert outsider.get(f"/contests/c/{contest.code}/state/").status_code == 404
+    alice.refresh_from_db()
+    assert not Answer.objects.exists() and (alice.score, alice.total_ms) == (0, 0)

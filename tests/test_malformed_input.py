@@ -4,6 +4,7 @@ half-written (issue 13). One test per kind, with the issue's inputs and more of 
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import uuid
 from typing import Any
@@ -359,3 +360,133 @@ def test_photo_api_refuses_implausible_days(secretary: Client, day: str) -> None
     )
     assert response.status_code == 400
     _bilingual(response, "day")
+
+
+# 7. Found by probing the running demo after issue 13 (one test per kind, the found input and more).
+
+
+@pytest.mark.parametrize(
+    "key", ["", "2026-02-30", "２０２６", "x" * 300, "00000000-0000-0000-0000-00000000000g"]
+)
+def test_a_record_key_in_a_query_that_cannot_be_one_finds_nothing(
+    grid: Grid, admin: Client, key: str
+) -> None:
+    """`?key=` of an inspection drill-down is a form's UUID: "" or a date raised a ValidationError inside the
+    ORM (500). Like form_pk for ids, lib.validation.form_uuid makes it "no such record"."""
+    url = f"/assessment/n/{grid.c1.code}/i/facilities/records/"
+    response = admin.get(url, {"key": key})
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert admin.get(url, {"key": str(uuid.uuid4())}).status_code == 200
+
+
+def test_refusals_before_any_api_operation_answer_the_api_error_shape(
+    secretary: Client, settings: Any
+) -> None:
+    """Requests Django refuses before ninja runs (a multipart body without a boundary, a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, an unknown path, a Content-Length that is no number)
+    answered HTML pages, or a 500, under /api/; a phone reads only the JSON error shape."""
+    photos = "/api/v1/supervision/photos"
+    no_boundary = secretary.generic("POST", photos, b"junk", content_type="multipart/form-data")
+    assert no_boundary.status_code == 400
+    _bilingual(no_boundary, "bad_form")
+    cut = secretary.generic(
+        "POST", photos, b"--xx\r\nContent-Disposition: form-data", content_type="multipart"
+    )
+    assert cut.status_code == 400 and cut.json()["message"]["zh"]
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    fields = secretary.post(photos, {f"f{i}": "1" for i in range(10)})
+    assert fields.status_code == 400
+    _bilingual(fields, "bad_request")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    too_big = _post_json(secretary, OBSERVATIONS, json.dumps(["x" * 200]))
+    assert too_big.status_code in (400, 413) and too_big.json()["message"]["en"]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+    length = secretary.generic(
+        "POST", OBSERVATIONS, b"[]", content_type="application/json", CONTENT_LENGTH="abc"
+    )
+    assert length.status_code == 400
+    _bilingual(length, "bad_form")
+    missing = secretary.get("/api/v1/no/such/operation")
+    assert missing.status_code == 404
+    _bilingual(missing, "not_found")
+    page = secretary.get("/no/such/page/")  # pages keep the site's layout
+    assert page.status_code == 404 and "<html" in page.content.decode()
+    assert not Observation.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["２０２６", "٢٠٢٦-١١", "２０２６-Q1", "2026-１１"])
+def test_periods_are_typed_in_ascii_digits(admin: Client, grid: Grid, key: str) -> None:
+    """`\\d` also matched full-width and Arabic-Indic digits: the API took "２０２６" although its documented
+    pattern refuses it."""
+    with pytest.raises(ValueError):
+        Period.parse(key)
+    response = admin.get(f"/api/v1/assessment/{grid.sd.code}", {"period": key})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '<img src="static/icons/favicon-32.png"/>',  # embedded a file of the server in the report
+        '<img src="/no/such/file.png"/>',  # failed the report job
+        '<a href="javascript:alert(1)">甲</a>',
+        "甲 & 乙 <1号>",
+        "<para><font size=200>大</font>",
+    ],
+)
+def test_report_pdf_shows_user_text_as_text(name: str) -> None:
+    """reportlab reads Paragraph text as markup; a drop-off point's or node's name is user text."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    from reports.build import BODY, _table, _text
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer).build([_text(name, BODY), _table(["投放点"], [(name,)])])
+    pdf = buffer.getvalue()
+    assert b"/Subtype /Image" not in pdf and b"javascript" not in pdf.lower()
+    assert b"/URI" not in pdf
+
+
+@pytest.mark.parametrize("kg", [True, "1e2", "12.5", [12.5], {"kg": 1}])
+def test_weighing_api_takes_a_number_not_something_coerced_to_one(grid: Grid, admin: Client, kg: Any) -> None:
+    """`"kg": true` was stored as a weighing of 1 kg and `"1e2"` as 100 kg."""
+    record = {
+        "ref": "T-1",
+        "community": grid.c1.code,
+        "day": timezone.localdate().isoformat(),
+        "category": "wet",
+    }
+    response = _post_json(admin, WEIGHINGS, json.dumps([{**record, "kg": kg}]))
+    assert response.status_code == 400
+    assert not TonnageRecord.objects.exists()
+    assert _post_json(admin, WEIGHINGS, json.dumps([{**record, "kg": 12}])).status_code == 200
+    assert TonnageRecord.objects.get().kg == 12
+
+
+def test_a_body_too_large_to_be_an_upload_is_refused_before_it_is_read(grid: Grid, admin: Client) -> None:
+    """Django bounds form fields and request.body but not uploaded files: an anonymous 2 GB multipart POST was
+    written to a temporary file before the CSRF check refused it. The declared length is checked first."""
+    from lib.middleware import MAX_BODY
+    from lib.xlsx import MAX_BYTES as TABLE_BYTES
+
+    assert MAX_BODY > TABLE_BYTES  # the largest real upload (an import table) still fits
+    huge = str(MAX_BODY + 1)
+    anonymous = Client().generic(
+        "POST", "/accounts/login/", b"x", content_type="multipart/form-data; boundary=x", CONTENT_LENGTH=huge
+    )
+    assert anonymous.status_code == 413 and "MB" in anonymous.content.decode()
+    api = admin.generic(
+        "POST",
+        "/api/v1/supervision/photos",
+        b"x",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=huge,
+    )
+    assert api.status_code == 413
+    _bilingual(api, "too_large")
+    url = f"/tonnage/n/{grid.c1.code}/record/"
+    big = admin.generic(
+        "POST", url, b"x", content_type="multipart/form-data; boundary=x", CONTENT_LENGTH=huge
+    )
+    assert big.status_code == 413 and not TonnageRecord.objects.exists()

@@ -371,3 +371,212 @@ def test_import_audits_each_row_against_its_reserved_id(grid: Grid) -> None:
         subdistrict=grid.sd, community=grid.c1, building=grid.b1, room="999", code=f"{grid.b1.code}-999"
     )
     assert later.pk > max(h.pk for h in imported)
+
+
+# --- retries probed (issue 13 follow-up): another point, another sub-district, concurrent, half valid ----------
+
+
+def _exact(grid: Grid) -> None:
+    """Nothing stored twice and the rollups equal the records (a reconcile finds nothing to mend)."""
+    from supervision.ingest import rollups_reconcile
+
+    assert Observation.objects.count() == ObservationKey.objects.count()
+    assert (
+        Observation.objects.values("subdistrict_id", "client_id").distinct().count()
+        == Observation.objects.count()
+    )
+    today = NOW.astimezone(SHANGHAI).date()
+    mended = rollups_reconcile(subdistrict=grid.sd, start=today - datetime.timedelta(days=400), end=today)
+    assert mended.total == 0, mended
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retry_at_another_point_or_day_of_the_subdistrict_is_a_duplicate(
+    grid: Grid, point: Any, personas: dict
+) -> None:
+    other = point_create(actor=None, community=grid.c2, name="乙1号箱房")
+    admin_client = client_for(personas["subdistrict_admin"])
+    cid = str(uuid.uuid4())
+    first = post(admin_client, [record(point, grid.h1.code, NOW - datetime.timedelta(hours=2), cid)]).json()
+    assert (first["created"], first["duplicate"], first["rejected"]) == (1, 0, 0)
+    for retry in (
+        record(other, None, NOW - datetime.timedelta(hours=2), cid),  # another point, another community
+        record(other, grid.h_other.code, NOW - datetime.timedelta(days=3), cid),  # and another day
+        record(point, None, NOW - datetime.timedelta(days=200), cid),  # another month
+    ):
+        again = post(admin_client, [retry]).json()
+        assert (again["created"], again["duplicate"], again["rejected"]) == (0, 1, 0), again
+    stored = Observation.objects.get(client_id=cid)
+    assert (stored.point_id, stored.household_id) == (point.pk, grid.h1.pk)  # the first version stays
+    _exact(grid)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_subdistricts_device_cannot_touch_or_duplicate_a_record(grid: Grid, point: Any) -> None:
+    """The key is the client id within the sub-district: a device of another sub-district can neither reach
+    the first one's point nor make its record count twice; in its own sub-district the id is its own."""
+    from grid.services.records import node_create
+
+    sd2 = node_create(actor=None, level="subdistrict", name="第二街道", code="TSD2")
+    area2 = node_create(actor=None, level="area", name="第二片区", parent=sd2)
+    c21 = node_create(actor=None, level="community", name="丙居民区", parent=area2)
+    point2 = point_create(actor=None, community=c21, name="丙1号箱房")
+    from django.test import Client
+
+    from tests.conftest import make_user
+
+    phone1 = {
+        "HTTP_AUTHORIZATION": f"Bearer {token_create(user=make_user('v1', 'volunteer', grid.c1), name='a')}"
+    }
+    phone2 = {
+        "HTTP_AUTHORIZATION": f"Bearer {token_create(user=make_user('v2', 'volunteer', c21), name='b')}"
+    }
+    cid = str(uuid.uuid4())
+    assert post(Client(), [record(point, grid.h1.code, NOW, cid)], **phone1).json()["created"] == 1
+    refused = post(Client(), [record(point, None, NOW, cid)], **phone2).json()
+    assert (refused["created"], refused["duplicate"], refused["rejected"]) == (0, 0, 1)
+    assert refused["errors"][0]["code"] == "point" and refused["errors"][0]["client_id"] == cid
+    for _ in range(2):  # its own point: stored once in its own sub-district, then a duplicate
+        post(Client(), [record(point2, None, NOW - datetime.timedelta(days=1), cid)], **phone2)
+    assert sorted(
+        Observation.objects.filter(client_id=cid).values_list("subdistrict_id", flat=True)
+    ) == sorted([grid.sd.pk, sd2.pk])
+    assert Observation.objects.get(client_id=cid, subdistrict_id=grid.sd.pk).point_id == point.pk
+    _exact(grid)
+
+
+def _ingest_in_threads(batches: list[list[dict]], user: Any) -> list[dict]:
+    """Each batch posted at the same moment from its own thread and database connection."""
+    import threading
+
+    from django.db import connection
+
+    from supervision.ingest import observations_ingest
+
+    barrier = threading.Barrier(len(batches))
+    results: list[Any] = [None] * len(batches)
+
+    def send(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = observations_ingest(user=user, records=batches[i], device="thread").as_dict()
+        except Exception as exc:  # reported below: a thread's exception would otherwise vanish
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(batches))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_identical_and_overlapping_batches_store_each_record_once(
+    grid: Grid, point: Any, personas: dict
+) -> None:
+    user = personas["volunteer"]
+    batch = [
+        record(point, grid.h1.code if i % 2 else None, NOW - datetime.timedelta(minutes=i, days=i % 3))
+        for i in range(60)
+    ]
+    overlapping = batch[30:] + [record(point, None, NOW - datetime.timedelta(minutes=7)) for _ in range(10)]
+    results = _ingest_in_threads([batch, batch, list(reversed(batch)), overlapping], user)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r["created"] for r in results) == 70
+    assert [r["created"] + r["duplicate"] for r in results] == [60, 60, 60, 40]
+    assert Observation.objects.count() == 70
+    assert sum(PointDay.objects.values_list("total", flat=True)) == 70
+    _exact(grid)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_half_valid_batch_then_its_retry(grid: Grid, point: Any, personas: dict) -> None:
+    client = client_for(personas["volunteer"])
+    good = [record(point, grid.h1.code, NOW - datetime.timedelta(hours=h)) for h in (1, 30, 80)]
+    bad = [
+        {**record(point, None, NOW), "observed_at": "2026-02-30T10:00:00+08:00"},
+        {**record(point, None, NOW), "household": grid.h_other.code},  # another community's household
+        {**record(point, None, NOW), "outcome": "maybe"},
+        {**good[0], "outcome": "refused"},  # the same client id twice in one batch
+    ]
+    batch = [good[0], bad[0], good[1], bad[1], bad[2], good[2], bad[3]]
+    first = post(client, batch).json()
+    assert (first["created"], first["duplicate"], first["rejected"]) == (3, 0, 4)
+    assert [e["index"] for e in first["errors"]] == [1, 3, 4, 6]
+    assert all(e["message"]["zh"] and e["message"]["en"] for e in first["errors"])
+    again = post(client, batch).json()  # the phone did not get the answer and sends it all again
+    assert (again["created"], again["duplicate"], again["rejected"]) == (0, 3, 4)
+    assert Observation.objects.get(client_id=good[0]["client_id"]).outcome == "correct"
+    assert Observation.objects.count() == 3
+    _exact(grid)
+
+
+# --- the API documents its 503 (issue 13 follow-up) ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_operation_that_meets_a_locked_database_answers_its_documented_503(
+    grid: Grid, personas: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each operation of the document, sent while every statement meets "database is locked": the answer is
+    a 503 its document lists, with the Retry-After header the document describes."""
+    import re
+
+    from django.db.backends import utils
+
+    from wastegrid.api import api
+
+    document = api.get_openapi_schema(path_prefix="/api/v1/")
+    client = client_for(personas["subdistrict_admin"])
+    client.raise_request_exception = False
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    checked = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            url = path.replace("{code}", grid.c1.code)
+            with monkeypatch.context() as m:
+                m.setattr(utils.CursorWrapper, "execute", locked)
+                m.setattr(utils.CursorWrapper, "executemany", locked)
+                if method == "get":
+                    answer = client.get(url, {"q": "x"})
+                else:
+                    answer = client.generic(method.upper(), url, "[]", content_type="application/json")
+            busy = operation["responses"].get(503) or operation["responses"].get("503")
+            assert answer.status_code == 503 and busy is not None, (method, path, answer.status_code)
+            header = busy["headers"]["Retry-After"]
+            assert header["required"] and re.fullmatch(header["schema"]["pattern"], answer["Retry-After"])
+            assert answer.json()["code"] == "db_busy"
+            checked.append(method)
+    assert checked.count("post") == 4 and len(checked) >= 12
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["point_closed", "household_moved", "year_passed"])
+def test_retry_of_a_stored_record_that_would_now_be_refused_is_a_duplicate(
+    grid: Grid, point: Any, personas: dict, change: str
+) -> None:
+    """The answer to the first post was lost; by the retry the record would be refused (its point closed, its
+    household moved to another residential area, more than a year gone by). It is stored: the retry says
+    "duplicate", not "rejected", so the phone does not show a stored drop-off as refused."""
+    client = client_for(personas["subdistrict_admin"])
+    sent = record(point, grid.h1.code, NOW - datetime.timedelta(hours=1))
+    assert post(client, [sent]).json()["created"] == 1
+    if change == "point_closed":
+        point.active = False
+        point.save()
+    elif change == "household_moved":
+        sent = {**sent, "household": grid.h_other.code}
+    else:
+        sent = {**sent, "observed_at": (NOW - datetime.timedelta(days=400)).isoformat()}
+    fresh_bad = {**sent, "client_id": str(uuid.uuid4())}  # the same fault on a record never stored
+    retry = post(client, [sent, fresh_bad]).json()
+    assert (retry["created"], retry["duplicate"], retry["rejected"]) == (0, 1, 1), retry
+    assert [e["index"] for e in retry["errors"]] == [1]
+    assert Observation.objects.count() == 1
+    _exact(grid)

@@ -222,6 +222,14 @@ MATRIX = [
         expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=200),
     ),
     (
+        # My four leads: the party readers get the page (a login that is no member is told so), others 403.
+        "get",
+        "/party/me/",
+        expect(
+            403, subdistrict_admin=200, area_lead=200, community_secretary=200, party_member=200, outsider=200
+        ),
+    ),
+    (
         "get",
         "/party/frame/",
         expect(
@@ -564,6 +572,19 @@ WRITE_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
         "post",
         "/party/plan/{plan}/visit/",
         {"household": "{h1}", "outcome": "talked", "client_id": "00000000-0000-4000-8000-000000000001"},
+        expect(
+            403,
+            subdistrict_admin=200,
+            community_secretary=200,
+            grid_worker=200,
+            party_member=200,
+            outsider=404,
+        ),
+    ),
+    (
+        "post",
+        "/party/households/{h1}/visit/",
+        {"outcome": "talked", "client_id": "00000000-0000-4000-8000-000000000002"},
         expect(
             403,
             subdistrict_admin=200,

@@ -361,3 +361,230 @@ def test_hand_over_declined_or_answered_by_the_wrong_person_moves_nothing(
     )
     with pytest.raises(PermissionDenied):
         shift_offer(actor=other_volunteer, signup=signup, to=neighbour.person)
+
+
+# --- shift check-in/out: only the sign-up's person or a secretary of its area ---------------------------------
+
+
+@pytest.mark.django_db
+def test_shift_check_in_and_out_are_refused_in_the_service_for_anyone_else(
+    grid: Grid, personas: dict, roster: dict
+) -> None:
+    from supervision.services import shift_check_in, shift_check_out
+
+    signup, volunteer = roster["signup"], roster["volunteer"]
+    other_volunteer = make_user(
+        "v3", Role.VOLUNTEER, grid.c1, person_create(actor=None, node=grid.c1, name="丙")
+    )
+    # Another volunteer of the same area, a grid worker, and the other area's secretary: no minutes for them
+    # to credit (the view only offers one's own sign-ups; the service must hold on its own).
+    for actor in (other_volunteer, personas[Role.GRID_WORKER], personas["outsider"]):
+        with pytest.raises(PermissionDenied):
+            shift_check_in(actor=actor, signup=signup)
+        with pytest.raises(PermissionDenied):
+            shift_check_out(actor=actor, signup=signup)
+    assert ShiftSignup.objects.get(pk=signup.pk).checked_in_at is None
+    start = timezone.now() - datetime.timedelta(minutes=90)
+    shift_check_in(actor=volunteer, signup=signup, at=start)
+    shift_check_out(actor=personas[Role.COMMUNITY_SECRETARY], signup=signup)  # their own area's secretary
+    assert ShiftSignup.objects.get(pk=signup.pk).minutes == 90
+
+
+# --- a record's photo: another area's client id is "not found", not "already there" ----------------------------
+
+
+@pytest.mark.django_db
+def test_photo_upload_with_another_areas_client_id_is_404_without_its_size(
+    grid: Grid, personas: dict, settings: Any, tmp_path: Any
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from supervision.models import ObservationPhoto
+    from supervision.services import photo_store
+
+    settings.MEDIA_ROOT = tmp_path
+    theirs = point_create(actor=None, community=grid.c2, name="乙2号点")
+    day = timezone.now().astimezone(SHANGHAI).date()
+    at = datetime.datetime.combine(day, datetime.time(8), tzinfo=SHANGHAI)
+    cid = uuid.uuid4()
+    write_rows(
+        [Row(cid, grid.sd.pk, grid.c2.pk, theirs.pk, None, at, day, "wet", "correct", "")], recorded_by=None
+    )
+
+    def jpeg(size: tuple[int, int]) -> io.BytesIO:
+        buffer = io.BytesIO()
+        Image.new("RGB", size, "green").save(buffer, "JPEG")
+        buffer.seek(0)
+        buffer.name = "bin.jpg"
+        return buffer
+
+    photo_store(user=personas["outsider"], client_id=cid, day=day, data=jpeg((321, 123)).getvalue())
+    for user in (personas[Role.VOLUNTEER], personas[Role.COMMUNITY_SECRETARY]):  # both of the other area
+        response = client_for(user).post(
+            "/api/v1/supervision/photos",
+            {"client_id": str(cid), "day": day.isoformat(), "image": jpeg((50, 50))},
+        )
+        assert response.status_code == 404, response.content
+        assert "321" not in response.content.decode()
+    assert ObservationPhoto.objects.count() == 1
+
+
+# --- the back office: a sub-district admin (a superuser bound to a node) stays in their sub-district ----------
+
+
+def _outside(grid: Grid) -> dict[str, Any]:
+    from grid.models import Level
+    from grid.services.records import building_create, node_create
+    from points.models import Reward
+
+    sd = node_create(actor=None, level=Level.SUBDISTRICT, name="外街道", code="OSD")
+    area = node_create(actor=None, level=Level.AREA, name="外片区", parent=sd)
+    community = node_create(actor=None, level=Level.COMMUNITY, name="外居民区", parent=area)
+    building = building_create(actor=None, community=community, name="外楼", address="外路1号")
+    return {
+        "sd": sd,
+        "community": community,
+        "building": building,
+        "reward": Reward.objects.create(subdistrict=sd, name="外区奖品", cost=10),
+    }
+
+
+@pytest.fixture
+def back_office(personas: dict) -> Any:
+    admin = personas[Role.SUBDISTRICT_ADMIN]
+    admin.is_staff = admin.is_superuser = (
+        True  # as the demo's sub-district admin: a superuser bound to a node
+    )
+    admin.save()
+    return admin
+
+
+def _admin_request(user: Any) -> Any:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+@pytest.mark.django_db
+def test_back_office_user_edits_cannot_hand_out_privileges_or_unbind_a_node(
+    grid: Grid, personas: dict, back_office: Any
+) -> None:
+    outside = _outside(grid)
+    secretary = personas[Role.COMMUNITY_SECRETARY]
+    client = client_for(back_office)
+
+    def change(user: Any, **fields: Any) -> Any:
+        data = {
+            "username": user.username,
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "role": user.role,
+            "node": user.node_id,
+            "person": "",
+        }
+        data.update(fields)
+        return client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+
+    assert change(secretary).status_code == 302  # saved, but not the privileges
+    secretary.refresh_from_db()
+    assert not secretary.is_superuser and not secretary.is_staff
+    # Emptying one's own node would make a superuser unrestricted; another sub-district's node is no choice.
+    assert change(back_office, node="").status_code == 200
+    assert change(back_office, node=outside["sd"].pk).status_code == 200
+    assert change(secretary, node=outside["community"].pk).status_code == 200
+    back_office.refresh_from_db()
+    secretary.refresh_from_db()
+    assert back_office.node == grid.sd and secretary.node == grid.c1
+    # A superuser bound to no node (the operator) still manages privileges.
+    root = make_user("root", "", grid.sd)
+    root.node, root.is_superuser, root.is_staff = None, True, True
+    root.save()
+    client = client_for(root)
+    assert change(secretary, is_staff="").status_code == 302
+    secretary.refresh_from_db()
+    assert secretary.is_superuser
+
+
+@pytest.mark.django_db
+def test_back_office_lists_and_choices_stay_in_the_sub_district(
+    grid: Grid, personas: dict, back_office: Any
+) -> None:
+    from django.contrib import admin
+
+    from activities.models import Activity
+    from audit.models import AuditEntry
+    from grid.models import GridRule
+    from points.models import Reward
+
+    outside = _outside(grid)
+    request = _admin_request(back_office)
+    # Lists: the other sub-district's reward and audit entries are not there (their changes carry personal data).
+    assert list(admin.site._registry[Reward].get_queryset(request)) == []
+    audit = admin.site._registry[AuditEntry].get_queryset(request)
+    assert not audit.filter(subdistrict_id=outside["sd"].pk).exists() and audit.exists()
+    page = client_for(back_office).get(f"/admin/points/reward/{outside['reward'].pk}/change/", follow=True)
+    assert "外区奖品" not in page.content.decode()
+    # Choices, raw-id boxes included: another sub-district's node or building is not a valid choice.
+    household_form = admin.site._registry[Household].get_form(request)
+    buildings: Any = household_form.base_fields["building"]
+    assert outside["building"] not in buildings.queryset and grid.b1 in buildings.queryset
+    nodes: Any = admin.site._registry[Activity].get_form(request).base_fields["node"]
+    assert not nodes.queryset.filter(pk=outside["community"].pk).exists()
+    bound = household_form(data={"building": outside["building"].pk, "room": "101", "size": 1})
+    assert not bound.is_valid() and "building" in bound.errors
+    # The default rule applies to every sub-district: readable, but not this admin's to change or delete.
+    default = GridRule.objects.filter(subdistrict__isnull=True).first() or GridRule.objects.create(
+        effective_from=datetime.date(2020, 1, 1)
+    )
+    rules = admin.site._registry[GridRule]
+    assert default in rules.get_queryset(request)
+    assert not rules.has_change_permission(request, default) and not rules.has_delete_permission(
+        request, default
+    )
+    assert rules.get_form(request)().fields["subdistrict"].required  # no new default either
+    # Log-in records (IP address, browser) of another sub-district's staff are theirs, not this admin's.
+    from axes.models import AccessLog
+
+    stranger = make_user("stranger", Role.COMMUNITY_SECRETARY, outside["community"])
+    for user in (stranger, personas[Role.COMMUNITY_SECRETARY]):
+        AccessLog.objects.create(username=user.username, ip_address="10.0.0.9", user_agent="probe")
+    logins = admin.site._registry[AccessLog].get_queryset(request)
+    names = set(logins.values_list("username", flat=True))
+    assert "secretary" in names and "stranger" not in names
+    # The operator (a superuser bound to no node) sees and changes everything.
+    root = make_user("root2", "", grid.sd)
+    root.node, root.is_superuser, root.is_staff = None, True, True
+    root.save()
+    unrestricted = _admin_request(root)
+    assert outside["reward"] in admin.site._registry[Reward].get_queryset(unrestricted)
+    assert rules.has_change_permission(unrestricted, default)
+    assert admin.site._registry[AccessLog].get_queryset(unrestricted).filter(username="stranger").exists()
+
+
+# --- personal data: the points pages show a household through the one presenter (room masked) -----------------
+
+
+@pytest.mark.django_db
+def test_points_pages_mask_the_room_for_roles_without_personal_data(grid: Grid, personas: dict) -> None:
+    h = grid.h1
+    exact, masked = f"{h.building.name} {h.room}", f"{h.building.name} ***"
+    pages = {
+        Role.AREA_LEAD: f"/points/h/{h.code}/",  # reads the grid, but needs no addresses
+        Role.VOLUNTEER: f"/points/counter/?h={h.code}",  # hands out rewards at the counter
+    }
+    for role, url in pages.items():
+        page = client_for(personas[role]).get(url).content.decode()
+        assert masked in page and exact not in page, role
+    for url in pages.values():  # the residential area's secretary sees the address
+        page = client_for(personas[Role.COMMUNITY_SECRETARY]).get(url).content.decode()
+        assert exact in page

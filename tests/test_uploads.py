@@ -542,3 +542,87 @@ def test_rejected_import_files_are_not_kept_whole_forever(grid: Grid, personas: 
     assert import_jobs_purge() == 1
     job_small.refresh_from_db()
     assert bytes(job_small.data) == b""
+
+
+# Found by probing the running demo after issue 13.
+
+
+def test_xlsx_row_numbers_past_the_sheet_limit_are_refused_at_once() -> None:
+    """A 5 KB .xlsx naming row 2,000,000,000 made openpyxl yield every missing row before it (hours of one
+    worker's CPU). Rows are looked at up to Excel's own limit, empty ones included."""
+    rows = [["姓名", "电话"], ["张三", "13800000001"]]
+    for row in (2_000_000_000, 1_048_577, 10**15):
+        far = xlsx_bytes_with(
+            rows, extra_xml=b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (row, row)
+        )
+        started = time.monotonic()
+        result, peak = _peak_mb(lambda data=far: read_table("far.xlsx", data))
+        assert isinstance(result, TableError) and "1,048,576" in result.msg.en and result.msg.zh
+        assert time.monotonic() - started < 20 and peak < 50
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b'<c r="A3" t="s"><v>999999</v></c>',  # a shared-string index past the table: IndexError, a 500
+        b'<c r="A3" t="s"><v>-99999999</v></c>',
+        b'<c r="A3" t="d"><v>9999-99-99</v></c>',
+        b'<c r="A3" t="n"><v>1e99999</v></c>',
+    ],
+)
+def test_xlsx_cells_that_cannot_be_read_refuse_the_file(cell: bytes) -> None:
+    data = xlsx_bytes_with([["a"], ["b"]], extra_xml=b'<row r="3">' + cell + b"</row>")
+    try:
+        read_table("cell.xlsx", data)
+    except TableError as exc:
+        assert exc.msg.zh and exc.msg.en
+    # Reading a value is fine too (1e99999 is a float infinity): what matters is no other exception.
+
+
+@pytest.mark.parametrize("blank", [b"\n", b",\n", b'"",""\r\n'])
+def test_csv_of_blank_lines_is_refused_quickly(blank: bytes) -> None:
+    """29 MB of blank lines took 12 s (a line of commas 27 s) before being called empty."""
+    data = b"a,b\n1,2\n" + blank * 1_100_000
+    started = time.monotonic()
+    with pytest.raises(TableError) as caught:
+        read_table("blank.csv", data)
+    assert "1,048,576" in caught.value.msg.en and time.monotonic() - started < 10
+    assert read_table("ok.csv", b"a,b\n" + b"\n" * 1000 + b"1,2\n") == (["a", "b"], [["1", "2"]])
+
+
+@pytest.mark.parametrize("size", [(1, 39_000_000), (39_000_000, 1), (20_001, 1000)])
+def test_images_with_a_side_too_long_are_refused_from_the_header(size: tuple[int, int]) -> None:
+    """A 150 KB PNG of 1 × 39,000,000 px is under the pixel cap but took a worker to 1 GB and 6 s (Pillow
+    allocates per row)."""
+    bomb = png_bomb(*size)
+    assert len(bomb) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as caught:
+            clean_upload(bomb)
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+    assert "20,000" in str(caught.value) or "20000" in str(caught.value)
+    assert peak < 20
+    assert clean_upload(png_bomb(2000, 2000)).content_type == "image/png"
+
+
+@pytest.mark.parametrize("name", ['grid-A"B.xlsx', "grid-A\nB.xlsx", "甲乙.xlsx", "grid-ZJ-01.xlsx"])
+def test_export_file_names_never_break_the_header(name: str) -> None:
+    """Export names carry codes people typed; a line break in one raised BadHeaderError (500)."""
+    response = xlsx.xlsx_response(name, ["a"], [["b"]])
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; filename") and "\n" not in header
+
+
+@pytest.mark.parametrize("cell", ["张\x1b[31m三", "李\x07四", "王\x85五", "赵\x0b六"])
+def test_imported_cells_with_control_characters_are_refused(cell: str) -> None:
+    """Forms and API bodies refuse control characters; an imported CSV carried them into stored names."""
+    data = f"姓名,电话\n正常,13800000001\n{cell},13800000002\n".encode()
+    for encoded in (data, data.decode().encode("gb18030", errors="ignore")):
+        with pytest.raises(TableError) as caught:
+            read_table("people.csv", encoded)
+        assert "3" in caught.value.msg.en and "控制字符" in caught.value.msg.zh
+    header, rows = read_table("ok.csv", '姓名,地址\n张三,"一号楼\t东\r\n二单元"\n'.encode())
+    assert rows == [["张三", "一号楼\t东\r\n二单元"]]

@@ -40,8 +40,9 @@ class WeighingIn(Schema):
         json_schema_extra={"pattern": day_pattern(datetime.date.today().year - 1)},
     )
     category: str = Field(pattern="^(recyclable|hazardous|wet|dry)$")
-    # Stored to 0.1 kg, so less than 0.1 would be stored as 0 and is refused.
-    kg: float = Field(ge=0.1, le=100_000, allow_inf_nan=False)
+    # Stored to 0.1 kg, so less than 0.1 would be stored as 0 and is refused. Strict: a JSON number only;
+    # `true` was stored as 1 kg and "1e2" as 100 kg (a device sending the wrong type must notice).
+    kg: float = Field(ge=0.1, le=100_000, allow_inf_nan=False, strict=True)
 
 
 class WeighingOut(Schema):

@@ -1,11 +1,10 @@
 from django.contrib import admin
 
-from audit.admin import AuditedAdmin
-from grid.admin import ScopedAdmin
+from grid.admin import ScopedAdmin, ScopedChoicesMixin
 from units.models import Commitment, Liaison, Meeting, MemberUnit
 
 
-class LiaisonInline(admin.TabularInline):
+class LiaisonInline(ScopedChoicesMixin, admin.TabularInline):
     model = Liaison
     extra = 0
     raw_id_fields = ["person"]
@@ -21,7 +20,8 @@ class MemberUnitAdmin(ScopedAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(AuditedAdmin):
+class CommitmentAdmin(ScopedAdmin):
+    scope_field = "unit__subdistrict"
     list_display = ["title", "unit", "year", "status", "due"]
     list_filter = ["status", "year"]
     # Evidence comes in only through commitment_update and its upload gate (lib.uploads), never the admin.

@@ -20,7 +20,7 @@ from accounts.api import router as accounts_router
 from assessment.api import router as assessment_router
 from grid.api import router as grid_router
 from guide.api import router as guide_router
-from lib.apierrors import ApiError
+from lib.apierrors import ApiError, document_errors
 from lib.bilingual import Msg
 from lib.dbbusy import busy_response, is_db_busy
 from lib.jsonbody import json_body
@@ -36,7 +36,17 @@ class BoundedParser(Parser):
         return json_body(request)  # type: ignore[no-any-return]  # a list body is fine too (ninja wraps it)
 
 
-api = NinjaAPI(
+class DocumentedAPI(NinjaAPI):
+    """The document says what each error status means and that a 503 carries Retry-After (lib.apierrors)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = DocumentedAPI(
     title="wastegrid API",
     version="1",
     description="Community household-waste sorting governance. 社区生活垃圾分类治理。",

@@ -49,7 +49,7 @@ MUST_REACH = {
     },
     "jiaotong_gw": {"grid:my_households", "grid:household_detail", "supervision:record"},
     "jiaotong_vol": {"supervision:record", "points:counter", "activities:detail"},
-    "jiaotong_pm": {"party:org", "party:project", "supervision:home", "contests:node"},
+    "jiaotong_pm": {"party:mine", "party:org", "party:project", "supervision:home", "contests:node"},
     "zjx_unit": {"units:detail", "activities:node"},
     "zjx_officer": {"enforcement:case_list", "activities:node"},
     "jiaotong_resident": {"points:statement", "guide:category", "activities:detail"},

@@ -118,3 +118,189 @@ def _journey(context: Any, base: str, grid: Any, point: Any, photo: Path, networ
     page.reload()  # nothing left to send, nothing sent twice
     page.wait_for_timeout(500)
     assert Observation.objects.count() == 3
+
+
+# --- a busy server, a refused record, an expired session (issue 13 follow-up) ---------------------------------
+# The page's clock is Playwright's fake one: waits of seconds or minutes are run through in an instant, and a
+# retry that comes too early shows as a request while the clock has not reached its time.
+
+OBSERVATIONS = "**/api/v1/supervision/observations"
+
+
+def _recorder_page(context: Any, base: str, username: str, point: Any) -> Any:
+    context.clock.install()
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/supervision/p/{point.code}/record/")
+    return page
+
+
+def _posts(page: Any) -> list[Any]:
+    sent: list[Any] = []
+    page.on("request", lambda r: sent.append(r) if r.method == "POST" and "observations" in r.url else None)
+    return sent
+
+
+def _phone(browser: Any) -> Any:
+    return browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+
+
+def test_busy_server_retry_after_is_honoured_then_the_queue_is_delivered(
+    live_server: Any, browser: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from lib.dbbusy import RETRY_AFTER_SECONDS
+
+    grid = build_grid()
+    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
+    make_user("vol_busy", "volunteer", grid.c1)
+    real = supervision.api.observations_ingest
+    busy = {"left": 2}
+
+    def ingest(**kwargs: Any) -> Any:
+        if busy["left"]:
+            busy["left"] -= 1
+            raise OperationalError("database is locked")  # lib.dbbusy: 503 + Retry-After
+        return real(**kwargs)
+
+    monkeypatch.setattr(supervision.api, "observations_ingest", ingest)
+    context = _phone(browser)
+    try:
+        page = _recorder_page(context, live_server.url, "vol_busy", point)
+        posts = _posts(page)
+        with page.expect_response(OBSERVATIONS) as first:
+            page.click("button[data-outcome=correct]")
+        assert first.value.status == 503 and first.value.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+        page.wait_for_selector("#retry-note:not([hidden])")
+        page.click("button[data-outcome=refused]")  # a new record waits with the queue, it does not push
+        assert page.locator("#pending").inner_text() == "2"
+        page.clock.run_for(RETRY_AFTER_SECONDS * 1000 - 200)  # the 10 s tick too must not come early
+        assert len(posts) == 1
+        with page.expect_response(OBSERVATIONS) as second:
+            page.clock.run_for(RETRY_AFTER_SECONDS * 1000 * 0.2 + 400)  # Retry-After plus at most a fifth
+        assert second.value.status == 503 and len(posts) == 2
+        page.clock.run_for(RETRY_AFTER_SECONDS * 1000 - 200)  # the second 503 is honoured as well
+        assert len(posts) == 2
+        with page.expect_response(OBSERVATIONS) as third:
+            page.clock.run_for(RETRY_AFTER_SECONDS * 1000 * 0.2 + 400)
+        assert third.value.status == 200
+        page.wait_for_function("() => document.querySelector('#pending').textContent === '0'")
+        assert sorted(Observation.objects.values_list("outcome", flat=True)) == ["correct", "refused"]
+        assert page.locator("#retry-note").is_hidden()
+
+        # A record the server refuses is kept on the phone with the server's reason, not dropped.
+        point.active = False
+        point.save()
+        with page.expect_response(OBSERVATIONS):
+            page.click("button[data-outcome=correct]")
+        page.wait_for_function("() => document.querySelector('#rejected').textContent === '1'")
+        assert page.locator("#pending").inner_text() == "0"
+        assert "找不到投放点" in page.locator("#rejected-list li").inner_text()
+        kept = page.evaluate("JSON.parse(localStorage.getItem('wastegrid-rejected-v1'))")
+        assert kept[0]["code"] == "point" and kept[0]["record"]["point"] == point.code
+        assert Observation.objects.count() == 2
+    finally:
+        context.close()
+
+
+def test_failures_without_retry_after_back_off_exponentially(live_server: Any, browser: Any) -> None:
+    grid = build_grid()
+    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
+    make_user("vol_down", "volunteer", grid.c1)
+    context = _phone(browser)
+    try:
+        page = _recorder_page(context, live_server.url, "vol_down", point)
+        posts = _posts(page)
+        page.route(OBSERVATIONS, lambda route: route.fulfill(status=502, body="bad gateway"))
+        with page.expect_response(OBSERVATIONS):
+            page.click("button[data-outcome=correct]")
+        # Waits of 1.5, 3, 6, 12 and 24 s (each up to a fifth longer): five retries in 56 s, not 37 of them.
+        for wait_ms in (1500, 3000, 6000, 12000, 24000):
+            page.clock.run_for(wait_ms - 100)
+            assert len(posts) == 1 + (wait_ms > 1500) * [1500, 3000, 6000, 12000, 24000].index(wait_ms)
+            with page.expect_response(OBSERVATIONS):
+                page.clock.run_for(wait_ms * 0.2 + 200)
+        assert len(posts) == 6
+        page.unroute(OBSERVATIONS)
+        page.clock.run_for(5 * 60 * 1000)  # at most the cap later, the queue goes through
+        page.wait_for_function("() => document.querySelector('#pending').textContent === '0'")
+        assert Observation.objects.count() == 1
+    finally:
+        context.close()
+
+
+def test_expired_session_stops_sending_and_asks_to_log_in_again(live_server: Any, browser: Any) -> None:
+    from django.contrib.sessions.models import Session
+
+    grid = build_grid()
+    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
+    make_user("vol_late", "volunteer", grid.c1)
+    context = _phone(browser)
+    try:
+        page = _recorder_page(context, live_server.url, "vol_late", point)
+        posts = _posts(page)
+        Session.objects.all().delete()  # the session expires while the phone is at the bin
+        with page.expect_response(OBSERVATIONS) as answer:
+            page.click("button[data-outcome=correct]")
+        assert answer.value.status in (401, 403)
+        page.wait_for_selector("#session-expired:not([hidden])")
+        assert "重新登录" in page.locator("#session-expired").inner_text()
+        page.click("button[data-outcome=mixed]")
+        page.click("#mixed-done")
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        page.clock.run_for(10 * 60 * 1000)  # ten minutes of ticks: no request storm, no request at all
+        assert len(posts) == 1
+        assert page.locator("#pending").inner_text() == "2"  # both records still on the phone
+        assert Observation.objects.count() == 0
+
+        page.click("#session-expired a")  # log in again: back to the recorder, and the queue goes out
+        page.fill("input[name=username]", "vol_late")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/supervision/p/{point.code}/record/")
+        page.wait_for_function("() => document.querySelector('#pending').textContent === '0'")
+        assert sorted(Observation.objects.values_list("outcome", flat=True)) == ["correct", "mixed"]
+    finally:
+        context.close()
+
+
+def test_a_batch_refused_whole_is_kept_with_the_reason_other_answers_keep_the_queue(
+    live_server: Any, browser: Any
+) -> None:
+    grid = build_grid()
+    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
+    make_user("vol_odd", "volunteer", grid.c1)
+    context = _phone(browser)
+    try:
+        page = _recorder_page(context, live_server.url, "vol_odd", point)
+        # A 404 page while the server is being deployed, and a captive portal's 200 page: no answer for the
+        # records, which stay queued.
+        for status in (404, 200):
+            page.route(
+                OBSERVATIONS, lambda route, _request, s=status: route.fulfill(status=s, body="<html>x</html>")
+            )
+            with page.expect_response(OBSERVATIONS):
+                page.click("button[data-outcome=correct]") if status == 404 else page.clock.run_for(2000)
+            page.unroute(OBSERVATIONS)
+            assert page.locator("#pending").inner_text() == "1"
+            assert page.locator("#rejected").inner_text() == "0"
+        refusal = {
+            "code": "batch_too_large",
+            "message": {"zh": "每批最多 5000 条记录。", "en": "At most 5000."},
+        }
+        page.route(OBSERVATIONS, lambda route: route.fulfill(status=400, json=refusal))
+        with page.expect_response(OBSERVATIONS):
+            page.clock.run_for(4000)
+        page.wait_for_function("() => document.querySelector('#rejected').textContent === '1'")
+        assert page.locator("#pending").inner_text() == "0"
+        assert "每批最多 5000 条记录" in page.locator("#rejected-list li").inner_text()
+        assert Observation.objects.count() == 0
+    finally:
+        context.close()
