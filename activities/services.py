@@ -19,6 +19,7 @@ from grid.access import Scope
 from grid.models import GridNode, Level, Person
 from lib.bilingual import Msg
 from lib.codes import next_code
+from lib.idempotency import hold_key
 from lib.images import clean_jpeg
 from lib.validation import check_fields, check_moment, check_text
 from points.services import points_credit_once
@@ -102,6 +103,7 @@ def activity_register(*, actor: Any, activity: Activity, person: Person) -> Regi
     Scope.of(actor).require(activity.node, above=True)
     if actor is not None and person.pk != actor.person_id:
         Scope.of(actor).require(person.node)  # staff register people of their own node only
+    hold_key("registration", f"{activity.pk}:{person.pk}")
     existing = Registration.objects.filter(activity=activity, person=person).first()
     if existing is not None:
         return existing

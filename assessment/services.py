@@ -16,7 +16,7 @@ from assessment.models import Indicator, InspectionScore, Scheme, Source
 from audit.services import audit_created, saved_user
 from grid.access import Scope
 from grid.models import GridNode, Level
-from lib.idempotency import idempotency_uuid
+from lib.idempotency import hold_key, idempotency_uuid
 from lib.uploads import clean_upload
 from lib.validation import check_day
 
@@ -38,6 +38,7 @@ def inspection_record(
     records once (`client_id`). PermissionDenied when the area is outside the actor's scope."""
     Scope.of(actor).require(community)
     client_id = idempotency_uuid(client_id)  # the nil UUID would be one key shared by every form
+    hold_key("inspection", client_id)
     existing = InspectionScore.objects.filter(client_id=client_id).first()
     if existing is not None:
         return existing, False

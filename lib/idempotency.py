@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import connection
+
 from lib.bilingual import Msg
 from lib.validation import InvalidInput, has_control_chars
 
@@ -51,3 +53,16 @@ def idempotency_uuid(raw: object) -> uuid.UUID:
     if value.int == 0:
         raise InvalidInput(MISSING_KEY, code="missing_key")
     return value
+
+
+def hold_key(kind: str, key: object) -> None:
+    """Hold one idempotency key until the surrounding transaction ends, so "look for the key, else create"
+    cannot race: two identical submissions at the same moment would otherwise both miss the row, and the
+    second insert would fail on the unique constraint (a 500, with its upload already on disk). Call it inside
+    the service's transaction, before the look-up. PostgreSQL: a transaction-scoped advisory lock on the key's
+    hash (a collision only makes two unrelated writers wait for each other). SQLite: nothing to do, its
+    IMMEDIATE transactions already let one writer in at a time."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{kind}:{key}"])

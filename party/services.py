@@ -17,7 +17,7 @@ from audit.services import audit_created, audit_updated, saved_user, snapshot
 from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household, Level, Person
 from lib.codes import next_code
-from lib.idempotency import idempotency_uuid
+from lib.idempotency import hold_key, idempotency_uuid
 from lib.periods import Period
 from lib.uploads import clean_upload
 from lib.validation import check_day, check_year
@@ -198,6 +198,7 @@ def visit_record(
 ) -> tuple[Visit, bool]:
     Scope.of(actor).require_household(household)
     client_id = idempotency_uuid(client_id)  # the nil UUID would be one key shared by every client
+    hold_key("visit", client_id)
     existing = Visit.objects.filter(client_id=client_id).first()
     if existing is not None:
         return existing, False

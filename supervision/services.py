@@ -20,7 +20,7 @@ from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Level, Person
 from lib.bilingual import Msg
 from lib.codes import next_code
-from lib.idempotency import idempotency_uuid
+from lib.idempotency import hold_key, idempotency_uuid
 from lib.images import clean_jpeg
 from supervision.ingest import SHANGHAI, points_for
 from supervision.models import (
@@ -329,6 +329,7 @@ def photo_store(
     # Looked up only after the record is found in scope: another area's client id must not answer
     # "already there" (with the photo's size) instead of 404. The photo's key is the client id alone, so a
     # photo of the same id elsewhere is "not found" here too, never a second row (an IntegrityError).
+    hold_key("photo", client_id)
     existing = ObservationPhoto.objects.filter(client_id=client_id).first()
     if existing is not None and existing.subdistrict_id != observation.subdistrict_id:
         raise Observation.DoesNotExist(str(PHOTO_NOT_FOUND))

@@ -116,3 +116,54 @@ def test_a_weighing_form_without_a_ticket_number_records_once_per_rendered_form(
     client.post(url, {**form, "request_key": keys[0][1]})  # a double click
     client.post(url, {**form, "request_key": keys[1][1]})
     assert TonnageRecord.objects.count() == 2
+
+
+def _at_once(writes: list) -> list:
+    """Run the writes in threads released together; each gets its own connection (closed after)."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(writes))
+    results: list = [None] * len(writes)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = writes[i]()
+        except Exception as exc:  # the test asserts there are none
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writes))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_submission_at_the_same_moment_is_stored_once_without_an_error(grid: Grid) -> None:
+    # Look for the key, else create: without the key held (lib.idempotency.hold_key) two identical
+    # submissions both miss the row on PostgreSQL and the second insert fails on the unique key (a 500).
+    from party.models import Visit
+    from party.services import visit_record
+
+    today = timezone.localdate()
+    visit_key = uuid.uuid4()
+    weighing = [
+        lambda: tonnage_record(actor=None, community=grid.c1, day=today, category="wet", kg=12, ref="T-RACE")
+        for _ in range(4)
+    ]
+    visits = [
+        lambda: visit_record(actor=None, household=grid.h1, day=today, outcome="talked", client_id=visit_key)
+        for _ in range(4)
+    ]
+    results = _at_once(weighing + visits)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert [created for _, created in results[:4]].count(True) == 1
+    assert [created for _, created in results[4:]].count(True) == 1
+    assert TonnageRecord.objects.filter(ref="T-RACE").count() == 1
+    assert Visit.objects.filter(client_id=visit_key).count() == 1

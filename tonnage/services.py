@@ -15,7 +15,7 @@ from grid.access import Scope
 from grid.models import GridNode, Level
 from guide.models import CategoryKey
 from lib.bilingual import Msg
-from lib.idempotency import idempotency_key
+from lib.idempotency import hold_key, idempotency_key
 from lib.uploads import IMAGE_ONLY, PHOTO_SIDE, clean_upload
 from lib.validation import check_day
 from tonnage.models import TonnageRecord
@@ -74,6 +74,7 @@ def tonnage_record(
     # The reference is the idempotency key: an empty one would be shared by every keyless weighing, a cut one
     # would not find its row again (lib.idempotency).
     ref = idempotency_key(ref, max_length=60)
+    hold_key("tonnage", ref)
     existing = TonnageRecord.objects.filter(ref=ref).first()
     if existing is not None:
         return existing, False
