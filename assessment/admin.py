@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -9,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Indicator, InspectionScore, Scheme
 from assessment.services import scheme_copy
-from audit.services import audit_created, audit_updated, records_delete, snapshot
 from grid.admin import ScopedAdmin, VersionedRuleAdmin
 
 
@@ -24,20 +21,6 @@ class SchemeAdmin(VersionedRuleAdmin):
     list_display = ["name", "effective_from", "subdistrict", "pass_mark", "veto_serious_share"]
     inlines = [IndicatorInline]
     actions = ["copy_to_next_year"]
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        """Indicator edits are audited like the scheme's own."""
-        before = {o.pk: snapshot(o) for o in Indicator.objects.filter(scheme=form.instance)}
-        instances = formset.save(commit=False)
-        records_delete(actor=request.user, objs=formset.deleted_objects, reason="admin")
-        for obj in instances:
-            known = before.get(obj.pk)
-            obj.save()
-            if known is None:
-                audit_created(actor=request.user, obj=obj, reason="admin")
-            else:
-                audit_updated(actor=request.user, obj=obj, before=known, reason="admin")
-        formset.save_m2m()
 
     @admin.action(description=_("Copy to next year"))
     def copy_to_next_year(self, request: HttpRequest, queryset: QuerySet[Scheme]) -> None:

@@ -43,9 +43,14 @@ class LookupOut(Schema):
     category_name_en: str | None
     colour: str | None
     scheme: str
-    matched: str | None = Field(description="the knowledge-base item the answer rests on")
+    matched: str | None = Field(
+        description="the knowledge-base item the answer rests on, its name in simplified characters"
+    )
     method: str = Field(
         description="exact | alias | phrase | pinyin | homophone | initials | english | fuzzy | predicted"
+    )
+    method_text: str = Field(
+        description="the method in words for a resident, in the request's language (Accept-Language)"
     )
     confidence: float
     predicted: bool

@@ -101,6 +101,11 @@ def normalize(text: str) -> str:
     return _PUNCT.sub("", t)
 
 
+def simplified(name: str) -> str:
+    """A name as shown to residents: simplified characters (a few published names are traditional)."""
+    return _T2S.convert(name) if _HAN.search(name) else name
+
+
 def english_words(text: str) -> list[str]:
     t = unicodedata.normalize("NFKC", text).lower()
     return [w for w in re.split(r"[^a-z0-9]+", t) if w]
@@ -250,7 +255,9 @@ class Index:
         self.by_pinyin: dict[str, list[Entry]] = defaultdict(list)
         self.by_initials: dict[str, list[Entry]] = defaultdict(list)
         self.bigrams: dict[str, list[str]] = defaultdict(list)
-        for e in entries:
+        # Simplified names first: the published list names a few items in both scripts (電池 beside 电池),
+        # and the one key they share answers the simplified item (the name a resident here reads).
+        for e in sorted(entries, key=lambda e: simplified(e.name) != e.name):
             self._add_entry(e)
         for item_id, text, kind in aliases:
             entry = self.entries.get(item_id)
@@ -278,7 +285,9 @@ class Index:
     def _add_entry(self, e: Entry) -> None:
         self.entries[e.id] = e
         key = normalize(e.name)
-        self.exact[key] = e
+        # The first name to claim a key keeps it (simplified names come first); a twin in the other script
+        # or case (x光片 beside X光片) still adds its own sounds below.
+        self.exact.setdefault(key, e)
         bare = normalize(_BRACKETED.sub("", e.name))
         if bare and bare != key:
             self.alias.setdefault(bare, e)

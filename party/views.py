@@ -251,16 +251,10 @@ def _visit_form(request: HttpRequest) -> tuple[uuid.UUID, datetime.date]:
     return client_id, day
 
 
-@require_POST
-@role_required(VISIT_RECORDERS)
-def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record one visit from the plan's list (a phone at the door); answers with the household's row and,
-    out of band, the plan's visited counter (it stayed as it was when only the row was swapped)."""
-    user = _user(request)
-    plan = _plan(user, pk)
-    household = get_household_for_user(user, request.POST.get("household", ""))
+def _record_visit(request: HttpRequest, user: User, household: Any, plan: Any, visitors: list[Any]) -> str:
+    """Record the visit the form describes (the recording member goes along as a visitor); "" when it
+    was stored, otherwise the service's message for the page."""
     me = selectors.member_for(user)
-    visitors = list(plan.members.all())
     if me is not None and me not in visitors:
         visitors.append(me)
     try:
@@ -276,9 +270,20 @@ def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
             plan=plan,
             client_id=client_id,
         )
-        error = ""
     except ValidationError as exc:
-        error = " ".join(exc.messages)
+        return " ".join(exc.messages)
+    return ""
+
+
+@require_POST
+@role_required(VISIT_RECORDERS)
+def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record one visit from the plan's list (a phone at the door); answers with the household's row and,
+    out of band, the plan's visited counter (it stayed as it was when only the row was swapped)."""
+    user = _user(request)
+    plan = _plan(user, pk)
+    household = get_household_for_user(user, request.POST.get("household", ""))
+    error = _record_visit(request, user, household, plan, list(plan.members.all()))
     rows = selectors.plan_households(plan, timezone.localdate(), only=household)
     # A household outside the plan's micro-grid was refused above; its row still answers, unvisited.
     row = rows[0] if rows else selectors.ToVisit(household, 0, [])
@@ -330,26 +335,7 @@ def household_visit(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     household = get_household_for_user(user, code)
     plan = selectors.plan_for(household, timezone.localdate())
-    visitors = list(plan.members.all()) if plan else []
-    me = selectors.member_for(user)
-    if me is not None and me not in visitors:
-        visitors.append(me)
-    error = ""
-    try:
-        client_id, day = _visit_form(request)
-        visit_record(
-            actor=user,
-            household=household,
-            day=day,
-            outcome=request.POST.get("outcome", ""),
-            issue=request.POST.get("issue", ""),
-            follow_up=request.POST.get("follow_up", ""),
-            visitors=visitors,
-            plan=plan,
-            client_id=client_id,
-        )
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
+    error = _record_visit(request, user, household, plan, list(plan.members.all()) if plan else [])
     context = visit_panel(user, household, error=error, saved=not error)
     context["oob"] = True
     return render(request, "party/partials/household_visits.html", context, status=400 if error else 200)

@@ -119,11 +119,26 @@ def shifts_generate(*, points: list[DropOffPoint], start: datetime.date, days: i
     return len(new)
 
 
+SHIFT_OVER = Msg(
+    "该班次已结束，不能再报名。", "This shift is already over; it can no longer be signed up for."
+)
+
+
+def shift_is_over(shift: Shift, now: datetime.datetime | None = None) -> bool:
+    """True once the shift's end (its `day` at `end`, Shanghai time) has passed; `now` (aware) defaults to
+    the clock. The one test of "over" used by the sign-up check and by the pages that offer shifts."""
+    ends = datetime.datetime.combine(shift.day, shift.end, tzinfo=SHANGHAI)
+    return (now or timezone.now()) >= ends
+
+
 @transaction.atomic
 def shift_signup(*, actor: Any, shift: Shift, person: Person, assigned: bool = False) -> ShiftSignup:
     """Sign `person` up (again) for the shift. The actor must work at the shift's point; someone signing up
-    another person (a secretary assigning) must have that person in scope."""
+    another person (a secretary assigning) must have that person in scope. ValidationError (zh/en) when a
+    person signs up for a shift that is over; the system (actor None: demo data, back-filled history) may."""
     _require_point(actor, shift.point)
+    if actor is not None and shift_is_over(shift):
+        raise ValidationError(str(SHIFT_OVER))
     if actor is not None and person.pk != actor.person_id:
         Scope.of(actor).require(person.node)
     return _signup(actor=actor, shift=shift, person=person, assigned=assigned)

@@ -39,6 +39,7 @@ from supervision.services import (
     purity_checks_record,
     shift_check_in,
     shift_check_out,
+    shift_is_over,
     shift_offer,
     shift_offer_answer,
     shift_signup,
@@ -72,14 +73,15 @@ def home(request: HttpRequest) -> HttpResponse:
     points = list(points_for(user).order_by("code")[:50])
     mine = my_signups(user.person_id, today) if user.person_id else []
     taken = {s.shift_id for s in mine}
-    open_shifts = [
+    now = timezone.now()
+    open_shifts = [  # shifts already over today are not offered (the service refuses them too)
         s
         for s in Shift.objects.filter(
             point__in=points, day__gte=today, day__lt=today + datetime.timedelta(days=7)
         )
         .select_related("point")
         .order_by("day", "start", "point__code")[:60]
-        if s.pk not in taken
+        if s.pk not in taken and not shift_is_over(s, now)
     ]
     offers = list(offers_for(user))
     # My open offers by sign-up (the other person's name masked), and the offers I may answer.
@@ -109,8 +111,11 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
     if user.person is None:
         messages.error(request, _("Your account is not linked to a person on the grid."))
     else:
-        shift_signup(actor=user, shift=shift, person=user.person)
-        messages.success(request, _("Signed up."))
+        try:
+            shift_signup(actor=user, shift=shift, person=user.person)
+            messages.success(request, _("Signed up."))
+        except ValidationError as exc:  # e.g. the shift is already over
+            messages.error(request, "; ".join(exc.messages))
     return redirect("supervision:home")
 
 
@@ -218,6 +223,7 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     point = _point_for_user(user, code)
     today = _today()
+    now = timezone.now()
     shifts = list(Shift.objects.filter(point=point, day=today).order_by("start"))
     mine = (
         {s.shift_id: s for s in ShiftSignup.objects.filter(shift__in=shifts, person_id=user.person_id)}
@@ -229,7 +235,8 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
         "supervision/point.html",
         {
             "point": point,
-            "shifts": [(s, mine.get(s.pk)) for s in shifts],
+            # (shift, my sign-up or None, over?): a shift that is over offers no sign-up or check-in.
+            "shifts": [(s, mine.get(s.pk), shift_is_over(s, now)) for s in shifts],
             "bins": point.bins.all(),
             "windows": point.windows.filter(holiday=False).order_by("weekday", "start"),
             "levels": PurityLevel.choices,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -162,3 +164,30 @@ def seed_from_migrations() -> None:
 
     for module, function in SEEDS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+def at_once(writes: list[Callable[[], Any]]) -> list[Any]:
+    """Each write run from its own thread and database connection, all released at the same moment; a
+    thread's exception is returned in its place (a test asserts there are none), never lost."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(writes))
+    results: list[Any] = [None] * len(writes)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = writes[i]()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writes))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

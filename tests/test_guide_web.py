@@ -149,3 +149,61 @@ def test_qr_sheet_is_a_real_pdf_with_chinese_names(grid: Grid, personas: dict) -
         .status_code
         == 404
     )
+
+
+# Issue 14: the answer names the item in simplified characters and says how it was found in the page's words.
+SIMPLIFIED_CASES = [
+    # (query, simplified item, zh method words, en method words)
+    ("電池", "电池", "按名称直接找到", "Found by its name"),  # the list holds both 電池 and 电池
+    ("廢紙", "废纸", "按名称直接找到", "Found by its name"),
+    ("鋁箔", "铝箔", "按名称直接找到", "Found by its name"),  # another twin in both scripts
+    ("煎鍋", "煎锅", "按名称直接找到", "Found by its name"),  # published in traditional only
+    ("香焦皮", "香蕉皮", "按同音字猜测", "Guessed from a word that sounds the same"),
+    ("易拉灌", "易拉罐", "按同音字猜测", "Guessed from a word that sounds the same"),
+]
+
+
+@pytest.mark.parametrize(("q", "name", "zh", "en"), SIMPLIFIED_CASES)
+def test_page_shows_simplified_name_and_method_in_words(q: str, name: str, zh: str, en: str) -> None:
+    for lang, words, absent in (("zh-hans", zh, en), ("en", en, zh)):
+        html = Client().get("/guide/", {"q": q}, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        how = html.split('<p class="how">', 1)[1].split("</p>", 1)[0]
+        assert name in how and words in how and absent not in how, (lang, how)
+        assert q not in how or q == name  # the traditional spelling is not what the answer names
+
+
+def test_api_and_cli_keep_the_method_code_and_add_words() -> None:
+    body = Client().get("/api/v1/guide/lookup", {"q": "電池"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (body["matched"], body["method"], body["method_text"]) == ("电池", "exact", "Found by its name")
+    body = Client().get("/api/v1/guide/lookup", {"q": "香焦皮"}).json()
+    assert (body["matched"], body["method"], body["method_text"]) == ("香蕉皮", "homophone", "按同音字猜测")
+    out = io.StringIO()
+    call_command("lookup", "廢紙", "dianchi", json=True, stdout=out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["matched"], r["method"], r["method_text"]) for r in rows] == [
+        ("废纸", "exact", "按名称直接找到"),
+        ("电池", "pinyin", "按拼音找到"),
+    ]
+
+
+def test_every_method_code_has_words_in_both_languages() -> None:
+    from django.utils import translation
+
+    from guide.engine import CONFIDENCE
+    from guide.presenters import method_text
+
+    for code in [*CONFIDENCE, "predicted"]:
+        with translation.override("en"):
+            en = method_text(code)
+        with translation.override("zh-hans"):
+            zh = method_text(code)
+        assert en and zh and en != zh, code
+
+
+def test_index_answers_the_simplified_twin_whatever_the_order() -> None:
+    from guide.engine import Entry, Index
+
+    twins = [Entry(1, "電池", "hazardous"), Entry(2, "电池", "hazardous")]
+    for entries in (twins, twins[::-1]):
+        index = Index(entries)
+        assert index.lookup("電池").matched == "电池" and index.lookup("电池").matched == "电池"

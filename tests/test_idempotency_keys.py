@@ -13,7 +13,7 @@ from lib.validation import InvalidInput
 from supervision.ingest import observations_ingest
 from supervision.models import PurityCheck
 from supervision.services import point_create
-from tests.conftest import Grid, client_for
+from tests.conftest import Grid, at_once, client_for
 from tonnage.models import TonnageRecord
 from tonnage.services import tonnage_record
 
@@ -118,32 +118,6 @@ def test_a_weighing_form_without_a_ticket_number_records_once_per_rendered_form(
     assert TonnageRecord.objects.count() == 2
 
 
-def _at_once(writes: list) -> list:
-    """Run the writes in threads released together; each gets its own connection (closed after)."""
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(len(writes))
-    results: list = [None] * len(writes)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = writes[i]()
-        except Exception as exc:  # the test asserts there are none
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writes))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_submission_at_the_same_moment_is_stored_once_without_an_error(grid: Grid) -> None:
     # Look for the key, else create: without the key held (lib.idempotency.hold_key) two identical
@@ -161,7 +135,7 @@ def test_the_same_submission_at_the_same_moment_is_stored_once_without_an_error(
         lambda: visit_record(actor=None, household=grid.h1, day=today, outcome="talked", client_id=visit_key)
         for _ in range(4)
     ]
-    results = _at_once(weighing + visits)
+    results = at_once(weighing + visits)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert [created for _, created in results[:4]].count(True) == 1
     assert [created for _, created in results[4:]].count(True) == 1

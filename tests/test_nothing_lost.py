@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -36,7 +37,7 @@ from points.services import points_credit_once, points_redeem, points_void
 from supervision.ingest import SHANGHAI, Row, bulk_write
 from supervision.models import Observation, ObservationKey, PointDay, ShiftSignup
 from supervision.services import point_create, token_create
-from tests.conftest import Grid, client_for
+from tests.conftest import Grid, at_once, client_for
 from units.models import Attendance, Commitment, Liaison, UnitCheck
 from units.services import commitment_add, unit_create
 
@@ -445,32 +446,14 @@ def test_another_subdistricts_device_cannot_touch_or_duplicate_a_record(grid: Gr
     _exact(grid)
 
 
-def _ingest_in_threads(batches: list[list[dict]], user: Any) -> list[dict]:
+def _ingest_in_threads(batches: list[list[dict]], user: Any) -> list[Any]:
     """Each batch posted at the same moment from its own thread and database connection."""
-    import threading
-
-    from django.db import connection
-
     from supervision.ingest import observations_ingest
 
-    barrier = threading.Barrier(len(batches))
-    results: list[Any] = [None] * len(batches)
+    def send(batch: list[dict]) -> Callable[[], dict]:
+        return lambda: observations_ingest(user=user, records=batch, device="thread").as_dict()
 
-    def send(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = observations_ingest(user=user, records=batches[i], device="thread").as_dict()
-        except Exception as exc:  # reported below: a thread's exception would otherwise vanish
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(batches))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return at_once([send(batch) for batch in batches])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -82,3 +82,19 @@ def test_admin_is_localised(grid: Grid, personas: dict) -> None:
     admin.save()
     body = client_for(admin).get("/admin/").content.decode()
     assert "站点管理" in body and "住户" in body
+
+
+@pytest.mark.parametrize(
+    ("role", "link"),
+    [("volunteer", "/supervision/"), ("unit_liaison", "/units/"), ("enforcement_officer", "/cases/")],
+)
+def test_field_roles_home_pages_lead_to_their_work_not_a_promise(
+    grid: Grid, personas: dict, role: str, link: str
+) -> None:
+    from django.urls import reverse
+
+    page = client_for(personas[role]).get(reverse("accounts:home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'href="{link}' in html, link
+    assert "后续版本" not in html and "next releases" not in html

@@ -7,7 +7,8 @@ import json
 import uuid
 
 import pytest
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
 from grid.services.records import person_create
 from supervision.ingest import SHANGHAI
@@ -17,6 +18,7 @@ from supervision.services import (
     point_create,
     shift_check_in,
     shift_check_out,
+    shift_is_over,
     shift_offer,
     shift_offer_answer,
     shift_signup,
@@ -130,8 +132,8 @@ def test_volunteer_pages(grid: Grid, point, personas: dict) -> None:  # type: ig
     today = timezone.now().astimezone(SHANGHAI).date()
     shifts_generate(points=[point], start=today, days=2)
     client = client_for(volunteer)
-    shift = Shift.objects.order_by("day", "start").first()
-    assert shift is not None
+    # The first shift not over yet: shifts already over are refused (see test_a_shift_already_over_…).
+    shift = next(s for s in Shift.objects.order_by("day", "start") if not shift_is_over(s))
     client.post(f"/supervision/shifts/{shift.pk}/signup/")
     home = client.get("/supervision/").content.decode()
     assert point.name in home
@@ -193,3 +195,106 @@ def test_purity_check_is_saved_once_per_form_and_tied_to_the_open_shift(
     checks = dict(PurityCheck.objects.values_list("category", "level"))
     assert checks == {"wet": "slight", "dry": "clean"}
     assert PurityCheck.objects.filter(notes="湿垃圾桶里有塑料袋").count() == 2
+
+
+@pytest.fixture
+def noon(monkeypatch):  # type: ignore[no-untyped-def]
+    """The clock frozen at 12:00 Shanghai today: a 07:00–09:00 shift is over, 18:30–20:30 is not."""
+    today = timezone.now().astimezone(SHANGHAI).date()
+    at = datetime.datetime.combine(today, datetime.time(12), tzinfo=SHANGHAI)
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    return today
+
+
+@pytest.fixture
+def every_day_point(grid: Grid, noon):  # type: ignore[no-untyped-def]
+    p = point_create(
+        actor=None,
+        community=grid.c1,
+        name="乙2号箱房",
+        windows=[(d, *w) for d in range(7) for w in (MORNING, EVENING)],
+    )
+    shifts_generate(points=[p], start=noon, days=2)
+    return p
+
+
+@pytest.fixture
+def linked_volunteer(grid: Grid, personas: dict):  # type: ignore[no-untyped-def]
+    volunteer = personas["volunteer"]
+    volunteer.person = person_create(actor=None, node=grid.c1, name="志愿者丙")
+    volunteer.save()
+    return volunteer
+
+
+@pytest.mark.django_db
+def test_opening_hours_show_weekday_names_in_zh_and_en(point, personas: dict) -> None:  # type: ignore[no-untyped-def]
+    from supervision.templatetags.roster import weekday_name
+
+    client = client_for(personas["volunteer"])
+    zh = client.get(f"/supervision/p/{point.code}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    en = client.get(f"/supervision/p/{point.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<li>星期一 07:00–09:00</li>" in zh and "<li>星期日 07:00–09:00</li>" in zh
+    assert "<li>星期五 18:30–20:30</li>" in zh and "星期六 18:30" not in zh  # no evenings at weekends
+    assert "<li>Monday 07:00–09:00</li>" in en and "<li>Sunday 07:00–09:00</li>" in en
+    assert "<li>0 07:00" not in zh + en and "<li>6 07:00" not in zh + en
+    with translation.override("zh-hans"):
+        assert weekday_name("3") == "星期四" and weekday_name(7) == "7"  # out of range is shown as it is
+    with translation.override("en"):
+        assert weekday_name(3) == "Thursday" and weekday_name(None) == "None"
+
+
+@pytest.mark.django_db
+def test_a_shift_already_over_is_refused_and_not_offered(  # type: ignore[no-untyped-def]
+    every_day_point, linked_volunteer, noon
+) -> None:
+    morning, evening = Shift.objects.filter(point=every_day_point, day=noon).order_by("start")
+    yesterday = Shift.objects.create(
+        point=every_day_point,
+        subdistrict_id=morning.subdistrict_id,
+        day=noon - datetime.timedelta(days=1),
+        start=datetime.time(18),
+        end=datetime.time(20),
+    )
+    for over in (morning, yesterday):
+        for lang, words in (("zh-hans", "该班次已结束"), ("en", "already over")):
+            with translation.override(lang), pytest.raises(ValidationError) as exc:
+                shift_signup(actor=linked_volunteer, shift=over, person=linked_volunteer.person)
+            assert words in str(exc.value)
+    client = client_for(linked_volunteer)
+    page = client.post(f"/supervision/shifts/{morning.pk}/signup/", follow=True).content.decode()
+    assert "该班次已结束" in page and not ShiftSignup.objects.filter(shift=morning).exists()
+    # Not offered: the home page lists only the evening shift today, the point page says why not.
+    home = client.get("/supervision/").content.decode()
+    assert f"/supervision/shifts/{evening.pk}/signup/" in home
+    assert f"/supervision/shifts/{morning.pk}/signup/" not in home
+    point_page = client.get(f"/supervision/p/{every_day_point.code}/").content.decode()
+    assert f"/supervision/shifts/{morning.pk}/signup/" not in point_page
+    assert "已结束：不能再报名。" in point_page and f"/supervision/shifts/{evening.pk}/signup/" in point_page
+    # Mine but over and never checked in: no check-in button either.
+    mine = shift_signup(actor=None, shift=morning, person=linked_volunteer.person)
+    point_page = client.get(f"/supervision/p/{every_day_point.code}/").content.decode()
+    assert (
+        f"/supervision/signups/{mine.pk}/check-in/" not in point_page and "已结束：不能再签到。" in point_page
+    )
+    # A shift not over is still taken, through the page.
+    client.post(f"/supervision/shifts/{evening.pk}/signup/")
+    assert ShiftSignup.objects.filter(shift=evening, person=linked_volunteer.person).exists()
+
+
+@pytest.mark.django_db
+def test_home_page_links_to_todays_point(every_day_point, linked_volunteer, noon) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(linked_volunteer)
+    assert 'id="todays-shift"' not in client.get("/").content.decode()  # no sign-up today: no link
+    morning, evening = Shift.objects.filter(point=every_day_point, day=noon).order_by("start")
+    tomorrow = Shift.objects.filter(point=every_day_point, day=noon + datetime.timedelta(days=1)).first()
+    assert tomorrow is not None
+    shift_signup(actor=None, shift=tomorrow, person=linked_volunteer.person)
+    assert 'id="todays-shift"' not in client.get("/").content.decode()  # tomorrow's is not today's
+    for shift in (morning, evening):
+        shift_signup(actor=None, shift=shift, person=linked_volunteer.person)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    link = f'id="todays-shift" href="/supervision/p/{every_day_point.code}/"'
+    assert link in html and "今日值班：乙2号箱房 18:30–20:30" in html  # the one not over yet
+    en = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert link in en and "Today's shift: 乙2号箱房 18:30–20:30" in en
+    assert client.get(f"/supervision/p/{every_day_point.code}/").status_code == 200  # the link opens

@@ -110,8 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # WASTEGRID_TEST_DB names another test database file, so two suites can run side by side on one checkout.
-    _test_db = env_str("WASTEGRID_TEST_DB", default="test")
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"{_test_db}.sqlite3")}
+    # (var/test-NAME.sqlite3: never the name of a demo database under var/, which a test run would replace).
+    _test_db = env_str("WASTEGRID_TEST_DB", default="")
+    _test_name = f"test-{_test_db}" if _test_db else "test"
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"{_test_name}.sqlite3")}
 
 # A read replica for dashboards, assessments and report builds (lib.replica). In tests the alias mirrors the
 # test database so the routing can be checked, but routing stays off unless a test turns it on.

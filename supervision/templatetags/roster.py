@@ -1,0 +1,47 @@
+"""Template helpers for the duty roster: weekday names for opening windows, and today's shift of a user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+
+from supervision.ingest import RECORDERS, SHANGHAI
+from supervision.models import ShiftSignup, SignupStatus
+from supervision.services import shift_is_over
+
+register = template.Library()
+
+
+@register.filter
+def weekday_name(weekday: Any) -> str:
+    """0 … 6 (Monday first, as `OpeningWindow.weekday` and `date.weekday()`) → the weekday's name in the
+    active language (星期一 … / Monday …, Django's own catalogue); anything else is shown as it is."""
+    try:
+        return str(WEEKDAYS[int(weekday)])
+    except (KeyError, TypeError, ValueError):
+        return str(weekday)
+
+
+@register.simple_tag
+def todays_signup(user: Any) -> ShiftSignup | None:
+    """The user's sign-up for today (Shanghai) to link from the home page: the first one not over yet,
+    else the last one of the day (to check out); None without a linked person, a sign-up today, or a role
+    that may open the point page (supervision.ingest.RECORDERS)."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id or not user.has_role(RECORDERS):
+        return None
+    today = timezone.now().astimezone(SHANGHAI).date()
+    signups = list(
+        ShiftSignup.objects.filter(
+            person_id=person_id,
+            shift__day=today,
+            status__in=(SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED),
+        )
+        .select_related("shift__point")
+        .order_by("shift__start")
+    )
+    now = timezone.now()
+    return next((s for s in signups if not shift_is_over(s.shift, now)), signups[-1] if signups else None)
