@@ -12,6 +12,7 @@ from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 
+from lib.apierrors import is_api
 from lib.bilingual import Msg
 
 # Under /api/ the same refusals answer the API's error shape (lib.apierrors.ErrorOut): a body over
@@ -26,7 +27,7 @@ API_ERRORS = {
 
 
 def _api_error(request: HttpRequest, status: int) -> HttpResponse | None:
-    if not request.path.startswith("/api/"):
+    if not is_api(request):
         return None
     code, msg = API_ERRORS[status]
     return JsonResponse({"code": code, "message": msg.as_dict()}, status=status)

@@ -63,7 +63,9 @@ class Scope:
         (they may take part), though not theirs to change."""
         if self.covers(node):
             return True
-        return node is not None and bool(self.path) and (self.path or "").startswith(node.path)
+        if node is None or not self.path:
+            return False
+        return self.path.startswith(node.path)
 
     def require(self, node: GridNode | None, *, above: bool = False) -> None:
         """Raise PermissionDenied (zh/en message) unless `node` is in scope (or, with above=True, concerns

@@ -14,6 +14,11 @@ from lib.periods import MIN_YEAR
 from lib.validation import CONTROL_CHARS
 
 
+def is_api(request: Any) -> bool:
+    """True for requests answered in the API's JSON error shape (code + zh/en message) rather than a page."""
+    return str(request.path).startswith("/api/")
+
+
 class ApiError(Exception):
     def __init__(self, status: int, code: str, msg: Msg):
         super().__init__(msg.en)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from lib.apierrors import is_api
 from lib.bilingual import Msg
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def is_db_busy(exc: BaseException) -> bool:
 def busy_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: JSON for the API (code `db_busy`, message in zh and en), a short page otherwise."""
     response: HttpResponse
-    if request.path.startswith("/api/"):
+    if is_api(request):
         response = JsonResponse({"code": "db_busy", "message": BUSY.as_dict()}, status=503)
     else:
         response = HttpResponse(

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
+from lib.apierrors import is_api
 from lib.bilingual import Msg
 from lib.validation import CONTROL_MSG, has_control_chars
 
@@ -67,6 +68,6 @@ class ControlCharsMiddleware:
 
 def _bad_input(request: HttpRequest, code: str, msg: Msg, status: int = 400) -> HttpResponse:
     """`status` with the zh/en message: the API's error shape under /api/, the site's layout elsewhere."""
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({"code": code, "message": msg.as_dict()}, status=status)
     return render(request, "bad_input.html", {"message": str(msg)}, status=status)

@@ -16,6 +16,8 @@ _CELL = re.compile(r"<(td|th)\b([^>]*)>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]+>")
 _COLSPAN = re.compile(r"""\bcolspan\s*=\s*["']?(\d+)""", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+_THEAD = re.compile(r"<thead\b.*?</thead>", re.IGNORECASE | re.DOTALL)
+_TH = re.compile(r"<th\b([^>]*)>(.*?)</th>", re.IGNORECASE | re.DOTALL)
 
 
 def _text(fragment: str) -> str:
@@ -28,16 +30,13 @@ def _span(attrs: str) -> int:
     return max(1, int(found.group(1))) if found else 1
 
 
-def _headings(markup: str) -> list[str]:
-    """One heading per column, from the last row of the first <thead> (colspan repeats a heading)."""
-    head = re.search(r"<thead\b.*?</thead>", markup, re.IGNORECASE | re.DOTALL)
-    if not head:
-        return []
-    rows = re.findall(r"<tr\b.*?</tr>", head.group(0), re.IGNORECASE | re.DOTALL)
+def _headings(head: str) -> list[str]:
+    """One heading per column, from the last row of a <thead> (colspan repeats a heading)."""
+    rows = _ROW.findall(head)
     if not rows:
         return []
     labels: list[str] = []
-    for attrs, inner in re.findall(r"<th\b([^>]*)>(.*?)</th>", rows[-1], re.IGNORECASE | re.DOTALL):
+    for attrs, inner in _TH.findall(rows[-1]):
         labels.extend([_text(inner)] * _span(attrs))
     return labels
 
@@ -67,10 +66,9 @@ def label_cells(markup: str) -> str:
     A row with a single cell (an "empty list" message) gets no label; a cell spanning several columns gets
     the first one's. Tables without a <thead> are returned unchanged. Input and output are HTML strings.
     """
-    labels = _headings(markup)
-    if not labels:
+    head = _THEAD.search(markup)
+    labels = _headings(head.group(0)) if head else []
+    if not head or not labels:
         return markup
-    head = re.search(r"<thead\b.*?</thead>", markup, re.IGNORECASE | re.DOTALL)
-    assert head is not None  # _headings found one
     body_from = head.end()
     return markup[:body_from] + _ROW.sub(lambda m: _label_row(m.group(0), labels), markup[body_from:])

@@ -128,10 +128,11 @@ def check_fields(model: type[models.Model], **values: Any) -> dict[str, Any]:
 def check_day(day: datetime.date, *, ahead: int = 366) -> None:
     """InvalidInput unless the date lies between MIN_DAY and `ahead` days from today (a typo such as
     0001-01-01 or 2062 would otherwise be stored and skew every period it falls into)."""
-    if not MIN_DAY <= day <= max_day(ahead):
+    last = max_day(ahead)
+    if not MIN_DAY <= day <= last:
         raise InvalidInput(
             Msg("日期应在 {lo} 至 {hi} 之间。", "The date must be between {lo} and {hi}.").format(
-                lo=MIN_DAY.isoformat(), hi=max_day(ahead).isoformat()
+                lo=MIN_DAY.isoformat(), hi=last.isoformat()
             ),
             code="day",
         )
