@@ -465,6 +465,16 @@ def objects(grid: Grid, personas: dict) -> dict[str, str]:
 
 # Sub-district and c1 staff and those who take part; the outsider (c2's secretary) never sees c1's objects.
 STAFF_C1 = {"subdistrict_admin": 200, "area_lead": 200, "community_secretary": 200}
+# Acts on a volunteer's own signup: only the volunteer holding it; other staff of c1 do not see it.
+SIGNUP_HOLDER = expect(
+    403,
+    subdistrict_admin=404,
+    community_secretary=404,
+    grid_worker=404,
+    volunteer=302,
+    party_member=404,
+    outsider=404,
+)
 RECORDER_ROLES = {
     "subdistrict_admin",
     "community_secretary",
@@ -612,29 +622,13 @@ WRITE_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
         "post",
         "/supervision/signups/{signup}/swap/",
         {"phone": "13500000002"},
-        expect(
-            403,
-            subdistrict_admin=404,
-            community_secretary=404,
-            grid_worker=404,
-            volunteer=302,
-            party_member=404,
-            outsider=404,
-        ),
+        SIGNUP_HOLDER,
     ),
     (
         "post",
         "/supervision/signups/{signup}/check-in/",
         {},
-        expect(
-            403,
-            subdistrict_admin=404,
-            community_secretary=404,
-            grid_worker=404,
-            volunteer=302,
-            party_member=404,
-            outsider=404,
-        ),
+        SIGNUP_HOLDER,
     ),
     (
         "post",

@@ -24,6 +24,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
+from activities.models import Activity
 from activities.services import activity_create, activity_photo_add
 from assessment.models import InspectionScore
 from assessment.services import inspection_record
@@ -48,6 +49,18 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
+
+
+def _activity(grid: Grid, title: str = "主题党日") -> Activity:
+    now = timezone.now()
+    return activity_create(
+        actor=None,
+        node=grid.c1,
+        kind="theme_day",
+        title=title,
+        starts_at=now,
+        ends_at=now + datetime.timedelta(hours=1),
+    )
 
 
 def _upload(name: str, data: bytes, content_type: str) -> SimpleUploadedFile:
@@ -256,15 +269,7 @@ def test_ticket_and_activity_photos_go_through_the_gate(grid: Grid) -> None:
     )
     assert (record.photo.name or "").endswith(".jpg") and record.photo.read()[:3] == b"\xff\xd8\xff"
 
-    now = timezone.now()
-    activity = activity_create(
-        actor=None,
-        node=grid.c1,
-        kind="theme_day",
-        title="主题党日",
-        starts_at=now,
-        ends_at=now + datetime.timedelta(hours=1),
-    )
+    activity = _activity(grid)
     for bad in (SVG, png_bomb(7_000, 7_000)):
         with pytest.raises(ValidationError):
             activity_photo_add(actor=None, activity=activity, data=_upload("p.png", bad, "image/png"))
@@ -349,15 +354,7 @@ def test_served_files_are_attachments_with_a_type_from_their_content(grid: Grid,
 
 @pytest.mark.django_db
 def test_activity_photos_are_served_inline_only_as_reencoded_images(grid: Grid, personas: dict) -> None:
-    now = timezone.now()
-    activity = activity_create(
-        actor=None,
-        node=grid.c1,
-        kind="theme_day",
-        title="主题党日",
-        starts_at=now,
-        ends_at=now + datetime.timedelta(hours=1),
-    )
+    activity = _activity(grid)
     photo = activity_photo_add(actor=None, activity=activity, data=png_bytes())
     client = client_for(personas["community_secretary"])
     response = client.get(f"/activities/a/{activity.code}/photo/{photo.pk}/")
@@ -505,15 +502,7 @@ def test_export_text_never_becomes_a_formula() -> None:
 
 @pytest.mark.django_db
 def test_an_activity_titled_as_a_formula_exports_as_text(grid: Grid, personas: dict) -> None:
-    now = timezone.now()
-    activity = activity_create(
-        actor=None,
-        node=grid.c1,
-        kind="theme_day",
-        title='=HYPERLINK("http://evil.example","报名")',
-        starts_at=now,
-        ends_at=now + datetime.timedelta(hours=1),
-    )
+    activity = _activity(grid, title='=HYPERLINK("http://evil.example","报名")')
     export = client_for(personas["community_secretary"]).get(f"/activities/a/{activity.code}/?export=xlsx")
     assert export.status_code == 200
     book = load_workbook(io.BytesIO(export.content))

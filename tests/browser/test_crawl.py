@@ -139,10 +139,11 @@ def test_the_crawl_notices_a_request_leaving_the_machine(live_server: Any, offli
         Watch(context, live_server.url, crawl)
         page = context.new_page()
         page.goto("about:blank")
-        outcome = page.evaluate(
-            "fetch('http://example.com/x', {mode: 'no-cors'}).then(() => 'reached').catch(() => 'blocked')"
-        )
-        page.wait_for_timeout(200)
+        # Waits for the request event the watcher records (registered before this one), not a fixed time.
+        with context.expect_event("request", lambda r: r.url.startswith("http://example.com/")):
+            outcome = page.evaluate(
+                "fetch('http://example.com/x', {mode: 'no-cors'}).then(() => 'reached').catch(() => 'blocked')"
+            )
     finally:
         context.close()
     assert outcome == "blocked"

@@ -3,6 +3,8 @@ once when the phone is back online."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +54,7 @@ def test_offline_queue_survives_reload_and_syncs_exactly_once(
     grid.h1.drop_off_point = point
     grid.h1.save()
     make_user("vol_phone", "volunteer", grid.c1)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
+    context = _phone(browser)
     try:
         _journey(context, live_server.url, grid, point, photo, Network(monkeypatch))
     finally:
@@ -151,6 +151,19 @@ def _phone(browser: Any) -> Any:
     )
 
 
+@contextmanager
+def _volunteer_at_bin(browser: Any, base: str, username: str) -> Iterator[tuple[Any, Any]]:
+    """A volunteer of c1 logged in on a phone, on the record page of a new point; the phone is closed after."""
+    grid = build_grid()
+    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
+    make_user(username, "volunteer", grid.c1)
+    context = _phone(browser)
+    try:
+        yield _recorder_page(context, base, username, point), point
+    finally:
+        context.close()
+
+
 def test_busy_server_retry_after_is_honoured_then_the_queue_is_delivered(
     live_server: Any, browser: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,9 +171,6 @@ def test_busy_server_retry_after_is_honoured_then_the_queue_is_delivered(
 
     from lib.dbbusy import RETRY_AFTER_SECONDS
 
-    grid = build_grid()
-    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
-    make_user("vol_busy", "volunteer", grid.c1)
     real = supervision.api.observations_ingest
     busy = {"left": 2}
 
@@ -171,9 +181,7 @@ def test_busy_server_retry_after_is_honoured_then_the_queue_is_delivered(
         return real(**kwargs)
 
     monkeypatch.setattr(supervision.api, "observations_ingest", ingest)
-    context = _phone(browser)
-    try:
-        page = _recorder_page(context, live_server.url, "vol_busy", point)
+    with _volunteer_at_bin(browser, live_server.url, "vol_busy") as (page, point):
         posts = _posts(page)
         with page.expect_response(OBSERVATIONS) as first:
             page.click("button[data-outcome=correct]")
@@ -206,17 +214,10 @@ def test_busy_server_retry_after_is_honoured_then_the_queue_is_delivered(
         kept = page.evaluate("JSON.parse(localStorage.getItem('wastegrid-rejected-v1'))")
         assert kept[0]["code"] == "point" and kept[0]["record"]["point"] == point.code
         assert Observation.objects.count() == 2
-    finally:
-        context.close()
 
 
 def test_failures_without_retry_after_back_off_exponentially(live_server: Any, browser: Any) -> None:
-    grid = build_grid()
-    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
-    make_user("vol_down", "volunteer", grid.c1)
-    context = _phone(browser)
-    try:
-        page = _recorder_page(context, live_server.url, "vol_down", point)
+    with _volunteer_at_bin(browser, live_server.url, "vol_down") as (page, point):
         posts = _posts(page)
         page.route(OBSERVATIONS, lambda route: route.fulfill(status=502, body="bad gateway"))
         with page.expect_response(OBSERVATIONS):
@@ -232,19 +233,12 @@ def test_failures_without_retry_after_back_off_exponentially(live_server: Any, b
         page.clock.run_for(5 * 60 * 1000)  # at most the cap later, the queue goes through
         page.wait_for_function("() => document.querySelector('#pending').textContent === '0'")
         assert Observation.objects.count() == 1
-    finally:
-        context.close()
 
 
 def test_expired_session_stops_sending_and_asks_to_log_in_again(live_server: Any, browser: Any) -> None:
     from django.contrib.sessions.models import Session
 
-    grid = build_grid()
-    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
-    make_user("vol_late", "volunteer", grid.c1)
-    context = _phone(browser)
-    try:
-        page = _recorder_page(context, live_server.url, "vol_late", point)
+    with _volunteer_at_bin(browser, live_server.url, "vol_late") as (page, point):
         posts = _posts(page)
         Session.objects.all().delete()  # the session expires while the phone is at the bin
         with page.expect_response(OBSERVATIONS) as answer:
@@ -267,19 +261,12 @@ def test_expired_session_stops_sending_and_asks_to_log_in_again(live_server: Any
         page.wait_for_url(f"{live_server.url}/supervision/p/{point.code}/record/")
         page.wait_for_function("() => document.querySelector('#pending').textContent === '0'")
         assert sorted(Observation.objects.values_list("outcome", flat=True)) == ["correct", "mixed"]
-    finally:
-        context.close()
 
 
 def test_a_batch_refused_whole_is_kept_with_the_reason_other_answers_keep_the_queue(
     live_server: Any, browser: Any
 ) -> None:
-    grid = build_grid()
-    point = point_create(actor=None, community=grid.c1, name="甲1号箱房")
-    make_user("vol_odd", "volunteer", grid.c1)
-    context = _phone(browser)
-    try:
-        page = _recorder_page(context, live_server.url, "vol_odd", point)
+    with _volunteer_at_bin(browser, live_server.url, "vol_odd") as (page, point):
         # A 404 page while the server is being deployed, and a captive portal's 200 page: no answer for the
         # records, which stay queued.
         for status in (404, 200):
@@ -302,5 +289,3 @@ def test_a_batch_refused_whole_is_kept_with_the_reason_other_answers_keep_the_qu
         assert page.locator("#pending").inner_text() == "0"
         assert "每批最多 5000 条记录" in page.locator("#rejected-list li").inner_text()
         assert Observation.objects.count() == 0
-    finally:
-        context.close()
