@@ -74,3 +74,39 @@ class User(AbstractUser):
     @property
     def sees_personal_data(self) -> bool:
         return self.has_role(PERSONAL_DATA_ROLES)
+
+
+class AccountClaim(models.Model):
+    """A one-time code staff hand to a person so they can take up an account: with `user` set, the new
+    account staff created for them (the code lets them choose its password); without, whatever account
+    they log in with gets linked to `person`. Only the code's SHA-256 is kept; it works once, until
+    `expires_at`."""
+
+    person = models.ForeignKey(
+        "grid.Person", on_delete=models.CASCADE, related_name="account_claims", verbose_name=_("person")
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("account"),
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("used by")
+    )
+
+    class Meta:
+        verbose_name = _("account claim code")
+        verbose_name_plural = _("account claim codes")
+
+    def __str__(self) -> str:
+        return f"claim {self.pk} → {self.person_id}"

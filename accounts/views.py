@@ -7,15 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import today
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
+from enforcement.evidence import REPEAT_WINDOW_DAYS
+from enforcement.services_proposal import EVIDENCE_MIN_DAYS
 from grid.access import home_node
-from grid.models import GridWorker, Household
+from grid.models import GridNode, GridWorker, Household
 from grid.presenters import household_view
 from grid.selectors import grid_stats
 from lib.periods import Period
 from party import selectors
+from units.models import CommitmentStatus
 
 
 def locked_out(
@@ -54,8 +59,31 @@ def home(request: HttpRequest) -> HttpResponse:
         context["household"] = household_view(household, user) if household else None
     if user.role == Role.PARTY_MEMBER:
         context["my_leads"] = _my_leads(user)
+    _office(user, context)
     context["node"] = context.get("node", node)
     return render(request, "accounts/home.html", context)
+
+
+def _office(user: User, context: dict[str, object]) -> None:
+    """The office roles' panels (accounts.today): the secretary's day, the area lead's and admin's week with
+    what waits for their decision, the liaison's unit."""
+    day = timezone.localdate()
+    node = context.get("node")
+    if user.role == Role.COMMUNITY_SECRETARY and isinstance(node, GridNode):
+        panel = today.today_for(user, node, day)
+        context["today"] = panel
+        context["today_gaps"] = [(_("Today"), panel.gaps_today), (_("Tomorrow"), panel.gaps_tomorrow)]
+        context["repeat_days"] = today.REPEAT_DAYS
+        context["repeat_min"] = today.REPEAT_MIN
+        # The case proposal's own rule (different days, not mistakes), named on its link (issue 17).
+        context["case_min_days"] = EVIDENCE_MIN_DAYS
+        context["case_window_days"] = REPEAT_WINDOW_DAYS
+    if user.role in (Role.AREA_LEAD, Role.SUBDISTRICT_ADMIN) and isinstance(node, GridNode):
+        context["week"] = today.week_for(user, node, day)
+        context["decisions"] = today.decisions_for(user, node, day)
+    if user.role == Role.UNIT_LIAISON:
+        context["desks"] = today.liaison_for(user, day)
+        context["statuses"] = CommitmentStatus.choices
 
 
 def _my_leads(user: User) -> selectors.MemberLeads | None:

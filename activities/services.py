@@ -191,12 +191,29 @@ def activity_check_in(
     return registration, True
 
 
+NOT_STARTED = Msg(
+    "活动尚未开始，不能结束并计入时长和积分。",
+    "The activity has not started yet: it cannot be ended and credited.",
+)
+
+
+def can_close(activity: Activity, now: datetime.datetime | None = None) -> bool:
+    """Whether `activity_close` would take it now: published and started (the page offers it only then)."""
+    return activity.status == ActivityStatus.PUBLISHED and (now or timezone.now()) >= activity.starts_at
+
+
 @transaction.atomic
-def activity_close(*, actor: Any, activity: Activity, summary: str) -> int:
-    """Held: the summary is kept, those who checked in get the minutes and points (once). Returns how many."""
+def activity_close(
+    *, actor: Any, activity: Activity, summary: str, now: datetime.datetime | None = None
+) -> int:
+    """Held: the summary is kept, those who checked in get the minutes and points (once). Returns how many.
+    Raises ValidationError (zh/en) for an activity that is not published or has not started yet: nobody
+    could have come to it, and credits cannot be taken back."""
     Scope.of(actor).require(activity.node)
     if activity.status != ActivityStatus.PUBLISHED:
         raise ValidationError(_("Only a published activity can be closed."))
+    if (now or timezone.now()) < activity.starts_at:
+        raise ValidationError(str(NOT_STARTED))
     if not summary.strip():
         raise ValidationError(_("Write a short summary of how it went."))
     before = snapshot(activity)

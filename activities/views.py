@@ -26,10 +26,12 @@ from activities.services import (
     activity_publish,
     activity_register,
     can_cancel,
+    can_close,
     registration_cancel,
 )
 from grid.access import Scope, concerns, get_node_for_user, held_for, role_required
 from grid.models import GridNode, Person
+from lib.confirm import confirm_first
 from lib.forms import attempt
 from lib.periods import query_month
 from lib.uploads import file_response
@@ -163,6 +165,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         action = request.POST.get("action")
+        asked = _confirm_irreversible(request, user, activity, staff, action)
+        if asked is not None:
+            return asked
 
         def write() -> None:
             if action == "register" and user.person is not None:
@@ -172,12 +177,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             elif action == "publish" and staff:
                 activity_publish(actor=user, activity=activity)
             elif action == "check_in" and staff:
-                person = (
-                    Scope.of(user)
-                    .filter(Person.objects.filter(subdistrict_id=activity.subdistrict_id), "node")
-                    .filter(pk=form_pk(request.POST.get("person")))
-                    .first()
-                )
+                person = _pickable(user, activity, request)
                 if person is None:
                     raise ValidationError(_("Choose a person."))
                 activity_check_in(actor=user, activity=activity, person=person)
@@ -230,6 +230,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "came": sum(r.checked_in_at is not None for r in registrations),
             "mine": mine,
             "can_cancel": mine is not None and can_cancel(mine),
+            "can_close": can_close(activity),
             "staff": staff,
             "candidates": candidates,
             "q": q,
@@ -240,6 +241,67 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _pickable(user: User, activity: Activity, request: HttpRequest) -> Person | None:
+    """The person chosen in the form, if the staff member's picker could list them (their node or below)."""
+    return (
+        Scope.of(user)
+        .filter(Person.objects.filter(subdistrict_id=activity.subdistrict_id), "node")
+        .filter(pk=form_pk(request.POST.get("person")))
+        .first()
+    )
+
+
+def _confirm_irreversible(
+    request: HttpRequest, user: User, activity: Activity, staff: bool, action: str | None
+) -> HttpResponse | None:
+    """The confirmation page for the steps on this page that cannot be taken back (lib.confirm); None for
+    the others (registering, photos) and once confirmed. Publishing cannot return to a draft, a check-in
+    stays, closing credits minutes and points for good, a cancelled place may go to someone else."""
+    back = reverse("activities:detail", args=[activity.code])
+    # Asked only when the step would go through; otherwise the service's refusal is the answer.
+    if action == "close" and staff and can_close(activity):
+        came = activity.registrations.filter(checked_in_at__isnull=False).count()
+        lines = [
+            _("%(n)s people who checked in are credited %(minutes)s minutes and %(points)s points each.")
+            % {"n": came, "minutes": activity.credit_minutes, "points": activity.points},
+            _("The activity is marked as held; nobody can check in or register any more."),
+        ]
+        return confirm_first(
+            request,
+            title=_("End “%(title)s” and credit minutes and points?") % {"title": activity.title},
+            consequences=lines,
+            back=back,
+            button=_("End and credit"),
+        )
+    if action == "publish" and staff and activity.status == ActivityStatus.DRAFT:
+        return confirm_first(
+            request,
+            title=_("Publish “%(title)s”?") % {"title": activity.title},
+            consequences=[
+                _("People can register from now on; a published activity cannot become a draft again.")
+            ],
+            back=back,
+        )
+    if action == "check_in" and staff and (person := _pickable(user, activity, request)) is not None:
+        return confirm_first(
+            request,
+            title=_("Check %(name)s in?") % {"name": person.name},
+            consequences=[_("A check-in is kept; the minutes and points follow when the activity is ended.")],
+            back=back,
+        )
+    mine = activity.registrations.filter(person_id=user.person_id).first() if user.person_id else None
+    if action == "cancel" and mine is not None and can_cancel(mine):
+        return confirm_first(
+            request,
+            title=_("Cancel your registration?"),
+            consequences=[
+                _("Your place goes to someone else; if the activity fills up you cannot come back.")
+            ],
+            back=back,
+        )
+    return None
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,11 +12,11 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from accounts.models import COVERAGE_READERS, User
-from assessment.scoring import NoScheme, assess
+from assessment.scoring import FuturePeriod, NoScheme, assess
 from grid.access import get_node_for_user
 from lib.apierrors import ApiError, answers, years_pattern
 from lib.bilingual import Msg
-from lib.periods import Period, max_year
+from lib.periods import NOT_BEGUN, Period, max_year
 from lib.replica import on_replica
 from supervision.api import DeviceTokenAuth
 
@@ -101,6 +101,8 @@ def get_assessment(request: HttpRequest, code: str, q: Query[PeriodIn]) -> dict[
             result = assess(node, period)
     except NoScheme:
         raise Http404 from None
+    except FuturePeriod:
+        raise ApiError(400, "period_not_begun", NOT_BEGUN) from None
     return {
         "node": node.code,
         "period": period.key,

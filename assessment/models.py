@@ -10,10 +10,16 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grid.models import VersionedRule
 from lib.db import TimeStampedModel
+
+
+def _in_language(zh: str, en: str) -> str:
+    """`en` on English pages when there is one; else the Chinese text (the default language)."""
+    return en if en and (get_language() or "").startswith("en") else zh
 
 
 class Source(models.TextChoices):
@@ -30,10 +36,11 @@ class Source(models.TextChoices):
 
 
 class Grade(models.TextChoices):
-    EXCELLENT = "excellent", _("优 Excellent")
-    GOOD = "good", _("良 Good")
-    FAIR = "fair", _("中 Fair")
-    POOR = "poor", _("差 Poor")
+    # The context keeps these apart from other uses of the words ("Good" as in good standing, …).
+    EXCELLENT = "excellent", pgettext_lazy("assessment grade", "Excellent")
+    GOOD = "good", pgettext_lazy("assessment grade", "Good")
+    FAIR = "fair", pgettext_lazy("assessment grade", "Fair")
+    POOR = "poor", pgettext_lazy("assessment grade", "Poor")
 
 
 class Scheme(VersionedRule):
@@ -41,7 +48,8 @@ class Scheme(VersionedRule):
     newer version. A residential area meets the standard (达标) at `pass_mark` points unless serious mixing
     vetoes it; a node's grade is the share of its residential areas that meet it."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, help_text=_("In Chinese, as published."))
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
     pass_mark = models.DecimalField(
         _("pass mark (points)"), max_digits=5, decimal_places=2, default=Decimal("80")
     )
@@ -72,7 +80,12 @@ class Scheme(VersionedRule):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.effective_from:%Y})"
+        return f"{self.label} ({self.effective_from:%Y})"
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (English pages fall back to the Chinese name)."""
+        return _in_language(self.name, self.name_en)
 
     def grade(self, met: int, total: int) -> str | None:
         """优 ≥ excellent_from %, 良 ≥ good_from %, 中 ≥ fair_from %, else 差; integer arithmetic, so exactly
@@ -91,8 +104,12 @@ class Scheme(VersionedRule):
 class Indicator(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
     code = models.SlugField(_("code"), max_length=30)
-    name = models.CharField(_("name"), max_length=120)
+    # Names are data (a sub-district may add its own indicators), so each carries its English name too;
+    # the Chinese one must tell indicators of the same group apart (reports show the name, not the group).
+    name = models.CharField(_("name"), max_length=120, help_text=_("In Chinese; unique within the scheme."))
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
     group = models.CharField(_("group"), max_length=60, blank=True, help_text=_("e.g. the 五有 item"))
+    group_en = models.CharField(_("group in English"), max_length=60, blank=True)
     source = models.CharField(_("data source"), max_length=20, choices=Source.choices)
     weight = models.DecimalField(_("weight (points)"), max_digits=5, decimal_places=2)
     target = models.DecimalField(
@@ -114,11 +131,21 @@ class Indicator(models.Model):
         ordering = ["scheme", "sort_order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="indicator_unique_code"),
+            models.UniqueConstraint(fields=["scheme", "name"], name="indicator_unique_name"),
             models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.weight})"
+        return f"{self.label} ({self.weight})"
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language."""
+        return _in_language(self.name, self.name_en)
+
+    @property
+    def group_label(self) -> str:
+        return _in_language(self.group, self.group_en)
 
 
 class InspectionScore(TimeStampedModel):

@@ -16,10 +16,15 @@ from lib.distribution import in_sd
 from lib.periods import Period
 
 CENT = Decimal("0.01")
+RECORD_DENOMINATORS = {Source.PURITY, Source.CORRECT_RATE, Source.INSPECTION, Source.TONNAGE_TREND}
 
 
 class NoScheme(Exception):
     """No assessment scheme is in force for this node and period."""
+
+
+class FuturePeriod(ValueError):
+    """The period has not begun: there is nothing to grade yet (a grade of 差 for 2027-01 would be a lie)."""
 
 
 @dataclass
@@ -30,6 +35,12 @@ class IndicatorScore:
     @property
     def enough(self) -> bool:
         return self.tally.sample >= self.indicator.min_sample and self.tally.den > 0
+
+    @property
+    def has_records(self) -> bool:
+        """Something was recorded: a count above zero, or a denominator made of records (checks, drop-offs,
+        inspections, weighings). Days in the period, households and planned windows are not records."""
+        return self.tally.num > 0 or (self.tally.den > 0 and self.indicator.source in RECORD_DENOMINATORS)
 
     @property
     def rate(self) -> Decimal | None:
@@ -61,6 +72,11 @@ class AreaScore:
         return all(s.enough for s in self.scores)
 
     @property
+    def has_data(self) -> bool:
+        """Any record at all behind any indicator (else the area is "no data", not "fails")."""
+        return any(s.has_records for s in self.scores)
+
+    @property
     def points(self) -> Decimal:
         """The points earned so far (indicators with enough data)."""
         return sum((s.score for s in self.scores if s.score is not None), Decimal(0))
@@ -82,6 +98,10 @@ class GroupScore:
     @property
     def met(self) -> int:
         return sum(a.meets for a in self.areas)
+
+    @property
+    def has_data(self) -> bool:
+        return any(a.has_data for a in self.areas)
 
     @property
     def share(self) -> float | None:
@@ -106,6 +126,11 @@ class Assessment:
     areas: list[AreaScore]
     overall: GroupScore
     groups: list[GroupScore]
+
+    @property
+    def has_data(self) -> bool:
+        """False for a period without a single record: pages and reports say "no data", grade nothing."""
+        return self.overall.has_data
 
     def area(self, code: str) -> AreaScore | None:
         return next((a for a in self.areas if a.node.code == code), None)
@@ -141,8 +166,12 @@ def _rank(items: list[AreaScore] | list[GroupScore], key: dict[int, tuple[Decima
 def assess(
     root: GridNode, period: Period, *, today: datetime.date | None = None, detail: bool = False
 ) -> Assessment:
-    """`detail` keeps each indicator's evidence rows per point and month (for one residential area's pages)."""
+    """`detail` keeps each indicator's evidence rows per point and month (for one residential area's pages).
+    FuturePeriod when `period` starts after `today`; a node (or group) without any record in the period gets
+    no grade (None), not 差."""
     today = today or timezone.localdate()
+    if period.start > today:
+        raise FuturePeriod(period.key)
     scheme = scheme_for(root, period.start)
     indicators = list(scheme.indicators.all())
     communities = _communities(root)
@@ -170,7 +199,8 @@ def assess(
 
     def group(node: GridNode, members: list[AreaScore]) -> GroupScore:
         g = GroupScore(node, members)
-        g.grade = scheme.grade(g.met, len(members))
+        # Graded only when some area has a complete score: "0 of 18 meet, 差" for a month without data is false.
+        g.grade = scheme.grade(g.met, len(members)) if any(a.total is not None for a in members) else None
         return g
 
     overall = group(root, areas)
@@ -181,6 +211,10 @@ def assess(
             groups.append(group(child, [a for a in by_path if a.node.path.startswith(child.path)]))
         _rank(
             groups,
-            {id(g): (Decimal(g.met) / len(g.areas), g.average or Decimal(0)) for g in groups if g.areas},
+            {
+                id(g): (Decimal(g.met) / len(g.areas), g.average or Decimal(0))
+                for g in groups
+                if g.areas and g.has_data
+            },
         )
     return Assessment(scheme, period, root, indicators, areas, overall, groups)

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Indicator, InspectionScore, Source
@@ -72,6 +73,15 @@ def in_subdistrict(community_ids: Sequence[int]) -> dict[str, int]:
 
 def _last_day(period: Period, today: datetime.date) -> datetime.date:
     return min(period.end, today)
+
+
+def _ended(today: datetime.date) -> Q:
+    """Opening windows that are over: a window still open (or yet to come) later today is not evidence that
+    it was staffed, nor that it was not. `today` before the local date: all its windows are over."""
+    now = timezone.localtime()
+    if today < now.date():
+        return Q(day__lte=today)
+    return Q(day__lt=today) | Q(day=today, end__lte=now.time())
 
 
 def _grouped(qs: QuerySet[Any], community: str, detail: bool, *extra: str) -> QuerySet[Any, dict[str, Any]]:
@@ -137,6 +147,7 @@ def _rows_staffing(
     ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
 ) -> list[EvidenceRow]:
     query = Shift.objects.filter(
+        _ended(today),
         **sd,
         **{f"point__{k}": v for k, v in sd.items()},
         point__community_id__in=ids,
@@ -435,7 +446,7 @@ def records(
     if source == Source.STAFFING:
         shifts = (
             Shift.objects.filter(
-                point__community_id=community_id, point__code=key, day__gte=start, day__lte=end
+                _ended(today), point__community_id=community_id, point__code=key, day__gte=start, day__lte=end
             )
             .annotate(on_duty=Count("signups", filter=Q(signups__status__in=ON_DUTY)))
             .order_by("day", "start")

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import COVERAGE_READERS, Role, User
 from assessment.models import Indicator, InspectionScore, Source
-from assessment.scoring import Assessment, NoScheme, assess
+from assessment.scoring import Assessment, FuturePeriod, NoScheme, assess
 from assessment.services import inspection_record
 from assessment.sources import records
 from grid.access import get_node_for_user, role_required
 from grid.models import GridNode, Level
-from lib.periods import Period, query_period
+from lib.periods import NOT_BEGUN, Period, query_period
 from lib.replica import replica_reads
 from lib.uploads import file_response
 from lib.xlsx import xlsx_response
@@ -35,11 +35,22 @@ def period_from(request: HttpRequest) -> Period:
     return query_period(request)
 
 
+class NotBegun(Exception):
+    """Raised by `_assess` for a period that has not begun; `_refused` turns it into a 400 page."""
+
+
 def _assess(node: GridNode, period: Period, *, detail: bool = False) -> Assessment:
     try:
         return assess(node, period, detail=detail)
     except NoScheme:
         raise Http404(_("No assessment scheme is in force for this period.")) from None
+    except FuturePeriod:
+        raise NotBegun from None
+
+
+def _refused(request: HttpRequest) -> HttpResponse:
+    """A future period (`?period=2027-01`): 400 with the zh/en reason, never a grade of months to come."""
+    return render(request, "bad_input.html", {"message": str(NOT_BEGUN)}, status=400)
 
 
 def export_rows(result: Assessment) -> tuple[list[str], list[list[Any]]]:
@@ -47,7 +58,7 @@ def export_rows(result: Assessment) -> tuple[list[str], list[list[Any]]]:
         _("Rank"),
         _("Code"),
         _("Residential area"),
-        *[f"{i.name} ({i.weight})" for i in result.indicators],
+        *[f"{i.label} ({i.weight})" for i in result.indicators],
         _("Score"),
         _("Meets the standard"),
     ]
@@ -73,7 +84,10 @@ def node_scores(request: HttpRequest, code: str) -> HttpResponse:
     assert isinstance(user, User)
     node = get_node_for_user(user, code)
     period = period_from(request)
-    result = _assess(node, period)
+    try:
+        result = _assess(node, period)
+    except NotBegun:
+        return _refused(request)
     if request.GET.get("export") == "xlsx":
         headers, rows = export_rows(result)
         return xlsx_response(f"assessment-{node.code}-{period.key}.xlsx", headers, rows, title=period.key)
@@ -85,6 +99,8 @@ def node_scores(request: HttpRequest, code: str) -> HttpResponse:
             "period": period,
             "result": result,
             "areas": sorted(result.areas, key=lambda a: (a.rank or 10**6, a.node.code)),
+            # Ranked first, then unranked by code: the area lead read #5, #1, #4, #2, #3 in tree order.
+            "groups": sorted(result.groups, key=lambda g: (g.rank or 10**6, g.node.code)),
             "can_inspect": user.has_role(INSPECTORS),
         },
     )
@@ -106,7 +122,10 @@ def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     assert isinstance(user, User)
     node = _community(user, code)
     period = period_from(request)
-    result = _assess(node, period, detail=True)
+    try:
+        result = _assess(node, period, detail=True)
+    except NotBegun:
+        return _refused(request)
     area = result.area(node.code)
     assert area is not None
     score = next((s for s in area.scores if s.indicator.code == indicator), None)
@@ -131,6 +150,8 @@ def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpRes
         ind = _assess(node, period).scheme.indicators.get(code=indicator)
     except Indicator.DoesNotExist:
         raise Http404 from None
+    except NotBegun:
+        return _refused(request)
     month: datetime.date | None = None
     if request.GET.get("month"):
         try:
@@ -153,7 +174,10 @@ def inspect(request: HttpRequest, code: str) -> HttpResponse:
     assert isinstance(user, User)
     node = get_node_for_user(user, code)
     communities = GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).order_by("sort_order", "code")
-    result = _assess(node, period_from(request))
+    try:
+        result = _assess(node, period_from(request))
+    except NotBegun:
+        return _refused(request)
     indicators = [i for i in result.indicators if i.source == Source.INSPECTION]
     if request.method == "POST":
         community = communities.filter(code=request.POST.get("community", "")).first()

@@ -1,5 +1,6 @@
 """The audit log: who changed which record, when, and what changed. Append-only."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -42,3 +43,12 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model} {self.object_repr}"
+
+    @property
+    def model_label(self) -> str:
+        """The record type in the page's language ("案件", not "enforcement.Case"); the label if the model is
+        gone."""
+        try:
+            return str(apps.get_model(self.model)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.model

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEntry
 
-# Fields that change on every save and say nothing about what a person did.
-_SKIP = {"created_at", "updated_at", "password", "last_login"}
+# Fields that change on every save and say nothing about what a person did, and secrets the log must not
+# copy (a password hash; the verifier of a household's QR sheet, grid.HouseholdKey).
+_SKIP = {"created_at", "updated_at", "password", "last_login", "verifier"}
 
 
 def _plain(value: Any) -> Any:

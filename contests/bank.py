@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from contests.models import Question, QuestionKind
-from guide.models import Item
+from guide.models import Item, ItemKind
 from guide.search import categories, get_index
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -30,9 +30,10 @@ def bank_generate(*, per_kind: int = 120, seed: int = 2019) -> int:
     names = {key: cats[key].name if key in cats else key for key in ORDER}
     items = [
         (name, category)
-        for name, category in Item.objects.filter(active=True, sources_agree=True).values_list(
-            "name", "category"
-        )
+        # Never a flagged item (guide.consistency): a contest must not teach a disputed answer as "right".
+        for name, category in Item.objects.filter(
+            active=True, sources_agree=True, flagged=False, kind=ItemKind.ITEM
+        ).values_list("name", "category")
         if _plain(name)
     ]
     items.sort()

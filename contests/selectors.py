@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,3 +165,68 @@ def play(user: Any, code: str) -> Play | None:
     # The user's node path came with the row: no query for user.node (Scope.of would read it).
     scope = Scope(path=user_path) if user.node_id else Scope.of(user)
     return Play(entry, question, answer, int(rank), scope.concerns(contest.node))
+
+
+@dataclass
+class QuestionState:
+    """A running contest and the question on screen, as every player's tap needs them: the same for all 200
+    phones of a contest, so read once per process and second (`question_state`), not once per tap."""
+
+    contest: Contest  # with the fields the tap and the #question block read
+    question: Question
+    started_raw: Any  # question_started_at exactly as the database returned it: the write compares it
+    read_at: float  # time.monotonic() of the read
+    html: dict[tuple[str, int], str]  # the revealed #question block per (language, choice), rendered once
+
+
+STATE_SECONDS = 1.0
+_states: dict[str, QuestionState] = {}
+
+_STATE_SQL = """
+SELECT c.id, c.title, c.mode, c."current", c.question_count, c.question_started_at, c.seconds,
+       q.id, q.text, q.choices, q.answer, q.explanation
+FROM contests_contest c
+JOIN contests_contestquestion cq ON cq.contest_id = c.id AND cq."order" = c."current"
+JOIN contests_question q ON q.id = cq.question_id
+WHERE c.code = %s AND c.status = %s AND c.question_started_at IS NOT NULL
+"""
+
+
+def question_state(code: str) -> QuestionState | None:
+    """The running contest `code` and its question on screen, at most STATE_SECONDS old; None when it is not
+    running. A hint only: whoever acts on it checks in the same statement that the contest is still on that
+    question (services.answer_fast), so a host moving on within the second changes nothing."""
+    now = time.monotonic()
+    state = _states.get(code)
+    if state is not None and now - state.read_at < STATE_SECONDS:
+        return state
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL, [code, ContestStatus.RUNNING])
+        row = cursor.fetchone()
+    if row is None:
+        _states.pop(code, None)
+        return None
+    c_id, title, mode, current, count, started, seconds, q_id, text, choices, answer, explanation = row
+    if isinstance(choices, str):  # SQLite and psycopg hand JSON back as text
+        choices = json.loads(choices)
+    contest = Contest(
+        id=c_id,
+        code=code,
+        title=title,
+        mode=mode,
+        status=ContestStatus.RUNNING,
+        current=current,
+        question_count=count,
+        question_started_at=_aware(started),
+        seconds=seconds,
+    )
+    question = Question(id=q_id, text=text, choices=choices, answer=answer, explanation=explanation)
+    if len(_states) > 1000:  # codes of contests long over
+        _states.clear()
+    _states[code] = state = QuestionState(contest, question, started, now, {})
+    return state
+
+
+def forget_state(code: str) -> None:
+    """The host moved on (this process): the next tap reads the new question."""
+    _states.pop(code, None)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_created, saved_user
 from contests.models import Answer, Contest, ContestMode, ContestQuestion, ContestStatus, Entry, Question
+from contests.selectors import QuestionState, forget_state, question_state
 from grid.access import Scope
 from grid.models import GridNode, Level
 from lib.codes import next_code
@@ -112,6 +113,7 @@ def contest_start(*, contest: Contest, actor: Any = None) -> Contest:
         raise ValidationError(_("This contest has started already."))
     contest.status, contest.current, contest.question_started_at = ContestStatus.RUNNING, 0, timezone.now()
     contest.save(update_fields=["status", "current", "question_started_at", "updated_at"])
+    forget_state(contest.code)
     return contest
 
 
@@ -125,6 +127,7 @@ def contest_next(*, contest: Contest, actor: Any = None) -> Contest:
         contest.current += 1
         contest.question_started_at = timezone.now()
     contest.save(update_fields=["status", "current", "question_started_at", "updated_at"])
+    forget_state(contest.code)
     return contest
 
 
@@ -142,12 +145,13 @@ def answer_submit(
     choice: int,
     contest: Contest | None = None,
     question: Question | None = None,
+    answered: Answer | None = None,
 ) -> tuple[Answer, bool]:
     """One answer per player and question: the first counts, repeats change nothing (the unique constraint
     decides, so two taps arriving at once also store one). Returns (the answer that counts, stored now?).
 
-    `contest` and `question` (the contest's question at `contest.current`) as just read by the caller, to save
-    queries on the hottest path. Every answer adds its time (ms since the question came up) to the entry's
+    `contest`, `question` (the contest's question at `contest.current`) and `answered` (the player's answer to
+    it, if any) as just read by the caller, to save queries on the hottest path. Every answer adds its time (ms since the question came up) to the entry's
     `total_ms`, the time used shown on the board and the tie-break; a right one adds 1 to `score`.
     Raises ValidationError (closed, time up, no such choice)."""
     contest = contest or Contest.objects.get(pk=entry.contest_id)
@@ -165,51 +169,107 @@ def answer_submit(
         question = Question.objects.get(uses__contest=contest, uses__order=order)
     if not 0 <= choice < len(question.choices):
         raise ValidationError(_("Choose one of the answers."))
+    if answered is not None and answered.order == order:  # a second tap: nothing to write
+        return answered, False
     correct = choice == question.answer
     ms = int(elapsed.total_seconds() * 1000)
-    answer_id = _store_answer(entry.pk, order, choice, correct, ms, now)
-    if answer_id is None:  # answered before (or the same tap arrived twice at once): the first one counts
+    params = [entry.pk, order, choice, correct, ms, connection.ops.adapt_datetimefield_value(now)]
+    stored = _store_answer(_INSERT_ANSWER, params, correct, ms)
+    if stored is None:  # answered before (or the same tap arrived twice at once): the first one counts
         return Answer.objects.get(entry=entry, order=order), False
     entry.score += int(correct)
     entry.total_ms += ms
     answer = Answer(
-        id=answer_id, entry=entry, order=order, choice=choice, correct=correct, ms=ms, answered_at=now
+        id=stored[0], entry=entry, order=order, choice=choice, correct=correct, ms=ms, answered_at=now
     )
     return answer, True
 
 
-_INSERT_ANSWER = (
-    'INSERT INTO contests_answer (entry_id, "order", choice, correct, ms, answered_at) '
-    'VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (entry_id, "order") DO NOTHING RETURNING id'
+_COLUMNS = 'INSERT INTO contests_answer (entry_id, "order", choice, correct, ms, answered_at) '
+_UNLESS_ANSWERED = ' ON CONFLICT (entry_id, "order") DO NOTHING RETURNING id, entry_id'
+_INSERT_ANSWER = _COLUMNS + "VALUES (%s, %s, %s, %s, %s, %s)" + _UNLESS_ANSWERED
+# The same row, written only while the contest is on the question the caller saw (status, index and the very
+# timestamp it came up at) and the player's entry concerns them (Scope.concerns on materialised paths: the
+# contest's node is the user's, above it or below it). SQLite wants a WHERE before ON CONFLICT: there is one.
+_INSERT_CHECKED = (
+    _COLUMNS + "SELECT e.id, %s, %s, %s, %s, %s FROM contests_entry e "
+    "JOIN contests_contest c ON c.id = e.contest_id "
+    "JOIN grid_gridnode cn ON cn.id = c.node_id "
+    "JOIN grid_gridnode un ON un.id = %s "
+    'WHERE e.contest_id = %s AND e.user_id = %s AND c.status = %s AND c."current" = %s '
+    "AND c.question_started_at = %s "
+    "AND (substr(un.path, 1, length(cn.path)) = cn.path OR substr(cn.path, 1, length(un.path)) = un.path)"
+    + _UNLESS_ANSWERED
 )
 _ADD_TO_ENTRY = "UPDATE contests_entry SET score = score + %s, total_ms = total_ms + %s WHERE id = %s"
 
 
-def _store_answer(
-    entry_id: int, order: int, choice: int, correct: bool, ms: int, now: datetime.datetime
-) -> int | None:
-    """Store the answer and add it to the entry's score and time, atomically: the new answer's id, or None
-    (nothing written) when the player had answered this question.
+def answer_fast(*, user: Any, code: str, order: int, choice: int) -> tuple[QuestionState, Answer] | None:
+    """The tap of a player on the question on screen, in one write and no read (200 phones tap within the
+    same second: bench/contest_bench.py). The contest and its question come from `question_state` (read once
+    per process and second); the write itself checks that the contest is still on that question, that the
+    user has joined it and that it concerns them, and stores the answer unless they answered before.
+
+    Returns (the state, the stored answer), or None when anything is not plainly so (not running, another
+    question, time up, no such choice, not joined, out of scope, answered before, a user bound to no node):
+    the caller then takes the full path (`answer_submit`), which tells which and answers accordingly."""
+    state = question_state(code)
+    if state is None or user.node_id is None:
+        return None
+    contest, question = state.contest, state.question
+    started = contest.question_started_at
+    now = timezone.now()
+    if started is None or order != contest.current or not 0 <= choice < len(question.choices):
+        return None
+    elapsed = now - started
+    if elapsed > datetime.timedelta(seconds=contest.seconds) + GRACE:
+        return None
+    correct, ms = choice == question.answer, int(elapsed.total_seconds() * 1000)
+    params = [order, choice, correct, ms, connection.ops.adapt_datetimefield_value(now)]
+    params += [user.node_id, contest.pk, user.pk, ContestStatus.RUNNING, order, state.started_raw]
+    stored = _store_answer(_INSERT_CHECKED, params, correct, ms)
+    if stored is None:
+        return None
+    answer = Answer(
+        id=stored[0], entry_id=stored[1], order=order, choice=choice, correct=correct, ms=ms, answered_at=now
+    )
+    return state, answer
+
+
+def _store_answer(insert: str, params: list[Any], correct: bool, ms: int) -> tuple[int, int] | None:
+    """Store the answer (`insert`: one of the INSERTs above with its parameters) and add it to the entry's
+    score and time, atomically: (the new answer's id, its entry's id), or None (nothing written) when the
+    player had answered this question or the INSERT found nothing to write.
 
     SQL rather than the ORM: 200 players tap in the same second, and create() with its IntegrityError round
-    trip cost ~1 ms of CPU more per tap. On PostgreSQL both writes are one statement (a data-modifying CTE)
-    in a transaction that does not wait for the WAL flush; SQLite has no such CTE (and its round trips cost
-    nothing): a short transaction there."""
-    params = [entry_id, order, choice, correct, ms, connection.ops.adapt_datetimefield_value(now)]
+    trip cost ~1 ms of CPU more per tap. On PostgreSQL both writes are one statement (a data-modifying CTE),
+    sent in one round trip as its own transaction (no BEGIN / COMMIT round trips) that does not wait for the
+    WAL flush: a commit waited 2–4 ms for the disk here, and an answer lost to a server crash in the next
+    fraction of a second is the same durability SQLite has in WAL mode with synchronous=NORMAL (settings).
+    Inside a caller's transaction the statement just joins it (SET LOCAL would change that transaction's
+    commit). SQLite has no such CTE (and its round trips cost nothing): a short transaction there."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with transaction.atomic():
-                cursor.execute(
-                    f"WITH a AS ({_INSERT_ANSWER}) "
-                    "UPDATE contests_entry SET score = score + %s, total_ms = total_ms + %s FROM a "
-                    "WHERE contests_entry.id = %s RETURNING a.id",
-                    [*params, int(correct), ms, entry_id],
-                )
-                row = cursor.fetchone()
+            sql = (
+                f"WITH a AS ({insert}) "
+                "UPDATE contests_entry SET score = score + %s, total_ms = total_ms + %s FROM a "
+                "WHERE contests_entry.id = a.entry_id RETURNING a.id, a.entry_id"
+            )
+            # psycopg binds parameters on the client (Django's default), so two statements go in one message;
+            # PostgreSQL runs such a message as one implicit transaction, which SET LOCAL applies to.
+            own = not connection.in_atomic_block and not connection.settings_dict["OPTIONS"].get(
+                "server_side_binding"
+            )
+            cursor.execute(
+                ("SET LOCAL synchronous_commit = off; " if own else "") + sql, [*params, int(correct), ms]
+            )
+            if own:
+                cursor.nextset()  # past SET's empty result
+            row = cursor.fetchone()
         else:
             with transaction.atomic():
-                cursor.execute(_INSERT_ANSWER, params)
+                cursor.execute(insert, params)
                 row = cursor.fetchone()
                 if row is not None:
-                    cursor.execute(_ADD_TO_ENTRY, [int(correct), ms, entry_id])
-    return None if row is None else int(row[0])
+                    cursor.execute(_ADD_TO_ENTRY, [int(correct), ms, row[1]])
+    return None if row is None else (int(row[0]), int(row[1]))

@@ -3,10 +3,14 @@ cases that walk from persuasion to a decision, every step kept (a wrong step is 
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from lib.db import TimeStampedModel
@@ -25,6 +29,8 @@ class Article(models.Model):
     code = models.CharField(_("article"), max_length=12)  # e.g. "57(2)"
     subject = models.CharField(_("applies to"), max_length=12, choices=Subject.choices)
     title = models.CharField(_("title"), max_length=200)
+    # The regulation is Chinese law; the English title is an aid for English pages, "" where none is known.
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     condition = models.CharField(_("condition"), max_length=300)
     fine_min = models.PositiveIntegerField(_("minimum fine (¥)"))
     fine_max = models.PositiveIntegerField(_("maximum fine (¥)"))
@@ -49,6 +55,14 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.code}条 ({self.effective_from})"
+
+    @property
+    def label(self) -> str:
+        """Number and title in the active language: "第57(2)条 · 个人混合投放" / "Art. 57(2) · Individual
+        mixed disposal" (the Chinese title where no English one is stored)."""
+        english = (get_language() or "").startswith("en") and self.title_en
+        title = self.title_en if english else self.title
+        return gettext("Art. %(code)s") % {"code": self.code} + " · " + title
 
 
 class Tier(models.Model):
@@ -117,6 +131,8 @@ class Case(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     evidence = models.JSONField(_("evidence (record ids)"), default=list, blank=True)
+    # The last day to correct, from the rectification notice: "refused" / "referred" wait until it has passed.
+    due = models.DateField(_("correct by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -137,7 +153,11 @@ class CaseStep(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Generated text is stored as a message key + parameters (data["msg"], data["params"]) and rendered in the
+    # reader's language by `generated`; `note` holds only what a person typed.
     data = models.JSONField(default=dict, blank=True)
+    # The record a closing rests on: a payment receipt or a photo / scan of the correction (lib.uploads).
+    document = models.FileField(_("document"), upload_to="cases/%Y/", blank=True)
     voided_by = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="voids"
     )
@@ -149,3 +169,55 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code} {self.status}"
+
+    @property
+    def generated(self) -> str:
+        """The step's generated text in the active language ("" when there is none); see `step_text`."""
+        return step_text(self.data, self.note)
+
+    @property
+    def typed_note(self) -> str:
+        """What a person typed (rows from before structured notes held generated English here: not shown)."""
+        return "" if _legacy(self.note) else self.note
+
+
+def _step_messages() -> dict[str, str]:
+    # Looked up at render time so each reader gets their own language.
+    return {
+        "repeat": gettext("Mistakes on %(days)d different days in %(window)d days (%(records)d records)"),
+        "repeat_legacy": gettext("%(records)d catches in %(window)d days"),
+        "refused_at_bin": gettext("Refused to correct at the bin"),
+        "notice": gettext("Correct by %(deadline)s"),
+        "void": gettext("Voids the previous step"),
+        "void_legacy": gettext("Voids the previous step: %(reason)s"),
+        "paid": gettext("Fine of ¥%(amount)d paid; receipt attached"),
+        "corrected": gettext("Corrected; document attached"),
+        "decided": gettext("Fine ¥%(fine)d (tier: %(tier)s)"),
+    }
+
+
+_LEGACY_REPEAT = re.compile(r"^(\d+) catches in (\d+) days$")
+
+
+def _legacy(note: str) -> dict[str, Any] | None:
+    """Rows written before structured notes carried generated English in `note`; read them as keys."""
+    if m := _LEGACY_REPEAT.match(note):
+        return {"msg": "repeat_legacy", "params": {"records": int(m[1]), "window": int(m[2])}}
+    if note == "refused to correct at the bin":
+        return {"msg": "refused_at_bin", "params": {}}
+    if note.startswith("void: "):
+        return {"msg": "void_legacy", "params": {"reason": note[6:]}}
+    return None
+
+
+def step_text(data: dict[str, Any], note: str = "") -> str:
+    """Render a step's generated text from data {"msg": key, "params": {...}} (or a legacy English note);
+    unknown keys or parameters render as "" rather than failing a page."""
+    spec = data if data.get("msg") else (_legacy(note) or {})
+    template = _step_messages().get(str(spec.get("msg", "")))
+    if template is None:
+        return ""
+    try:
+        return template % dict(spec.get("params") or {})
+    except (KeyError, TypeError, ValueError):
+        return ""

@@ -41,9 +41,17 @@ def _lines(c: canvas.Canvas, x: float, y: float, text: str, size: int = 11, lead
     return y
 
 
-def notice_pdf(case: Case, *, deadline_days: int = 10, issued: datetime.date | None = None) -> bytes:
+def notice_pdf(
+    case: Case,
+    *,
+    deadline_days: int = 10,
+    issued: datetime.date | None = None,
+    deadline: datetime.date | None = None,
+) -> bytes:
+    """The notice as PDF bytes; `deadline` is the one recorded with the notice step (case.due) when there is
+    one, so the paper and the case wait for the same day; otherwise `issued` + `deadline_days`."""
     issued = issued or datetime.date.today()
-    deadline = issued + datetime.timedelta(days=deadline_days)
+    deadline = deadline or issued + datetime.timedelta(days=deadline_days)
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=A4)
     c.setTitle(f"整改通知书 {case.code}")

@@ -1,4 +1,5 @@
-"""Cases under the regulation: the rule in force on the day, the 30-day repeat rule, the steps, the fine check."""
+"""Cases under the regulation: the rule in force on the day, the steps (and the deadlines they wait for), the
+fine check, closing with a record. Proposals from the repeat rule: `services_proposal`."""
 
 from __future__ import annotations
 
@@ -7,31 +8,34 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
+from django.utils import timezone
 
 from audit.services import audit_created, audit_updated, saved_user, snapshot
-from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
+from enforcement.evidence import CAUGHT, REPEAT_WINDOW_DAYS, unflagged
+from enforcement.models import Article, Case, CaseStatus, CaseStep, Tier
 from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household
 from lib.bilingual import Msg
 from lib.codes import next_code
-from lib.validation import check_day
-from supervision.models import Observation, Outcome
+from lib.uploads import clean_upload
+from lib.validation import InvalidInput, check_day
+from supervision.models import Observation
 
-# "Caught more than 3 times within 30 days" counts as refusing to correct (查处规定).
-REPEAT_WINDOW_DAYS = 30
-REPEAT_MORE_THAN = 3
-CAUGHT = [Outcome.MIXED, Outcome.BAG_NOT_BROKEN, Outcome.REFUSED]
+# "Rectification within 10 days" (Shanghai Daily on the 查处规定, domain-shanghai.md §1.9): the default deadline
+# of a rectification notice; the secretary may set another within NOTICE_MAX_DAYS.
+NOTICE_DAYS = 10
+NOTICE_MAX_DAYS = 60
+# Steps that wait for a rectification notice's deadline to pass (逾期不改正 is only known afterwards).
+AFTER_DEADLINE = {CaseStatus.REFUSED, CaseStatus.REFERRED}
+CLOSE_OUTCOMES = ("paid", "corrected")
 
 # Which steps may follow which.
 NEXT: dict[str, set[str]] = {
     CaseStatus.PROPOSED: {CaseStatus.PERSUASION, CaseStatus.DISMISSED},
-    CaseStatus.PERSUASION: {
-        CaseStatus.NOTICE,
-        CaseStatus.CORRECTED,
-        CaseStatus.REFUSED,
-        CaseStatus.DISMISSED,
-    },
+    # "Refused" only after a rectification notice whose deadline has passed (issue 17): never straight from
+    # persuasion, however the refusal was seen.
+    CaseStatus.PERSUASION: {CaseStatus.NOTICE, CaseStatus.CORRECTED, CaseStatus.DISMISSED},
     CaseStatus.NOTICE: {CaseStatus.CORRECTED, CaseStatus.REFUSED},
     CaseStatus.REFUSED: {CaseStatus.REFERRED},
     CaseStatus.CORRECTED: {CaseStatus.CLOSED},
@@ -54,7 +58,7 @@ def case_records(case: Case) -> Any:
     )
     if case.household_id:
         qs = qs.filter(household_id=case.household_id)
-    return qs.select_related("point").order_by("observed_at")
+    return unflagged(qs).select_related("point").order_by("observed_at")
 
 
 def article_in_force(code: str, on: datetime.date) -> Article:
@@ -101,7 +105,11 @@ def case_open(
     subject_name: str = "",
     evidence: list[str] | None = None,
     note: str = "",
+    data: dict[str, Any] | None = None,
 ) -> Case:
+    """Open a case at `community` (a residential area in the actor's scope) under the article in force on
+    `violation_day`; its first step is "proposed" with the typed `note` and generated `data` ({"msg", "params"},
+    see models.step_text). ValidationError: a future day, an article not in force or not for this subject."""
     Scope.of(actor).require(community)
     if household is not None and household.community_id != community.pk:
         raise PermissionDenied(str(OUT_OF_SCOPE))
@@ -124,122 +132,149 @@ def case_open(
         article=article,
         evidence=evidence or [],
     )
-    CaseStep.objects.create(case=case, status=CaseStatus.PROPOSED, by=saved_user(actor), note=note)
+    CaseStep.objects.create(
+        case=case, status=CaseStatus.PROPOSED, by=saved_user(actor), note=note[:500], data=data or {}
+    )
     audit_created(actor=actor, obj=case)
     return case
 
 
-def repeat_catches(
-    household_ids: list[int] | None, *, subdistrict: GridNode, today: datetime.date
-) -> dict[int, list[str]]:
-    """Households caught more than 3 times in the 30 days ending today, with the records as evidence."""
-    start = today - datetime.timedelta(days=REPEAT_WINDOW_DAYS - 1)
-    qs = Observation.objects.filter(
-        subdistrict_id=subdistrict.pk,
-        day__gte=start,
-        day__lte=today,
-        outcome__in=CAUGHT,
-        household__isnull=False,
-    )
-    if household_ids is not None:
-        qs = qs.filter(household_id__in=household_ids)
-    counts = qs.values("household_id").annotate(n=Count("client_id")).filter(n__gt=REPEAT_MORE_THAN)
-    offenders = [row["household_id"] for row in counts]
-    evidence: dict[int, list[str]] = {h: [] for h in offenders}
-    for household_id, client_id in (
-        qs.filter(household_id__in=offenders).order_by("observed_at").values_list("household_id", "client_id")
-    ):
-        evidence[household_id].append(str(client_id))
-    return evidence
+def repeat_cases_propose(**kwargs: Any) -> list[Case]:
+    """Kept for scripts and tests written against this module: see services_proposal.repeat_cases_propose
+    (imported late: that module builds on this one)."""
+    from enforcement.services_proposal import repeat_cases_propose as propose
+
+    return propose(**kwargs)
 
 
-@transaction.atomic
-def repeat_cases_propose(
-    *, subdistrict: GridNode, today: datetime.date, actor: Any = None, node: GridNode | None = None
-) -> list[Case]:
-    """Propose a case (to the residential-area secretary) for each repeat offender, and each household that
-    refused to correct at the bin, that has no open case yet — only for households at `node` or below
-    (default: the whole sub-district). `node` must lie in the actor's scope: PermissionDenied otherwise."""
-    node = node or subdistrict
-    Scope.of(actor).require(node)
-    if node.pk != subdistrict.pk and node.subdistrict_id != subdistrict.pk:
-        raise PermissionDenied(str(OUT_OF_SCOPE))
-    found = repeat_catches(None, subdistrict=subdistrict, today=today)
-    # A refusal at the bin is a case on its own (拒不改正 on the spot), even without repeats.
-    refusals: dict[int, list[str]] = {}
-    for household_id, client_id in Observation.objects.filter(
-        subdistrict_id=subdistrict.pk,
-        day__gte=today - datetime.timedelta(days=REPEAT_WINDOW_DAYS - 1),
-        day__lte=today,
-        outcome=Outcome.REFUSED,
-        household__isnull=False,
-    ).values_list("household_id", "client_id"):
-        if household_id not in found:
-            refusals.setdefault(household_id, []).append(str(client_id))
-    candidates = {
-        **{h: (CaseSource.REPEAT_RULE, e) for h, e in found.items()},
-        **{h: (CaseSource.BIN_RECORD, e) for h, e in refusals.items()},
-    }
-    open_for = set(
-        Case.objects.filter(household_id__in=list(candidates))
-        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.DISMISSED])
-        .values_list("household_id", flat=True)
-    )
-    # Only households at the node or below: the records are the sub-district's, the cases are not.
-    households = (
-        Household.objects.filter(community__path__startswith=node.path)
-        .select_related("community")
-        .in_bulk([h for h in candidates if h not in open_for])
-    )
-    created = []
-    for household_id, (source, evidence) in candidates.items():
-        if household_id in open_for or household_id not in households:
-            continue
-        note = (
-            f"{len(evidence)} catches in {REPEAT_WINDOW_DAYS} days"
-            if source == CaseSource.REPEAT_RULE
-            else "refused to correct at the bin"
+def notice_deadline(case: Case) -> datetime.date | None:
+    """The deadline recorded with the live (not voided) rectification notice of a case (None without one);
+    `case.due` mirrors it for lists and is cleared once answered."""
+    step = case.steps.filter(status=CaseStatus.NOTICE, voided_by__isnull=True).order_by("-at", "-id").first()
+    raw = (step.data or {}).get("params", {}).get("deadline") if step else None
+    try:
+        return datetime.date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def _check_deadline(case: Case, status: str, today: datetime.date) -> None:
+    """ "Refused" (and so "referred", which follows it) needs a live rectification notice whose deadline has
+    passed: 逾期不改正 is only known afterwards, and the notice is what the party refused (issue 17)."""
+    if status not in AFTER_DEADLINE:
+        return
+    deadline = notice_deadline(case)
+    if deadline is None:
+        raise InvalidInput(
+            Msg(
+                "须先发出整改通知书并待期限届满，才能记录“{zh}”。",
+                "“{en}” needs a rectification notice whose deadline has passed.",
+            ).format(zh=CaseStatus(status).label, en=CaseStatus(status).label),
+            code="no_notice",
         )
-        created.append(
-            case_open(
-                actor=actor,
-                community=households[household_id].community,
-                subject=Subject.INDIVIDUAL,
-                source=source,
-                violation_day=today,
-                article_code="57(2)",
-                household=households[household_id],
-                evidence=evidence,
-                note=note,
-            )
+    if today <= deadline:
+        raise InvalidInput(
+            Msg(
+                "整改通知书给予的期限至 {d}；期限届满（{n} 起）前不能记录“{zh}”。",
+                "The rectification notice gives until {d} to correct; “{en}” can be recorded from {n}.",
+            ).format(
+                d=deadline.isoformat(),
+                n=(deadline + datetime.timedelta(days=1)).isoformat(),
+                zh=CaseStatus(status).label,
+                en=CaseStatus(status).label,
+            ),
+            code="before_deadline",
         )
-    return created
+
+
+def has_evidence(case: Case) -> bool:
+    """Whether a case holds the evidence a referral needs: at least one bin-side mistake record it rests on
+    (`case_records`, implausible ones held back) or a photo / scan attached to one of its live steps.
+
+    The rule: the regulation's companion rules accept CCTV, photos or testimony from volunteers, residents or
+    property staff as evidence (/work/shared/docs/domain-shanghai.md §1.9, §5.1 escalation chain); a case sent
+    to 城管 with nothing on file is a reason to persuade, not to fine (issue 17)."""
+    if case_records(case).exists():
+        return True
+    return case.steps.filter(voided_by__isnull=True).exclude(document="").exists()
+
+
+def _check_evidence(case: Case, status: str, document: Any) -> None:
+    if status != CaseStatus.REFERRED or document is not None or has_evidence(case):
+        return
+    raise InvalidInput(
+        Msg(
+            "移送城管须有证据：至少一条桶边记录，或在案件步骤中上传照片 / 扫描件。",
+            "A referral needs evidence: at least one bin-side record, or a photo / scan uploaded with a step.",
+        ),
+        code="no_evidence",
+    )
+
+
+def _notice_data(
+    deadline: datetime.date | None, today: datetime.date
+) -> tuple[datetime.date, dict[str, Any]]:
+    deadline = deadline or today + datetime.timedelta(days=NOTICE_DAYS)
+    if not today < deadline <= today + datetime.timedelta(days=NOTICE_MAX_DAYS):
+        raise InvalidInput(
+            Msg(
+                "整改期限应在明天到 {m} 天之内。",
+                "The deadline must lie between tomorrow and {m} days from today.",
+            ).format(m=NOTICE_MAX_DAYS)
+        )
+    return deadline, {"msg": "notice", "params": {"deadline": deadline.isoformat()}}
 
 
 @transaction.atomic
 def case_step(
-    *, actor: Any, case: Case, status: str, note: str = "", data: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    case: Case,
+    status: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    deadline: datetime.date | None = None,
+    document: Any = None,
 ) -> CaseStep:
+    """Move a case to `status` (an allowed next step, see NEXT) with a typed `note`.
+
+    A rectification notice (status "notice") records its deadline (`deadline`, default today + NOTICE_DAYS,
+    at most NOTICE_MAX_DAYS ahead) in the step and in `case.due`. "Refused" follows only a live notice and only
+    from the day after its deadline (InvalidInput naming the date); "referred" follows "refused" and needs
+    evidence (`has_evidence`, or `document` given with the referral). A decided case closes only through
+    `case_close`. `document`, when given, is an upload already checked by `clean_upload` (a photo or scan
+    kept with the step, e.g. evidence of the refusal).
+    ValidationError for a step that may not follow; PermissionDenied outside the actor's scope."""
     case = Case.objects.select_for_update().select_related("community").get(pk=case.pk)
     Scope.of(actor).require(case.community)
+    today = timezone.localdate()
+    _check_deadline(case, status, today)  # first: "no notice yet" says more than "cannot go from … to …"
     if status not in NEXT.get(case.status, set()):
-        raise ValidationError(
-            str(
-                Msg("不能从“{a}”进入“{b}”。", "Cannot go from “{a}” to “{b}”.").format(
-                    a=case.get_status_display(), b=CaseStatus(status).label
-                )
+        raise InvalidInput(
+            Msg("不能从“{a}”进入“{b}”。", "Cannot go from “{a}” to “{b}”.").format(
+                a=case.get_status_display(), b=CaseStatus(status).label
             )
         )
-    step = CaseStep.objects.create(
-        case=case,
-        status=status,
-        by=saved_user(actor),
-        note=note[:500],
-        data=data or {},
-    )
+    if status == CaseStatus.CLOSED and case.status == CaseStatus.DECIDED and document is None:
+        raise InvalidInput(
+            Msg(
+                "处罚决定后须凭缴款或整改记录结案。",
+                "A decided case closes with a record of payment or correction.",
+            )
+        )
+    _check_evidence(case, status, document)
+    data = dict(data or {})
     before = snapshot(case)
+    if status == CaseStatus.NOTICE:
+        case.due, data = _notice_data(deadline, today)
+    elif status in (CaseStatus.CORRECTED, CaseStatus.REFUSED, CaseStatus.DISMISSED):
+        case.due = None  # the deadline is answered
+    step = CaseStep(case=case, status=status, by=saved_user(actor), note=note.strip()[:500], data=data)
+    if document is not None:
+        document.save_to(step.document, None, default=f"{case.code}-{status}")
+    step.save()
     case.status = status
-    case.save(update_fields=["status", "updated_at"])
+    case.save(update_fields=["status", "due", "updated_at"])
     audit_updated(actor=actor, obj=case, before=before, reason=note[:200])
     return step
 
@@ -255,35 +290,100 @@ def case_decide(
         case=case,
         status=CaseStatus.DECIDED,
         note=note,
-        data={"fine": amount, "tier": tier.code if tier else ""},
+        data={
+            "fine": amount,
+            "tier": tier.code if tier else "",
+            "msg": "decided",
+            "params": {"fine": amount, "tier": tier.label if tier else "—"},
+        },
     )
-    Case.objects.filter(pk=case.pk).update(fine=amount, tier=tier, officer=officer)
+    Case.objects.filter(pk=case.pk).update(fine=amount, tier=tier, officer=saved_user(officer))
     return step
+
+
+def _may_close(actor: Any) -> bool:
+    from accounts.models import Role
+
+    if actor is None or (getattr(actor, "is_superuser", False) and actor.node_id is None):
+        return True
+    return actor.role in (Role.ENFORCEMENT_OFFICER, Role.SUBDISTRICT_ADMIN)
+
+
+@transaction.atomic
+def case_close(
+    *, actor: Any, case: Case, outcome: str, document: Any, amount: int | None = None, note: str = ""
+) -> CaseStep:
+    """Close a decided case with its record: "paid" (`amount` in ¥, equal to the fine decided, and the
+    receipt) or "corrected" (`note` saying what was corrected, and a photo or scan). `document` is the upload
+    (UploadedFile or bytes), checked by content through lib.uploads.clean_upload (photo or PDF).
+
+    Only the enforcement officer or the sub-district admin (or the system) closes a decided case:
+    PermissionDenied otherwise or outside their scope. InvalidInput (zh/en) for a case not decided, an
+    unknown outcome, a missing or wrong amount, a missing note or document, or a refused upload; nothing
+    is written then."""
+    if not _may_close(actor):
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+    case = Case.objects.select_related("community").get(pk=case.pk)
+    Scope.of(actor).require(case.community)
+    if case.status != CaseStatus.DECIDED:
+        raise InvalidInput(
+            Msg("只有已作出处罚决定的案件可以结案。", "Only a decided case can be closed here.")
+        )
+    if outcome not in CLOSE_OUTCOMES:
+        raise InvalidInput(Msg("请选择结案方式。", "Choose how the case ends."))
+    if outcome == "paid" and amount != case.fine:
+        raise InvalidInput(
+            Msg("缴款金额应为决定的罚款 {f} 元。", "The amount paid must be the fine decided, ¥{f}.").format(
+                f=case.fine
+            )
+        )
+    if outcome == "corrected" and not note.strip():
+        raise InvalidInput(Msg("请写明整改情况。", "Say what was corrected."))
+    if document is None:
+        raise InvalidInput(
+            Msg(
+                "请上传缴款凭证或整改照片 / 文件。",
+                "Upload the receipt or a photo / document of the correction.",
+            )
+        )
+    clean = clean_upload(document)
+    params: dict[str, Any] = {"amount": amount} if outcome == "paid" else {}
+    return case_step(
+        actor=actor,
+        case=case,
+        status=CaseStatus.CLOSED,
+        note=note,
+        data={"outcome": outcome, "amount": amount, "msg": outcome, "params": params},
+        document=clean,
+    )
 
 
 @transaction.atomic
 def case_void_last_step(*, actor: Any, case: Case, reason: str) -> CaseStep:
-    """Undo the latest step with a voiding step; the case returns to the step before. Nothing is deleted."""
+    """Undo the latest step with a voiding step; the case returns to the step before (and its deadline, if
+    that was a notice). Nothing is deleted. ValidationError without a reason or a step to void."""
     Scope.of(actor).require(case.community)
     if not reason.strip():
-        raise ValidationError(str(Msg("请说明原因。", "Give a reason.")))
+        raise InvalidInput(Msg("请说明原因。", "Give a reason."))
     live = [s for s in case.steps.filter(voided_by__isnull=True).exclude(status="void").order_by("at", "id")]
     if len(live) < 2:
-        raise ValidationError(str(Msg("没有可撤销的步骤。", "There is no step to void.")))
+        raise InvalidInput(Msg("没有可撤销的步骤。", "There is no step to void."))
     last, previous = live[-1], live[-2]
     void = CaseStep.objects.create(
         case=case,
         status=previous.status,
         by=saved_user(actor),
-        note=f"void: {reason}"[:500],
-        data={"voids": last.pk},
+        note=reason.strip()[:500],
+        data={"voids": last.pk, "msg": "void", "params": {}},
     )
     CaseStep.objects.filter(pk=last.pk).update(voided_by=void)
     before = snapshot(case)
     case.status = previous.status
     if last.status == CaseStatus.DECIDED:
         case.fine, case.tier = None, None
-    case.save(update_fields=["status", "fine", "tier", "updated_at"])
+    raw = (previous.data or {}).get("params", {}).get("deadline")
+    case.due = datetime.date.fromisoformat(raw) if previous.status == CaseStatus.NOTICE and raw else None
+    case.save(update_fields=["status", "fine", "tier", "due", "updated_at"])
     audit_updated(actor=actor, obj=case, before=before, reason=reason)
     return void
 

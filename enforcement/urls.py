@@ -6,8 +6,10 @@ app_name = "enforcement"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("propose/", views.propose, name="propose"),
+    path("to-close/", views.to_close, name="to_close"),
     path("new/", views.case_new, name="case_new"),
     path("c/<str:code>/", views.case_detail, name="case_detail"),
     path("c/<str:code>/act/", views.case_action, name="case_action"),
     path("c/<str:code>/notice.pdf", views.notice, name="notice"),
+    path("c/<str:code>/doc/<int:step>/", views.document, name="document"),
 ]

@@ -1,4 +1,5 @@
-"""Cases: the secretary's list and steps, the officer's referred cases and decisions, the notice PDF."""
+"""Cases: the list (filters, pages), the repeat-offender preview and confirmation, the steps, the officer's
+decisions and closings with a record, the notice PDF and the documents."""
 
 from __future__ import annotations
 
@@ -6,28 +7,38 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
-from enforcement.models import Article, CaseSource, CaseStatus, Subject, Tier
+from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
 from enforcement.notice import notice_pdf
+from enforcement.selectors import CaseFilters, case_areas, case_page, case_party
 from enforcement.services import (
     NEXT,
+    NOTICE_DAYS,
+    case_close,
     case_decide,
     case_open,
     case_records,
     case_step,
     case_void_last_step,
     cases_visible_to,
-    repeat_cases_propose,
+    notice_deadline,
+)
+from enforcement.services_proposal import (
+    EVIDENCE_MIN_DAYS,
+    REPEAT_WINDOW_DAYS,
+    repeat_cases_confirm,
+    repeat_proposal,
 )
 from grid.access import home_node, role_required
 from grid.models import GridNode, Household, Level
-from lib.masking import mask_room
+from grid.presenters import household_view
+from lib.uploads import clean_upload, file_response
 from lib.validation import form_pk
 from supervision.models import ObservationPhoto
 
@@ -35,6 +46,7 @@ CASE_READERS = frozenset(
     {Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.ENFORCEMENT_OFFICER}
 )
 CASE_WORKERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
+CASE_CLOSERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.ENFORCEMENT_OFFICER})
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,39 +61,101 @@ def _case(user: User, code: str):  # type: ignore[no-untyped-def]
     return case
 
 
+def _list(request: HttpRequest, *, to_close: bool) -> HttpResponse:
+    user = _user(request)
+    filters = CaseFilters.from_query(request.GET, status=CaseStatus.DECIDED if to_close else "")
+    page, rows = case_page(user, filters, request.GET.get("page"), today=timezone.localdate())
+    return render(
+        request,
+        "enforcement/case_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "to_close": to_close,
+            "statuses": CaseStatus.choices,
+            "areas": case_areas(user),
+            "can_work": user.has_role(CASE_WORKERS),
+            "can_close": user.has_role(CASE_CLOSERS),
+        },
+    )
+
+
 @require_GET
 @role_required(CASE_READERS)
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    cases = cases_visible_to(user).order_by("-created_at")[:200]
-    return render(
-        request, "enforcement/case_list.html", {"cases": cases, "can_work": user.has_role(CASE_WORKERS)}
-    )
+    return _list(request, to_close=False)
 
 
-@require_POST
+@require_GET
+@role_required(CASE_CLOSERS)
+def to_close(request: HttpRequest) -> HttpResponse:
+    """Decided cases waiting for a record of payment or correction (the officer's second task)."""
+    return _list(request, to_close=True)
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(CASE_WORKERS)
 def propose(request: HttpRequest) -> HttpResponse:
+    """GET: the households the evidence rule points at in the user's own part of the grid, to tick. POST:
+    open cases for the ticked ones only (`household` codes), then back to the list."""
     user = _user(request)
     node = home_node(user)
-    created = repeat_cases_propose(
-        subdistrict=node.subdistrict or node, node=node, today=timezone.localdate(), actor=user
+    today = timezone.localdate()
+    if request.method == "POST":
+        codes = request.POST.getlist("household")
+        if not codes:
+            messages.error(request, _("Tick the households to open cases for."))
+            return redirect("enforcement:propose")
+        try:
+            created = repeat_cases_confirm(actor=user, node=node, today=today, household_codes=codes)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return redirect("enforcement:propose")
+        messages.success(request, _("%(n)d cases opened.") % {"n": len(created)})
+        return redirect("enforcement:case_list")
+    try:
+        candidates = repeat_proposal(actor=user, node=node, today=today)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        candidates = []
+    rows = [(c, household_view(c.household, user)) for c in candidates]
+    return render(
+        request,
+        "enforcement/propose.html",
+        {
+            "rows": rows,
+            "node": node,
+            "offered": sum(1 for c in candidates if c.offered),
+            "min_days": EVIDENCE_MIN_DAYS,
+            "window": REPEAT_WINDOW_DAYS,
+        },
     )
-    messages.success(request, _("%(n)d cases proposed.") % {"n": len(created)})
-    return redirect("enforcement:case_list")
 
 
 @require_GET
 @role_required(CASE_READERS)
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
-    case = _case(user, code)
+    return _detail(request, user, _case(user, code))
+
+
+def _detail(
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    *,
+    decide_form: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case page; `decide_form` refills the officer's decision after a refusal (tier pk, fine, note)."""
     officer = user.role == Role.ENFORCEMENT_OFFICER
-    # Residents' personal data stays masked to everyone but the secretary and the admin.
-    who = ""
-    if case.household is not None:
-        room = case.household.room if user.has_role(CASE_WORKERS) else mask_room(case.household.room)
-        who = f"{case.household.building.name} {room}"
+    # Residents' personal data is masked for roles that do not need it (grid.presenters); the officer gets the
+    # name on a case for decision (selectors.case_party).
+    who = case_party(case, user) if case.household is not None else ""
+    next_steps = [] if officer else sorted(NEXT.get(case.status, set()) - {CaseStatus.DECIDED})
+    if case.status == CaseStatus.DECIDED:
+        next_steps = []  # closed with a record only (below)
     return render(
         request,
         "enforcement/case_detail.html",
@@ -95,12 +169,18 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
                     "client_id", flat=True
                 )
             ),
-            "next": [] if officer else sorted(NEXT.get(case.status, set()) - {CaseStatus.DECIDED}),
+            "next": next_steps,
             "labels": dict(CaseStatus.choices),
             "officer": officer and case.status == CaseStatus.REFERRED,
+            "decide": decide_form or {},
+            "closing": case.status == CaseStatus.DECIDED and user.has_role(CASE_CLOSERS),
             "tiers": Tier.objects.filter(article=case.article),
             "can_work": user.has_role(CASE_WORKERS),
+            "has_notice": notice_deadline(case) is not None,
+            "notice_default": timezone.localdate() + datetime.timedelta(days=NOTICE_DAYS),
+            "today": timezone.localdate(),
         },
+        status=status,
     )
 
 
@@ -119,14 +199,40 @@ def case_action(request: HttpRequest, code: str) -> HttpResponse:
             except ValueError:
                 raise ValidationError("罚款金额应为整数。 / The fine must be a whole number.") from None
             case_decide(officer=user, case=case, amount=amount, tier=tier, note=note)
+        elif action == "close" and user.has_role(CASE_CLOSERS):
+            outcome = request.POST.get("outcome", "")
+            raw = request.POST.get("amount", "").strip()
+            if outcome == "paid" and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+                raise ValidationError(_("The amount must be a whole number of yuan."))
+            case_close(
+                actor=user,
+                case=case,
+                outcome=outcome,
+                amount=int(raw) if outcome == "paid" else None,
+                note=note,
+                document=request.FILES.get("document"),
+            )
         elif action == "void" and user.has_role(CASE_WORKERS):
             case_void_last_step(actor=user, case=case, reason=note)
         elif action in CaseStatus.values and user.has_role(CASE_WORKERS) and action != CaseStatus.DECIDED:
-            case_step(actor=user, case=case, status=action, note=note)
+            deadline = None
+            if action == CaseStatus.NOTICE and request.POST.get("deadline"):
+                try:
+                    deadline = datetime.date.fromisoformat(request.POST["deadline"])
+                except ValueError:
+                    raise ValidationError(_("The day must be a date.")) from None
+            # A photo or scan sent with a step (e.g. of the refusal) is kept with it as evidence.
+            upload = request.FILES.get("document")
+            document = clean_upload(upload) if upload is not None else None
+            case_step(actor=user, case=case, status=action, note=note, deadline=deadline, document=document)
         else:
             raise Http404
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
+        if action == "decide":
+            # Refused decision: the page again with what the officer entered, so nothing is typed twice.
+            form = {k: request.POST.get(k, "")[:500] for k in ("tier", "fine", "note")}
+            return _detail(request, user, _case(user, code), decide_form=form, status=400)
     return redirect("enforcement:case_detail", code=case.code)
 
 
@@ -134,12 +240,26 @@ def case_action(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(CASE_WORKERS)
 def notice(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(_user(request), code)
-    pdf = notice_pdf(case, issued=timezone.localdate())
+    deadline = notice_deadline(case)
+    if deadline is None:
+        raise Http404  # the notice exists only once the notice step is recorded (and not voided)
+    pdf = notice_pdf(case, issued=timezone.localdate(), deadline=deadline)
     return HttpResponse(
         pdf,
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="notice-{case.code}.pdf"'},
     )
+
+
+@require_GET
+@role_required(CASE_READERS)
+def document(request: HttpRequest, code: str, step: int) -> FileResponse:
+    """A step's document (receipt, photo or scan of the correction), for whoever may see the case."""
+    case = _case(_user(request), code)
+    item = CaseStep.objects.filter(case=case, pk=step).exclude(document="").first()
+    if item is None:
+        raise Http404
+    return file_response(item.document)
 
 
 @require_http_methods(["GET", "POST"])

@@ -370,3 +370,44 @@ class ImportJob(TimeStampedModel):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class HouseholdKey(models.Model):
+    """The secret a household's QR sheet carries: `/h/<selector><verifier>/` opens that household's own page
+    without a login (grid.resident_views).
+
+    Both parts are random (`secrets.token_urlsafe`: 64 + 128 bits). The selector finds the row through its
+    unique index; the verifier is then compared in constant time, so the lookup's timing says nothing about
+    how much of a guess was right. They are kept as issued, not hashed: the office must be able to print the
+    same sheet again (a jammed printer, a new copy for the door) without voiding the codes already handed out,
+    and whoever reads this table already reads every figure the page shows. Re-issuing (a lost sheet) replaces
+    both parts, so the old sheet opens nothing. The verifier is never written to the audit log.
+    """
+
+    household = models.OneToOneField(
+        Household,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="qr_key",
+        verbose_name=_("household"),
+    )
+    subdistrict_id = models.BigIntegerField()
+    selector = models.CharField(max_length=16, unique=True)
+    verifier = models.CharField(max_length=32)
+    generation = models.PositiveIntegerField(_("sheet version"), default=1)
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("household QR key")
+        verbose_name_plural = _("household QR keys")
+
+    def __str__(self) -> str:
+        # The audit log copies this text: the household and the sheet's version, never the secret.
+        return f"{self.household_id} v{self.generation}"
+
+    @property
+    def token(self) -> str:
+        return f"{self.selector}{self.verifier}"

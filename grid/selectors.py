@@ -269,3 +269,52 @@ def worker_households(user: Any, today: datetime.date) -> tuple[GridWorker | Non
     ]
     states.sort(key=HouseholdState.attention_key)
     return worker, states
+
+
+def imports_recent(user: Any, since: datetime.datetime, limit: int = 5) -> list[Any]:
+    """The user's own imports (the only ones the import pages show them) started since `since` or still
+    running, newest first, without the file's bytes: for the home page."""
+    from grid.models import ImportJob, ImportStatus
+
+    running = [ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.WRITING]
+    return list(
+        ImportJob.objects.defer("data")
+        .filter(created_by=user)
+        .filter(Q(created_at__gte=since) | Q(status__in=running))
+        .order_by("-created_at")[:limit]
+    )
+
+
+def import_outcome(job: Any, buildings_max: int = 5) -> dict[str, Any]:
+    """For a finished households import: {"added": households of the job's node added since the job began,
+    "unassigned": how many of them have no grid worker yet, "buildings": [(code, name)] of the buildings they
+    are in, at most `buildings_max` (for links to them; empty when there are more)}. The job keeps no list of
+    its rows (the file is dropped once imported), so "since the job began" stands for "by this import"; two
+    imports into one residential area within the same minutes would be counted together. Empty for other
+    kinds. Two queries."""
+    from grid.models import ImportKind
+
+    if job.kind != ImportKind.HOUSEHOLDS:
+        return {}
+    added = Household.objects.in_node(job.node).filter(created_at__gte=job.created_at)
+    out: dict[str, Any] = added.aggregate(
+        added=Count("id"), unassigned=Count("id", filter=Q(grid_worker__isnull=True))
+    )
+    buildings = list(
+        added.order_by("building__code")
+        .values_list("building__code", "building__name")
+        .distinct()[: buildings_max + 1]
+    )
+    out["buildings"] = buildings if len(buildings) <= buildings_max else []
+    return out
+
+
+def imports_summary(root: GridNode, start: datetime.datetime, end: datetime.datetime) -> tuple[int, int, int]:
+    """(imports done, rows they imported, imports rejected) at `root` or below between two moments."""
+    from grid.models import ImportJob, ImportStatus
+
+    jobs = ImportJob.objects.filter(
+        node__path__startswith=root.path, created_at__gte=start, created_at__lt=end
+    )
+    done = jobs.filter(status=ImportStatus.DONE).aggregate(n=Count("id"), rows=Sum("created"))
+    return done["n"] or 0, done["rows"] or 0, jobs.filter(status=ImportStatus.FAILED).count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grid import views
+from grid import scan, views
 
 app_name = "grid"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("n/<str:code>/coverage/", views.coverage, name="coverage"),
     path("n/<str:code>/assign/", views.assign, name="assign"),
     path("households/", views.household_list, name="household_list"),
+    # Before households/<code>/, which would read "resolve" as a code (household codes look like ZJXL-07-B012-301).
+    path("households/resolve/", scan.household_resolve, name="household_resolve"),
     path("households/<str:code>/", views.household_detail, name="household_detail"),
     path("my/", views.my_households, name="my_households"),
     path("import/", views.import_start, name="import_start"),

@@ -16,9 +16,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, VISIT_RECORDERS, Role, User
 from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
-from grid.models import HOUSEHOLD_RELATED, GridNode, Household, ImportJob, ImportKind, Level
+from grid.models import (
+    HOUSEHOLD_RELATED,
+    GridNode,
+    Household,
+    HouseholdKey,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Level,
+)
 from grid.presenters import household_row, household_view, person_view
-from grid.selectors import coverage_report, grid_stats, worker_households
+from grid.selectors import coverage_report, grid_stats, import_outcome, worker_households
 from grid.services.assignment import households_assign, households_assign_all
 from grid.services.importing import SPECS, import_job_create
 from lib.htmx import render_page
@@ -164,6 +173,10 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
         "members": members,
         "sorting": household_recent(household, since),
     }
+    if user.has_role(GRID_EDITORS):
+        # The household's QR sheet: print it, or re-issue it when it was lost (grid.resident_views).
+        context["qr_key"] = HouseholdKey.objects.filter(household=household).first()
+        context["can_reissue"] = True
     if user.has_role(VISIT_RECORDERS | GRID_READERS):
         from party.views import visit_panel  # party builds on grid, not the other way round at import time
 
@@ -312,10 +325,18 @@ def import_start(request: HttpRequest) -> HttpResponse:
             )
             return redirect("grid:import_status", public_id=job.public_id)
     recent = ImportJob.objects.filter(created_by=user).defer("data")[:10]
+    # Links such as the home page's "import households" preselect what they lead to import.
+    chosen = request.POST.get("kind") or request.GET.get("kind", "")
     return render(
         request,
         "grid/import.html",
-        {"kinds": ImportKind.choices, "specs": SPECS, "recent": recent, "node": node},
+        {
+            "kinds": ImportKind.choices,
+            "specs": SPECS,
+            "recent": recent,
+            "node": node,
+            "chosen": chosen if chosen in SPECS else "",
+        },
     )
 
 
@@ -326,7 +347,13 @@ def import_status(request: HttpRequest, public_id: str) -> HttpResponse:
     job = ImportJob.objects.defer("data").filter(public_id=public_id, created_by=user).first()
     if job is None:
         raise Http404
-    return render_page(request, "grid/import_status.html", "grid/partials/import_progress.html", {"job": job})
+    outcome = import_outcome(job) if job.status == ImportStatus.DONE else {}
+    return render_page(
+        request,
+        "grid/import_status.html",
+        "grid/partials/import_progress.html",
+        {"job": job, "outcome": outcome},
+    )
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdmin, AuditedDeleteMixin
 from audit.services import audit_created, audit_updated, records_delete, snapshot
 from guide.kb import pinyin_of
-from guide.models import Alias, Category, Item, LookupQuery, Scheme, SubClass
+from guide.models import Alias, Category, Item, ItemPart, LookupQuery, Scheme, SubClass
 
 
 class ItemForm(forms.ModelForm):
@@ -18,7 +18,7 @@ class ItemForm(forms.ModelForm):
 
     class Meta:
         model = Item
-        fields = ["name", "category", "name_en", "tip", "active"]
+        fields = ["name", "category", "kind", "name_en", "tip", "active", "flagged", "flag_note"]
 
 
 class AliasInline(admin.TabularInline):
@@ -27,15 +27,23 @@ class AliasInline(admin.TabularInline):
     fields = ("text", "kind")
 
 
+class PartInline(admin.TabularInline):
+    """The parts of an answer in parts (奶茶: the drink, the pearls, the cup), each with where it goes."""
+
+    model = ItemPart
+    extra = 0
+    fields = ("order", "name", "name_en", "destination")
+
+
 @admin.register(Item)
 class ItemAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     """Staff add and correct items; every change needs a reason and lands in the audit log (the history)."""
 
     form = ItemForm
-    list_display = ("name", "category", "name_en", "origin", "sources_agree", "active")
-    list_filter = ("category", "origin", "sources_agree", "active")
+    list_display = ("name", "category", "kind", "name_en", "origin", "sources_agree", "flagged", "active")
+    list_filter = ("category", "kind", "origin", "sources_agree", "flagged", "active")
     search_fields = ("name", "name_en", "pinyin")
-    inlines = [AliasInline]
+    inlines = [AliasInline, PartInline]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = snapshot(Item.objects.get(pk=obj.pk)) if change else None
@@ -53,9 +61,16 @@ class ItemAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         aliases = formset.save(commit=False)
         for alias in aliases:
-            alias.pinyin = pinyin_of(alias.text)[0]
+            if isinstance(alias, Alias):  # the parts inline comes through here too
+                alias.pinyin = pinyin_of(alias.text)[0]
+            before = snapshot(type(alias).objects.get(pk=alias.pk)) if alias.pk else None
             alias.save()
-            audit_created(actor=request.user, obj=alias, reason=form.cleaned_data["reason"])
+            if before is None:
+                audit_created(actor=request.user, obj=alias, reason=form.cleaned_data["reason"])
+            else:
+                audit_updated(
+                    actor=request.user, obj=alias, before=before, reason=form.cleaned_data["reason"]
+                )
         records_delete(actor=request.user, objs=formset.deleted_objects, reason=form.cleaned_data["reason"])
 
 

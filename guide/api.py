@@ -36,6 +36,12 @@ class NearestOut(Schema):
     category: str
 
 
+class PartOut(Schema):
+    name: str = Field(description="the part, in the request's language")
+    destination: str = Field(description="recyclable | hazardous | wet | dry | drain")
+    destination_name: str
+
+
 class LookupOut(Schema):
     query: str
     category: str | None = Field(description="recyclable | hazardous | wet | dry")
@@ -47,7 +53,8 @@ class LookupOut(Schema):
         description="the knowledge-base item the answer rests on, its name in simplified characters"
     )
     method: str = Field(
-        description="exact | alias | phrase | pinyin | homophone | initials | english | fuzzy | predicted"
+        description="exact | alias | phrase | pinyin | homophone | initials | english | fuzzy | rule | "
+        "predicted | category (the query names a category) | unrecognised (not an item: category is null)"
     )
     method_text: str = Field(
         description="the method in words for a resident, in the request's language (Accept-Language)"
@@ -56,6 +63,16 @@ class LookupOut(Schema):
     predicted: bool
     tip: str
     nearest: list[NearestOut]
+    kind: str = Field(
+        description="item (one bin) | composite (see parts) | bulky | appliance (see action; category is the "
+        "bin of a small piece) | category (examples lists what goes in it) | unrecognised"
+    )
+    action: str = Field(
+        description="what to do, for bulky waste, appliances and composite answers; else empty"
+    )
+    parts: list[PartOut] = Field(description="a composite answer's parts, each with where it goes")
+    examples: list[str] = Field(description="for a category name: items that go in it")
+    disputed: bool = Field(description="sources disagree or the consistency check flagged the item")
 
 
 @router.get(

@@ -1,10 +1,13 @@
 """The "which bin?" search engine: pure Python over an in-memory index, no database on the hot path.
 
 A query walks a ladder and stops at the first rung that answers:
-  exact name → alias (synonym, variant, English) → the name inside a phrase ("喝完的矿泉水瓶") →
-  full pinyin → same-sounding characters (香焦皮 → 香蕉皮) → pinyin initials → English phrase →
-  fuzzy (typos) → predicted from the name's characters (a naive Bayes model over character n-grams with
-  the head character weighted, trained on the knowledge base).
+  a category's name (干垃圾: what goes in it) → exact name → alias (synonym, variant, English) → numerals,
+  brands and counts normalised (五号电池 → 5号电池, guide.rules) → the name inside a phrase ("喝完的矿泉水瓶")
+  → the household-battery rule → full pinyin → same-sounding characters (香焦皮 → 香蕉皮; never for a real
+  word: 油纸 is not 油脂) → pinyin initials → English phrase → the head noun (衣柜 in 大衣柜; a modifier alone
+  is worth less) → fuzzy (typos) → predicted from the name's characters (a naive Bayes model over character
+  n-grams with the head character weighted, trained on the knowledge base) → not recognised (qwerty, 哈哈).
+An item may be answered in parts (奶茶), or as bulky waste or an appliance (Entry.kind).
 Each rung reports its method and a confidence; bench/guide_eval.py checks that the confidence is honest.
 """
 
@@ -21,6 +24,8 @@ from typing import Any
 import opencc
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
+
+from guide import rules
 
 CATEGORIES = ("recyclable", "hazardous", "wet", "dry")
 MAX_QUERY = 50
@@ -40,57 +45,6 @@ _SUFFIX = re.compile(
     r"(?:怎么扔|怎么丢|怎么处理|怎么分类|怎么办|属于什么垃圾|属于哪类垃圾|属于哪类|是什么垃圾|算什么垃圾|"
     r"是哪类垃圾|是啥垃圾|扔哪里|扔哪|放哪里|放哪|是什么|算什么|垃圾|吗|呢|啊|呀|了|的)+$"
 )
-_EN_STOP = {
-    "a",
-    "an",
-    "the",
-    "some",
-    "used",
-    "old",
-    "empty",
-    "broken",
-    "leftover",
-    "leftovers",
-    "half",
-    "eaten",
-    "dirty",
-    "waste",
-    "of",
-    "piece",
-    "pieces",
-    "my",
-    "this",
-    "that",
-    "finished",
-    "spent",
-    "expired",
-    "torn",
-    "rotten",
-    "worn",
-    "dead",
-    "bit",
-    "bits",
-    "scrap",
-    "scraps",
-    "discarded",
-    "i",
-    "have",
-    "where",
-    "does",
-    "go",
-    "what",
-    "bin",
-    "is",
-    "it",
-    "to",
-    "throw",
-    "away",
-    "how",
-    "in",
-    "which",
-    "for",
-    "out",
-}
 
 
 def normalize(text: str) -> str:
@@ -148,7 +102,9 @@ class Entry:
     pinyin: str = ""  # space-separated syllables
     initials: str = ""
     weight: float = 1.0  # how established the name is (number of sources); breaks ties
-    agreed: bool = True
+    agreed: bool = True  # False: public sources disagree, or the consistency check flagged it
+    kind: str = "item"  # item | composite (answered in parts) | bulky | appliance (guide.models.ItemKind)
+    parts: tuple[tuple[str, str, str], ...] = ()  # (name, English name, where it goes) of a composite
 
 
 @dataclass
@@ -228,7 +184,13 @@ CONFIDENCE = {
     "english": 0.93,
     "initials": 0.85,
     "fuzzy": 0.8,
+    "rule": 0.93,
+    "category": 0.99,
 }
+# Text that is not an item (qwerty, 哈哈): no bin, a low confidence, suggestions, and the review queue.
+UNRECOGNISED = 0.1
+# Only a modifier of the query matched (大衣 in 大衣柜, the head noun unknown): less than a head-noun match.
+MODIFIER_ONLY = 0.6
 NB_TEMPERATURE = 1.0
 # A partial match that the character model agrees with: right ~89% of the time on held-out names.
 AGREED = 0.88
@@ -254,6 +216,7 @@ class Index:
         self.english: dict[str, Entry] = {}
         self.by_pinyin: dict[str, list[Entry]] = defaultdict(list)
         self.by_initials: dict[str, list[Entry]] = defaultdict(list)
+        self.syllables: set[str] = set()
         self.bigrams: dict[str, list[str]] = defaultdict(list)
         # Simplified names first: the published list names a few items in both scripts (電池 beside 电池),
         # and the one key they share answers the simplified item (the name a resident here reads).
@@ -277,6 +240,7 @@ class Index:
         for key in self.keys:
             self.by_head[key[-1]].append(key)
         self.pinyin_keys = list(self.by_pinyin)
+        self.initial_prefixes = {k[:4].lower() for k in self.by_initials}
         self.english_keys = list(self.english)
         self.model = NaiveBayes(temperature=NB_TEMPERATURE).fit(
             (k, e.category) for k, e in self.exact.items()
@@ -302,8 +266,13 @@ class Index:
         if not _HAN.search(key):
             return
         syllables = pinyin.split() if pinyin else to_pinyin(key)
-        self.by_pinyin["".join(syllables)].append(e)
-        self.by_initials[initials or "".join(s[0] for s in syllables if s)].append(e)
+        # Pinyin syllables only: the single letters of names like CD盒 are no syllable (a, e, o are).
+        self.syllables.update(
+            s.lower() for s in syllables if _LETTERS.match(s.lower()) and (len(s) > 1 or s.lower() in "aeo")
+        )
+        # Lower case: queries are normalised to lower case (U盘 is asked as "upan").
+        self.by_pinyin["".join(syllables).lower()].append(e)
+        self.by_initials[(initials or "".join(s[0] for s in syllables if s)).lower()].append(e)
 
     # --- ladder ----------------------------------------------------------------------------------
 
@@ -311,11 +280,37 @@ class Index:
         q = normalize(query)[:MAX_QUERY]
         if not q:
             return Answer(query, q, None, None, "none", 0.0)
+        named = rules.category_named(q)
+        if named:
+            return Answer(query, q, named, None, "category", CONFIDENCE["category"])
+        if q in self.exact:  # a listed name in letters (kindle, cd) before any reading of the letters
+            return self._answer(query, q, self.exact[q], "exact")
         if _LETTERS.match(q) or not _HAN.search(q):
             answer = self._latin(query, q)
             if answer:
                 return answer
-        return self._han(query, q)
+            if _LETTERS.match(q) and q not in self.exact and not self._spellable(q):
+                return self._unrecognised(query, q, q)
+        return self._han(query, rules.canonical(q) if q not in self.exact else q)
+
+    def _unrecognised(self, query: str, q: str, core: str) -> Answer:
+        return Answer(query, q, None, None, "unrecognised", UNRECOGNISED, self.nearest(core))
+
+    def examples(self, category: str, limit: int = 12) -> list[Entry]:
+        """Well-established items of a category (most sources first): what goes in it."""
+        cache: dict[str, list[Entry]] = self.__dict__.setdefault("_examples", {})
+        if category not in cache:
+            found = [
+                e
+                for key, e in self.exact.items()
+                if e.category == category
+                and e.agreed
+                and e.kind == "item"
+                and key == e.name
+                and len(key) <= 4
+            ]
+            cache[category] = sorted(found, key=lambda e: (-e.weight, len(e.name), e.name))[:40]
+        return cache[category][:limit]
 
     def _answer(
         self, query: str, q: str, entry: Entry, method: str, confidence: float | None = None
@@ -336,10 +331,31 @@ class Index:
                 return self._answer(query, q, self.exact[core], "phrase")
             if core in self.alias:
                 return self._answer(query, q, self.alias[core], "phrase")
-        sounding = self._homophone(core)
+        battery = self._battery(query, q, core)
+        if battery:
+            return battery
+        # A real word is not a typo of a same-sounding one (油纸 is not 油脂): only a query the dictionary
+        # does not know is corrected by sound.
+        sounding = None if rules.is_word(core) else self._homophone(core)
         if sounding and sounding[1] == len(core):
             return self._answer(query, q, sounding[0], "homophone")
         return self._unlisted(query, q, core, sounding)
+
+    def _battery(self, query: str, q: str, core: str) -> Answer | None:
+        """The household-battery rule decides a battery the knowledge base does not name (七号电池, 南孚充电电池);
+        the matched item is the longest known name in the query that the rule agrees with."""
+        category = rules.battery_rule(core)
+        if category is None:
+            return None
+        contained = self._longest_contained(core)
+        entry: Entry | None = None
+        if contained and contained[1].category == category and "电池" in contained[0]:
+            entry = contained[1]
+        else:  # the rule's own example in the list (keys are normalised: no brackets)
+            entry = self.exact.get(normalize("干电池（无汞）" if category == "dry" else "充电电池"))
+        if entry is None:
+            return None
+        return Answer(query, q, category, entry, "rule", CONFIDENCE["rule"])
 
     def _unlisted(self, query: str, q: str, core: str, sounding: tuple[Entry, int] | None) -> Answer:
         """No known name explains the whole query. The character model decides the category (on held-out
@@ -347,22 +363,69 @@ class Index:
         reported as the matched item."""
         scores = self.model.predict(core)
         category = max(scores, key=lambda c: scores[c])
+        head = self._head_noun(core)
         contained = self._longest_contained(core)
         fuzzy = self._fuzzy_han(core)
-        candidates: list[tuple[Entry, str]] = []
-        if contained and len(contained[0]) >= 2:
-            candidates.append((contained[1], "phrase"))
+        # (entry, method, confidence): the head noun (the name the query ends with) first; a known name
+        # elsewhere in the query is only a modifier of the thing (大衣 in 大衣柜).
+        candidates: list[tuple[Entry, str, float]] = []
+        if head:
+            candidates.append((head[1], "phrase", AGREED))
+        if contained and len(contained[0]) >= 2 and (head is None or contained[1] is not head[1]):
+            modifier = not core.endswith(contained[0])
+            candidates.append((contained[1], "phrase", MODIFIER_ONLY if modifier else AGREED))
         if sounding:
-            candidates.append((sounding[0], "homophone"))
+            candidates.append((sounding[0], "homophone", AGREED))
         if fuzzy:
-            candidates.append((fuzzy[0], "fuzzy"))
-        for entry, method in candidates:
+            candidates.append((fuzzy[0], "fuzzy", AGREED))
+        for entry, method, confidence in candidates:
             if entry.category == category:
-                return Answer(query, q, category, entry, method, AGREED, self.nearest(core), scores)
-        alternatives = [(e, 0.0) for e, _m in candidates] or self.nearest(core)
+                return Answer(query, q, category, entry, method, confidence, self.nearest(core), scores)
+        if head and head[1].kind != "item":
+            # Bulky waste and appliances are answered by what to do with them, whatever the bin model says.
+            return Answer(query, q, head[1].category, head[1], "phrase", AGREED, self.nearest(core), scores)
+        if not candidates and self._stranger(core):
+            return self._unrecognised(query, q, core)
+        alternatives = [(e, 0.0) for e, _m, _c in candidates] or self.nearest(core)
         return Answer(
             query, q, category, None, "predicted", calibrated(scores[category]), alternatives, scores
         )
+
+    def _head_noun(self, q: str) -> tuple[str, Entry] | None:
+        """The longest known name the query ends with (衣柜 in 大衣柜): in a Chinese compound the last word
+        names the thing. Two characters at least, or a one-character name of bulky waste (床)."""
+        for start in range(max(0, len(q) - self.max_len), len(q)):
+            piece = q[start:]
+            entry = self.exact.get(piece) or self.alias.get(piece)
+            if entry and (len(piece) >= 2 or entry.kind != "item"):
+                return piece, entry
+        return None
+
+    def _stranger(self, q: str) -> bool:
+        """Not an item: a word the dictionary knows as no thing (哈哈, 你好), or text that shares no two
+        characters with a known name, is no word, and does not end the way any known name ends."""
+        if len(q) < 2:
+            return False
+        if rules.not_a_thing(q):
+            return True
+        if any(q[i : i + 2] in self.bigrams for i in range(len(q) - 1)):
+            return False
+        known = sum(c in self.model.vocab for c in q)
+        return q[-1] not in self.by_head and not rules.is_word(q) and known * 2 < len(q)
+
+    def _spellable(self, q: str) -> bool:
+        """Latin letters that could be pinyin (whole syllables) or pinyin initials (short, almost no vowels):
+        worth a guess from the character model. Anything else (qwerty, asdf) is not recognised."""
+        if q[:4] in self.initial_prefixes:
+            return True
+        syllables = self.syllables
+        reach = [True] + [False] * len(q)  # reach[i]: q[:i] splits into syllables
+        for i in range(len(q)):
+            if reach[i]:
+                for j in range(i + 1, min(len(q), i + 6) + 1):
+                    if q[i:j] in syllables:
+                        reach[j] = True
+        return reach[-1]
 
     def _longest_contained(self, q: str) -> tuple[str, Entry] | None:
         best: tuple[int, int, str] | None = None
@@ -418,7 +481,11 @@ class Index:
             return self._answer(query, q, self.english[en], "english")
         if _LETTERS.match(q) and q in self.by_pinyin:
             return self._answer(query, q, self._pick(self.by_pinyin[q], q), "pinyin")
-        content = [w for w in words if w not in _EN_STOP]
+        content = [w for w in words if w not in rules.EN_STOP]
+        # "a leftover food": without the articles first (leftover is also a modifier, so a stop word).
+        plain = [w for w in words if w not in rules.EN_ARTICLES]
+        if plain and plain != words and english_key(plain) in self.english:
+            return self._answer(query, q, self.english[english_key(plain)], "english")
         if content and content != words:
             key = english_key(content)
             if key in self.english:
@@ -471,12 +538,14 @@ class Index:
             for key, entry in sorted(self.exact.items()):
                 if entry.category != category:
                     continue
+                if not entry.agreed:
+                    # Disputed or flagged (guide.consistency): never taught as a "right" answer.
+                    found.append((entry, None))
+                    continue
                 guess = self.model.predict(key)
                 wrong = max(guess, key=lambda c: guess[c])
                 if wrong != category and guess[wrong] > 0.8:
                     found.append((entry, wrong))
-                elif not entry.agreed:
-                    found.append((entry, None))
             cache[category] = found
         return cache[category][:limit]
 

@@ -39,6 +39,34 @@ def read_items(path: Path = DATA / "items_shanghai.csv") -> list[SourceItem]:
         ]
 
 
+@dataclass(frozen=True)
+class SpecialItem:
+    """An item answered other than by one bin (data/special.csv): bulky waste, an appliance, or in parts."""
+
+    name: str
+    kind: str
+    category: str
+    parts: tuple[tuple[str, str, str], ...]  # (name, English name, destination)
+    sources: str
+
+
+def read_special(path: Path = DATA / "special.csv") -> list[SpecialItem]:
+    with path.open(encoding="utf-8") as f:
+        return [
+            SpecialItem(
+                r["name"].strip(),
+                r["kind"].strip(),
+                r["category"].strip(),
+                tuple(
+                    (zh, en, dest)
+                    for zh, en, dest in (p.split(":") for p in r["parts"].split("|") if p.strip())
+                ),
+                r["source"].strip(),
+            )
+            for r in csv.DictReader(f)
+        ]
+
+
 def read_english(path: Path = DATA / "english.csv") -> dict[str, str]:
     with path.open(encoding="utf-8") as f:
         return {r["name"]: r["english"] for r in csv.DictReader(f)}
@@ -75,12 +103,20 @@ def initials_of(text: str) -> str:
 
 
 def source_index_data(
-    items: list[SourceItem], *, english: dict[str, str], synonyms: dict[str, list[str]]
+    items: list[SourceItem],
+    *,
+    english: dict[str, str],
+    synonyms: dict[str, list[str]],
+    special: list[SpecialItem] | None = None,
 ) -> tuple[list[Entry], list[tuple[int, str, str]]]:
-    """Index entries and aliases straight from the source files, numbered as the loader numbers them."""
+    """Index entries and aliases straight from the source files, numbered as the loader numbers them.
+    `special` (default: data/special.csv) sets the answer kind and parts of listed names and adds the rest."""
+    specials = {s.name: s for s in (read_special() if special is None else special)}
+    listed = {item.name for item in items}
     entries = []
     for number, item in enumerate(items, start=1):
         pinyin, initials = pinyin_of(item.name)
+        extra = specials.get(item.name)
         entries.append(
             Entry(
                 number,
@@ -91,8 +127,18 @@ def source_index_data(
                 initials,
                 float(len(item.sources.split(";"))),
                 item.sources_agree,
+                extra.kind if extra else "item",
+                extra.parts if extra else (),
             )
         )
+    for sp in specials.values():
+        if sp.name not in listed:
+            pinyin, initials = pinyin_of(sp.name)
+            entries.append(
+                Entry(
+                    len(entries) + 1, sp.name, sp.category, "", pinyin, initials, 1.0, True, sp.kind, sp.parts
+                )
+            )
     ids = {e.name: e.id for e in entries}
     aliases = [
         (ids[name], alias, "synonym") for name, alias in synonym_aliases([e.name for e in entries], synonyms)

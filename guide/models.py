@@ -86,9 +86,37 @@ class ItemOrigin(models.TextChoices):
     REVIEW = "review", _("From the review queue")
 
 
+class ItemKind(models.TextChoices):
+    """How an item is answered: one bin; in parts (milk tea: drink, pearls, cup); or not by a bin at all."""
+
+    ITEM = "item", _("One bin")
+    COMPOSITE = "composite", _("In parts")
+    BULKY = "bulky", _("Bulky waste")
+    APPLIANCE = "appliance", _("Large appliance")
+
+
+class PartDestination(models.TextChoices):
+    RECYCLABLE = "recyclable", _("Recyclable")
+    HAZARDOUS = "hazardous", _("Hazardous")
+    WET = "wet", _("Wet (food) waste")
+    DRY = "dry", _("Dry (residual) waste")
+    DRAIN = "drain", _("Down the drain")
+
+
+class AnswerSource(models.TextChoices):
+    """Where a corrected answer comes from (issue 18 item 7)."""
+
+    OFFICIAL_LOOKUP = "official-lookup", _("Shanghai official lookup")
+    OFFICE_QA = "office-qa", _("The office's published Q&A")
+    GUIDE_2019 = "guide-2019", _("The 2019 sorting guide")
+    OTHER = "other", _("Other (given in the reason)")
+
+
 class Item(TimeStampedModel):
     name = models.CharField(_("name"), max_length=60, unique=True)
+    # For bulky waste and appliances: the bin a small piece would go to; the answer is what to do instead.
     category = models.CharField(_("category"), max_length=12, choices=CategoryKey.choices)
+    kind = models.CharField(_("answer kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.ITEM)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     tip = models.CharField(_("disposal tip"), max_length=200, blank=True)
     sources = models.CharField(_("sources"), max_length=200, blank=True)
@@ -100,6 +128,10 @@ class Item(TimeStampedModel):
     pinyin = models.CharField(max_length=300, blank=True, editable=False)
     initials = models.CharField(max_length=60, blank=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
+    # Set by the consistency check (guide.consistency): the tip contradicts the answer, or a near-synonym
+    # sits in another bin. A flagged item is answered with less confidence and never asked in a contest.
+    flagged = models.BooleanField(_("flagged for review"), default=False)
+    flag_note = models.CharField(_("why it is flagged"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("item")
@@ -110,6 +142,24 @@ class Item(TimeStampedModel):
                 condition=Q(category__in=[c.value for c in CategoryKey]), name="item_category_valid"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemPart(models.Model):
+    """One part of a composite answer: 奶茶 → the drink down the drain, pearls wet, cup and straw dry."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="parts")
+    name = models.CharField(_("part"), max_length=60)
+    name_en = models.CharField(_("part (English)"), max_length=100, blank=True)
+    destination = models.CharField(_("goes to"), max_length=12, choices=PartDestination.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("item part")
+        verbose_name_plural = _("item parts")
+        ordering = ["item", "order"]
 
     def __str__(self) -> str:
         return self.name
@@ -158,6 +208,12 @@ class LookupQuery(models.Model):
     resolved_item = models.ForeignKey(
         Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Why it is in the queue when no resident asked it (the consistency check), and, once staff resolve it,
+    # where their answer comes from.
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.CharField(
+        _("source of the answer"), max_length=20, choices=AnswerSource.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("lookup query")
@@ -167,3 +223,22 @@ class LookupQuery(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def method_label(self) -> str:
+        """How it was answered, in the page's language (the review queue showed the code, "fuzzy")."""
+        from guide.presenters import method_text  # presenters import the search index, which imports models
+
+        return method_text(self.method) or self.method
+
+    @property
+    def confidence_pct(self) -> int:
+        """How sure the answer was, 0–100 (confidence is stored 0–1)."""
+        return round(self.confidence * 100)
+
+    @property
+    def note_text(self) -> str:
+        """The note in the page's language (the consistency check stores codes, see guide.consistency)."""
+        from guide.presenters import check_note_text
+
+        return check_note_text(self.note)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext as _
 
+from guide.consistency import decode_note
 from guide.engine import Answer, simplified
-from guide.search import categories, item_tip, scheme_code
+from guide.models import CategoryKey
+from guide.search import categories, get_index, item_tip, scheme_code
 
 # How the answer was found, in the words a resident reads (the API keeps the code in `method` as well).
 # The context keeps these apart from other uses of the same English words in the catalogue.
@@ -22,6 +25,30 @@ METHOD_TEXT: dict[str, Promise] = {
     "initials": pgettext_lazy("lookup method", "Guessed from pinyin initials"),
     "fuzzy": pgettext_lazy("lookup method", "Guessed from a name written alike — please check"),
     "predicted": pgettext_lazy("lookup method", "Estimated from similar items — for reference only"),
+    "rule": pgettext_lazy("lookup method", "Decided by the battery rule"),
+    "category": pgettext_lazy("lookup method", "This is the name of a category"),
+    "unrecognised": pgettext_lazy("lookup method", "Not recognised as an item"),
+    "flagged": pgettext_lazy("lookup method", "Flagged by the consistency check"),
+}
+
+# What to do with an item that no bin takes (Shanghai regulation 2019, Art. 27: bulky waste is booked for
+# collection or taken to the place the management responsible person designates; appliances go to qualified
+# recyclers). `kind` in the answer says which.
+ACTION_TEXT: dict[str, Promise] = {
+    "bulky": pgettext_lazy(
+        "lookup action",
+        "Bulky waste: book a collection with your property management or residents' committee, or take it to "
+        "the place they designate. Do not leave it by the bins.",
+    ),
+    "appliance": pgettext_lazy(
+        "lookup action",
+        "Large appliance: hand it to a qualified recycler (trade-in or booked pick-up), or book a bulky-waste "
+        "collection. Do not put it in a bin.",
+    ),
+    "composite": pgettext_lazy("lookup action", "Separate it into its parts; each part goes where shown."),
+}
+DESTINATION_TEXT: dict[str, Promise] = {
+    "drain": pgettext_lazy("lookup part", "Down the drain"),
 }
 
 
@@ -32,8 +59,11 @@ def method_text(method: str) -> str:
 
 
 def answer_dict(answer: Answer) -> dict[str, Any]:
+    """The answer as the page, the API (LookupOut) and the CLI show it."""
     cats = categories()
     cat = cats.get(answer.category or "")
+    kind = answer_kind(answer)
+    english = (get_language() or "").startswith("en")
     return {
         "query": answer.query,
         "category": answer.category,
@@ -48,8 +78,77 @@ def answer_dict(answer: Answer) -> dict[str, Any]:
         "method_text": method_text(answer.method),
         "confidence": answer.confidence,
         "predicted": answer.predicted,
-        "tip": item_tip(answer) or (cat.tip if cat else ""),
+        "tip": (item_tip(answer) or (cat.tip if cat else ""))
+        if kind not in ("unrecognised", "bulky", "appliance")
+        else "",
         "nearest": [
             {"name": simplified(e.name), "category": e.category} for e, _score in answer.alternatives[:3]
         ],
+        "kind": kind,
+        "action": str(ACTION_TEXT[kind]) if kind in ACTION_TEXT else "",
+        "parts": [
+            {
+                "name": name_en if english and name_en else name,
+                "destination": dest,
+                "destination_name": _destination_name(dest, cats),
+            }
+            for name, name_en, dest in (answer.item.parts if answer.item else ())
+        ],
+        "examples": [simplified(e.name) for e in get_index().examples(answer.category)]
+        if kind == "category" and answer.category
+        else [],
+        "disputed": bool(answer.item and not answer.item.agreed),
     }
+
+
+def answer_kind(answer: Answer) -> str:
+    """item | composite | bulky | appliance (the matched item's kind) | category (the query named a
+    category) | unrecognised (not an item)."""
+    if answer.method in ("category", "unrecognised"):
+        return answer.method
+    return answer.item.kind if answer.item else "item"
+
+
+def _destination_name(dest: str, cats: dict[str, Any]) -> str:
+    if dest in cats:
+        return str(cats[dest].name)
+    return str(DESTINATION_TEXT.get(dest, dest))
+
+
+def _category_label(key: str) -> str:
+    return str(CategoryKey(key).label) if key in CategoryKey.values else key
+
+
+def _sources_label(sources: str) -> str:
+    # Source ids name data sets (official-lookup-crawl-2019) and stay as they are; "staff" is a word.
+    return str(pgettext_lazy("answer source", "staff")) if sources == "staff" else sources
+
+
+def check_note_text(note: str) -> str:
+    """A review-queue note in the active language: the consistency check's codes (guide.consistency
+    .encode_note) as sentences joined by "; ", any other note as it was written."""
+    rows = decode_note(note)
+    if rows is None:
+        return note
+    out = []
+    for r in rows:
+        p = {
+            "category": _category_label(r.get("category", "")),
+            "sources": _sources_label(r.get("sources", "")),
+            "ruled": _category_label(r.get("ruled", "")),
+            "named": "、".join(_category_label(k) for k in r.get("named", "").split(",") if k),
+            "other": r.get("other", ""),
+            "other_category": _category_label(r.get("other_category", "")),
+            "other_sources": _sources_label(r.get("other_sources", "")),
+        }
+        if r["kind"] == "rule":
+            text = _("Listed as %(category)s (%(sources)s), but the battery rule says %(ruled)s.")
+        elif r["kind"] == "tip":
+            text = _("Listed as %(category)s (%(sources)s), but its own tip names %(named)s.")
+        else:
+            text = _(
+                "Listed as %(category)s (%(sources)s), but the near-synonym “%(other)s” is listed as "
+                "%(other_category)s (%(other_sources)s)."
+            )
+        out.append(str(text) % p)
+    return " ".join(out)

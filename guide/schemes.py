@@ -130,11 +130,18 @@ ITEM_TIPS = [
         "In its packaging, gently, unbroken.",
     ),
     ("hazardous", ("药",), "连同包装一起投放。", "With its packaging."),
+    # Each tip agrees with its own answer (issue 18): the hazardous battery tip does not send dry cells away.
     (
         "hazardous",
         ("电池",),
-        "充电电池、纽扣电池等请投有害垃圾；普通干电池（无汞）投干垃圾。",
-        "Rechargeable and button batteries are hazardous; ordinary mercury-free dry cells are dry waste.",
+        "充电电池、纽扣电池、含汞电池属于有害垃圾，请轻放，防止破损。",
+        "Rechargeable, button and mercury batteries are hazardous: put them in gently, unbroken.",
+    ),
+    (
+        "dry",
+        ("电池",),
+        "普通无汞干电池（5号、7号等）投干垃圾，无需单独收集。",
+        "Ordinary mercury-free dry cells (AA, AAA…) are dry waste; no separate collection needed.",
     ),
     ("wet", ("汤", "粥", "奶", "酸奶", "饮料", "茶"), "先倒掉液体，沥干后投放。", "Pour off liquids first."),
     ("wet", ("",), "去掉塑料袋后投放，袋子投干垃圾。", "Without the bag; the bag goes to dry waste."),

@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from django.utils.translation import get_language
 
 from guide.engine import Answer, Entry, Index
-from guide.models import Alias, Category, Item
+from guide.models import Alias, Category, Item, ItemPart
 from guide.schemes import ITEM_TIPS
 from lib.bilingual import Msg
 
@@ -26,10 +26,16 @@ _state: dict[str, Any] = {"index": None, "version": None, "checked": 0.0}
 def _version() -> tuple[Any, ...]:
     items = Item.objects.aggregate(n=Count("id"), at=Max("updated_at"))
     aliases = Alias.objects.aggregate(n=Count("id"), top=Max("id"))
-    return (items["n"], items["at"], aliases["n"], aliases["top"])
+    parts = ItemPart.objects.aggregate(n=Count("id"), top=Max("id"))
+    return (items["n"], items["at"], aliases["n"], aliases["top"], parts["n"], parts["top"])
 
 
 def build_index() -> Index:
+    parts: dict[int, list[tuple[str, str, str]]] = {}
+    for item_id, name, name_en, destination in ItemPart.objects.filter(item__active=True).values_list(
+        "item_id", "name", "name_en", "destination"
+    ):
+        parts.setdefault(item_id, []).append((name, name_en, destination))
     entries = [
         Entry(
             pk,
@@ -39,11 +45,24 @@ def build_index() -> Index:
             pinyin,
             initials,
             float(len(sources.split(";"))) if sources else 1.0,
-            agree,
+            agree and not flagged,
+            kind,
+            tuple(parts.get(pk, ())),
         )
-        for pk, name, category, name_en, pinyin, initials, sources, agree in Item.objects.filter(
+        for pk, name, category, name_en, pinyin, initials, sources, agree, flagged, kind in Item.objects.filter(
             active=True
-        ).values_list("id", "name", "category", "name_en", "pinyin", "initials", "sources", "sources_agree")
+        ).values_list(
+            "id",
+            "name",
+            "category",
+            "name_en",
+            "pinyin",
+            "initials",
+            "sources",
+            "sources_agree",
+            "flagged",
+            "kind",
+        )
     ]
     aliases = list(Alias.objects.filter(item__active=True).values_list("item_id", "text", "kind"))
     return Index(entries, aliases)

@@ -11,15 +11,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_created, audit_updated, snapshot
+from guide.consistency import Conflict, KbItem, encode_note, find_conflicts
 from guide.engine import Answer, normalize
-from guide.kb import pinyin_of, read_english, read_items, read_synonyms, synonym_aliases
+from guide.kb import pinyin_of, read_english, read_items, read_special, read_synonyms, synonym_aliases
 from guide.models import (
     Alias,
     AliasKind,
+    AnswerSource,
     Category,
     CategoryKey,
     Item,
+    ItemKind,
     ItemOrigin,
+    ItemPart,
     LookupQuery,
     QueryStatus,
     Scheme,
@@ -92,9 +96,42 @@ def guide_load_dataset(*, progress: Callable[[int, int], None] | None = None) ->
         if alias not in known_aliases
     ]
     Alias.objects.bulk_create(aliases, batch_size=1000)
+    new += _load_special(existing)
+    consistency_flag(actor=None)
     if progress:
         progress(len(sources), len(sources))
     return len(new)
+
+
+def _load_special(existing: set[str]) -> list[Item]:
+    """Bulky waste, appliances and answers in parts (data/special.csv): new names are added; a listed name
+    still answered as one bin and without parts gets its kind and parts (a staff change is left alone)."""
+    added: list[Item] = []
+    for sp in read_special():
+        item = Item.objects.filter(name=sp.name).first()
+        if item is None:
+            pinyin, initials = pinyin_of(sp.name)
+            item = Item.objects.create(
+                name=sp.name,
+                category=sp.category,
+                kind=sp.kind,
+                sources=sp.sources,
+                origin=ItemOrigin.DATASET,
+                pinyin=pinyin,
+                initials=initials,
+            )
+            added.append(item)
+        elif sp.name in existing and (item.kind != ItemKind.ITEM or item.parts.exists()):
+            continue
+        else:
+            item.kind = sp.kind
+            item.save(update_fields=["kind", "updated_at"])
+        if not item.parts.exists():
+            ItemPart.objects.bulk_create(
+                ItemPart(item=item, name=zh, name_en=en, destination=dest, order=n)
+                for n, (zh, en, dest) in enumerate(sp.parts)
+            )
+    return added
 
 
 def _clean_name(name: str) -> str:
@@ -196,14 +233,26 @@ def lookup_count(*, answer: Answer, times: int = 1) -> None:
 
 @transaction.atomic
 def review_resolve(
-    *, actor: Any, query: LookupQuery, category: str, item_name: str = "", reason: str = ""
+    *,
+    actor: Any,
+    query: LookupQuery,
+    category: str,
+    item_name: str = "",
+    reason: str = "",
+    source: str = "",
 ) -> Item:
     """Staff confirm or correct an answer; the query joins the knowledge base (as an item, or as an alias
-    of an existing item when `item_name` names one)."""
+    of an existing item when `item_name` names one). `source` (AnswerSource: official-lookup, office-qa,
+    guide-2019, other) says where the answer comes from; it is kept on the query, added to the item's
+    sources (a flagged item is then unflagged) and written into the audit reason. Raises ValidationError."""
     if category not in CategoryKey.values:
         raise ValidationError(f"unknown category {category!r}")
+    if source and source not in AnswerSource.values:
+        raise ValidationError(str(Msg("请选择答案的依据来源。", "Choose where the answer comes from.")))
     status = QueryStatus.CONFIRMED if category == query.category else QueryStatus.CORRECTED
     reason = reason or f"review queue: {query.text} ({query.count}×)"
+    if source:
+        reason = f"{reason} [{AnswerSource(source).label}]"
     target = Item.objects.filter(name=item_name).first() if item_name else None
     if target is not None:
         if target.category != category:
@@ -218,9 +267,16 @@ def review_resolve(
         )
         if existing and existing.category != category:
             item_update(actor=actor, item=existing, reason=reason, category=category)
+    if source and source not in item.sources.split(";"):
+        before_item = snapshot(item)
+        item.sources = ";".join(filter(None, [*item.sources.split(";"), source]))[:200]
+        if item.flagged:
+            item.flagged, item.flag_note = False, ""  # staff decided, with a source
+        item.save(update_fields=["sources", "flagged", "flag_note", "updated_at"])
+        audit_updated(actor=actor, obj=item, before=before_item, reason=reason)
     before = snapshot(query)
-    query.status, query.resolved_item = status, item
-    query.save(update_fields=["status", "resolved_item"])
+    query.status, query.resolved_item, query.source = status, item, source
+    query.save(update_fields=["status", "resolved_item", "source"])
     audit_updated(actor=actor, obj=query, before=before, reason=reason)
     return item
 
@@ -231,3 +287,50 @@ def review_dismiss(*, actor: Any, query: LookupQuery, reason: str = "") -> None:
     query.status = QueryStatus.DISMISSED
     query.save(update_fields=["status"])
     audit_updated(actor=actor, obj=query, before=before, reason=reason or "not an item")
+
+
+CHECK_NOTE = "consistency check: "
+
+
+@transaction.atomic
+def consistency_flag(*, actor: Any = None) -> list[str]:
+    """Run the consistency check (guide.consistency) over the active knowledge base: flag each item whose
+    tip or rule contradicts its answer or whose near-synonym sits in another bin, put it in the review queue
+    with the sources of both answers, and unflag items the check flagged before that no longer conflict.
+    Staff decide in the review queue (review_resolve, with a source). Returns the flagged names."""
+    items = list(Item.objects.filter(active=True))
+    conflicts: dict[str, list[Conflict]] = {}
+    for c in find_conflicts(KbItem(i.name, i.category, i.sources, i.tip) for i in items):
+        conflicts.setdefault(c.name, []).append(c)
+    for item in items:
+        found = conflicts.get(item.name)
+        notes = [c.note for c in found] if found else None
+        if notes is None and not (item.flagged and item.flag_note.startswith(CHECK_NOTE)):
+            continue
+        before = snapshot(item)
+        item.flagged = notes is not None
+        item.flag_note = (CHECK_NOTE + "; ".join(notes))[:300] if notes else ""
+        if snapshot(item) == before:
+            if found:  # an open entry queued before the notes were codes gets them (no reopening)
+                LookupQuery.objects.filter(
+                    text=normalize(item.name)[:100], method="flagged", status=QueryStatus.OPEN
+                ).exclude(note=encode_note(found)).update(note=encode_note(found))
+            continue
+        item.save(update_fields=["flagged", "flag_note", "updated_at"])
+        audit_updated(
+            actor=actor, obj=item, before=before, reason=item.flag_note or "consistency check: resolved"
+        )
+        if notes:
+            LookupQuery.objects.update_or_create(
+                text=normalize(item.name)[:100],
+                defaults={
+                    "method": "flagged",
+                    "category": item.category,
+                    "confidence": 0,
+                    "matched": item.name[:60],
+                    "status": QueryStatus.OPEN,
+                    # Codes, not the English flag_note: the queue says it in the reader's language.
+                    "note": encode_note(conflicts[item.name]),
+                },
+            )
+    return sorted(conflicts)

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, Role, User
 from grid.access import get_node_for_user, role_required
 from grid.models import Household
+from grid.services.household_keys import household_keys_ensure
 from guide import counting
-from guide.models import CategoryKey, Item, LookupQuery, QueryStatus
+from guide.models import AnswerSource, CategoryKey, Item, LookupQuery, QueryStatus
 from guide.presenters import answer_dict
 from guide.qr import qr_sheet_pdf
 from guide.search import QueryError, categories, get_index, lookup, validate_query
@@ -39,6 +40,9 @@ def index(request: HttpRequest) -> HttpResponse:
             answer = lookup(q)
             counting.count(answer)
             context["result"] = answer_dict(answer)
+    # An old household sheet (before issue 14) pointed here with ?h=<household code>: a guessable code opens
+    # no household's page; the lookup page says to ask for the new sheet.
+    context["old_sheet"] = "h" in request.GET
     return render_page(request, "guide/index.html", "guide/partials/result.html", context)
 
 
@@ -73,6 +77,7 @@ def review(request: HttpRequest) -> HttpResponse:
         {
             "queue": queue,
             "choices": CategoryKey.choices,
+            "sources": AnswerSource.choices,
             "categories": categories(),
             "open": totals[QueryStatus.OPEN],
         },
@@ -96,6 +101,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             category=request.POST.get("category", ""),
             item_name=request.POST.get("item_name", "").strip(),
             reason=request.POST.get("reason", ""),
+            source=request.POST.get("source", ""),
         )
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
@@ -110,14 +116,29 @@ def qr_households(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     node = get_node_for_user(user, code)
-    households = (
-        Household.objects.visible_to(user).in_node(node).select_related("building").order_by("code")[:2000]
+    households = list(
+        Household.objects.visible_to(user)
+        .in_node(node)
+        .select_related("building__microgrid", "community")
+        .order_by("code")[:2000]
     )
-    base = request.build_absolute_uri(reverse("guide:index"))
-    labels = [(f"{base}?h={h.code}", f"{h.building.name} {h.room}", h.code) for h in households]
+    # Each code opens that household's own page through its secret (grid.HouseholdKey): printing again keeps
+    # the codes already handed out; a lost sheet is re-issued from the household's page.
+    tokens = household_keys_ensure(actor=user, households=households)
+    labels = [
+        (
+            request.build_absolute_uri(reverse("resident:page", args=[tokens[h.pk]])),
+            f"{h.building.name} {h.room}",
+            h.code,
+        )
+        for h in households
+    ]
     pdf = qr_sheet_pdf(labels, title=f"{node.name} · {_('Household QR codes')}")
     return HttpResponse(
         pdf,
         content_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="qr-{node.code}.pdf"'},
+        headers={
+            "Content-Disposition": f'inline; filename="qr-{node.code}.pdf"',
+            "Cache-Control": "private, no-store",  # the sheet holds the households' keys
+        },
     )

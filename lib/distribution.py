@@ -18,6 +18,7 @@ DISTRIBUTED = frozenset(
         "supervision_shift",
         "supervision_shiftsignup",
         "supervision_observation",
+        "supervision_observationflag",
         "supervision_observationphoto",
         "supervision_puritycheck",
         "supervision_pointday",

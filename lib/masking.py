@@ -10,9 +10,11 @@ def mask_phone(value: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
+    """An ID number's last 4 characters at most (the birth date and region code in its first 14 identify a
+    person): "11010519491231002X" → "**************002X"; shorter than 8, all stars."""
     if len(value) < 8:
         return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * (len(value) - 4) + value[-4:]
 
 
 def mask_name(value: str) -> str:

@@ -16,12 +16,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.bilingual import Msg
+
 # ASCII digits only: \d also matches "２０２６" or "٢٠٢٦", which the API's documented patterns refuse.
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$", re.ASCII)
 _YEAR = re.compile(r"^(\d{4})$", re.ASCII)
 MIN_YEAR = 2000  # the product's data starts long after; earlier years are typos
 MIN_DAY = datetime.date(MIN_YEAR, 1, 1)
+# Graded and reported periods must have begun: Period.parse accepts next year (targets and plans are set
+# ahead), but a report or an assessment of 2027-01 would grade months nobody has lived yet.
+NOT_BEGUN = Msg(
+    "该期间尚未开始，无法考核或生成报表。",
+    "This period has not begun yet: it cannot be assessed or reported.",
+)
 
 
 def max_year() -> int:
@@ -64,6 +72,10 @@ class Period:
             return _("%(year)d Q%(q)d") % {"year": self.start.year, "q": (self.start.month - 1) // 3 + 1}
         return _("%(year)d (year)") % {"year": self.start.year}
 
+    def begun(self, today: datetime.date | None = None) -> bool:
+        """Whether the period's first day has come (today: the local date)."""
+        return self.start <= (today or timezone.localdate())
+
     def days_until(self, today: datetime.date) -> int:
         """Days of the period that have begun by `today` (a running month counts only its past days)."""
         last = min(self.end, today)
@@ -101,6 +113,14 @@ class Period:
                 raise ValueError(key)
             return cls.containing("year", datetime.date(int(m[1]), 1, 1))
         raise ValueError(key)
+
+
+def parse_begun(key: str, today: datetime.date | None = None) -> Period:
+    """Period.parse, and the period must have begun by `today` (see NOT_BEGUN); ValueError otherwise."""
+    period = Period.parse(key)
+    if not period.begun(today):
+        raise ValueError(key)
+    return period
 
 
 # Query-string readers for pages: a missing, malformed or out-of-range value falls back to the page's

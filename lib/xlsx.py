@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime
+import decimal
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -12,10 +15,13 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from lib.bilingual import Msg
+from lib.numbers import Num
 from lib.validation import has_control_chars
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,13 +70,67 @@ def _too_many_columns() -> TableError:
     )
 
 
+# Invisible characters that copy and paste carries into cells (zero-width space and joiners, BOM, soft
+# hyphen): a room "1-101\u200b" must be the room 1-101.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+# Excel keeps 15 significant digits of a number: an 18-digit ID typed into a number cell is stored with its
+# last digits turned to 0 (and may still pass the check digit), so no number cell that large is read.
+EXACT_LIMIT = 10**15
+# A long number shown (and saved to CSV) the way Excel shows it in a General cell: 1.10101E+17.
+_EXCEL_SCIENTIFIC = re.compile(r"[+-]?\d(\.\d+)?[eE]\+?(1[1-9]|[2-9]\d)")
+
+
+_SPACES = re.compile(r"\s+")
+
+
+class _InexactNumber(Exception):
+    pass
+
+
+def normal_text(value: str) -> str:
+    """Text as spreadsheets should have held it: Unicode NFKC (full-width digits, letters and punctuation
+    become ASCII, "１-１０１" is "1-101", the ideographic space a space), invisible characters dropped, trimmed."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", value)).strip()
+
+
 def _cell(value: Any) -> str:
-    if value is None:
+    """A cell as text, the way a person reads it. Numbers: integers without ".0" (Excel stores phone
+    numbers and counts typed as numbers as floats: 13812345678.0), other floats to Excel's 15 significant
+    digits (464068.7, not 464068.69999999995); a number cell of EXACT_LIMIT or more raises _InexactNumber.
+    Dates: YYYY-MM-DD (with HH:MM:SS when there is a time of day). Text: `normal_text`."""
+    if value is None or value == "":  # most cells of a sparse sheet, every cell of a blank CSV line
         return ""
-    if isinstance(value, float) and value.is_integer():
-        # Excel stores phone numbers and counts typed as numbers as floats: 13812345678.0.
-        return str(int(value))
-    return str(value).strip()
+    if isinstance(value, str):
+        # ASCII is its own NFKC and holds no invisible characters: the common case skips both.
+        text = value.strip() if value.isascii() else normal_text(value)
+        if ("E" in text or "e" in text) and _EXCEL_SCIENTIFIC.fullmatch(text):
+            raise _InexactNumber
+        return text
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | decimal.Decimal):
+        if abs(float(value)) >= EXACT_LIMIT:
+            raise _InexactNumber
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return format(value, ".15g") if isinstance(value, float) else str(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return normal_text(str(value))
+
+
+def _inexact(row: int, column: int) -> TableError:
+    return TableError(
+        Msg(
+            "第 {row} 行第 {col} 列是超过 15 位的数字（或 Excel 缩写的 1.23E+17），Excel 只保留 15 位有效数字，"
+            "后面几位已经丢失。请把这一列设为“文本”格式后重新输入（身份证号、电话号码、编号都应是文本）。",
+            "Row {row}, column {col} holds a number of more than 15 digits (or Excel's shortened 1.23E+17): "
+            "Excel keeps only 15 significant digits, so the last ones are lost. Format the column as Text and "
+            "type the values again (ID numbers, phone numbers and codes must be text).",
+        ).format(row=row, col=get_column_letter(column))
+    )
 
 
 def _bounded(raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
@@ -92,7 +152,11 @@ def _bounded(raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
             if set(raw[MAX_COLUMNS:]) - {None, ""}:
                 raise _too_many_columns()
             raw = raw[:MAX_COLUMNS]
-        row = [_cell(v) for v in raw]
+        try:
+            row = [_cell(v) for v in raw]
+        except _InexactNumber:
+            column = next(i for i, v in enumerate(raw, start=1) if _is_inexact(v))
+            raise _inexact(scanned + 1, column) from None
         while row and not row[-1]:
             row.pop()
         if not row:
@@ -116,6 +180,14 @@ def _bounded(raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
         if len(rows) > MAX_ROWS + 1:  # + the header
             raise _too_many_rows()
     return rows
+
+
+def _is_inexact(value: Any) -> bool:
+    try:
+        _cell(value)
+    except _InexactNumber:
+        return True
+    return False
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
@@ -188,14 +260,21 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         raise TableError(Msg("CSV 文件格式有误。", "The CSV file is malformed.")) from None
 
 
-def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+def _heading_key(text: str) -> str:
+    return _SPACES.sub("", normal_text(text))
+
+
+def read_table(filename: str, data: bytes, headings: Sequence[str] = ()) -> tuple[list[str], list[list[str]]]:
     """The header row and the data rows of the first sheet of an .xlsx or .csv (chosen by `filename`),
-    every cell as stripped text, empty rows dropped, each row padded to the header's width.
+    every cell as text the way a person reads it (`_cell`: NFKC, trimmed, numbers without float noise,
+    dates as YYYY-MM-DD), empty rows dropped, each row padded to the header's width. A header cell that
+    matches one of `headings` up to NFKC and spaces ("重量 (千克)" for "重量（千克）") is returned spelled as
+    in `headings`.
 
     Bounded whatever the file declares: MAX_BYTES, MAX_ROWS data rows, MAX_COLUMNS (a value in the next
     column refuses the file; .xlsx cells further out are not read), MAX_CELL characters a cell, and for a
     CSV the length of its lines. Raises TableError (zh/en message) for an empty, unreadable or oversized
-    file."""
+    file, or one with a number that lost digits (a number cell of 16+ digits, or Excel's 1.23E+17 in a CSV)."""
     if not data:
         raise TableError(_EMPTY)
     if len(data) > MAX_BYTES:
@@ -213,8 +292,48 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
         raise TableError(Msg("只接受 .xlsx 或 .csv 文件。", "Only .xlsx or .csv files are accepted."))
     if not rows:
         raise TableError(_EMPTY)
-    header = rows[0]
+    wanted = {_heading_key(h): h for h in headings}
+    header = [wanted.get(_heading_key(h), h) for h in rows[0]]
     return header, [r + [""] * (len(header) - len(r)) for r in rows[1:]]
+
+
+_DAY = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_DAY_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+# Excel's day numbers (1 = 1900-01-01, counted from 1899-12-30 because of Lotus's leap-year bug) in the
+# years this product reads: a date cell saved as General or through a CSV arrives as "46000".
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_EXCEL_SERIALS = range(36526, 73051)  # 2000-01-01 … 2099-12-31
+
+
+def cell_day(text: str) -> datetime.date:
+    """A day in the forms spreadsheets hold: 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日, 20261130,
+    with or without a time of day, or Excel's day number (46000). ValueError for anything else, including
+    an impossible day (2026-02-30)."""
+    text = normal_text(text)
+    found = _DAY.fullmatch(text) or _DAY_COMPACT.fullmatch(text)
+    if found:
+        return datetime.date(*(int(g) for g in found.groups()[:3]))
+    if text.isdigit() and int(text) in _EXCEL_SERIALS:
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(text))
+    raise ValueError(text[:30])
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_UNIT = re.compile(r"\s*(kg|KG|Kg|千克|公斤)$")
+
+
+def cell_decimal(text: str) -> decimal.Decimal:
+    """A number in the forms spreadsheets hold: 1234.5, 1,234.5 (thousands separators), ' 12 ', full-width
+    digits, a trailing kg/千克/公斤. ValueError for anything else (1.234,5 is ambiguous and refused; so are
+    NaN and infinities)."""
+    text = _UNIT.sub("", normal_text(text)).replace(" ", "")
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        raise ValueError(text[:30])
+    return decimal.Decimal(text)
 
 
 # Text starting with one of these is run as a formula (or DDE command) by spreadsheet programs, whether the
@@ -236,15 +355,22 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def _number_cell(sheet: Any, value: Num) -> Any:
+    cell = WriteOnlyCell(sheet, value=value.excel_value)
+    cell.number_format = value.excel_format
+    return cell
+
+
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
     """An .xlsx with one sheet per (title, headers, rows); every cell goes through `safe_cell`, so no text
-    from a user becomes a live formula."""
+    from a user becomes a live formula. A `lib.numbers.Num` becomes a number cell with its number format
+    (thousands, decimals, unit): it reads like the PDF and still adds up."""
     book = Workbook(write_only=True)
     for title, headers, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
         sheet.append([safe_cell(h) for h in headers])
         for row in rows:
-            sheet.append([safe_cell(v) for v in row])
+            sheet.append([_number_cell(sheet, v) if isinstance(v, Num) else safe_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

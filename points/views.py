@@ -17,6 +17,7 @@ from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, 
 from grid.access import get_household_for_user, get_node_for_user, role_required
 from grid.models import Household
 from grid.presenters import household_view
+from grid.services.household_keys import household_by_token
 from lib.validation import form_pk
 from points.models import LedgerEntry, PointsAccount, Reward
 from points.services import points_redeem, points_void
@@ -86,8 +87,15 @@ def leaders(request: HttpRequest, code: str) -> HttpResponse:
 def counter(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    code = (request.POST.get("household") or request.GET.get("h") or "").strip().upper()[:48]
+    raw = (request.POST.get("household") or request.GET.get("h") or "").strip()
+    code = raw.upper()[:48]
     household: Household | None = None
+    if "/h/" in raw:
+        # A scanned household QR sheet (…/h/<token>/): its household, if it is one of this counter's.
+        scanned = household_by_token(raw.rsplit("/h/", 1)[1].strip("/"))
+        code = scanned.code if scanned is not None else ""
+        if scanned is None:
+            messages.error(request, _("This QR code no longer opens a household page."))
     if code:
         household = Household.objects.in_node(user.node).filter(code=code).first() if user.node else None
         if household is None:

@@ -22,6 +22,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from assessment.models import Grade
 from grid.models import GridNode
 from guide.qr import FONT  # registers the CID font: Chinese text stays extractable
+from lib import cjk  # Chinese line breaking for every paragraph below (importing it is the switch)
+from lib.numbers import DASH, Num, fmt, num, pct
 from lib.periods import Period
 from lib.xlsx import xlsx_bytes
 from reports.selectors import Dashboard, dashboard
@@ -29,6 +31,11 @@ from reports.selectors import Dashboard, dashboard
 GRADE_ZH: dict[str, str] = {Grade.EXCELLENT: "优", Grade.GOOD: "良", Grade.FAIR: "中", Grade.POOR: "差"}
 CATEGORY_ZH = {"recyclable": "可回收物", "hazardous": "有害垃圾", "wet": "湿垃圾", "dry": "干垃圾"}
 CATEGORY_COLOURS = {"recyclable": "#1f5fa8", "hazardous": "#c0392b", "wet": "#7b4a26", "dry": "#333333"}
+NO_DATA = "本期无数据"
+NOT_ENOUGH = "数据不足"
+
+# A column heading: (Chinese, English). The PDF shows the Chinese, the .xlsx both ("排名 Rank").
+Head = tuple[str, str]
 
 
 @dataclass
@@ -37,121 +44,171 @@ class ReportData:
     period: Period
     board: Dashboard
 
+    @property
+    def has_data(self) -> bool:
+        """Any record in the period: drop-offs, bin checks, staffed windows, weighings or assessment evidence.
+        Without one the report says so instead of grading the node 差 and listing households to visit."""
+        b = self.board
+        a = b.assessment
+        return bool(
+            b.drops.total
+            or b.purity_checks
+            or b.staffed
+            or any(t.kg for t in b.tonnage)
+            or (a is not None and a.has_data)
+        )
+
 
 def report_data(node: GridNode, period: Period, today: datetime.date) -> ReportData:
+    """The report's numbers; ValueError for a period that has not begun by `today` (see lib.periods)."""
+    if not period.begun(today):
+        raise ValueError(period.key)
     end = min(period.end, today)
     by = "day" if period.kind == "month" else ("week" if period.kind == "quarter" else "month")
     return ReportData(node, period, dashboard(node, period.start, end, by, today=today))
 
 
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+def _share(part: int, whole: int, decimals: int = 1) -> Num:
+    return pct(part / whole if whole else None, decimals)
+
+
+def _grade(data: ReportData) -> str:
+    a = data.board.assessment
+    if a is None:
+        return DASH
+    if not a.has_data:
+        return NO_DATA
+    return GRADE_ZH.get(a.overall.grade, DASH) if a.overall.grade else NOT_ENOUGH
 
 
 def summary_rows(data: ReportData) -> list[tuple[str, Any]]:
     b = data.board
     a = b.assessment
+    meeting: Any = DASH
+    if a is not None:
+        meeting = f"{a.overall.met} / {len(a.areas)}" if a.overall.grade else _grade(data)
     return [
         ("节点 Node", f"{data.node.name} ({data.node.code})"),
         ("期间 Period", f"{data.period.key} ({data.period.start} – {min(data.period.end, b.end)})"),
-        ("户数 Households", b.households),
-        ("投放次数 Drop-offs", b.drops.total),
-        ("正确投放率 Correct rate", _pct(b.drops.correct_rate)),
-        ("桶内纯净 Clean bin checks", b.purity_pct),
-        ("值守覆盖 Windows staffed", b.staffing_pct),
-        ("日均清运量(kg) kg a day", round(b.kg_per_day, 1)),
-        ("考核等级 Grade", GRADE_ZH.get(a.overall.grade or "", "—") if a else "—"),
-        ("达标居住区 Areas meeting", f"{a.overall.met} / {len(a.areas)}" if a else "—"),
+        ("户数 Households", num(b.households, 0, "户")),
+        ("投放次数 Drop-offs", num(b.drops.total, 0, "次")),
+        ("正确投放率 Correct rate", pct(b.drops.correct_rate)),
+        ("桶内纯净 Clean bin checks", _share(b.purity_clean, b.purity_checks)),
+        ("值守覆盖 Windows staffed", _share(b.staffed, b.shifts, 0)),
+        ("日均清运量 kg a day", num(b.kg_per_day, 1, "kg")),
+        ("清运总量 Collected", num(sum((t.kg for t in b.tonnage), 0), 1, "kg")),
+        ("考核等级 Grade", _grade(data)),
+        ("达标居住区 Areas meeting", meeting),
     ]
 
 
-def assessment_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
+def assessment_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
     a = data.board.assessment
-    if a is None:
-        return ["—"], []
-    headers = [
-        "排名 Rank",
-        "居住区 Residential area",
-        *[f"{i.group} {i.name}" for i in a.indicators],
-        "总分 Score",
-        "达标 Meets",
+    if a is None or not data.has_data:
+        return [("—", "—")], []
+    headers: list[Head] = [
+        ("排名", "Rank"),
+        ("居住区", "Residential area"),
+        # The indicator's own name: two indicators share the group 有分类实效, never a name.
+        *[(f"{i.name}（{fmt(i.weight, 0)}分）", i.name_en or i.code) for i in a.indicators],
+        ("总分", "Score"),
+        ("达标", "Meets"),
     ]
     rows = []
     for area in sorted(a.areas, key=lambda x: (x.rank or 10**6, x.node.code)):
         rows.append(
             [
-                area.rank or "—",
+                area.rank or DASH,
                 area.node.name,
-                *[s.score if s.score is not None else "数据不足" for s in area.scores],
-                area.total if area.total is not None else "数据不足",
+                *[num(s.score, 2) if s.score is not None else NOT_ENOUGH for s in area.scores],
+                num(area.total, 2) if area.total is not None else NOT_ENOUGH,
                 "否决" if area.vetoed else ("是" if area.meets else "否"),
             ]
         )
     return headers, rows
 
 
-def supervision_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
-    headers = [
-        "节点 Node",
-        "投放次数 Drop-offs",
-        "正确投放率 Correct rate",
-        "值守班次 Windows",
-        "有人值守 Staffed",
+def supervision_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
+    headers: list[Head] = [
+        ("节点", "Node"),
+        ("投放次数", "Drop-offs"),
+        ("正确投放率", "Correct rate"),
+        ("值守班次", "Windows"),
+        ("有人值守", "Staffed"),
     ]
     rows = [
-        [c.node.name, c.drops.total, c.drops.pct, c.shifts, c.staffing] for c in data.board.children or []
+        [
+            c.node.name,
+            num(c.drops.total),
+            pct(c.drops.correct_rate),
+            num(c.shifts),
+            _share(c.staffed, c.shifts, 0),
+        ]
+        for c in data.board.children or []
     ]
     return headers, rows
 
 
-def tonnage_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
-    headers = [
-        "类别 Category",
-        "合计(kg) kg",
-        "日均(kg) kg a day",
-        "基线 Baseline",
-        "变化 Change",
-        "户均(g/日) g per household",
+def tonnage_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
+    headers: list[Head] = [
+        ("类别", "Category"),
+        ("合计(kg)", "kg"),
+        ("日均(kg)", "kg a day"),
+        ("基线(kg/日)", "Baseline kg a day"),
+        ("变化", "Change"),
+        ("户均(g/日)", "g per household a day"),
     ]
     rows = [
         [
             CATEGORY_ZH[t.category],
-            t.kg,
-            round(t.kg_per_day, 1),
-            t.baseline_kg_per_day or "—",
-            t.change_pct,
-            t.per_household_g or "—",
+            num(t.kg, 1),
+            num(t.kg_per_day, 1),
+            num(t.baseline_kg_per_day, 1),
+            pct(t.change, 1, signed=True),
+            num(t.per_household_g, 0),
         ]
         for t in data.board.tonnage
     ]
     return headers, rows
 
 
-def trend_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
+def trend_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
     s = data.board.series
-    headers = [
-        "日期 Date",
-        "投放次数 Drop-offs",
-        "正确投放率(%) Correct %",
-        *[f"{CATEGORY_ZH[c]}(kg)" for c in CATEGORY_ZH],
+    headers: list[Head] = [
+        ("日期", "Date"),
+        ("投放次数", "Drop-offs"),
+        ("正确投放率(%)", "Correct %"),
+        *[(f"{CATEGORY_ZH[c]}(kg)", c) for c in CATEGORY_ZH],
     ]
     rows = [
-        [label, s["drops"][i], s["correct"][i], *[s["tonnage"][c][i] for c in CATEGORY_ZH]]
+        [
+            label,
+            num(s["drops"][i]),
+            num(s["correct"][i], 1),
+            *[num(s["tonnage"][c][i], 1) for c in CATEGORY_ZH],
+        ]
         for i, label in enumerate(s["labels"])
     ]
     return headers, rows
 
 
+def _both(headers: Sequence[Head]) -> list[str]:
+    return [f"{zh} {en}".strip() if en != zh else zh for zh, en in headers]
+
+
 def report_xlsx(data: ReportData) -> bytes:
-    return xlsx_bytes(
-        [
-            ("概况 Summary", ["项目 Item", "数值 Value"], summary_rows(data)),
-            ("考核 Assessment", *assessment_table(data)),
-            ("督导 Supervision", *supervision_table(data)),
-            ("清运量 Tonnage", *tonnage_table(data)),
-            ("趋势 Trend", *trend_table(data)),
-        ]
-    )
+    """Figures stay numbers (lib.numbers.Num → a number cell with its number_format)."""
+    sheets: list[tuple[str, Sequence[str], Sequence[Sequence[Any]]]] = [
+        ("概况 Summary", ["项目 Item", "数值 Value"], summary_rows(data))
+    ]
+    for title, (headers, rows) in (
+        ("考核 Assessment", assessment_table(data)),
+        ("督导 Supervision", supervision_table(data)),
+        ("清运量 Tonnage", tonnage_table(data)),
+        ("趋势 Trend", trend_table(data)),
+    ):
+        sheets.append((title, _both(headers), rows))
+    return xlsx_bytes(sheets)
 
 
 # --- PDF ------------------------------------------------------------------------------------------------
@@ -168,12 +225,15 @@ def _text(value: Any, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(value)), style)
 
 
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
+FIGURE = ParagraphStyle("figure", parent=CELL, alignment=2)  # numbers right-aligned, decimals line up
+
+
 def _table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None
+    headers: Sequence[Head | str], rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None
 ) -> Table:
-    cell = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
-    body = [[_text(str(h).split(" ")[0], cell) for h in headers]]
-    body += [[_text(v, cell) for v in row] for row in rows]
+    body = [[_text(h if isinstance(h, str) else h[0], CELL) for h in headers]]
+    body += [[_text(v, FIGURE if isinstance(v, Num) else CELL) for v in row] for row in rows]
     table = Table(body, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -238,24 +298,37 @@ def _tonnage_chart(data: ReportData) -> Drawing:
 def _summary_text(data: ReportData) -> str:
     b = data.board
     a = b.assessment
+    span = f"{data.period.start:%Y年%m月%d日}至{min(data.period.end, b.end):%Y年%m月%d日}"
+    if not data.has_data:
+        return (
+            f"{span}，{data.node.name}本期无数据：没有桶边投放、桶内检查、值守或清运记录，"
+            f"因此不作考核评级，也不列上门走访名单。"
+        )
     tonnage = {t.category: t for t in b.tonnage}
     moves = []
     for key, name in CATEGORY_ZH.items():
         t = tonnage.get(key)
         if t is not None and t.change is not None:
-            moves.append(f"{name}{'增' if t.change > 0 else '减'}{abs(t.change) * 100:.1f}%")
+            moves.append(f"{name}{'增' if t.change > 0 else '减'}{fmt(abs(t.change), 1, '%')}")
     text = (
-        f"{data.period.start:%Y年%m月%d日}至{min(data.period.end, b.end):%Y年%m月%d日}，{data.node.name}共覆盖{b.households:,}户，"
-        f"记录桶边投放{b.drops.total:,}次，正确投放率{_pct(b.drops.correct_rate)}；"
-        f"定时定点值守覆盖{b.staffing_pct}，桶内纯净检查达标{b.purity_pct}；日均清运量{b.kg_per_day:.1f}公斤"
+        f"{span}，{data.node.name}共覆盖{fmt(b.households, 0, '户')}，"
+        f"记录桶边投放{fmt(b.drops.total, 0, '次')}，正确投放率{pct(b.drops.correct_rate)}；"
+        f"定时定点值守覆盖{_share(b.staffed, b.shifts, 0)}，桶内纯净检查达标{_share(b.purity_clean, b.purity_checks)}；"
+        f"日均清运量{fmt(b.kg_per_day, 1)}公斤"
     )
     text += f"（与基线相比：{'，'.join(moves)}）。" if moves else "。"
-    if a is not None:
-        text += (
-            f"按《{a.scheme.name.split(' ')[0]}》考核，{len(a.areas)}个居住区中{a.overall.met}个达标，"
-            f"等级为“{GRADE_ZH.get(a.overall.grade or '', '—')}”。"
-        )
-    if b.visits:
+    if a is not None and a.has_data:
+        # 《…（五有）》: two closing marks in a row, and a line may hang only one of them in the margin.
+        scheme = f"《{a.scheme.name}》" if a.scheme.name[-1:] not in cjk.CLOSING else a.scheme.name
+        if a.overall.grade is None:
+            text += f"按{scheme}考核，本期各居住区数据均不足，不作评级。"
+        else:
+            text += (
+                f"按{scheme}考核，{len(a.areas)}个居住区中{a.overall.met}个达标，"
+                f"等级为“{GRADE_ZH.get(a.overall.grade, DASH)}”。"
+            )
+    # The visit list runs to today, not to the period's end: only a period with mistakes of its own names it.
+    if b.visits and b.drops.mistakes:
         text += f"多次投放错误的住户已列入上门走访名单（最多的{len(b.visits)}户见系统）。"
     return text
 
@@ -276,7 +349,9 @@ def report_pdf(data: ReportData) -> bytes:
     )
     story: list[Any] = [_text(title, TITLE), _text(_summary_text(data), BODY), Spacer(1, 4 * mm)]
     story.append(
-        _table(["项目", "数值"], [(k.split(" ")[0], v) for k, v in summary_rows(data)], [60 * mm, 100 * mm])
+        _table(
+            ["项目", "数值"], [(k.split(" ")[0], str(v)) for k, v in summary_rows(data)], [60 * mm, 100 * mm]
+        )
     )
     story += [Paragraph("一、桶边督导", HEAD), _correct_chart(data)]
     headers, rows = supervision_table(data)
@@ -290,15 +365,18 @@ def report_pdf(data: ReportData) -> bytes:
     headers, rows = assessment_table(data)
     story.append(Paragraph("三、考核与排名", HEAD))
     if rows:
-        story.append(_table(headers, rows))
+        n = len(headers) - 4  # rank, area, total, meets around the indicators
+        story.append(_table(headers, rows, [10 * mm, 26 * mm, *[(174 - 62) * mm / n] * n, 16 * mm, 10 * mm]))
+    elif data.board.assessment is not None:
+        story.append(_text("本期无数据，不作考核评级。", BODY))
     else:
-        story.append(Paragraph("本期无适用的考核办法。", BODY))
+        story.append(_text("本期无适用的考核办法。", BODY))
     if data.board.weakest:
         story.append(Paragraph("四、需要关注的投放点", HEAD))
         story.append(
             _table(
                 ["投放点", "投放次数", "正确投放率"],
-                [(w.name, w.rate.total, w.rate.pct) for w in data.board.weakest],
+                [(w.name, num(w.rate.total), pct(w.rate.correct_rate)) for w in data.board.weakest],
             )
         )
     doc.build(story)

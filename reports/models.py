@@ -6,15 +6,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib.db import TimeStampedModel
 
 
 class ReportStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    RUNNING = "running", _("Building")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
+    PENDING = "pending", pgettext_lazy("report status", "Waiting")
+    # Contexts: "Building" is also a 楼栋 and "Ready" / "Waiting" are used elsewhere in other senses.
+    RUNNING = "running", pgettext_lazy("report status", "Building")
+    DONE = "done", pgettext_lazy("report status", "Ready")
+    FAILED = "failed", pgettext_lazy("report status", "Failed")
 
 
 class ReportJob(TimeStampedModel):

@@ -169,3 +169,17 @@ def dashboard(
         visits=repeat_offenders(node, since=start, min_mistakes=3, limit=10),
         series=series,
     )
+
+
+def report_jobs_recent(node: GridNode, since: datetime.datetime, limit: int = 5) -> list[Any]:
+    """Report builds for `node` or below requested since `since` or still running, newest first."""
+    from django.db.models import Q
+
+    from reports.models import ReportJob, ReportStatus
+
+    return list(
+        ReportJob.objects.filter(node__path__startswith=node.path)
+        .filter(Q(created_at__gte=since) | Q(status__in=[ReportStatus.PENDING, ReportStatus.RUNNING]))
+        .select_related("node")
+        .order_by("-created_at")[:limit]
+    )

@@ -6,6 +6,7 @@ import logging
 import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import override
@@ -13,7 +14,7 @@ from django.utils.translation import override
 from grid.access import Scope
 from grid.models import GridNode
 from lib import jobs
-from lib.periods import Period
+from lib.periods import NOT_BEGUN, Period
 from lib.replica import on_replica
 from reports.build import report_data, report_pdf, report_xlsx
 from reports.models import ReportJob, ReportStatus
@@ -23,8 +24,11 @@ STEPS = 4
 
 
 def report_job_create(*, actor: Any, node: GridNode, period: Period) -> ReportJob:
-    """Queue a report of `node` for `period`; PermissionDenied when the node is outside the actor's scope."""
+    """Queue a report of `node` for `period`; PermissionDenied when the node is outside the actor's scope,
+    ValidationError (zh/en) when the period has not begun."""
     Scope.of(actor).require(node)
+    if not period.begun():
+        raise ValidationError(str(NOT_BEGUN))
     job = ReportJob.objects.create(
         public_id=uuid.uuid4(), node=node, period=period.key, steps=STEPS, created_by=actor
     )

@@ -13,8 +13,9 @@ from accounts.models import COVERAGE_READERS, User
 from grid.access import get_node_for_user, role_required
 from grid.models import GridNode
 from grid.presenters import household_view
+from lib.bilingual import Msg
 from lib.htmx import render_page
-from lib.periods import Period, query_days
+from lib.periods import NOT_BEGUN, Period, query_days
 from lib.replica import replica_reads
 from lib.uploads import file_response
 from reports.models import ReportJob
@@ -22,6 +23,9 @@ from reports.selectors import BUCKETS, dashboard
 from reports.services import report_job_create
 
 SPANS = (7, 30, 90, 365)
+PERIOD_FORMAT = Msg(
+    "期间格式应为 2026-11、2026-Q4 或 2026。", "Period must look like 2026-11, 2026-Q4 or 2026."
+)
 
 
 @require_GET
@@ -38,6 +42,10 @@ def dashboard_page(request: HttpRequest, code: str) -> HttpResponse:
     by = request.GET.get("by", "")
     board = dashboard(node, start, end, by if by in BUCKETS else None, today=today)
     visits = [(household_view(o.household, user), o) for o in board.visits]
+    a = board.assessment
+    # Best first, unranked (not enough data) last: the order people read a ranking in.
+    ranked_areas = sorted(a.areas, key=lambda x: (x.rank or 10**6, x.node.code)) if a else []
+    ranked_groups = sorted(a.groups, key=lambda g: (g.rank or 10**6, g.node.code)) if a else []
     return render(
         request,
         "reports/dashboard.html",
@@ -48,6 +56,8 @@ def dashboard_page(request: HttpRequest, code: str) -> HttpResponse:
             "spans": SPANS,
             "buckets": BUCKETS,
             "visits": visits,
+            "ranked_areas": ranked_areas,
+            "ranked_groups": ranked_groups,
             "children": node.children.order_by("sort_order", "code"),
             "parent": GridNode.objects.visible_to(user).filter(pk=node.parent_id or 0).first(),
         },
@@ -69,8 +79,11 @@ def report_list(request: HttpRequest, code: str) -> HttpResponse:
         try:
             period = Period.parse(request.POST.get("period", ""))
         except ValueError:
-            error = "期间格式应为 2026-11、2026-Q4 或 2026 / Period must look like 2026-11, 2026-Q4 or 2026."
+            error = str(PERIOD_FORMAT)
         else:
+            if not period.begun():
+                error = str(NOT_BEGUN)
+        if not error:
             job = report_job_create(actor=user, node=node, period=period)
             return redirect("reports:job", public_id=job.public_id)
     today = timezone.localdate()

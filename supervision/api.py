@@ -54,9 +54,15 @@ _SELF = "#/paths/~1api~1v1~1supervision~1observations/post/requestBody/content/a
 RECORD: dict[str, Any] = {
     "title": "Record",
     "description": "A record: {client_id (a UUID the client made, not nil), point (code), household (code or "
-    "null), observed_at (ISO 8601 with a UTC offset, within the last 366 days, not in the future), category "
+    "null), observed_at (ISO 8601 with a UTC offset, within the last 366 days), category "
     "(recyclable | hazardous | wet | dry), outcome (correct | mixed | bag_not_broken | corrected | refused), "
-    "mixed_with (list of categories)}. A record that breaks a rule is not stored and is reported in `errors`.",
+    "mixed_with (list of categories)}. A record that breaks a rule is not stored and is reported in `errors`. "
+    "The phone's clock: send `X-Client-Time` (the phone's time at sending, ISO 8601 with an offset); when it "
+    "is off by more than a minute and at most 24 hours, every record's observed_at is moved by the difference. "
+    "A record still later than the server's time (by over 10 minutes) is stored at the time it was received "
+    "and flagged for review; over a year off either way it is refused. Records outside the point's opening "
+    "windows or more than 8 a day for one household are stored and flagged: flagged records are not case "
+    "evidence until a secretary accepts them.",
     "anyOf": [
         {"type": "string", "pattern": TEXT},
         {"type": ["number", "boolean", "null"]},
@@ -100,7 +106,20 @@ def post_observations(request: HttpRequest) -> dict[str, Any]:
             Msg("每批最多 {n} 条记录。", "At most {n} records per request.").format(n=MAX_BATCH),
         )
     device = getattr(request, "device", "") or "session"
-    return observations_ingest(user=user, records=records, device=device).as_dict()
+    try:
+        result = observations_ingest(
+            user=user, records=records, device=device, client_time=request.headers.get("X-Client-Time")
+        )
+    except ValueError:
+        raise ApiError(
+            400,
+            "client_time",
+            Msg(
+                "X-Client-Time 应为带时区的 ISO 8601 时间。",
+                "X-Client-Time must be ISO 8601 with a UTC offset.",
+            ),
+        ) from None
+    return result.as_dict()
 
 
 class BinOut(Schema):

@@ -22,6 +22,20 @@ from tonnage.demo import tonnage_demo_generate
 
 OUTCOMES = ["mixed", "bag_not_broken", "corrected", "refused"]
 BATCH = 50_000  # records per bulk-path transaction
+# The synthetic city's names read like Shanghai's: its districts (静安 is the demo's own, 临港新片区 the 16th)
+# and invented sub-districts "<two syllables>街道" — plausible, never a real sub-district's full name.
+DISTRICTS = [
+    "黄浦区", "徐汇区", "长宁区", "普陀区", "虹口区", "杨浦区", "闵行区", "宝山区",
+    "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区", "临港新片区",
+]  # fmt: skip
+FIRST = "春江梅桂兰松竹荷柳枫桐杏樱菊榆槐"
+SECOND = "园湾桥浜塘泾港坊里苑庄滨岸林溪湖"
+
+
+def subdistrict_name(i: int) -> str:
+    """The i-th synthetic sub-district's name (0-based): 256 distinct two-syllable names, then numbered."""
+    name = f"{FIRST[i % 16]}{SECOND[i // 16 % 16]}街道"
+    return name if i < 256 else f"{name}{i // 256 + 1}"
 
 
 def city_grid_generate(
@@ -37,8 +51,8 @@ def city_grid_generate(
             scale=scale,
             seed=seed + i,
             code=f"C{i + 1:03d}",
-            name=f"示意街道{i + 1:03d}",
-            district=(f"SH-D{d:02d}", f"示意区{d:02d}"),
+            name=subdistrict_name(i),
+            district=(f"SH-D{d:02d}", DISTRICTS[d - 1]),
             logins=False,
         )
         supervision_demo_generate(sd=sd, days=0, seed=seed + i)  # points, windows, this week's shifts

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Role
 from grid.models import GridNode, Household, Level, Person
 from supervision.ingest import SHANGHAI, Row, write_rows
 from supervision.models import DropOffPoint, Shift
@@ -24,6 +25,7 @@ from supervision.services import point_create, shift_signup, shifts_generate
 
 MORNING = (datetime.time(7, 0), datetime.time(9, 0))
 EVENING = (datetime.time(18, 30), datetime.time(20, 30))
+EVENING_NEEDED = 2  # people per evening window in the coming days (demo_people_for_logins)
 HOLIDAY = [(datetime.time(7, 30), datetime.time(10, 0)), (datetime.time(18, 0), datetime.time(20, 30))]
 PROPERTY = ["永业物业", "静安置业物业", "明华物业", "上房物业", "古北物业", "锦江物业"]
 
@@ -79,19 +81,24 @@ def supervision_demo_generate(
     for hid, _c, _p in served:
         if rng.random() < 0.02:
             offenders.add(hid)
+    # One habitual offender per residential area (no draw from rng: the rest of the demo stays as it was),
+    # who drops off daily and mostly wrong, so each secretary's repeat-offender preview has a case to
+    # confirm under the evidence rule (mistakes on 4+ different days, enforcement.services_proposal).
+    habitual = set({c: hid for hid, c, _p in reversed(served)}.values())
+    offenders |= habitual
     outcomes = ["correct", "mixed", "bag_not_broken", "corrected", "refused"]
     for d in range(days, 0, -1):
         day = today - datetime.timedelta(days=d)
         good = 0.80 + 0.1 * (days - d) / max(days, 1)  # compliance improves over the week
         for hid, community_id, point_id in served:
-            if rng.random() > 0.7:
+            if rng.random() > 0.7 and hid not in habitual:
                 continue
             start, end = rng.choice((MORNING, EVENING))
             minute = rng.randrange((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute))
             local = datetime.datetime.combine(day, start, tzinfo=SHANGHAI) + datetime.timedelta(
                 minutes=minute
             )
-            p_good = 0.35 if hid in offenders else good
+            p_good = 0.1 if hid in habitual else 0.35 if hid in offenders else good
             outcome = "correct" if rng.random() < p_good else rng.choices(outcomes[1:], (50, 25, 15, 10))[0]
             category = rng.choices(("wet", "dry", "recyclable", "hazardous"), (45, 40, 13, 2))[0]
             rows.append(
@@ -100,7 +107,7 @@ def supervision_demo_generate(
                     sd.pk,
                     community_id,
                     point_id,
-                    hid if rng.random() < 0.9 else None,
+                    hid if rng.random() < 0.9 or hid in habitual else None,
                     local,
                     day,
                     category,
@@ -118,18 +125,40 @@ def supervision_demo_generate(
 
 
 def demo_people_for_logins(sd: GridNode, users: list[Any]) -> None:
-    """Volunteer and party-member logins get a person (and a few shifts) so their pages have content."""
+    """Field logins get a person (if the demo gave them none) and shifts over the coming days, so their
+    pages have content whenever the demo is opened. The roster is extended to two weeks from today
+    (idempotent: re-running `generate-demo` moves it along). The first volunteer login stands at the first
+    point of their residential area in both of today's windows (so one is not over at most hours of the
+    day) and every evening this week, leaving next week open to sign up for; other volunteers take the
+    next three mornings (a neighbour to hand a shift to); everyone else the next three mornings too.
+    Evening windows from today on need two people (the evening peak), so each residential area's evenings
+    today and tomorrow are short of one: the secretary's "unstaffed windows → sign someone up" has
+    something to do on any day the demo is opened (issue 17)."""
     today = timezone.now().astimezone(SHANGHAI).date()
+    points = list(DropOffPoint.objects.filter(subdistrict=sd, active=True).order_by("code"))
+    shifts_generate(points=points, start=today, days=14)
+    Shift.objects.filter(
+        subdistrict=sd, day__gte=today, day__lt=today + datetime.timedelta(days=14), start__gte=EVENING[0]
+    ).update(needed=EVENING_NEEDED)
+    volunteers = sorted((u for u in users if u.role == Role.VOLUNTEER), key=lambda u: u.username)
     for user in users:
         if user.person_id is None:
             user.person = Person.objects.create(
                 subdistrict=sd, node=user.node, name=f"{user.get_role_display()}（演示）"
             )
             user.save(update_fields=["person"])
-        shifts = Shift.objects.filter(
-            point__community=user.node if user.node.level == Level.COMMUNITY else user.node.parent,
-            day__gte=today,
-        ).order_by("day", "start")[:3]
+        community = user.node if user.node.level == Level.COMMUNITY else user.node.parent
+        upcoming = Shift.objects.filter(
+            point__community=community, day__gte=today, day__lt=today + datetime.timedelta(days=7)
+        ).order_by("day", "start", "point__code")
+        first_point = upcoming.values_list("point_id", flat=True).first()
+        at_point = upcoming.filter(point_id=first_point)
+        if volunteers and user.pk == volunteers[0].pk:
+            shifts = [s for s in at_point if s.day == today or s.start >= EVENING[0]]
+        elif user in volunteers:
+            shifts = [s for s in at_point if s.day > today and s.start < EVENING[0]][:3]
+        else:
+            shifts = [s for s in upcoming if s.start < EVENING[0]][:3]
         for shift in shifts:
             shift_signup(actor=None, shift=shift, person=user.person)
 

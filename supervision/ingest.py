@@ -28,6 +28,7 @@ from grid.models import GridNode, Household
 from guide.models import CategoryKey
 from lib.bilingual import Msg
 from supervision.models import DropOffPoint, HouseholdDay, Observation, ObservationKey, Outcome, PointDay
+from supervision.plausibility import clock_offset, flags_for, flags_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECORDERS = frozenset(
@@ -56,7 +57,7 @@ E = {
     "observed_at": Msg(
         "observed_at 应为带时区的 ISO 8601 时间。", "observed_at must be ISO 8601 with a UTC offset."
     ),
-    "future": Msg("记录时间在未来。", "observed_at is in the future."),
+    "future": Msg("记录时间比现在晚一年以上。", "observed_at is more than a year in the future."),
     "too_old": Msg("记录时间早于一年前。", "observed_at is more than a year ago."),
     "category": Msg(
         "category 应为 recyclable、hazardous、wet 或 dry。",
@@ -148,7 +149,9 @@ def _parse_moment(value: Any) -> datetime.datetime | None:
     return moment if moment is not None and moment.tzinfo is not None else None
 
 
-def _check(index: int, raw: Any, now: datetime.datetime) -> tuple[dict[str, Any] | None, RecordError | None]:
+def _check(
+    index: int, raw: Any, now: datetime.datetime, offset: datetime.timedelta | None = None
+) -> tuple[dict[str, Any] | None, RecordError | None]:
     if not isinstance(raw, dict):
         return None, RecordError(index, None, "not_object", E["not_object"])
     cid_raw = raw.get("client_id")
@@ -174,8 +177,15 @@ def _check(index: int, raw: Any, now: datetime.datetime) -> tuple[dict[str, Any]
     observed = _parse_moment(raw.get("observed_at"))
     if observed is None:
         return err("observed_at", E["observed_at"])
-    if observed > now + datetime.timedelta(minutes=10):
+    if offset is not None:  # the phone's clock is off by `offset` (plausibility.clock_offset)
+        observed += offset
+    phone_time = None
+    if observed > now + datetime.timedelta(days=366):
         return err("future", E["future"])
+    if observed > now + datetime.timedelta(minutes=10):
+        # Later than the server's clock even after correcting: kept at the time it was received and flagged
+        # for a person to look at (plausibility), never parked for good on the phone.
+        phone_time, observed = observed.isoformat(), now
     if observed < now - datetime.timedelta(days=366):
         return err("too_old", E["too_old"])
     # isinstance first: a list or object is unhashable, and `in` a set would raise TypeError (a 500).
@@ -196,18 +206,24 @@ def _check(index: int, raw: Any, now: datetime.datetime) -> tuple[dict[str, Any]
         "category": raw["category"],
         "outcome": raw["outcome"],
         "mixed_with": ",".join(sorted(set(mixed))),
+        "phone_time": phone_time,
     }, None
 
 
-def observations_ingest(*, user: User, records: Sequence[Any], device: str = "") -> IngestResult:
+def observations_ingest(
+    *, user: User, records: Sequence[Any], device: str = "", client_time: str | None = None
+) -> IngestResult:
     """Check each record on its own; write the good ones; a bad record rejects only itself. `device` names
-    the device the batch came through (a token's public prefix) in the batch's audit entry."""
+    the device the batch came through (a token's public prefix) in the batch's audit entry; `client_time` is
+    the phone's clock at sending (`X-Client-Time`), which corrects the records' times (supervision.plausibility;
+    ValueError when it is not ISO 8601 with an offset). Records that look implausible are stored and flagged."""
     result = IngestResult()
     now = timezone.now()
+    offset = clock_offset(client_time, now)
     checked: list[tuple[int, dict[str, Any]]] = []
     seen: set[uuid.UUID] = set()
     for i, raw in enumerate(records):
-        data, error = _check(i, raw, now)
+        data, error = _check(i, raw, now, offset)
         if error is None and data is not None and data["client_id"] in seen:
             error = RecordError(i, str(data["client_id"]), "duplicate_in_batch", E["duplicate_in_batch"])
         if error is not None:
@@ -233,6 +249,7 @@ def observations_ingest(*, user: User, records: Sequence[Any], device: str = "")
             }
         )
     rows: list[Row] = []
+    clock: dict[uuid.UUID, str] = {}
     for i, d in checked:
         point = points.get(d["point"])
         if point is None:
@@ -252,6 +269,8 @@ def observations_ingest(*, user: User, records: Sequence[Any], device: str = "")
                 continue
             household_id = found[0]
         observed = d["observed_at"]
+        if d["phone_time"]:
+            clock[d["client_id"]] = d["phone_time"]
         rows.append(
             Row(
                 d["client_id"],
@@ -272,7 +291,16 @@ def observations_ingest(*, user: User, records: Sequence[Any], device: str = "")
     stored = _stored_elsewhere(user, result.errors)
     result.errors = [e for e in result.errors if e.client_id not in stored]
     result.rejected = len(result.errors)
-    result.created = write_rows(rows, recorded_by=user.pk, device=device)
+    created: set[uuid.UUID] = set()
+    with transaction.atomic():  # the records and their flags together
+        result.created = write_rows(
+            rows,
+            recorded_by=user.pk,
+            device=device,
+            created=created,
+            note={"clock_offset_s": round(offset.total_seconds())} if offset else None,
+        )
+        flags_store(flags_for([r for r in rows if r.client_id in created], clock))
     result.duplicate = len(rows) - result.created + len(stored)
     result.errors.sort(key=lambda e: e.index)
     return result
@@ -319,9 +347,17 @@ def _key_insert_sql(n: int) -> str:
 
 
 @transaction.atomic
-def write_rows(rows: Sequence[Row], *, recorded_by: int | None, device: str = "") -> int:
+def write_rows(
+    rows: Sequence[Row],
+    *,
+    recorded_by: int | None,
+    device: str = "",
+    created: set[uuid.UUID] | None = None,
+    note: dict[str, Any] | None = None,
+) -> int:
     """Insert what is new and add exactly that to the rollups, in one transaction, with one audit entry per
-    sub-district of the batch (`audit_batch`). Returns how many were new."""
+    sub-district of the batch (`audit_batch`, `note` added to its changes). Returns how many were new, and
+    adds their client ids to `created` when given."""
     unique: dict[uuid.UUID, Row] = {}
     for r in rows:
         unique.setdefault(r.client_id, r)  # a client_id twice in one batch is one record
@@ -331,11 +367,13 @@ def write_rows(rows: Sequence[Row], *, recorded_by: int | None, device: str = ""
     if connection.vendor == "postgresql":
         new_ids = _pg_write(rows, recorded_by)
         count = sum(len(ids) for ids in new_ids.values())
-        audit_batch(new_ids, recorded_by=recorded_by, device=device, duplicates=len(rows) - count)
+        audit_batch(new_ids, recorded_by=recorded_by, device=device, duplicates=len(rows) - count, note=note)
+        if created is not None:
+            created.update(i for ids in new_ids.values() for i in ids)
         return count
     ops = connection.ops
     received = ops.adapt_datetimefield_value(timezone.now())
-    created: set[str] = set()
+    inserted: set[str] = set()
     chunk = 80  # 12 parameters a row, under SQLite's 999-variable limit
     with connection.cursor() as cursor:
         # The idempotency keys first: a client id already stored in its sub-district (on any day) is skipped.
@@ -371,18 +409,27 @@ def write_rows(rows: Sequence[Row], *, recorded_by: int | None, device: str = ""
                     received,
                 ]
             cursor.execute(_insert_sql(len(part)), params)
-            created.update(uuid.UUID(str(v[0])).hex for v in cursor.fetchall())
-    new = [r for r in rows if r.client_id.hex in created]
+            inserted.update(uuid.UUID(str(v[0])).hex for v in cursor.fetchall())
+    new = [r for r in rows if r.client_id.hex in inserted]
     rollups_add(new)
     by_subdistrict: dict[int, list[uuid.UUID]] = defaultdict(list)
     for r in new:
         by_subdistrict[r.subdistrict_id].append(r.client_id)
-    audit_batch(by_subdistrict, recorded_by=recorded_by, device=device, duplicates=len(unique) - len(new))
+    audit_batch(
+        by_subdistrict, recorded_by=recorded_by, device=device, duplicates=len(unique) - len(new), note=note
+    )
+    if created is not None:
+        created.update(r.client_id for r in new)
     return len(new)
 
 
 def audit_batch(
-    new_ids: dict[int, list[uuid.UUID]], *, recorded_by: int | None, device: str, duplicates: int
+    new_ids: dict[int, list[uuid.UUID]],
+    *,
+    recorded_by: int | None,
+    device: str,
+    duplicates: int,
+    note: dict[str, Any] | None = None,
 ) -> None:
     """One audit entry per sub-district of a written batch: who (the account, the device token's prefix),
     when, how many were new and how many were repeats, and the new records' client ids (up to MAX_BATCH;
@@ -397,7 +444,12 @@ def audit_batch(
     )
     entries = []
     for subdistrict_id, ids in sorted(new_ids.items()):
-        changes: dict[str, Any] = {"created": len(ids), "duplicates": duplicates, "device": device}
+        changes: dict[str, Any] = {
+            "created": len(ids),
+            "duplicates": duplicates,
+            "device": device,
+            **(note or {}),
+        }
         if len(ids) <= MAX_BATCH:
             changes["client_ids"] = sorted(str(i) for i in ids)
         entries.append(

@@ -297,6 +297,55 @@ class ObservationPhoto(models.Model):
         return str(self.client_id)
 
 
+class FlagKind(models.TextChoices):
+    CLOCK = "clock", _("Phone clock off")
+    RATE = "rate", _("Too many records in a day")
+    OUTSIDE_WINDOW = "outside_window", _("Outside opening hours")
+
+
+class FlagVerdict(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    ACCEPTED = "accepted", _("Accepted as evidence")
+    REJECTED = "rejected", _("Rejected as evidence")
+
+
+class ObservationFlag(models.Model):
+    """A bin-side record that looks implausible, kept out of case evidence until a person has looked
+    (`supervision.plausibility`). One row per record and kind; a review sets every flag of the record.
+    Kept beside the records (same key columns) so the narrow records table and its insert stay as they are."""
+
+    subdistrict_id = models.BigIntegerField()
+    client_id = models.UUIDField()
+    day = models.DateField()
+    community = models.ForeignKey(
+        "grid.GridNode", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    household = models.ForeignKey(
+        "grid.Household", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=FlagKind.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    verdict = models.CharField(
+        _("verdict"), max_length=10, choices=FlagVerdict.choices, default=FlagVerdict.PENDING
+    )
+    flagged_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flagged record")
+        verbose_name_plural = _("flagged records")
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict_id", "client_id", "kind"], name="flag_unique_kind"),
+        ]
+        indexes = [models.Index(fields=["community", "verdict"], name="flag_community_verdict_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.kind} {self.verdict}"
+
+
 class PurityLevel(models.TextChoices):
     CLEAN = "clean", _("Clean (purity > 85%)")
     SLIGHT = "slight", _("Slight mixing")

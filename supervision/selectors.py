@@ -178,7 +178,9 @@ def repeat_offenders(
         .annotate(n=Sum("total"))
         .order_by()
     )
-    households = Household.objects.select_related("building", "grid_worker__person").in_bulk(ids)
+    households = Household.objects.select_related(
+        "community", "building__microgrid", "grid_worker__person"
+    ).in_bulk(ids)
     return [
         RepeatOffender(
             households[r["household_id"]], r["mistakes"], r["refused"], drops.get(r["household_id"], 0)

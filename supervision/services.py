@@ -39,6 +39,7 @@ from supervision.models import (
     ShiftSignup,
     SignupStatus,
 )
+from supervision.plausibility import windows_on
 
 TOKEN_PREFIX = "wg_"
 
@@ -92,14 +93,6 @@ def point_create(
             OpeningWindow.objects.create(point=point, weekday=weekday, start=start, end=end, holiday=True)
     audit_created(actor=actor, obj=point)
     return point
-
-
-def windows_on(point: DropOffPoint, day: datetime.date, holidays: set[datetime.date]) -> list[OpeningWindow]:
-    holiday = day in holidays
-    chosen = [w for w in point.windows.all() if w.weekday == day.weekday() and w.holiday == holiday]
-    if holiday and not chosen:
-        chosen = [w for w in point.windows.all() if w.weekday == day.weekday() and not w.holiday]
-    return chosen
 
 
 @transaction.atomic

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from supervision import views
+from supervision import review, roster_views, views
 
 app_name = "supervision"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("shifts/<int:pk>/signup/", views.signup, name="signup"),
+    path("shifts/<int:pk>/roster/", roster_views.shift_roster, name="shift_roster"),
     path("signups/<int:pk>/check-<str:action>/", views.check, name="check"),
     path("signups/<int:pk>/swap/", views.swap, name="swap"),
     path("offers/<int:pk>/", views.offer_detail, name="offer"),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("p/<str:code>/record/", views.record, name="record"),
     path("p/<str:code>/purity/", views.purity, name="purity"),
     path("numbers/<str:code>/", views.numbers, name="numbers"),
+    path("flagged/", review.flagged, name="flagged"),
 ]

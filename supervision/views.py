@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import datetime
-import json
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import COVERAGE_READERS, Role, User
 from grid.access import Scope, get_node_for_user, home_node, role_required
 from grid.models import Person
+from grid.presenters import household_view
+from guide.models import CategoryKey
 from lib.masking import mask_name
 from lib.periods import query_days
+from supervision.handover import candidates_for, takers
 from supervision.ingest import RECORDERS, SHANGHAI, points_for
-from supervision.models import DropOffPoint, OfferStatus, PurityLevel, Shift, ShiftOffer, ShiftSignup
+from supervision.models import (
+    DropOffPoint,
+    OfferStatus,
+    PurityCheck,
+    PurityLevel,
+    Shift,
+    ShiftOffer,
+    ShiftSignup,
+)
 from supervision.selectors import (
     by_household_group,
     by_point,
@@ -46,6 +56,7 @@ from supervision.services import (
 )
 
 SECRETARIES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
+OPEN_SHIFTS_SHOWN = 60  # per week: a residential area's points × two windows × 7 days fit at the demo's size
 NUMBER_SPANS = range(1, 367)  # ?days= on the numbers page: any span up to a year
 
 
@@ -71,28 +82,36 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = _today()
     points = list(points_for(user).order_by("code")[:50])
-    mine = my_signups(user.person_id, today) if user.person_id else []
+    mine = my_signups(user.person_id, today, days=14) if user.person_id else []
     taken = {s.shift_id for s in mine}
     now = timezone.now()
-    open_shifts = [  # shifts already over today are not offered (the service refuses them too)
-        s
-        for s in Shift.objects.filter(
-            point__in=points, day__gte=today, day__lt=today + datetime.timedelta(days=7)
+
+    def open_in_week(start: datetime.date) -> list[Shift]:
+        # Each week bounded on its own, so a busy week cannot push next week (a volunteer signs up a week
+        # ahead) off the page; shifts already over today are not offered (the service refuses them too).
+        week = Shift.objects.filter(
+            point__in=points, day__gte=start, day__lt=start + datetime.timedelta(days=7)
         )
-        .select_related("point")
-        .order_by("day", "start", "point__code")[:60]
-        if s.pk not in taken and not shift_is_over(s, now)
-    ]
+        shifts = week.exclude(pk__in=taken).select_related("point").order_by("day", "start", "point__code")
+        return [s for s in shifts[:OPEN_SHIFTS_SHOWN] if not shift_is_over(s, now)]
+
     offers = list(offers_for(user))
     # My open offers by sign-up (the other person's name masked), and the offers I may answer.
     offered = {
         o.signup_id: mask_name(o.to_person.name) for o in offers if o.signup.person_id == user.person_id
     }
+    # Whom each shift can be handed to (volunteers and party members free then), named as my role may see.
+    free = candidates_for(mine, user)
     context = {
         "points": points,
-        "mine": [(s, offered.get(s.pk)) for s in mine],
+        # (sign-up, masked name it is offered to, over?, candidates): a shift that is over is not handed over.
+        "mine": [(s, offered.get(s.pk), shift_is_over(s.shift, now), free.get(s.pk, [])) for s in mine],
         "to_answer": [o for o in offers if o.signup.person_id != user.person_id],
-        "open_shifts": open_shifts,
+        # (heading, open shifts, list id): this week, then next week.
+        "open_weeks": [
+            (_("Open shifts this week"), open_in_week(today), "open-this-week"),
+            (_("Open shifts next week"), open_in_week(today + datetime.timedelta(days=7)), "open-next-week"),
+        ],
         "today": today,
         "has_person": bool(user.person_id),
     }
@@ -122,22 +141,28 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(RECORDERS)
 def swap(request: HttpRequest, pk: int) -> HttpResponse:
-    """Offer one of my shifts to someone of the same residential area, found by phone number. The shift
-    stays mine until they accept (or a secretary approves); their name is shown masked until then."""
+    """Offer one of my shifts to someone of the same residential area: picked from the volunteers and
+    party members (POST `to`: a Person pk), or else found by phone number (`phone`). The shift stays mine
+    until they accept (or a secretary approves); their name is shown masked until then."""
     user = _user(request)
     signup_obj = get_object_or_404(
         ShiftSignup.objects.select_related("shift__point__community"), pk=pk, person_id=user.person_id
     )
     community = signup_obj.shift.point.community
+    picked = request.POST.get("to", "").strip()
     phone = request.POST.get("phone", "").strip()[:20]
-    to = (
-        Person.objects.filter(node__path__startswith=community.path, phone=phone)
-        .exclude(pk=user.person_id or 0)
-        .first()
-        if phone
-        else None
-    )
-    if to is None:
+    to: Person | None = None
+    if picked.isdigit():
+        to = takers(community, user.person_id).filter(pk=int(picked)).first()
+    elif phone:
+        to = (
+            Person.objects.filter(node__path__startswith=community.path, phone=phone)
+            .exclude(pk=user.person_id or 0)
+            .first()
+        )
+    if to is None and picked:
+        messages.error(request, _("That person cannot take shifts of this residential area."))
+    elif to is None:
         messages.error(request, _("Nobody with that phone number in this residential area."))
     else:
         try:
@@ -198,6 +223,8 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_answer": offer.status == OfferStatus.PENDING
             and (user.person_id == offer.to_person_id or user.has_role(SECRETARIES)),
             "can_withdraw": offer.status == OfferStatus.PENDING and user.person_id == offer.signup.person_id,
+            # The receiver is addressed as "you", not by their own masked name.
+            "for_me": user.person_id is not None and user.person_id == offer.to_person_id,
         },
     )
 
@@ -206,12 +233,22 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(RECORDERS)
 def check(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
+    if action not in ("in", "out"):
+        raise Http404
     signup_obj = get_object_or_404(ShiftSignup, pk=pk, person_id=user.person_id)
     try:
         if action == "in":
             shift_check_in(actor=user, signup=signup_obj)
+            messages.success(request, _("Checked in."))
         else:
-            shift_check_out(actor=user, signup=signup_obj)
+            done = shift_check_out(actor=user, signup=signup_obj)
+            messages.success(
+                request,
+                ngettext(
+                    "Checked out: %(n)d minute on duty.", "Checked out: %(n)d minutes on duty.", done.minutes
+                )
+                % {"n": done.minutes},
+            )
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     return redirect("supervision:point_detail", code=signup_obj.shift.point.code)
@@ -230,6 +267,15 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
         if user.person_id
         else {}
     )
+    # Today's purity check, the latest level per bin, shown and preselected so a saved check reads back.
+    checked: dict[str, str] = {}
+    for category, level in (
+        PurityCheck.objects.filter(point=point, day=today)
+        .order_by("checked_at", "pk")
+        .values_list("category", "level")
+    ):
+        checked[category] = level
+    bins = list(point.bins.all())
     return render(
         request,
         "supervision/point.html",
@@ -237,7 +283,15 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
             "point": point,
             # (shift, my sign-up or None, over?): a shift that is over offers no sign-up or check-in.
             "shifts": [(s, mine.get(s.pk), shift_is_over(s, now)) for s in shifts],
-            "bins": point.bins.all(),
+            # (bin, today's saved level or "", its label or "")
+            "bins": [
+                (
+                    b,
+                    checked.get(b.category, ""),
+                    PurityLevel(checked[b.category]).label if b.category in checked else "",
+                )
+                for b in bins
+            ],
             "windows": point.windows.filter(holiday=False).order_by("weekday", "start"),
             "levels": PurityLevel.choices,
             "form_id": uuid.uuid4(),
@@ -286,16 +340,31 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    assets = [static("css/app.css"), static("supervision/recorder.js"), static("vendor/htmx/htmx.min.js")]
-    response = render(
-        request,
-        "supervision/sw.js",
-        {"assets": json.dumps(assets), "version": "1"},
-        content_type="application/javascript",
-    )
-    response["Service-Worker-Allowed"] = reverse("supervision:home")
-    response["Cache-Control"] = "no-cache"
-    return response
+    """The app's own worker (accounts/offline.py), under the scope the recorder registers it for: one worker's
+    rules everywhere, so a page not kept shows the app's offline page under /supervision/ too. Its precache
+    holds the recorder's scripts (recorder.js, lib/outbox.js, idb-keyval's umd.js, every lib/*.js)."""
+    from accounts.offline import service_worker as app_worker
+
+    return app_worker(request, allowed=reverse("supervision:home"))
+
+
+def _purity_words(purity: dict[str, dict[str, int]]) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Purity counts {category key: {level key: n}} as (bin name, [(level name, n)]), in the page's language,
+    bins and levels in their usual order."""
+    names = dict(CategoryKey.choices)
+    levels = {
+        PurityLevel.CLEAN: pgettext("purity level", "clean"),
+        PurityLevel.SLIGHT: pgettext("purity level", "slight mixing"),
+        PurityLevel.SERIOUS: pgettext("purity level", "serious mixing"),
+    }
+    return [
+        (
+            str(names.get(cat, cat)),
+            [(levels.get(lv, lv), purity[cat][lv]) for lv in levels if lv in purity[cat]],
+        )
+        for cat in names
+        if cat in purity
+    ]
 
 
 @require_GET
@@ -307,12 +376,13 @@ def numbers(request: HttpRequest, code: str) -> HttpResponse:
     end = _today()
     start = end - datetime.timedelta(days=days - 1)
     rows = numbers_by_child(node, start, end)
+    offenders = repeat_offenders(node, since=start) if user.has_role(SECRETARIES | {Role.AREA_LEAD}) else []
     return render(
         request,
         "supervision/numbers.html",
         {
             "node": node,
-            "rows": rows,
+            "rows": [(r, _purity_words(r.purity)) for r in rows],
             "trend": trend(node, start, end),
             "weeks": weekly(node, start, end),
             "days": days,
@@ -321,8 +391,7 @@ def numbers(request: HttpRequest, code: str) -> HttpResponse:
             if node.level == "community"
             else [],
             "workers": by_household_group(node, start, end, "worker") if node.level == "community" else [],
-            "offenders": repeat_offenders(node, since=start)
-            if user.has_role(SECRETARIES | {Role.AREA_LEAD})
-            else [],
+            # Building and room say where to knock; the room is masked for roles that don't need it.
+            "offenders": [(household_view(o.household, user), o) for o in offenders],
         },
     )

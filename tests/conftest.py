@@ -150,6 +150,7 @@ SEEDS = [
     ("grid.migrations.0002_default_grid_rule", "add_default_rule"),
     ("points.migrations.0002_default_point_rule", "add_default_rule"),
     ("enforcement.migrations.0002_articles_2019", "add"),
+    ("enforcement.migrations.0005_article_title_en", "add_titles"),
     ("assessment.migrations.0002_scheme_2019", "seed"),
 ]
 

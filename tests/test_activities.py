@@ -126,3 +126,90 @@ def test_pages_calendar_self_check_in_and_export(grid: Grid, personas: dict) -> 
     assert client_for(personas["outsider"]).get(f"/activities/a/{code}/").status_code == 404
     volunteer = client_for(personas["volunteer"])
     assert volunteer.post(f"/activities/a/{code}/checkin/").status_code == 400
+
+
+@pytest.mark.django_db
+def test_ending_is_offered_only_after_the_start_and_is_confirmed(grid: Grid, personas: dict) -> None:
+    from activities.models import ActivityStatus
+
+    later = activity_create(
+        actor=None,
+        node=grid.c1,
+        kind="theme_day",
+        title="两天后的主题党日",
+        starts_at=NOW + datetime.timedelta(days=2),
+        ends_at=NOW + datetime.timedelta(days=2, hours=2),
+        credit_minutes=120,
+        points=20,
+        publish=True,
+    )
+    with pytest.raises(ValidationError) as refused:
+        activity_close(actor=None, activity=later, summary="提前结束")
+    assert "尚未开始" in " ".join(refused.value.messages)
+    secretary = client_for(personas["community_secretary"])
+    url = f"/activities/a/{later.code}/"
+    page = secretary.get(url).content.decode()
+    assert 'id="close-activity"' not in page and 'id="close-later"' in page
+    forced = secretary.post(url, {"action": "close", "summary": "提前结束", "confirmed": "1"})
+    assert forced.status_code == 400 and "尚未开始" in forced.content.decode()
+    later.refresh_from_db()
+    assert later.status == ActivityStatus.PUBLISHED and later.summary == ""
+    # Started: offered; the first post only asks, the confirmed one ends it and credits.
+    held = _activity(grid)
+    activity_publish(actor=None, activity=held)
+    alice = person_create(actor=None, node=grid.c1, name="甲", household=grid.h1)
+    activity_check_in(actor=None, activity=held, person=alice)
+    url = f"/activities/a/{held.code}/"
+    assert 'id="close-activity"' in secretary.get(url).content.decode()
+    asked = secretary.post(url, {"action": "close", "summary": "顺利完成"})
+    text = asked.content.decode()
+    assert asked.status_code == 200 and 'id="confirm-yes"' in text and "120" in text and "20" in text
+    held.refresh_from_db()
+    assert held.status == ActivityStatus.PUBLISHED and not LedgerEntry.objects.exists()
+    assert (
+        secretary.post(url, {"action": "close", "summary": "顺利完成", "confirmed": "1"}).status_code == 302
+    )
+    held.refresh_from_db()
+    assert held.status == ActivityStatus.DONE and held.summary == "顺利完成"
+    assert Registration.objects.get(activity=held, person=alice).minutes == 120
+    assert PointsAccount.objects.get(household=grid.h1).balance == 20
+
+
+@pytest.mark.django_db
+def test_publish_check_in_and_cancel_ask_before_they_happen(grid: Grid, personas: dict) -> None:
+    from activities.models import ActivityStatus
+
+    draft = _activity(grid)
+    secretary = client_for(personas["community_secretary"])
+    url = f"/activities/a/{draft.code}/"
+    assert 'id="confirm-yes"' in secretary.post(url, {"action": "publish"}).content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ActivityStatus.DRAFT
+    secretary.post(url, {"action": "publish", "confirmed": "1"})
+    draft.refresh_from_db()
+    assert draft.status == ActivityStatus.PUBLISHED
+    bob = person_create(actor=None, node=grid.c1, name="乙")
+    assert (
+        'id="confirm-yes"' in secretary.post(url, {"action": "check_in", "person": bob.pk}).content.decode()
+    )
+    assert not Registration.objects.filter(person=bob).exists()
+    secretary.post(url, {"action": "check_in", "person": bob.pk, "confirmed": "1"})
+    assert Registration.objects.get(person=bob).checked_in_at is not None
+    # A resident cancelling their place before the start is asked too.
+    coming = activity_create(
+        actor=None,
+        node=grid.c1,
+        kind="lecture",
+        title="讲座",
+        starts_at=NOW + datetime.timedelta(days=1),
+        ends_at=NOW + datetime.timedelta(days=1, hours=1),
+        publish=True,
+    )
+    resident = personas["resident"]
+    activity_register(actor=None, activity=coming, person=resident.person)
+    client = client_for(resident)
+    asked = client.post(f"/activities/a/{coming.code}/", {"action": "cancel"})
+    assert 'id="confirm-yes"' in asked.content.decode()
+    assert Registration.objects.filter(activity=coming, person=resident.person).exists()
+    client.post(f"/activities/a/{coming.code}/", {"action": "cancel", "confirmed": "1"})
+    assert not Registration.objects.filter(activity=coming, person=resident.person).exists()

@@ -375,3 +375,98 @@ def test_assessment_page_and_export(grid: Grid, data: dict, personas: dict) -> N
     )
     # A bad period falls back to this month rather than failing.
     assert admin.get(f"/assessment/n/{grid.sd.code}/?period=nonsense").status_code == 200
+
+
+# --- issue 17: no data, future periods, windows not yet over, names in two languages ----------------------
+
+
+@pytest.mark.django_db
+def test_a_period_without_records_is_not_graded(grid: Grid, data: dict, personas: dict) -> None:
+    _scheme(grid, ("correct", Source.CORRECT_RATE, 100, "0.9", 10))
+    empty = assess(grid.sd, Period.parse("2026-03"), today=TODAY)
+    assert not empty.has_data and empty.overall.grade is None and empty.overall.met == 0
+    assert all(g.grade is None and g.rank is None for g in empty.groups)
+    graded = assess(grid.sd, SEPT, today=TODAY)
+    assert graded.has_data and graded.overall.grade is not None
+    page = client_for(personas["subdistrict_admin"]).get(f"/assessment/n/{grid.sd.code}/?period=2026-03")
+    assert page.status_code == 200 and "本期无数据，不评级。" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_future_period_is_refused(grid: Grid, data: dict, personas: dict) -> None:
+    from assessment.scoring import FuturePeriod
+    from lib.periods import parse_begun
+
+    nxt = f"{TODAY.year + 1}-01"
+    with pytest.raises(FuturePeriod):
+        assess(grid.sd, Period.parse(nxt), today=TODAY)
+    with pytest.raises(ValueError):
+        parse_begun(nxt, TODAY)
+    assert parse_begun("2026-11", TODAY).key == "2026-11"
+    admin = client_for(personas["subdistrict_admin"])
+    future = Period.parse(f"{datetime.date.today().year + 1}-01")
+    page = admin.get(f"/assessment/n/{grid.sd.code}/?period={future.key}")
+    assert page.status_code == 400 and "该期间尚未开始" in page.content.decode()
+    api = admin.get(f"/api/v1/assessment/{grid.sd.code}?period={future.key}")
+    assert api.status_code == 400 and api.json()["code"] == "period_not_begun"
+    evidence = admin.get(f"/assessment/n/{grid.c1.code}/correct_rate/?period={future.key}")
+    assert evidence.status_code in (400, 404)
+
+
+@pytest.mark.django_db
+def test_windows_not_over_are_not_evidence(grid: Grid, personas: dict) -> None:
+    """At 10:11 the morning window (7–9) is over and counts; the evening one (18:30–20:30) does not yet."""
+    from django.utils import timezone
+
+    from assessment.sources import tallies
+
+    ind = Indicator(source=Source.STAFFING, code="on_duty")
+    point = point_create(
+        actor=None,
+        community=grid.c1,
+        name="甲1号点",
+        code="TSD-P1",
+        windows=[(d, datetime.time(7), datetime.time(9)) for d in range(7)]
+        + [(d, datetime.time(18, 30), datetime.time(20, 30)) for d in range(7)],
+    )
+    now = timezone.localtime()
+    today = now.date()
+    shifts_generate(points=[point], start=today, days=1)
+    for shift in Shift.objects.filter(point=point, day=today):
+        shift_signup(actor=None, shift=shift, person=grid.w1.person)
+    ended = [s for s in Shift.objects.filter(point=point, day=today) if s.end <= now.time()]
+    month = Period.containing("month", today)
+    tally = tallies(ind, [grid.c1.pk], month, today)[grid.c1.pk]
+    assert tally.den == len(ended)  # only windows whose end has passed
+    headers, rows = __import__("assessment.sources", fromlist=["records"]).records(
+        ind, grid.c1.pk, month, today, "TSD-P1", None
+    )
+    assert len(rows) == len(ended)
+    assert all(r[1] != "18:30–20:30" for r in rows) or now.time() >= datetime.time(20, 30)
+    # A past day's windows are all over.
+    assert tallies(ind, [grid.c1.pk], month, today + datetime.timedelta(days=1))[grid.c1.pk].den == 2
+
+
+@pytest.mark.django_db
+def test_default_indicator_names_are_chinese_distinct_and_translated(grid: Grid) -> None:
+    from django.utils.translation import override
+
+    scheme = Scheme.objects.get(subdistrict=None, effective_from=datetime.date(2019, 1, 1))
+    names = list(scheme.indicators.values_list("name", flat=True))
+    assert len(set(names)) == len(names) == 6
+    assert all(not re.search(r"[A-Za-z]{3,}", n) for n in names), names  # no English in the Chinese name
+    facilities = scheme.indicators.get(code="facilities")
+    with override("zh-hans"):
+        assert facilities.label == "设施设备完好" and facilities.group_label == "有设施设备"
+    with override("en"):
+        assert facilities.label == "Facilities and equipment" and facilities.group_label == "Facilities"
+    purity, correct = scheme.indicators.get(code="purity"), scheme.indicators.get(code="correct")
+    assert purity.group == correct.group == "有分类实效" and purity.name != correct.name
+
+
+@pytest.mark.django_db
+def test_assessment_page_lists_groups_by_rank(grid: Grid, data: dict, personas: dict) -> None:
+    _scheme(grid, ("correct", Source.CORRECT_RATE, 100, "0.9", 1))
+    page = client_for(personas["subdistrict_admin"]).get(f"/assessment/n/{grid.sd.code}/?period=2026-09")
+    ranks = [g.rank or 10**6 for g in page.context["groups"]]
+    assert ranks == sorted(ranks) and page.context["groups"][0].rank == 1

@@ -24,7 +24,8 @@ def test_small_demo_has_the_reports_shape_and_is_idempotent() -> None:
     names = list(
         GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).values_list("name", flat=True)
     )
-    assert len(names) == 18 and "洪南山宅居民区" in names and any("示意" in n for n in names)
+    assert len(names) == 18 and "洪南山宅居民区" in names and "中兴居民区" in names
+    assert not any("示意" in n or "示例" in n for n in names)  # demo data reads like real data
     assert Household.objects.filter(subdistrict=sd).count() == round(27_000 * 0.12)
     report = coverage_report(sd)
     assert report.root.unassigned == 0 and not report.overloaded and not report.underloaded

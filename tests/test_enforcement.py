@@ -1,14 +1,17 @@
-"""Enforcement: fines within every article and tier, the 30-day repeat rule at its edges, the version in force
-on the day, the steps (and voiding one), officer scope, and the rectification notice PDF."""
+"""Enforcement: fines within every article and tier, the evidence rule at its edges, the preview and the
+confirmation, the version in force on the day, the steps (deadlines, voiding one), closing with a record, the
+case list, officer scope, translated step notes and the rectification notice PDF."""
 
 from __future__ import annotations
 
 import datetime
 import io
 import uuid
+from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from pypdf import PdfReader
 
 from enforcement.models import Article, Case, CaseSource, CaseStatus, Subject, Tier
@@ -19,9 +22,9 @@ from enforcement.services import (
     case_step,
     case_void_last_step,
     fine_check,
-    repeat_cases_propose,
-    repeat_catches,
 )
+from enforcement.services_proposal import repeat_cases_propose, repeat_catches
+from grid.models import Household
 from supervision.ingest import SHANGHAI, Row, write_rows
 from supervision.services import point_create
 from tests.conftest import Grid, client_for
@@ -29,14 +32,33 @@ from tests.conftest import Grid, client_for
 TODAY = datetime.date(2026, 11, 20)
 
 
-def catches(grid: Grid, days_ago: list[int], outcome: str = "mixed") -> list[str]:
-    point = point_create(actor=None, community=grid.c1, name=f"点{uuid.uuid4().hex[:4]}")
+def catches(
+    grid: Grid,
+    days_ago: list[int],
+    outcome: str = "mixed",
+    *,
+    household: Household | None = None,
+    today: datetime.date = TODAY,
+) -> list[str]:
+    household = household or grid.h1
+    point = point_create(actor=None, community=household.community, name=f"点{uuid.uuid4().hex[:4]}")
     rows = []
-    for d in days_ago:
-        day = TODAY - datetime.timedelta(days=d)
-        at = datetime.datetime.combine(day, datetime.time(8), tzinfo=SHANGHAI)
+    for i, d in enumerate(days_ago):
+        day = today - datetime.timedelta(days=d)
+        at = datetime.datetime.combine(day, datetime.time(8, i % 60), tzinfo=SHANGHAI)
         rows.append(
-            Row(uuid.uuid4(), grid.sd.pk, grid.c1.pk, point.pk, grid.h1.pk, at, day, "wet", outcome, "dry")
+            Row(
+                uuid.uuid4(),
+                grid.sd.pk,
+                household.community_id,
+                point.pk,
+                household.pk,
+                at,
+                day,
+                "wet",
+                outcome,
+                "dry",
+            )
         )
     write_rows(rows, recorded_by=None)
     return [str(r.client_id) for r in rows]
@@ -66,7 +88,14 @@ def test_every_article_and_tier_accepts_its_range_and_refuses_outside() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("days_ago", "caught"),
-    [([0, 1, 2], False), ([0, 1, 2, 3], True), ([0, 5, 10, 29], True), ([0, 5, 10, 30], False)],
+    [
+        ([0, 1, 2], False),
+        ([0, 1, 2, 3], True),
+        ([0, 5, 10, 29], True),
+        ([0, 5, 10, 30], False),
+        ([0, 0, 0, 0, 0, 1, 1, 2], False),  # eight taps on three days: three occasions
+        ([0, 0, 1, 2, 3], True),
+    ],
 )
 def test_the_30_day_rule_at_its_edges(grid: Grid, days_ago: list[int], caught: bool) -> None:
     catches(grid, days_ago)
@@ -74,7 +103,7 @@ def test_the_30_day_rule_at_its_edges(grid: Grid, days_ago: list[int], caught: b
     found = repeat_catches(None, subdistrict=grid.sd, today=TODAY)
     assert (grid.h1.pk in found) is caught
     if caught:
-        assert len(found[grid.h1.pk]) == 4
+        assert len(found[grid.h1.pk]) == len(days_ago)
 
 
 @pytest.mark.django_db
@@ -109,7 +138,16 @@ def test_proposal_steps_decision_and_void(grid: Grid, personas: dict) -> None:
     secretary, officer = personas["community_secretary"], personas["enforcement_officer"]
     with pytest.raises(ValidationError):
         case_step(actor=secretary, case=case, status=CaseStatus.REFERRED)  # not from "proposed"
-    for status in (CaseStatus.PERSUASION, CaseStatus.NOTICE, CaseStatus.REFUSED, CaseStatus.REFERRED):
+    for status in (CaseStatus.PERSUASION, CaseStatus.NOTICE):
+        case_step(actor=secretary, case=case, status=status)
+    case.refresh_from_db()
+    deadline = timezone.localdate() + datetime.timedelta(days=10)
+    assert case.due == deadline
+    with pytest.raises(ValidationError) as info:
+        case_step(actor=secretary, case=case, status=CaseStatus.REFUSED)
+    assert deadline.isoformat() in str(info.value)
+    _deadline_passed(case)
+    for status in (CaseStatus.REFUSED, CaseStatus.REFERRED):
         case_step(actor=secretary, case=case, status=status)
     case.refresh_from_db()
     tier = Tier.objects.get(article=case.article, code="wet-1")
@@ -137,13 +175,21 @@ def test_officers_see_only_referred_cases(grid: Grid, personas: dict) -> None:
     )
     officer = client_for(personas["enforcement_officer"])
     assert officer.get(f"/cases/c/{case.code}/").status_code == 404
-    for status in (CaseStatus.PERSUASION, CaseStatus.REFUSED, CaseStatus.REFERRED):
-        case_step(actor=None, case=case, status=status)
+    _refer(case, evidence=catches(grid, [1]))
     page = officer.get(f"/cases/c/{case.code}/").content.decode()
     assert case.code in page and grid.h1.room not in page and "***" in page  # the room stays masked
+    assert grid.h1.contact_name in page  # ... but the officer deciding it knows whom the fine is for
+    assert grid.h1.contact_name in officer.get("/cases/").content.decode()
+    assert grid.h1.contact_phone not in page
     tier = Tier.objects.get(article=case.article, code="wet-1")
-    officer.post(f"/cases/c/{case.code}/act/", {"action": "decide", "fine": "999", "tier": tier.pk})
+    refused = officer.post(
+        f"/cases/c/{case.code}/act/", {"action": "decide", "fine": "999", "tier": tier.pk, "note": "复核"}
+    )
     assert Case.objects.get(pk=case.pk).status == CaseStatus.REFERRED  # refused: outside the range
+    # The form comes back as entered, with the reason.
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "50–100" in body
+    assert 'value="999"' in body and 'value="复核"' in body and f'value="{tier.pk}" selected' in body
     officer.post(f"/cases/c/{case.code}/act/", {"action": "decide", "fine": "80", "tier": tier.pk})
     assert Case.objects.get(pk=case.pk).fine == 80
     assert client_for(personas["outsider"]).get(f"/cases/c/{case.code}/").status_code == 404
@@ -163,7 +209,14 @@ def test_rectification_notice_pdf_is_chinese_and_extractable(grid: Grid, persona
         household=grid.h1,
         evidence=evidence,
     )
-    response = client_for(personas["community_secretary"]).get(f"/cases/c/{case.code}/notice.pdf")
+    client = client_for(personas["community_secretary"])
+    assert client.get(f"/cases/c/{case.code}/notice.pdf").status_code == 404  # no notice step yet
+    assert "notice-pdf" not in client.get(f"/cases/c/{case.code}/").content.decode()
+    case_step(actor=None, case=case, status=CaseStatus.PERSUASION)
+    assert client.get(f"/cases/c/{case.code}/notice.pdf").status_code == 404
+    case_step(actor=None, case=case, status=CaseStatus.NOTICE)
+    assert "notice-pdf" in client.get(f"/cases/c/{case.code}/").content.decode()
+    response = client.get(f"/cases/c/{case.code}/notice.pdf")
     assert response["Content-Type"] == "application/pdf"
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text().replace("\n", "")
     for expected in (
@@ -178,11 +231,28 @@ def test_rectification_notice_pdf_is_chinese_and_extractable(grid: Grid, persona
         assert expected in text, expected
 
 
-@pytest.mark.django_db
-def test_a_single_refusal_at_the_bin_proposes_a_case(grid: Grid) -> None:
-    evidence = catches(grid, [2], outcome="refused")
-    (case,) = repeat_cases_propose(subdistrict=grid.sd, today=TODAY)
-    assert case.source == CaseSource.BIN_RECORD and case.evidence == evidence and case.household == grid.h1
+def _refer(case: Case, *, evidence: list[str] | None = None, document: Any = None) -> None:
+    """Walk a case the only way to "referred": persuasion, a notice, its deadline passed, refused (with
+    `document` as evidence when given), referred; `evidence` (record client ids) is put on the case first."""
+    if evidence is not None:
+        Case.objects.filter(pk=case.pk).update(evidence=evidence)
+        case.refresh_from_db()
+    case_step(actor=None, case=case, status=CaseStatus.PERSUASION)
+    case_step(actor=None, case=case, status=CaseStatus.NOTICE)
+    _deadline_passed(case)
+    case_step(actor=None, case=case, status=CaseStatus.REFUSED, document=document)
+    case_step(actor=None, case=case, status=CaseStatus.REFERRED)
+
+
+def _deadline_passed(case: Case) -> None:
+    """Let the notice's deadline lie in the past (the test cannot wait ten days)."""
+    from enforcement.models import CaseStep
+
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    Case.objects.filter(pk=case.pk).update(due=past)
+    step = CaseStep.objects.get(case=case, status=CaseStatus.NOTICE, voided_by__isnull=True)
+    step.data["params"]["deadline"] = past.isoformat()
+    step.save(update_fields=["data"])
 
 
 @pytest.mark.django_db
@@ -239,3 +309,360 @@ def test_staff_bound_below_a_residential_area_see_no_cases(grid: Grid) -> None:
     area = User(username="lead", role="area_lead", node=grid.area)
     assert list(cases_visible_to(below)) == [] and list(cases_visible_to(other)) == []
     assert cases_visible_to(area).count() == 1
+
+
+# --- the preview and the confirmation -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_preview_lists_without_writing(grid: Grid, personas: dict, django_assert_max_num_queries) -> None:
+    from audit.models import AuditEntry
+    from enforcement.models import CaseStep
+    from enforcement.services_proposal import OFFERED, PERSUADE_FIRST, repeat_proposal
+
+    today = timezone.localdate()
+    catches(grid, [0, 1, 2, 3, 4], today=today)
+    refuser = Household.objects.get(building=grid.b1, room="102")
+    catches(grid, [1], outcome="refused", household=refuser, today=today)
+    catches(grid, [0, 1, 2, 3], household=grid.h_other, today=today)  # c2: not the c1 secretary's
+    secretary = personas["community_secretary"]
+    before = (Case.objects.count(), CaseStep.objects.count(), AuditEntry.objects.count())
+    with django_assert_max_num_queries(8):
+        found = repeat_proposal(actor=secretary, node=grid.c1, today=today)
+    assert [(c.household, c.state) for c in found] == [(grid.h1, OFFERED), (refuser, PERSUADE_FIRST)]
+    assert (found[0].days, found[0].records, found[0].kinds) == (5, 5, {"mixed": 5})
+    assert found[0].last_days[0] == today
+    page = client_for(secretary).get("/cases/propose/").content.decode()
+    assert (before) == (Case.objects.count(), CaseStep.objects.count(), AuditEntry.objects.count())
+    assert f'value="{grid.h1.code}"' in page and f'value="{refuser.code}"' not in page  # not offered
+    assert "先劝导" in page and grid.h_other.code not in page and "101" in page  # the secretary sees rooms
+    masked = client_for(personas["subdistrict_admin"]).get("/cases/propose/").content.decode()
+    assert grid.h_other.code in masked  # the admin proposes for the whole sub-district
+
+
+@pytest.mark.django_db
+def test_confirm_opens_only_the_ticked_households_in_scope(grid: Grid, personas: dict) -> None:
+    from audit.models import AuditEntry
+
+    today = timezone.localdate()
+    second = Household.objects.get(building=grid.b2, room="201")
+    for household in (grid.h1, second, grid.h_other):
+        catches(grid, [0, 2, 4, 6], household=household, today=today)
+    client = client_for(personas["community_secretary"])
+    audits = AuditEntry.objects.count()
+    # Another residential area's household in the form: refused as a whole, nothing written.
+    response = client.post("/cases/propose/", {"household": [grid.h1.code, grid.h_other.code]})
+    assert response.status_code == 403 and Case.objects.count() == 0
+    assert AuditEntry.objects.count() == audits
+    response = client.post("/cases/propose/", {"household": [grid.h1.code]})
+    assert response.status_code == 302
+    (case,) = Case.objects.all()
+    assert (case.household, case.source, len(case.evidence)) == (grid.h1, CaseSource.REPEAT_RULE, 4)
+    assert case.steps.get().data == {"msg": "repeat", "params": {"days": 4, "window": 30, "records": 4}}
+    assert AuditEntry.objects.filter(model="enforcement.Case", object_id=str(case.pk)).exists()
+    # The same form sent again (double submit): no second case.
+    client.post("/cases/propose/", {"household": [grid.h1.code]})
+    assert Case.objects.count() == 1
+    # Nothing ticked: nothing opened, back to the preview with a message.
+    assert client.post("/cases/propose/", {}).status_code == 302 and Case.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_lone_refusal_is_persuaded_first_not_offered(grid: Grid, personas: dict) -> None:
+    from enforcement.services_proposal import repeat_cases_confirm
+
+    today = timezone.localdate()
+    catches(grid, [2], outcome="refused", today=today)
+    assert repeat_cases_propose(subdistrict=grid.sd, today=today) == []
+    with pytest.raises(ValidationError) as info:
+        repeat_cases_confirm(
+            actor=personas["community_secretary"], node=grid.c1, today=today, household_codes=[grid.h1.code]
+        )
+    assert grid.h1.code in str(info.value) and Case.objects.count() == 0
+
+
+# --- deadlines ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_steps_after_a_notice_wait_for_its_deadline_with_the_date_in_both_languages(
+    grid: Grid, personas: dict
+) -> None:
+    from django.utils import translation
+
+    secretary = personas["community_secretary"]
+    case = case_open(
+        actor=None,
+        community=grid.c1,
+        subject=Subject.INDIVIDUAL,
+        source=CaseSource.MANUAL,
+        violation_day=TODAY,
+        article_code="57(2)",
+        household=grid.h1,
+    )
+    case_step(actor=secretary, case=case, status=CaseStatus.PERSUASION)
+    deadline = timezone.localdate() + datetime.timedelta(days=12)
+    case_step(actor=secretary, case=case, status=CaseStatus.NOTICE, deadline=deadline)
+    for lang, words in (("zh-hans", "期限至"), ("en", "gives until")):
+        with translation.override(lang), pytest.raises(ValidationError) as info:
+            case_step(actor=secretary, case=case, status=CaseStatus.REFUSED)
+        assert deadline.isoformat() in str(info.value) and words in str(info.value)
+    # Through the page: the message shows, the case stays at the notice.
+    client = client_for(secretary)
+    page = client.post(f"/cases/c/{case.code}/act/", {"action": "refused"}, follow=True).content.decode()
+    assert deadline.isoformat() in page
+    case.refresh_from_db()
+    assert (case.status, case.due) == (CaseStatus.NOTICE, deadline)
+    case_void_last_step(actor=secretary, case=case, reason="期限写错")
+    for wrong in (timezone.localdate(), timezone.localdate() + datetime.timedelta(days=61)):
+        with pytest.raises(ValidationError):  # today, or more than 60 days ahead
+            case_step(actor=secretary, case=case, status=CaseStatus.NOTICE, deadline=wrong)
+    case_step(actor=secretary, case=case, status=CaseStatus.NOTICE, deadline=deadline)
+    pdf = client.get(f"/cases/c/{case.code}/notice.pdf").content
+    assert f"{deadline:%Y年%m月%d日}" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", "")
+
+
+# --- closing with a record ------------------------------------------------------------------------------------
+
+
+def _decided(grid: Grid, officer, *, fine: int = 150) -> Case:  # type: ignore[no-untyped-def]
+    case = case_open(
+        actor=None,
+        community=grid.c1,
+        subject=Subject.INDIVIDUAL,
+        source=CaseSource.MANUAL,
+        violation_day=TODAY,
+        article_code="57(2)",
+        household=grid.h1,
+    )
+    _refer(case, evidence=catches(grid, [1]))
+    case_decide(officer=officer, case=case, amount=fine)
+    case.refresh_from_db()
+    return case
+
+
+def _pdf_bytes() -> bytes:
+    from pypdf import PdfWriter
+
+    out = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_officer_closes_a_decided_case_with_a_record(grid: Grid, personas: dict) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enforcement.models import CaseStep
+    from enforcement.services import case_close
+
+    officer = personas["enforcement_officer"]
+    case = _decided(grid, officer)
+    with pytest.raises(ValidationError):  # a decided case does not close without a record
+        case_step(actor=officer, case=case, status=CaseStatus.CLOSED)
+    client = client_for(officer)
+    assert case.code in client.get("/cases/to-close/").content.decode()
+    url = f"/cases/c/{case.code}/act/"
+    bad: list[dict[str, Any]] = [
+        {
+            "outcome": "paid",
+            "amount": "100",
+            "document": SimpleUploadedFile("r.pdf", _pdf_bytes()),
+        },  # not ¥150
+        {"outcome": "paid", "amount": "150"},  # no receipt
+        {"outcome": "paid", "amount": "abc", "document": SimpleUploadedFile("r.pdf", _pdf_bytes())},
+        {"outcome": "paid", "amount": "150", "document": SimpleUploadedFile("r.svg", b"<svg></svg>")},
+        {"outcome": "corrected", "document": SimpleUploadedFile("r.pdf", _pdf_bytes())},  # no note
+    ]
+    for form in bad:
+        response = client.post(url, {"action": "close", **form}, follow=True)
+        assert response.status_code == 200
+        assert Case.objects.get(pk=case.pk).status == CaseStatus.DECIDED
+    assert not CaseStep.objects.filter(status=CaseStatus.CLOSED).exists()
+    with pytest.raises(PermissionDenied):  # the secretary does not close decided cases
+        case_close(
+            actor=personas["community_secretary"],
+            case=case,
+            outcome="paid",
+            amount=150,
+            document=_pdf_bytes(),
+        )
+    response = client.post(
+        url,
+        {
+            "action": "close",
+            "outcome": "paid",
+            "amount": "150",
+            "document": SimpleUploadedFile("收据.pdf", _pdf_bytes()),
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    step = case.steps.get(status=CaseStatus.CLOSED)
+    assert case.status == CaseStatus.CLOSED and step.data["outcome"] == "paid" and step.data["amount"] == 150
+    assert str(step.document.name).endswith(".pdf") and step.by == officer
+    page = client.get(f"/cases/c/{case.code}/").content.decode()
+    assert "罚款 150 元已缴纳" in page
+    served = client.get(f"/cases/c/{case.code}/doc/{step.pk}/")
+    assert served["Content-Type"] == "application/pdf" and served["X-Content-Type-Options"] == "nosniff"
+    assert client_for(personas["outsider"]).get(f"/cases/c/{case.code}/doc/{step.pk}/").status_code == 404
+    assert case.code not in client.get("/cases/to-close/").content.decode()
+
+
+# --- the list ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_case_list_filters_pages_and_masks(
+    grid: Grid, personas: dict, django_assert_max_num_queries
+) -> None:
+    rooms = list(Household.objects.filter(community=grid.c1).order_by("pk"))[:30]
+    for household in rooms:
+        case_open(
+            actor=None,
+            community=grid.c1,
+            subject=Subject.INDIVIDUAL,
+            source=CaseSource.MANUAL,
+            violation_day=TODAY,
+            article_code="57(2)",
+            household=household,
+        )
+    other = case_open(
+        actor=None,
+        community=grid.c2,
+        subject=Subject.INDIVIDUAL,
+        source=CaseSource.MANUAL,
+        violation_day=TODAY,
+        article_code="57(2)",
+        household=grid.h_other,
+    )
+    first = Case.objects.filter(household=grid.h1).get()
+    case_step(actor=None, case=first, status=CaseStatus.PERSUASION)
+    admin = client_for(personas["subdistrict_admin"])
+    with django_assert_max_num_queries(12):
+        page1 = admin.get("/cases/").content.decode()
+    assert page1.count("<tr><td data-label") == 25 and "31" in page1 and "page=2" in page1
+    page2 = admin.get("/cases/", {"page": "2"}).content.decode()
+    assert page2.count("<tr><td data-label") == 6
+    assert admin.get("/cases/", {"page": "x%00"}).status_code in (200, 400)  # never a 500
+    only_c2 = admin.get("/cases/", {"area": grid.c2.code}).content.decode()
+    assert other.code in only_c2 and first.code not in only_c2
+    persuaded = admin.get("/cases/", {"status": "persuasion"}).content.decode()
+    assert first.code in persuaded and persuaded.count("<tr><td data-label") == 1
+    assert "1号楼 101" in page1 or "1号楼 101" in page2  # the admin sees rooms
+    lead = client_for(personas["area_lead"]).get("/cases/", {"status": "persuasion"}).content.decode()
+    assert first.code in lead and "1号楼 101" not in lead and "1号楼 ***" in lead  # masked for the lead
+    waiting = timezone.localdate() + datetime.timedelta(days=10)
+    case_step(actor=None, case=first, status=CaseStatus.NOTICE)
+    assert first.code in admin.get("/cases/", {"due": "waiting"}).content.decode()
+    assert first.code not in admin.get("/cases/", {"due": "overdue"}).content.decode()
+    _deadline_passed(first)
+    overdue = admin.get("/cases/", {"due": "overdue"}).content.decode()
+    assert first.code in overdue and waiting.isoformat() not in overdue
+
+
+# --- generated text in the reader's language ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_generated_step_notes_are_translated(grid: Grid, personas: dict) -> None:
+    from django.conf import settings
+    from django.utils import translation
+
+    from enforcement.models import CaseStep
+
+    today = timezone.localdate()
+    catches(grid, [0, 1, 2, 3], today=today)
+    (case,) = repeat_cases_propose(subdistrict=grid.sd, today=today)
+    legacy = CaseStep.objects.create(case=case, status=CaseStatus.PROPOSED, note="7 catches in 30 days")
+    client = client_for(personas["community_secretary"])
+    # The test client's requests activate their language in this thread: restore it afterwards.
+    with translation.override(settings.LANGUAGE_CODE):
+        zh = client.get(f"/cases/c/{case.code}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        en = client.get(f"/cases/c/{case.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "30 天内有 4 天违规" in zh and "catches" not in zh and "30 天内被发现 7 次" in zh
+    assert "Mistakes on 4 different days in 30 days" in en and "7 catches in 30 days" in en
+    assert legacy.typed_note == ""
+
+
+# --- no shortcut to a referral (issue 17) ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("subject", [Subject.INDIVIDUAL, Subject.UNIT])
+def test_refused_needs_a_passed_notice_and_referred_needs_evidence(
+    grid: Grid, personas: dict, subject: str
+) -> None:
+    from django.utils import translation
+
+    from enforcement.models import CaseStep
+    from enforcement.services import has_evidence
+    from tests.files import png_bytes
+
+    admin = personas["subdistrict_admin"]
+    unit = subject == Subject.UNIT
+    case = case_open(
+        actor=admin,
+        community=grid.c1,
+        subject=subject,
+        source=CaseSource.MANUAL,
+        violation_day=TODAY,
+        article_code="57(1)" if unit else "57(2)",
+        household=None if unit else grid.h1,
+        subject_name="某餐饮公司" if unit else "",
+    )
+    case_step(actor=admin, case=case, status=CaseStatus.PERSUASION)
+    # Persuaded, then "refused" at once: refused, no notice was given (both languages, through the page too).
+    for lang, words in (("zh-hans", "整改通知书"), ("en", "rectification notice")):
+        with translation.override(lang), pytest.raises(ValidationError) as info:
+            case_step(actor=admin, case=case, status=CaseStatus.REFUSED)
+        assert words in str(info.value)
+    client = client_for(admin)
+    page = client.post(f"/cases/c/{case.code}/act/", {"action": "refused"}, follow=True).content.decode()
+    assert "整改通知书" in page and Case.objects.get(pk=case.pk).status == CaseStatus.PERSUASION
+    case_step(actor=admin, case=case, status=CaseStatus.NOTICE)
+    with pytest.raises(ValidationError):  # the deadline has not passed
+        case_step(actor=admin, case=case, status=CaseStatus.REFUSED)
+    _deadline_passed(case)
+    case_step(actor=admin, case=case, status=CaseStatus.REFUSED)
+    # No bin-side record and no document: the referral is refused, nothing written.
+    assert not has_evidence(case)
+    steps = CaseStep.objects.filter(case=case).count()
+    for lang, words in (("zh-hans", "须有证据"), ("en", "needs evidence")):
+        with translation.override(lang), pytest.raises(ValidationError) as info:
+            case_step(actor=admin, case=case, status=CaseStatus.REFERRED)
+        assert words in str(info.value)
+    page = client.post(f"/cases/c/{case.code}/act/", {"action": "referred"}, follow=True).content.decode()
+    assert "须有证据" in page
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REFUSED and CaseStep.objects.filter(case=case).count() == steps
+    if unit:
+        # A photo of the mixed bins, uploaded with the referral through the page: the evidence it needs.
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = client.post(
+            f"/cases/c/{case.code}/act/",
+            {"action": "referred", "document": SimpleUploadedFile("bins.png", png_bytes())},
+        )
+        assert response.status_code == 302
+        step = CaseStep.objects.get(case=case, status=CaseStatus.REFERRED)
+        assert str(step.document.name).endswith(".png")
+    else:
+        # A record at the bin on the case: enough.
+        Case.objects.filter(pk=case.pk).update(evidence=catches(grid, [1]))
+        case.refresh_from_db()
+        assert has_evidence(case)
+        case_step(actor=admin, case=case, status=CaseStatus.REFERRED)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REFERRED and has_evidence(case)
+
+
+@pytest.mark.django_db
+def test_a_proposed_case_is_dated_by_its_last_record(grid: Grid) -> None:
+    today = timezone.localdate()
+    catches(grid, [2, 4, 6, 8], today=today)
+    (case,) = repeat_cases_propose(subdistrict=grid.sd, today=today)
+    assert case.violation_day == today - datetime.timedelta(days=2)
+    assert len(case.evidence) == 4

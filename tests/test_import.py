@@ -177,3 +177,45 @@ def test_upload_page_reports_rows_and_template_downloads(grid: Grid, personas: d
     # Another user's job is not visible, even by its id.
     other = client_for(personas["subdistrict_admin"]).get(f"/grid/import/{job.public_id}/")
     assert other.status_code == 404
+
+
+@pytest.mark.django_db
+def test_import_page_preselects_the_kind_and_says_what_the_button_does(grid: Grid, personas: dict) -> None:
+    client = client_for(personas["community_secretary"])
+    html = client.get("/grid/import/?kind=households").content.decode()
+    assert '<option value="households" selected>' in html and "上传并导入" in html
+    assert "selected" not in client.get("/grid/import/?kind=nonsense").content.decode()
+    # The secretary's home links there with households chosen.
+    assert "/grid/import/?kind=households" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_waiting_job_shows_no_empty_count(grid: Grid, personas: dict) -> None:
+    import uuid
+
+    user = personas["community_secretary"]
+    job = ImportJob.objects.create(
+        public_id=uuid.uuid4(), kind="households", filename="h.xlsx", data=b"", created_by=user, node=grid.c1
+    )
+    html = client_for(user).get(f"/grid/import/{job.public_id}/").content.decode()
+    assert "0 / 0" not in html and "正在读取文件" in html
+
+
+@pytest.mark.django_db
+def test_a_done_import_links_to_the_households_and_to_assignment(grid: Grid, personas: dict) -> None:
+    client = client_for(personas["community_secretary"])
+    good = io.BytesIO(xlsx([[grid.b1.code, "9901"], [grid.b1.code, "9902"]]))
+    good.name = "good.xlsx"
+    response = client.post("/grid/import/", {"kind": "households", "file": good}, follow=True)
+    html = response.content.decode()
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.DONE and job.created == 2
+    stored = Household.objects.filter(building=grid.b1, room__in=["9901", "9902"])
+    assert stored.count() == 2 and not stored.filter(grid_worker__isnull=False).exists()
+    assert f"/grid/households/?building={grid.b1.code}" in html
+    assert "导入的住户中有 2 户尚未分配网格员" in html
+    assert f"/grid/n/{grid.c1.code}/coverage/" in html
+    # Once assigned, the page says so instead.
+    stored.update(grid_worker=grid.w1)
+    again = client.get(f"/grid/import/{job.public_id}/").content.decode()
+    assert "导入的住户都已分配网格员" in again and "尚未分配网格员" not in again

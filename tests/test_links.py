@@ -77,11 +77,13 @@ def test_a_branch_names_its_parent_but_links_it_only_for_readers_above(
 
 
 @pytest.mark.django_db
-def test_a_unit_liaison_is_not_offered_the_joint_meetings_page(grid: Grid, personas: dict[str, User]) -> None:
+def test_a_unit_liaison_is_offered_the_joint_meetings_page(grid: Grid, personas: dict[str, User]) -> None:
+    # Joint meetings are the liaison's too (their unit's invitations, to answer): offered and readable.
     liaison = client_for(personas[Role.UNIT_LIAISON])
     page = liaison.get("/units/")
     assert page.status_code == 200
-    assert "/units/meetings/" not in _hrefs(page.content.decode())
-    assert liaison.get("/units/meetings/").status_code == 403
+    assert "/units/meetings/" in _hrefs(page.content.decode())
+    assert "/units/meetings/" in _hrefs(liaison.get("/").content.decode())
+    assert liaison.get("/units/meetings/").status_code == 200
     secretary = client_for(personas[Role.COMMUNITY_SECRETARY])
     assert "/units/meetings/" in _hrefs(secretary.get("/units/").content.decode())

@@ -16,7 +16,9 @@ from tests.conftest import Grid, client_for
 
 def test_mask_helpers() -> None:
     assert mask_phone("13812345678") == "138****5678"
-    assert mask_id_number("11010519491231002X") == "110***********002X"
+    # The last 4 at most: region and birth date (the first 14) identify a person (issue 14).
+    assert mask_id_number("11010519491231002X") == "**************002X"
+    assert mask_id_number("1234567") == "*******"
     assert mask_name("张三丰") == "张**"
     assert mask_phone("") == ""
 
@@ -131,8 +133,16 @@ def test_members_id_numbers_are_masked_for_area_lead(grid: Grid, personas: dict)
         household=grid.h1,
     )
     lead = client_for(personas["area_lead"]).get(f"/grid/households/{grid.h1.code}/").content.decode()
-    assert "11010519491231002X" not in lead and "110***********002X" in lead and "王**" in lead
+    assert "11010519491231002X" not in lead and "**************002X" in lead and "王**" in lead
     secretary = (
         client_for(personas["community_secretary"]).get(f"/grid/households/{grid.h1.code}/").content.decode()
     )
     assert "11010519491231002X" in secretary and "王大明" in secretary
+    # The grid worker reaches people by name and phone, never needs the ID number: its last 4 only; the
+    # table is headed 登记成员 with a column 姓名 (issue 14's phone walk).
+    worker = client_for(personas["grid_worker"]).get(f"/grid/households/{grid.h1.code}/")
+    assert worker.status_code == 200
+    body = worker.content.decode()
+    assert "11010519491231002X" not in body and "**************002X" in body
+    assert "王大明" in body and "13612345678" in body
+    assert "登记成员" in body and "登记人数" not in body and "<th>姓名</th>" in body

@@ -184,7 +184,8 @@ def test_the_cancel_button_on_the_activity_page(grid: Grid) -> None:
     assert client.post(url, {"action": "register"}).status_code == 302
     page = client.get(url).content.decode()
     assert 'id="cancel-registration"' in page and "1 / 5" in page
-    assert client.post(url, {"action": "cancel"}).status_code == 302
+    assert 'id="confirm-yes"' in client.post(url, {"action": "cancel"}).content.decode()  # asked first
+    assert client.post(url, {"action": "cancel", "confirmed": "1"}).status_code == 302
     page = client.get(url).content.decode()
     assert not Registration.objects.filter(activity=activity).exists()
     assert 'id="register"' in page and "0 / 5" in page and 'id="cancel-registration"' not in page

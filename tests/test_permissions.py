@@ -55,6 +55,20 @@ MATRIX = [
         expect(403, READERS, community_secretary=404, grid_worker=404, resident=404),
     ),
     ("get", "/grid/my/", expect(403, grid_worker=200)),
+    # What a scanned household QR names (issue 14): JSON for the scanner, within the actor's scope.
+    ("get", "/grid/households/resolve/?q={h1}", expect(200, resident=403, unit_liaison=403, outsider=404)),
+    # The service worker, its offline page and the list of pages it keeps: for everyone (nothing of a user).
+    ("get", "/sw.js", expect(200)),
+    ("get", "/offline/", expect(200)),
+    ("get", "/offline/pages.json", expect(200)),
+    # The household's own page for a resident's login, its QR sheet and re-issue (issue 14).
+    ("get", "/h/", expect(403, resident=200)),
+    ("get", "/h/k/{h1}/sheet.pdf", IN_C1),
+    (
+        "post",
+        "/h/k/{h1}/reissue/",
+        expect(403, subdistrict_admin=302, community_secretary=302, outsider=404),
+    ),
     (
         "get",
         "/grid/n/{c1}/coverage/",
@@ -72,6 +86,7 @@ MATRIX = [
         expect(403, subdistrict_admin=302, community_secretary=302, outsider=404),
     ),
     ("get", "/audit/", expect(403, subdistrict_admin=200)),
+    ("get", "/accounts/people/", expect(403, subdistrict_admin=200, community_secretary=200, outsider=200)),
     ("get", "/admin/", expect(302, subdistrict_admin=200)),
     ("get", "/guide/", expect(200)),
     ("get", "/guide/review/", expect(403, subdistrict_admin=200, community_secretary=200, outsider=200)),
@@ -118,6 +133,8 @@ MATRIX = [
         ),
     ),
     ("get", "/cases/new/", expect(403, subdistrict_admin=200, community_secretary=200, outsider=200)),
+    ("get", "/cases/propose/", expect(403, subdistrict_admin=200, community_secretary=200, outsider=200)),
+    ("get", "/cases/to-close/", expect(403, subdistrict_admin=200, enforcement_officer=200)),
     (
         "get",
         "/points/n/{c1}/leaders/",
@@ -219,7 +236,9 @@ MATRIX = [
     (
         "get",
         "/units/meetings/",
-        expect(403, subdistrict_admin=200, area_lead=200, community_secretary=200, outsider=200),
+        expect(
+            403, subdistrict_admin=200, area_lead=200, community_secretary=200, unit_liaison=200, outsider=200
+        ),
     ),
     (
         # My four leads: the party readers get the page (a login that is no member is told so), others 403.
@@ -315,8 +334,11 @@ def test_anonymous_is_sent_to_login_or_told_401(grid: Grid) -> None:
     client = Client()
     for method, template, _expected in MATRIX:
         url = _url(template, grid)
-        if url == "/guide/":
+        if url in ("/guide/", "/sw.js", "/offline/", "/offline/pages.json"):
             assert client.get(url).status_code == 200  # public
+            continue
+        if url.startswith("/grid/households/resolve/"):  # asked by a script: told, not redirected
+            assert client.get(url).status_code == 401
             continue
         response = getattr(client, method)(url)
         if url.startswith("/api/"):
@@ -376,7 +398,7 @@ def objects(grid: Grid, personas: dict) -> dict[str, str]:
     from assessment.services import inspection_record
     from contests.models import Question
     from contests.services import contest_create
-    from enforcement.services import case_open
+    from enforcement.services import case_open, case_step
     from grid.services.records import person_create
     from lib.periods import Period
     from party.services import visit_plan_create
@@ -396,6 +418,18 @@ def objects(grid: Grid, personas: dict) -> dict[str, str]:
         article_code="57(2)",
         household=grid.h1,
     )
+    # A second case with a rectification notice: its PDF exists only after the notice step.
+    noticed = case_open(
+        actor=None,
+        community=grid.c1,
+        subject="individual",
+        source="manual",
+        violation_day=today,
+        article_code="57(2)",
+        household=grid.h1,
+    )
+    for status in ("persuasion", "notice"):
+        case_step(actor=None, case=noticed, status=status)
     for n in range(3):
         Question.objects.create(kind="which_bin", text=f"问题{n}", choices=["甲", "乙"], answer=0)
     contest = contest_create(actor=None, node=grid.c1, title="测试赛", questions=3, seconds=10, seed=1)
@@ -446,6 +480,7 @@ def objects(grid: Grid, personas: dict) -> dict[str, str]:
     unit = unit_create(actor=None, subdistrict=grid.sd, community=grid.c1, name="育婴堂路小学", kind="school")
     return {
         "case": case.code,
+        "noticed": noticed.code,
         "contest": contest.code,
         "activity": activity.code,
         "plan": str(plan.pk),
@@ -460,6 +495,7 @@ def objects(grid: Grid, personas: dict) -> dict[str, str]:
         "sd": grid.sd.code,
         "h1": grid.h1.code,
         "today": f"{today:%Y-%m-%d}",
+        "loner": str(person_create(actor=None, node=grid.c1, name="待关联").pk),  # a person with no account
     }
 
 
@@ -488,13 +524,20 @@ OBJECT_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
     ("get", "/cases/c/{case}/", {}, expect(403, STAFF_C1, enforcement_officer=404, outsider=404)),
     (
         "get",
-        "/cases/c/{case}/notice.pdf",
+        "/cases/c/{noticed}/notice.pdf",
         {},
         expect(403, subdistrict_admin=200, community_secretary=200, outsider=404),
     ),
     ("get", "/contests/c/{contest}/", {}, expect(403, STAFF_C1, outsider=404)),
     ("get", "/contests/c/{contest}/play/", {}, expect(200, outsider=404)),
     ("get", "/activities/a/{activity}/", {}, expect(200, outsider=404)),
+    # The roster of one window, where the secretary's "unstaffed windows" lead: staff who sign people up.
+    (
+        "get",
+        "/supervision/shifts/{shift}/roster/",
+        {},
+        expect(403, subdistrict_admin=200, community_secretary=200, outsider=404),
+    ),
     (
         "get",
         "/party/plan/{plan}/",
@@ -521,6 +564,18 @@ OBJECT_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
 ]
 
 WRITE_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
+    (
+        "post",
+        "/accounts/people/{loner}/account/",
+        {"username": "newbie", "role": "volunteer"},
+        expect(403, subdistrict_admin=200, community_secretary=200, outsider=404),
+    ),
+    (
+        "post",
+        "/accounts/people/{loner}/link/",
+        {"account": "1"},
+        expect(403, subdistrict_admin=302, community_secretary=302, outsider=404),
+    ),
     (
         "post",
         "/cases/propose/",
@@ -555,8 +610,9 @@ WRITE_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
     (
         "post",
         "/activities/a/{activity}/",
-        {"action": "close", "summary": "好"},
-        expect(404, subdistrict_admin=302, area_lead=302, community_secretary=302),
+        # Staff may end an activity, but not this one before its start (tomorrow): refused with a message.
+        {"action": "close", "summary": "好", "confirmed": "1"},
+        expect(404, subdistrict_admin=400, area_lead=400, community_secretary=400),
     ),
     (
         "post",

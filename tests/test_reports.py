@@ -149,3 +149,108 @@ def test_annual_report_and_bad_requests(grid: Grid, records: dict, personas: dic
     assert outsider.get(f"/reports/job/{job.public_id}/").status_code == 404
     assert outsider.get(f"/reports/job/{job.public_id}/pdf/").status_code == 404
     assert admin.get(f"/reports/job/{job.public_id}/doc/").status_code == 404
+
+
+# --- issue 17: reports say what is true, in Chinese --------------------------------------------------------
+
+
+def test_numbers_have_one_format() -> None:
+    from lib.numbers import fmt, num, pct
+
+    assert fmt("464068.700000000", 1, "kg") == "464,068.7 kg"
+    assert fmt(1234, 0, "户") == "1,234户" and fmt(0.875, 1, "%") == "87.5%" and fmt(None) == "—"
+    assert str(pct(-0.00001, signed=True)) == "0.0%" and str(pct(0.05, signed=True)) == "+5.0%"
+    assert num(464068.7, 1, "kg").excel_format == '#,##0.0" kg"' and num(3, 0).excel_value == 3
+
+
+@pytest.mark.django_db
+def test_report_numbers_titles_and_line_breaks(grid: Grid, records: dict, personas: dict) -> None:
+    from lib.cjk import CLOSING, breaks_ok
+
+    admin = client_for(personas["subdistrict_admin"])
+    period = Period.containing("month", records["today"] - datetime.timedelta(days=1))
+    admin.post(f"/reports/n/{grid.sd.code}/", {"period": period.key})
+    job = ReportJob.objects.get()
+    page = admin.get(f"/reports/job/{job.public_id}/").content.decode()
+    assert "<title>报表" in page and "举报" not in page and "楼栋" not in page and "已完成" in page
+    xlsx = b"".join(admin.get(f"/reports/job/{job.public_id}/xlsx/").streaming_content)  # type: ignore[attr-defined]
+    tonnage = load_workbook(io.BytesIO(xlsx))["清运量 Tonnage"]
+    wet = next(r for r in tonnage.iter_rows(min_row=2) if r[0].value == "湿垃圾")
+    assert wet[1].data_type == "n" and wet[1].number_format == "#,##0.0"  # a number, not text
+    assert wet[1].value == sum(100 + d for d in range(1, 11))
+    pdf = b"".join(admin.get(f"/reports/job/{job.public_id}/pdf/").streaming_content)  # type: ignore[attr-defined]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"{sum(100 + d for d in range(1, 11)):,}.0" in text and "000000" not in text  # kg, formatted
+    assert "Facilities" not in text and "设施设备完" in text and "桶内纯净度" in text
+    assert breaks_ok(text.splitlines()), [ln for ln in text.splitlines() if ln.strip()[:1] in CLOSING]
+
+
+def test_no_line_starts_with_closing_punctuation() -> None:
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    from lib.cjk import breaks_ok
+    from reports.build import BODY, _text
+
+    sentence = "芷江西路街道共覆盖2,700户，记录桶边投放13,202次，正确投放率83.1%；定时定点值守覆盖96%。"
+    for width in range(60, 140, 3):  # every width puts a different character at the line's end
+        buffer = io.BytesIO()
+        doc = SimpleDocTemplate(
+            buffer, pagesize=(width * mm, 200 * mm), leftMargin=5 * mm, rightMargin=5 * mm
+        )
+        doc.build([_text(sentence * 2, BODY)])
+        lines = PdfReader(io.BytesIO(buffer.getvalue())).pages[0].extract_text().splitlines()
+        assert breaks_ok(lines), (width, lines)
+
+
+@pytest.mark.django_db
+def test_a_report_of_a_period_without_records_says_so(grid: Grid, records: dict, personas: dict) -> None:
+    from reports.build import report_data, report_pdf
+
+    today = records["today"]
+    data = report_data(grid.sd, Period.parse(f"{today.year - 1}-03"), today)
+    assert not data.has_data
+    text = PdfReader(io.BytesIO(report_pdf(data))).pages[0].extract_text()
+    assert "本期无数据" in text and "等级为" not in text and "走访名单（" not in text
+
+
+@pytest.mark.django_db
+def test_a_future_report_is_refused(grid: Grid, records: dict, personas: dict) -> None:
+    from django.core.exceptions import ValidationError
+
+    from reports.services import report_job_create
+
+    admin = client_for(personas["subdistrict_admin"])
+    future = f"{records['today'].year + 1}-01"
+    bad = admin.post(f"/reports/n/{grid.sd.code}/", {"period": future})
+    assert bad.status_code == 400 and "该期间尚未开始" in bad.content.decode()
+    with pytest.raises(ValidationError):
+        report_job_create(actor=personas["subdistrict_admin"], node=grid.sd, period=Period.parse(future))
+    assert not ReportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_area_lead_dashboard_ranks_by_rank(grid: Grid, records: dict, personas: dict) -> None:
+    from assessment.scoring import Assessment
+
+    real = assess
+
+    def shuffled(*args: Any, **kwargs: Any) -> Assessment:
+        result = real(*args, **kwargs)
+        # c2 ranked first, c1 second, listed in code order (c1 first): the page must follow the ranks.
+        ranks = {grid.c1.pk: 2, grid.c2.pk: 1}
+        for area in result.areas:
+            area.rank = ranks.get(area.node.pk)
+        result.areas.sort(key=lambda a: a.node.code)
+        return result
+
+    import reports.selectors
+
+    original = reports.selectors.assess
+    reports.selectors.assess = shuffled  # type: ignore[assignment]
+    try:
+        page = client_for(personas["area_lead"]).get(f"/reports/dashboard/{grid.area.code}/").content.decode()
+    finally:
+        reports.selectors.assess = original
+    ranking = page[page.index('id="ranking"') :]
+    assert ranking.index(grid.c2.name) < ranking.index(grid.c1.name)

@@ -52,11 +52,17 @@ def test_secretary_proposing_cases_touches_only_their_own_residential_area(
     """The issue's example: POST /cases/propose/ by c1's secretary proposed cases for every residential area."""
     _catch(grid, grid.c1, grid.h1, 5)
     _catch(grid, grid.c2, grid.h_other, 5)
-    response = client_for(personas[Role.COMMUNITY_SECRETARY]).post("/cases/propose/")
+    secretary = client_for(personas[Role.COMMUNITY_SECRETARY])
+    preview = secretary.get("/cases/propose/").content.decode()
+    assert grid.h1.code in preview and grid.h_other.code not in preview
+    # Ticking another area's household (a forged form) is refused as a whole.
+    forged = secretary.post("/cases/propose/", {"household": [grid.h1.code, grid.h_other.code]})
+    assert forged.status_code == 403 and not Case.objects.exists()
+    response = secretary.post("/cases/propose/", {"household": [grid.h1.code]})
     assert response.status_code == 302
     assert list(Case.objects.values_list("household_id", flat=True)) == [grid.h1.pk]
     # The other area's secretary then proposes theirs, and only theirs.
-    client_for(personas["outsider"]).post("/cases/propose/")
+    client_for(personas["outsider"]).post("/cases/propose/", {"household": [grid.h_other.code]})
     assert sorted(Case.objects.values_list("household_id", flat=True)) == sorted(
         [grid.h1.pk, grid.h_other.pk]
     )

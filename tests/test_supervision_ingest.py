@@ -71,7 +71,7 @@ def test_a_bad_record_rejects_only_itself(grid: Grid, points: dict, personas: di
         "not an object",
         record(points["p1"].code, client_id="not-a-uuid"),
         record(points["p1"].code, observed_at="2026-01-01T08:00:00"),  # no offset
-        record(points["p1"].code, observed_at=(timezone.now() + datetime.timedelta(days=1)).isoformat()),
+        record(points["p1"].code, observed_at=(timezone.now() + datetime.timedelta(days=400)).isoformat()),
         record(points["p1"].code, category="plutonium"),
         record(points["p1"].code, outcome="exploded"),
         record(points["p1"].code, mixed_with="dry"),

@@ -100,10 +100,9 @@ def test_import_rejects_whole_file_with_row_messages(grid: Grid) -> None:
             [grid.c1.code, "2026-11-01", "可回收物", 40.5, "A2"],
         ]
     )
-    assert tonnage_import(actor=None, root=grid.c1, filename="t.xlsx", data=good) == 2
-    assert (
-        tonnage_import(actor=None, root=grid.c1, filename="t.xlsx", data=good) == 0
-    )  # the same tickets again
+    assert tonnage_import(actor=None, root=grid.c1, filename="t.xlsx", data=good).created == 2
+    again = tonnage_import(actor=None, root=grid.c1, filename="t.xlsx", data=good)  # the same tickets again
+    assert (again.created, [s.row for s in again.skipped], again.conflicts) == (0, [2, 3], [])
 
 
 @pytest.mark.django_db
@@ -119,7 +118,21 @@ def test_api_and_pages(grid: Grid, personas: dict) -> None:
     again = secretary.post(
         "/api/v1/tonnage/records", json.dumps(body), content_type="application/json"
     ).json()
-    assert first == {"created": 2, "duplicate": 0} and again == {"created": 0, "duplicate": 2}
+    assert first == {"created": 2, "duplicate": 0, "conflicts": [], "refused": []}
+    assert again == {"created": 0, "duplicate": 2, "conflicts": [], "refused": []}
+    corrected = secretary.post(
+        "/api/v1/tonnage/records", json.dumps([{**body[0], "kg": 121.5}]), content_type="application/json"
+    ).json()
+    assert corrected["created"] == 0 and corrected["conflicts"] == [
+        {
+            "ref": "W-1",
+            "stored_kg": 120.5,
+            "sent_kg": 121.5,
+            "stored_day": "2026-11-10",
+            "sent_day": "2026-11-10",
+        }
+    ]
+    assert TonnageRecord.objects.get(ref="W-1").kg == Decimal("120.5")  # changed only by a person's choice
     other = secretary.post(
         "/api/v1/tonnage/records",
         json.dumps([{**body[0], "ref": "W-3", "community": grid.c2.code}]),

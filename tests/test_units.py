@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audit.models import AuditEntry
 from grid.services.records import person_create
 from tests.conftest import Grid, client_for
-from units.models import CommitmentStatus
+from units.models import CommitmentStatus, Meeting
 from units.selectors import registry, units_for
 from units.services import (
     attendance_mark,
@@ -110,8 +110,211 @@ def test_liaison_sees_and_updates_only_their_unit(grid: Grid, units: dict, perso
         f"/units/u/{school.code}/", {"action": "check", "day": "yesterday", "result": "compliant"}
     )
     assert bad.status_code == 400
-    response = admin.post("/units/meetings/", {"title": "联席会议", "day": "2026-05-28", "place": "街道"})
+    form = {"title": "联席会议", "day": "2026-05-28", "place": "街道"}
+    asked = admin.post("/units/meetings/", form)  # calling a meeting cannot be undone: asked once more
+    assert asked.status_code == 200 and 'id="confirm-yes"' in asked.content.decode()
+    assert not Meeting.objects.exists()
+    response = admin.post("/units/meetings/", {**form, "confirmed": "1"})
     assert response.status_code == 302
     meeting_url = response["Location"]
     admin.post(meeting_url, {"present": [school.code], f"rep-{school.code}": "王联络"})
     assert '<b id="present">1</b>' in admin.get(meeting_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_link_a_liaison_login_to_a_unit_after_confirming(grid: Grid, personas: dict) -> None:
+    from accounts.models import Role
+    from tests.conftest import make_user
+    from units.models import Liaison
+
+    school = unit_create(
+        actor=None, subdistrict=grid.sd, name="育婴堂路小学", kind="school", community=grid.c1
+    )
+    login = make_user("unit2", Role.UNIT_LIAISON, grid.sd)
+    admin = client_for(personas["subdistrict_admin"])
+    form = {"action": "link_liaison", "username": "unit2", "title": "党建联络员"}
+    asked = admin.post(f"/units/u/{school.code}/", form)
+    assert asked.status_code == 200 and 'id="confirm-yes"' in asked.content.decode()
+    assert not Liaison.objects.exists()  # nothing written before the confirmation
+    assert admin.post(f"/units/u/{school.code}/", {**form, "confirmed": "1"}).status_code == 302
+    login.refresh_from_db()
+    assert login.person is not None and Liaison.objects.filter(unit=school, person=login.person).exists()
+    assert units_for(login).get() == school
+    assert AuditEntry.objects.filter(model="accounts.User", object_id=str(login.pk), action="update").exists()
+    assert AuditEntry.objects.filter(model="units.Liaison", action="create").exists()
+    # Not a liaison login: refused with a message, nothing written; a secretary may not link at all.
+    refused = admin.post(
+        f"/units/u/{school.code}/", {"action": "link_liaison", "username": "volunteer", "confirmed": "1"}
+    )
+    assert refused.status_code == 400 and Liaison.objects.count() == 1
+    secretary = client_for(personas["community_secretary"])
+    assert secretary.post(f"/units/u/{school.code}/", {**form, "confirmed": "1"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_liaison_answers_invitations_until_the_meeting(grid: Grid, units: dict, personas: dict) -> None:
+    from django.utils import timezone
+
+    from units.models import Attendance, Reply
+
+    school, firm = units["school"], units["firm"]
+    today = timezone.localdate()
+    coming = meeting_create(
+        actor=None, subdistrict=grid.sd, title="联席会议", day=today + datetime.timedelta(days=3)
+    )
+    past = meeting_create(
+        actor=None, subdistrict=grid.sd, title="上次会议", day=today - datetime.timedelta(days=3)
+    )
+    mine = Attendance.objects.get(meeting=coming, unit=school)
+    liaison = client_for(personas["unit_liaison"])
+    # Joint meetings are the liaison's too: the list shows their unit's, not a bare 403.
+    listing = liaison.get("/units/meetings/")
+    assert listing.status_code == 200 and "联席会议" in listing.content.decode()
+    page = liaison.get(f"/units/meetings/{coming.pk}/").content.decode()
+    assert firm.name not in page and 'name="attend"' in page
+    response = liaison.post(
+        f"/units/attendance/{mine.pk}/reply/", {"attend": "yes", "representative": "王联络", "next": "home"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    mine.refresh_from_db()
+    assert (mine.reply, mine.representative, mine.present) == (Reply.CONFIRMED, "王联络", False)
+    liaison.post(f"/units/attendance/{mine.pk}/reply/", {"attend": "no"})
+    mine.refresh_from_db()
+    assert mine.reply == Reply.DECLINED
+    assert AuditEntry.objects.filter(model="units.Attendance", object_id=str(mine.pk)).count() == 2
+    # After the meeting: refused with a message (zh by default), nothing changed.
+    old = Attendance.objects.get(meeting=past, unit=school)
+    late = liaison.post(f"/units/attendance/{old.pk}/reply/", {"attend": "yes"})
+    assert late.status_code == 400 and "会议已召开" in late.content.decode()
+    old.refresh_from_db()
+    assert old.reply == ""
+    bad = liaison.post(f"/units/attendance/{mine.pk}/reply/", {"attend": "maybe"})
+    assert bad.status_code == 400
+    other = Attendance.objects.get(meeting=coming, unit=firm)
+    assert liaison.post(f"/units/attendance/{other.pk}/reply/", {"attend": "yes"}).status_code == 404
+    # Another role is told it may not, on a page that says so.
+    refused = client_for(personas["volunteer"]).get("/units/meetings/")
+    assert (
+        refused.status_code == 403
+        and "Ask your administrator" in refused.content.decode()
+        or (refused.status_code == 403 and "管理员" in refused.content.decode())
+    )
+
+
+@pytest.mark.django_db
+def test_liaison_home_shows_the_unit_and_takes_evidence(grid: Grid, units: dict, personas: dict) -> None:
+    from django.utils import timezone
+
+    from tests.files import pdf_bytes
+
+    school = units["school"]
+    today = timezone.localdate()
+    commitment = commitment_add(actor=None, unit=school, year=today.year, title="桶边值守每月两次")
+    meeting_create(
+        actor=None, subdistrict=grid.sd, title="年度推进会", day=today + datetime.timedelta(days=5)
+    )
+    unit_check_record(actor=None, unit=school, day=today, result="minor", notes="其他垃圾桶满溢")
+    liaison = client_for(personas["unit_liaison"])
+    home = liaison.get("/").content.decode()
+    for shown in ("育婴堂路小学", "桶边值守每月两次", "年度推进会", "其他垃圾桶满溢", 'name="evidence"'):
+        assert shown in home
+    assert "中铁十五局集团" not in home
+    upload = SimpleUploadedFile("record.pdf", pdf_bytes(), content_type="application/pdf")
+    response = liaison.post(
+        f"/units/u/{school.code}/",
+        {
+            "action": "commitment",
+            "commitment": commitment.pk,
+            "status": "done",
+            "evidence": upload,
+            "next": "home",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    commitment.refresh_from_db()
+    assert commitment.status == "done" and str(commitment.evidence.name).endswith(".pdf")
+    assert commitment.evidence.read().startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_demo_units_read_like_real_ones_and_the_liaison_speaks_for_one(grid: Grid, personas: dict) -> None:
+    from units.demo import units_demo_generate
+    from units.models import MemberUnit
+
+    liaison = personas["unit_liaison"]
+    assert units_demo_generate(grid.sd) == 36
+    names = list(MemberUnit.objects.values_list("name", flat=True))
+    assert len(set(names)) == 36 and not any("示意" in n or "成员单位" in n for n in names)
+    liaison.refresh_from_db()
+    assert [u.name for u in units_for(liaison)] == ["育婴堂路小学"]
+    # A refreshed demo (the logins re-bound) keeps or restores the link.
+    liaison.person = None
+    liaison.save()
+    assert units_demo_generate(grid.sd) == 0
+    liaison.refresh_from_db()
+    assert [u.name for u in units_for(liaison)] == ["育婴堂路小学"]
+    assert "育婴堂路小学" in client_for(liaison).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_saved_evidence_is_confirmed_linked_and_served_only_in_scope(
+    grid: Grid, units: dict, personas: dict
+) -> None:
+    from tests.files import png_bytes
+    from units.models import Commitment
+
+    school, firm = units["school"], units["firm"]
+    commitment = commitment_add(actor=None, unit=school, year=YEAR, title="桶边值守")
+    other = commitment_add(actor=None, unit=firm, year=YEAR, title="食堂减量")
+    commitment_update(
+        actor=None,
+        commitment=other,
+        status=CommitmentStatus.DONE,
+        evidence=SimpleUploadedFile("o.png", png_bytes(), content_type="image/png"),
+    )
+    liaison = client_for(personas["unit_liaison"])
+    response = liaison.post(
+        f"/units/u/{school.code}/",
+        {
+            "action": "commitment",
+            "commitment": commitment.pk,
+            "status": "done",
+            "evidence_note": "已完成宣传",
+            "evidence": SimpleUploadedFile("photo.png", png_bytes(), content_type="image/png"),
+            "next": "home",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    commitment = Commitment.objects.get(pk=commitment.pk)
+    assert commitment.status == "done" and commitment.evidence_note == "已完成宣传" and commitment.evidence
+    url = f"/units/commitments/{commitment.pk}/evidence/"
+    assert "承诺事项已保存" in html and url in html
+    served = liaison.get(url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff" and served.getvalue()[:4] == b"\x89PNG"
+    assert url in liaison.get(f"/units/u/{school.code}/").content.decode()
+    # Another unit's file, a commitment without one, and roles without the registry: 404 / 403.
+    assert liaison.get(f"/units/commitments/{other.pk}/evidence/").status_code == 404
+    bare = commitment_add(actor=None, unit=school, year=YEAR, title="无附件")
+    assert liaison.get(f"/units/commitments/{bare.pk}/evidence/").status_code == 404
+    assert client_for(personas["resident"]).get(url).status_code in (403, 404)
+    assert client_for(personas["subdistrict_admin"]).get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_meeting_tells_confirmed_replies_from_recorded_attendance(
+    grid: Grid, units: dict, personas: dict
+) -> None:
+    from django.utils import timezone
+
+    from units.services import attendance_reply
+
+    meeting = meeting_create(
+        actor=None, subdistrict=grid.sd, title="推进会", day=timezone.localdate() + datetime.timedelta(days=3)
+    )
+    mine = meeting.attendance.get(unit=units["school"])
+    attendance_reply(actor=personas["unit_liaison"], attendance=mine, attend=True, representative="王联络")
+    html = client_for(personas["subdistrict_admin"]).get(f"/units/meetings/{meeting.pk}/").content.decode()
+    assert '<b id="confirmed">1</b> / 2 家单位已确认参加' in html
+    assert 'id="present-pending"' in html and 'id="present"' not in html  # not recorded before the day

@@ -16,7 +16,7 @@ from lib.bilingual import Msg
 from lib.periods import MIN_DAY
 from lib.validation import bilingual
 from supervision.api import DeviceTokenAuth
-from tonnage.services import tonnage_bulk
+from tonnage.services import SAME, tonnage_bulk
 
 router = Router(tags=["tonnage"], auth=[DeviceTokenAuth(), django_auth])
 
@@ -29,7 +29,8 @@ class WeighingIn(Schema):
         min_length=1,
         max_length=60,
         pattern=KEY,
-        description="the weighing system's id: repeats are ignored",
+        description="the weighing system's id: a repeat with the same values is skipped, one with other values "
+        "is reported in `conflicts` and changes nothing",
     )
     community: str = Field(max_length=32, pattern=TEXT)
     day: datetime.date = Field(
@@ -45,9 +46,22 @@ class WeighingIn(Schema):
     kg: float = Field(ge=0.1, le=100_000, allow_inf_nan=False, strict=True)
 
 
+class ConflictOut(Schema):
+    ref: str
+    stored_kg: float
+    sent_kg: float
+    stored_day: datetime.date
+    sent_day: datetime.date
+
+
 class WeighingOut(Schema):
     created: int
-    duplicate: int
+    duplicate: int = Field(description="tickets already recorded with the same values: skipped")
+    conflicts: list[ConflictOut] = Field(
+        description="tickets already recorded with other values (or for another residential area): not "
+        "changed; staff resolve them on the tonnage page's import (keep or replace)"
+    )
+    refused: list[str] = Field(description="refs already used for a weighing outside your part of the grid")
 
 
 @router.post(
@@ -74,11 +88,25 @@ def post_records(request: HttpRequest, records: list[WeighingIn]) -> dict[str, A
             Msg("找不到居民区：{v}", "Unknown residential area: {v}").format(v=", ".join(unknown)[:100]),
         )
     try:
-        created = tonnage_bulk(
+        result = tonnage_bulk(
             actor=user,
             rows=[(communities[r.community], r.day, r.category, r.kg, r.ref) for r in records],
             source="api",
         )
     except ValidationError as exc:
         raise ApiError(400, "invalid", bilingual(exc)) from None
-    return {"created": created, "duplicate": len(records) - created}
+    return {
+        "created": result.created,
+        "duplicate": sum(1 for s in result.skipped if s.reason is SAME),
+        "refused": [s.ref for s in result.skipped if s.reason is not SAME],
+        "conflicts": [
+            {
+                "ref": c.stored.ref,
+                "stored_kg": float(c.stored.kg),
+                "sent_kg": float(c.kg),
+                "stored_day": c.stored.day,
+                "sent_day": c.day,
+            }
+            for c in result.conflicts
+        ],
+    }

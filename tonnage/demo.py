@@ -70,4 +70,4 @@ def tonnage_demo_generate(sd: GridNode, days: int = 60, seed: int = 2019) -> int
                     "source": f"demo baseline from {baseline_start}",
                 },
             )
-    return tonnage_bulk(actor=None, rows=rows, source="import")
+    return tonnage_bulk(actor=None, rows=rows, source="import").created

@@ -1,11 +1,13 @@
-"""Tonnage from Excel/CSV: 居民区编码, 日期, 类别, 重量（千克）, 磅单号 — all or nothing, row-level zh/en messages."""
+"""Tonnage from Excel/CSV: 居民区编码, 日期, 类别, 重量（千克）, 磅单号 (and 称重来源, the weighbridge or system that
+numbered the ticket) — bad rows refuse the file with row-level zh/en messages; known tickets are reported as
+skipped (same values) or as conflicts for the person to resolve (tonnage.services)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from grid.access import Scope
 from grid.models import GridNode, Level
@@ -14,16 +16,19 @@ from guide.models import CategoryKey
 from lib.bilingual import Msg
 from lib.idempotency import idempotency_key
 from lib.validation import InvalidInput
-from lib.xlsx import TableError, read_table
-from tonnage.services import CATEGORY_ZH, _check, tonnage_bulk
+from lib.xlsx import TableError, cell_day, cell_decimal, read_table
+from tonnage.services import CATEGORY_ZH, BulkResult, _check, tonnage_bulk
 
 HEADERS = ["居民区编码", "日期", "类别", "重量（千克）", "磅单号"]
+STATION = "称重来源"  # optional
 
 
-def tonnage_import(*, actor: Any, root: GridNode, filename: str, data: bytes) -> int:
+def tonnage_import(*, actor: Any, root: GridNode, filename: str, data: bytes) -> BulkResult:
+    """Check the whole file (ImportRejected with every bad row), then write its new weighings in one
+    transaction; returns what was created, skipped (with reasons) and left in conflict."""
     Scope.of(actor).require(root)
     try:
-        header, rows = read_table(filename, data)
+        header, rows = read_table(filename, data, headings=[*HEADERS, STATION])
     except TableError as exc:
         raise ImportRejected([RowError(0, "", exc.msg)]) from None
     missing = [h for h in HEADERS if h not in header]
@@ -35,12 +40,14 @@ def tonnage_import(*, actor: Any, root: GridNode, filename: str, data: bytes) ->
             ]
         )
     index = {h: header.index(h) for h in HEADERS}
+    station_at = header.index(STATION) if STATION in header else None
     communities = {n.code: n for n in GridNode.objects.subtree(root).filter(level=Level.COMMUNITY)}
     errors: list[RowError] = []
     resolved = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for n, raw in enumerate(rows, start=2):
-        code, day_text, cat_text, kg, ref = (raw[index[h]] for h in HEADERS)
+        code, day_text, cat_text, kg_text, ref = (raw[index[h]] for h in HEADERS)
+        station = raw[station_at] if station_at is not None else ""
         community = communities.get(code)
         if community is None:
             errors.append(
@@ -55,10 +62,23 @@ def tonnage_import(*, actor: Any, root: GridNode, filename: str, data: bytes) ->
             )
             continue
         try:
-            day = datetime.date.fromisoformat(day_text[:10])
+            day = cell_day(day_text)
         except ValueError:
-            errors.append(RowError(n, "日期", Msg("日期应为 YYYY-MM-DD。", "The date must be YYYY-MM-DD.")))
+            errors.append(
+                RowError(
+                    n,
+                    "日期",
+                    Msg(
+                        "日期应为 2026-11-30、2026/11/30 或 2026年11月30日，实际是“{v}”。",
+                        "The date must be like 2026-11-30, 2026/11/30 or 2026年11月30日; got “{v}”.",
+                    ).format(v=day_text[:30]),
+                )
+            )
             continue
+        try:
+            kg: Any = cell_decimal(kg_text)
+        except (ValueError, ArithmeticError):
+            kg = kg_text  # _check below refuses it with the weight's own message
         category = CATEGORY_ZH.get(cat_text, cat_text)
         if category not in CategoryKey.values:
             errors.append(
@@ -77,17 +97,42 @@ def tonnage_import(*, actor: Any, root: GridNode, filename: str, data: bytes) ->
         except InvalidInput as exc:
             errors.append(RowError(n, "磅单号", exc.msg))
             continue
-        if ref in seen:
+        if len(station) > 60:
             errors.append(
-                RowError(n, "磅单号", Msg("与第 {o} 行重复。", "Duplicate of row {o}.").format(o=seen[ref]))
+                RowError(n, STATION, Msg("内容过长（最多 60 个字符）。", "Too long (at most 60 characters)."))
             )
             continue
-        seen[ref] = n
-        resolved.append((community, day, category, kg, ref))
+        if (station, ref) in seen:
+            errors.append(
+                RowError(
+                    n,
+                    "磅单号",
+                    Msg("与第 {o} 行重复。", "Duplicate of row {o}.").format(o=seen[(station, ref)]),
+                )
+            )
+            continue
+        seen[(station, ref)] = n
+        resolved.append((n, station, (community, day, category, kg, ref)))
     if errors:
         raise ImportRejected(errors)
     if not resolved:
         raise ImportRejected(
             [RowError(2, "", Msg("文件只有表头，没有数据行。", "The file has a header but no data rows."))]
         )
-    return tonnage_bulk(actor=actor, rows=resolved, source="import")
+    result = BulkResult()
+    with transaction.atomic():
+        for station in sorted({s for _, s, _ in resolved}):
+            part = [(n, row) for n, s, row in resolved if s == station]
+            one = tonnage_bulk(
+                actor=actor,
+                rows=[row for _, row in part],
+                source="import",
+                station=station,
+                row_numbers=[n for n, _ in part],
+            )
+            result.created += one.created
+            result.skipped += one.skipped
+            result.conflicts += one.conflicts
+    result.skipped.sort(key=lambda s: s.row)
+    result.conflicts.sort(key=lambda c: c.row)
+    return result

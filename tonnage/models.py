@@ -30,8 +30,11 @@ class TonnageRecord(TimeStampedModel):
     category = models.CharField(_("category"), max_length=12, choices=CategoryKey.choices)
     kg = models.DecimalField(_("weight (kg)"), max_digits=10, decimal_places=1)
     source = models.CharField(_("source"), max_length=8, choices=TonnageSource.choices)
-    # The ticket number, or the sending system's id: the same weighing is never counted twice.
-    ref = models.CharField(_("ticket / reference"), max_length=60, unique=True)
+    # The ticket number, or the sending system's id, within the weighing source that numbered it (a
+    # transfer station's weighbridge, a weighing system): the same weighing is never counted twice, and two
+    # stations may both print ticket 000123.
+    station = models.CharField(_("weighing source"), max_length=60, blank=True, default="")
+    ref = models.CharField(_("ticket / reference"), max_length=60)
     photo = models.ImageField(_("ticket photo"), upload_to="tickets/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -45,7 +48,10 @@ class TonnageRecord(TimeStampedModel):
             models.Index(fields=["subdistrict", "day"], name="tonnage_sd_day_idx"),
             models.Index(fields=["community", "day"], name="tonnage_community_day_idx"),
         ]
-        constraints = [models.CheckConstraint(condition=Q(kg__gt=0), name="tonnage_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kg__gt=0), name="tonnage_positive"),
+            models.UniqueConstraint(fields=["station", "ref"], name="tonnage_ticket_unique_per_source"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.category} {self.kg} kg"

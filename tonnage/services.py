@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.services import audit_bulk_created, audit_created, saved_user
+from audit.services import audit_bulk_created, audit_created, audit_updated, saved_user, snapshot
 from grid.access import Scope
 from grid.models import GridNode, Level
 from guide.models import CategoryKey
@@ -75,7 +76,7 @@ def tonnage_record(
     # would not find its row again (lib.idempotency).
     ref = idempotency_key(ref, max_length=60)
     hold_key("tonnage", ref)
-    existing = TonnageRecord.objects.filter(ref=ref).first()
+    existing = TonnageRecord.objects.filter(station="", ref=ref).first()
     if existing is not None:
         return existing, False
     assert community.subdistrict_id is not None
@@ -98,36 +99,130 @@ def tonnage_record(
     return record, True
 
 
+@dataclass
+class Skipped:
+    """A row not written, and why (zh/en)."""
+
+    row: int
+    ref: str
+    reason: Msg
+
+
+@dataclass
+class Conflict:
+    """A row whose ticket (source + number) is already recorded with other values: the person chooses."""
+
+    row: int
+    stored: TonnageRecord
+    community: GridNode
+    day: datetime.date
+    category: str
+    kg: decimal.Decimal
+
+
+@dataclass
+class BulkResult:
+    created: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+SAME = Msg("此磅单已记录，数值相同，跳过。", "This ticket is already recorded with the same values; skipped.")
+_ELSEWHERE = Msg(
+    "此磅单号已用于您管辖范围以外的一次称重，请联系街道核对。",
+    "This ticket number is already used for a weighing outside your part of the grid; ask the sub-district.",
+)
+
+
 @transaction.atomic
 def tonnage_bulk(
-    *, actor: Any, rows: Sequence[tuple[GridNode, datetime.date, str, Any, str]], source: str
-) -> int:
-    """Many weighings at once (import, API); rows already resolved. Existing references are skipped.
-    PermissionDenied (nothing written) when any row's residential area is outside the actor's scope."""
+    *,
+    actor: Any,
+    rows: Sequence[tuple[GridNode, datetime.date, str, Any, str]],
+    source: str,
+    station: str = "",
+    row_numbers: Sequence[int] | None = None,
+) -> BulkResult:
+    """Many weighings at once (import, API); rows already resolved. A ticket is its number within its
+    weighing source (`station`: the weighbridge or system that numbered it). A known ticket with the same
+    values is skipped; one with other values is a `Conflict` for the person to resolve
+    (`tonnage_conflicts_resolve`), never dropped silently; one recorded outside the actor's scope is skipped
+    with that reason. `row_numbers` name the rows in the reasons (default 1, 2, …). PermissionDenied
+    (nothing written) when any row's residential area is outside the actor's scope."""
     scope = Scope.of(actor)
     for community in {r[0].pk: r[0] for r in rows}.values():
         scope.require(community)
+    station = station.strip()
     rows = [(*r[:4], idempotency_key(r[4], max_length=60)) for r in rows]  # as in tonnage_record
-    refs = [r[4] for r in rows]
-    known = set(TonnageRecord.objects.filter(ref__in=refs).values_list("ref", flat=True))
-    new = []
-    for community, day, category, kg, ref in rows:
-        if ref in known:
+    numbers = list(row_numbers or range(1, len(rows) + 1))
+    known = {
+        r.ref: r
+        for r in TonnageRecord.objects.filter(station=station, ref__in=[r[4] for r in rows]).select_related(
+            "community"
+        )
+    }
+    result = BulkResult()
+    new: dict[str, TonnageRecord] = {}
+    for n, (community, day, category, kg, ref) in zip(numbers, rows, strict=True):
+        weight = _check(community, day, category, kg)
+        stored = known.get(ref) or new.get(ref)
+        if stored is not None:
+            if (stored.community_id, stored.day, stored.category, stored.kg) == (
+                community.pk,
+                day,
+                category,
+                weight,
+            ):
+                result.skipped.append(Skipped(n, ref, SAME))
+            elif not scope.covers(stored.community):
+                result.skipped.append(Skipped(n, ref, _ELSEWHERE))
+            else:
+                result.conflicts.append(Conflict(n, stored, community, day, category, weight))
             continue
         assert community.subdistrict_id is not None
-        known.add(ref)
-        new.append(
-            TonnageRecord(
-                subdistrict_id=community.subdistrict_id,
-                community=community,
-                day=day,
-                category=category,
-                kg=_check(community, day, category, kg),
-                source=source,
-                ref=ref,
-                recorded_by=saved_user(actor),
-            )
+        new[ref] = TonnageRecord(
+            subdistrict_id=community.subdistrict_id,
+            community=community,
+            day=day,
+            category=category,
+            kg=weight,
+            source=source,
+            station=station,
+            ref=ref,
+            recorded_by=saved_user(actor),
         )
-    TonnageRecord.objects.bulk_create(new, batch_size=1000)
-    audit_bulk_created(actor=actor, objs=new, reason=f"tonnage {source}")
-    return len(new)
+    TonnageRecord.objects.bulk_create(list(new.values()), batch_size=1000)
+    audit_bulk_created(actor=actor, objs=list(new.values()), reason=f"tonnage {source}")
+    result.created = len(new)
+    return result
+
+
+@transaction.atomic
+def tonnage_conflicts_resolve(
+    *,
+    actor: Any,
+    decisions: Sequence[tuple[str, str, GridNode, datetime.date, str, Any]],
+) -> int:
+    """Replace stored weighings by the values an import brought: each decision is (station, ref, community,
+    day, category, kg). Both the stored record's residential area and the new one must be in the actor's
+    scope (PermissionDenied, nothing written); values are checked as on entry. Audited with the values
+    before. Returns how many records changed ("keep" needs no call: nothing changes)."""
+    scope = Scope.of(actor)
+    changed = 0
+    for station, ref, community, day, category, kg in decisions:
+        record = (
+            TonnageRecord.objects.select_for_update()
+            .select_related("community")
+            .get(station=station.strip(), ref=ref)
+        )
+        scope.require(record.community)
+        scope.require(community)
+        weight = _check(community, day, category, kg)
+        before = snapshot(record)
+        record.community, record.day, record.category, record.kg = community, day, category, weight
+        assert community.subdistrict_id is not None
+        record.subdistrict_id = community.subdistrict_id
+        record.save()
+        audit_updated(actor=actor, obj=record, before=before, reason="tonnage conflict: replaced")
+        changed += 1
+    return changed

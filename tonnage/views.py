@@ -20,11 +20,13 @@ from grid.services.importing import ImportRejected
 from guide.models import CategoryKey
 from lib.periods import query_month
 from lib.uploads import read_capped
+from lib.validation import form_pk
 from lib.xlsx import MAX_BYTES as TABLE_MAX_BYTES
 from lib.xlsx import xlsx_response
-from tonnage.importing import HEADERS, tonnage_import
+from tonnage.importing import HEADERS, STATION, tonnage_import
+from tonnage.models import TonnageRecord
 from tonnage.selectors import shares, tonnage_summary
-from tonnage.services import tonnage_record
+from tonnage.services import tonnage_conflicts_resolve, tonnage_record
 
 
 def _month(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
@@ -92,6 +94,39 @@ def _manual_ref(request: HttpRequest) -> str:
     return ref or (f"manual-{key}" if key else "")
 
 
+def _resolve(request: HttpRequest, user: User, node: GridNode) -> HttpResponse:
+    """The person's choice for each conflict of an import: keep the stored weighing, or replace it with the
+    file's values (carried back by the form; the service checks them and the scope again)."""
+    decisions = []
+    communities = {c.code: c for c in GridNode.objects.subtree(node).filter(level=Level.COMMUNITY)}
+    for i in range(min(form_pk(request.POST.get("count")), 500)):  # an import lists at most 500 conflicts
+        if request.POST.get(f"c{i}-choice") != "replace":
+            continue
+        community = communities.get(request.POST.get(f"c{i}-community", ""))
+        try:
+            day = datetime.date.fromisoformat(request.POST.get(f"c{i}-day", ""))
+        except ValueError:
+            community = None
+        if community is None:
+            return HttpResponse(_("The form was changed; import the file again."), status=400)
+        decisions.append(
+            (
+                request.POST.get(f"c{i}-station", ""),
+                request.POST.get(f"c{i}-ref", ""),
+                community,
+                day,
+                request.POST.get(f"c{i}-category", ""),
+                request.POST.get(f"c{i}-kg", ""),
+            )
+        )
+    try:
+        n = tonnage_conflicts_resolve(actor=user, decisions=decisions)
+    except (TonnageRecord.DoesNotExist, ValidationError):
+        return HttpResponse(_("The form was changed; import the file again."), status=400)
+    messages.success(request, _("%(n)d weighings replaced; the others kept.") % {"n": n})
+    return redirect("tonnage:record", code=node.code)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(GRID_EDITORS)
 def record(request: HttpRequest, code: str) -> HttpResponse:
@@ -101,11 +136,29 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
     communities = GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).order_by("code")
     if request.method == "POST":
         upload = request.FILES.get("file")
+        if request.POST.get("form") == "resolve":
+            return _resolve(request, user, node)
         if request.POST.get("form") == "import" and upload is not None:
             try:
                 data = read_capped(upload, max_bytes=TABLE_MAX_BYTES)  # refused before it is read
-                n = tonnage_import(actor=user, root=node, filename=upload.name or "upload", data=data)
-                messages.success(request, _("%(n)d weighings imported.") % {"n": n})
+                result = tonnage_import(actor=user, root=node, filename=upload.name or "upload", data=data)
+                messages.success(request, _("%(n)d weighings imported.") % {"n": result.created})
+                for skipped in result.skipped[:50]:
+                    messages.warning(
+                        request,
+                        _("Row %(row)s (ticket %(ref)s) skipped: %(reason)s")
+                        % {"row": skipped.row, "ref": skipped.ref, "reason": skipped.reason},
+                    )
+                if result.conflicts:
+                    return render(
+                        request,
+                        "tonnage/conflicts.html",
+                        {
+                            "node": node,
+                            "conflicts": result.conflicts,
+                            "categories": dict(CategoryKey.choices),
+                        },
+                    )
             except ImportRejected as exc:
                 for e in exc.errors[:50]:
                     messages.error(request, f"{e.row} [{e.column}] {e.msg.zh} / {e.msg.en}")
@@ -144,6 +197,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
             "categories": CategoryKey.choices,
             "today": timezone.localdate(),
             "headers": HEADERS,
+            "station_header": STATION,
             "request_key": uuid.uuid4().hex,  # a weighing without a ticket number is still recorded once
         },
         status=400 if request.method == "POST" else 200,  # a POST that reaches here was refused

@@ -109,11 +109,20 @@ class Meeting(TimeStampedModel):
         return self.title
 
 
+class Reply(models.TextChoices):
+    NONE = "", _("Not answered")
+    CONFIRMED = "confirmed", _("Will attend")
+    DECLINED = "declined", _("Cannot attend")
+
+
 class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
     unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField(_("present"), default=False)
     representative = models.CharField(_("representative"), max_length=50, blank=True)
+    # The unit's answer to the invitation, before the meeting (the liaison's); `present` is what happened.
+    reply = models.CharField(_("reply"), max_length=10, choices=Reply.choices, blank=True, default="")
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="attendance_once")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
 from grid.access import Scope
-from units.models import Attendance, CommitmentStatus, MemberUnit, UnitCheck
+from units.models import Attendance, Commitment, CommitmentStatus, MemberUnit, UnitCheck
 
 
 def units_for(user: User) -> QuerySet[MemberUnit]:
@@ -71,3 +72,50 @@ def registry(units: QuerySet[MemberUnit], year: int) -> list[UnitRow]:
         )
         for u in rows
     ]
+
+
+@dataclass
+class LiaisonDesk:
+    """What a liaison's home shows for one of their units: this year's commitments (open ones first), the
+    meetings to answer (from today on) and the last ones with whether the unit came, the last own checks."""
+
+    unit: MemberUnit
+    commitments: list[Commitment]
+    upcoming: list[Attendance]
+    past: list[Attendance]
+    checks: list[UnitCheck]
+
+    @property
+    def open_commitments(self) -> int:
+        return sum(c.status != CommitmentStatus.DONE for c in self.commitments)
+
+
+def liaison_desk(user: User, today: datetime.date) -> list[LiaisonDesk]:
+    """One desk per unit the liaison speaks for (usually one); 4 queries per unit."""
+    desks = []
+    for unit in units_for(user).order_by("code")[:5]:
+        attendance = unit.attendance.select_related("meeting")
+        desks.append(
+            LiaisonDesk(
+                unit=unit,
+                commitments=list(
+                    unit.commitments.filter(year__gte=today.year - 1)
+                    .exclude(year__lt=today.year, status=CommitmentStatus.DONE)
+                    .order_by("-year", "due", "pk")
+                ),
+                upcoming=list(attendance.filter(meeting__day__gte=today).order_by("meeting__day")[:10]),
+                past=list(attendance.filter(meeting__day__lt=today).order_by("-meeting__day")[:5]),
+                checks=list(unit.checks.order_by("-day", "-pk")[:5]),
+            )
+        )
+    return desks
+
+
+def overdue_commitments(user: User, today: datetime.date) -> int:
+    """Commitments of the units the user sees whose due day has passed and that are not done (a decision
+    for staff: remind, or record them as not met)."""
+    return (
+        Commitment.objects.filter(unit__in=units_for(user), due__lt=today)
+        .exclude(status__in=[CommitmentStatus.DONE, CommitmentStatus.MISSED])
+        .count()
+    )

@@ -9,11 +9,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from audit.services import audit_created, audit_updated, saved_user, snapshot
 from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Level, Person
+from grid.services.records import person_create
+from lib.bilingual import Msg
 from lib.codes import next_code
 from lib.uploads import clean_upload
 from lib.validation import check_day, check_year
@@ -25,8 +29,18 @@ from units.models import (
     Liaison,
     Meeting,
     MemberUnit,
+    Reply,
     UnitCheck,
     UnitKind,
+)
+
+NOT_A_LIAISON = Msg(
+    "只能关联角色为“成员单位联络员”的账号。",
+    "Only an account with the member-unit liaison role can be linked.",
+)
+MEETING_PAST = Msg(
+    "会议已召开，不能再答复；出席情况由街道登记。",
+    "The meeting has taken place: replies are closed; the sub-district records who came.",
 )
 
 
@@ -81,6 +95,28 @@ def liaison_add(
     if created:
         audit_created(actor=actor, obj=liaison)
     return liaison
+
+
+@transaction.atomic
+def liaison_account_link(*, actor: Any, unit: MemberUnit, user: Any, title: str = "") -> Liaison:
+    """Make a liaison login speak for `unit`: the account gets a person on the grid (created at the unit's
+    sub-district, named after the account, if it has none) and that person becomes one of the unit's liaisons.
+    Staff only, within their scope (the unit's sub-district); linking twice changes nothing. The account's
+    change is audited with the liaison row. Raises PermissionDenied (out of scope) or ValidationError (the
+    account is not a liaison login, or is bound to another sub-district)."""
+    Scope.of(actor).require(unit.subdistrict)
+    if user.role != Role.UNIT_LIAISON:
+        raise ValidationError(str(NOT_A_LIAISON))
+    if user.node is None or user.node.subdistrict_id != unit.subdistrict_id:
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+    if user.person is None:
+        name = (user.get_full_name() or user.username)[:50]
+        person = person_create(actor=actor, node=unit.subdistrict, name=name)
+        before = snapshot(user)
+        user.person = person
+        user.save(update_fields=["person"])
+        audit_updated(actor=actor, obj=user, before=before, reason=f"liaison of {unit.code}")
+    return liaison_add(actor=actor, unit=unit, person=user.person, title=title or _("Party-building liaison"))
 
 
 def commitment_add(
@@ -163,6 +199,27 @@ def attendance_mark(
     attendance.save()
     audit_updated(actor=actor, obj=attendance, before=before)
     return attendance
+
+
+@transaction.atomic
+def attendance_reply(
+    *, actor: Any, attendance: Attendance, attend: bool, representative: str = ""
+) -> Attendance:
+    """The unit's answer to a meeting invitation (its liaison's, or staff's for it): will attend (who comes)
+    or cannot. Possible until the meeting day is over; answering again replaces the answer. Raises
+    PermissionDenied when the unit is not the actor's, ValidationError (zh/en) once the meeting has passed."""
+    _require_unit(actor, attendance.unit)
+    if attendance.meeting.day < timezone.localdate():
+        raise ValidationError(str(MEETING_PAST))
+    locked = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    before = snapshot(locked)
+    locked.reply = Reply.CONFIRMED if attend else Reply.DECLINED
+    locked.replied_at = timezone.now()
+    if attend:
+        locked.representative = representative.strip()[:50] or locked.representative
+    locked.save(update_fields=["reply", "replied_at", "representative"])
+    audit_updated(actor=actor, obj=locked, before=before)
+    return locked
 
 
 def unit_check_record(

@@ -4,31 +4,42 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role, User
 from grid.access import role_required
+from lib.confirm import confirm_first
 from lib.forms import attempt, form_page
 from lib.masking import mask_phone
 from lib.periods import query_year
+from lib.uploads import file_response
 from lib.validation import form_pk
 from lib.xlsx import xlsx_response
-from units.models import CheckResult, Commitment, CommitmentStatus, Meeting, MemberUnit
+from units.models import Attendance, CheckResult, Commitment, CommitmentStatus, Meeting, MemberUnit
 from units.selectors import registry, units_for
 from units.services import (
     attendance_mark,
+    attendance_reply,
     commitment_add,
     commitment_update,
+    liaison_account_link,
     meeting_create,
     unit_check_record,
 )
 
 READERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.UNIT_LIAISON})
 EDITORS = frozenset({Role.SUBDISTRICT_ADMIN})
+
+
+def _back(request: HttpRequest, default: HttpResponse) -> HttpResponse:
+    """Forms on the liaison's home page post `next=home` to come back there; anything else stays put."""
+    return redirect("accounts:home") if request.POST.get("next") == "home" else default
 
 
 def _user(request: HttpRequest) -> User:
@@ -123,6 +134,13 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
                     title=request.POST.get("title", ""),
                     due=datetime.date.fromisoformat(due) if due else None,
                 )
+            elif action == "link_liaison" and can_edit:
+                account = User.objects.filter(
+                    username=request.POST.get("username", "").strip(), role=Role.UNIT_LIAISON
+                ).first()
+                if account is None:
+                    raise ValueError
+                liaison_account_link(actor=user, unit=unit, user=account, title=request.POST.get("title", ""))
             elif action == "check" and can_edit:
                 unit_check_record(
                     actor=user,
@@ -135,13 +153,33 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 raise Http404
 
-        _done, error = attempt(write, unreadable=_("Give dates as YYYY-MM-DD and the year as a number."))
+        if action == "link_liaison" and can_edit:
+            # Linking gives the account the unit's records (commitments, meetings): asked once more.
+            asked = confirm_first(
+                request,
+                title=_("Link this account to %(unit)s?") % {"unit": unit.name},
+                consequences=[
+                    _("The account %(name)s will see and update this unit's commitments and meetings.")
+                    % {"name": request.POST.get("username", "")}
+                ],
+                back=reverse("units:detail", args=[unit.code]),
+            )
+            if asked is not None:
+                return asked
+        _done, error = attempt(
+            write,
+            unreadable=_(
+                "Give dates as YYYY-MM-DD, the year as a number and an existing liaison account's user name."
+            ),
+        )
         if not error:
-            return redirect("units:detail", code=unit.code)
+            if action == "commitment":
+                messages.success(request, _("Commitment saved."))
+            return _back(request, redirect("units:detail", code=unit.code))
     personal = user.role in (Role.SUBDISTRICT_ADMIN,) or is_liaison
     liaisons = [
         (lia, lia.person.phone if personal else mask_phone(lia.person.phone))
-        for lia in unit.liaisons.select_related("person").order_by("-primary", "person__name")
+        for lia in unit.liaisons.select_related("person__user").order_by("-primary", "person__name")
     ]
     context = {
         "unit": unit,
@@ -158,9 +196,24 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     return form_page(request, "units/detail.html", context, error)
 
 
+@require_http_methods(["GET"])
+@role_required(READERS)
+def commitment_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The evidence file of a commitment of a unit the reader may see (units_for: staff their sub-district,
+    a liaison their own unit); 404 otherwise or without a file. Photos inline, PDFs as attachments."""
+    commitment = Commitment.objects.filter(pk=pk, unit__in=units_for(_user(request))).first()
+    if commitment is None or not commitment.evidence:
+        raise Http404
+    return file_response(commitment.evidence, inline_image=True)
+
+
+MEETING_READERS = EDITORS | frozenset({Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.UNIT_LIAISON})
+
+
 @require_http_methods(["GET", "POST"])
-@role_required(EDITORS | frozenset({Role.AREA_LEAD, Role.COMMUNITY_SECRETARY}))
+@role_required(MEETING_READERS)
 def meetings(request: HttpRequest) -> HttpResponse:
+    """The sub-district's joint meetings; a liaison sees those their unit is invited to."""
     user = _user(request)
     if user.node is None:
         raise Http404
@@ -169,6 +222,19 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not user.has_role(EDITORS) or sd is None:
             raise Http404
+        asked = confirm_first(
+            request,
+            title=_("Call this joint meeting?"),
+            consequences=[
+                _(
+                    "Every active member unit is invited; their liaisons see the invitation on their home page."
+                ),
+                _("A meeting is not deleted once called."),
+            ],
+            back=reverse("units:meetings"),
+        )
+        if asked is not None:
+            return asked
         meeting, error = attempt(
             lambda: meeting_create(
                 actor=user,
@@ -181,8 +247,11 @@ def meetings(request: HttpRequest) -> HttpResponse:
         )
         if meeting is not None:
             return redirect("units:meeting", pk=meeting.pk)
+    listed = Meeting.objects.filter(subdistrict=sd)
+    if user.role == Role.UNIT_LIAISON:
+        listed = listed.filter(attendance__unit__in=units_for(user)).distinct()
     context = {
-        "meetings": Meeting.objects.filter(subdistrict=sd).prefetch_related("attendance")[:50],
+        "meetings": listed.prefetch_related("attendance")[:50],
         "can_edit": user.has_role(EDITORS),
         "today": timezone.localdate(),
     }
@@ -190,7 +259,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(EDITORS | frozenset({Role.AREA_LEAD, Role.COMMUNITY_SECRETARY}))
+@role_required(MEETING_READERS)
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     meeting = get_object_or_404(Meeting, pk=pk, subdistrict_id=user.node.subdistrict_id if user.node else 0)
@@ -207,17 +276,52 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 representative=request.POST.get(f"rep-{attendance.unit.code}", attendance.representative),
             )
         return redirect("units:meeting", pk=meeting.pk)
+    if user.role == Role.UNIT_LIAISON and not meeting.attendance.filter(unit__in=units_for(user)).exists():
+        raise Http404  # a liaison sees the meetings their unit is invited to
+    return render(request, "units/meeting.html", _meeting_context(user, meeting))
+
+
+@require_http_methods(["POST"])
+@role_required(frozenset({Role.UNIT_LIAISON}))
+def attendance_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The liaison confirms or declines their unit's invitation (`attend` = "yes" / "no")."""
+    user = _user(request)
+    attendance = get_object_or_404(
+        Attendance.objects.select_related("meeting", "unit"), pk=pk, unit__in=units_for(user)
+    )
+    answer = request.POST.get("attend")
+    if answer not in ("yes", "no"):
+        return form_page(
+            request,
+            "units/meeting.html",
+            _meeting_context(user, attendance.meeting),
+            _("Answer “will attend” or “cannot attend”."),
+        )
+    _done, error = attempt(
+        lambda: attendance_reply(
+            actor=user,
+            attendance=attendance,
+            attend=answer == "yes",
+            representative=request.POST.get("representative", ""),
+        )
+    )
+    if error:
+        return form_page(request, "units/meeting.html", _meeting_context(user, attendance.meeting), error)
+    return _back(request, redirect("units:meeting", pk=attendance.meeting_id))
+
+
+def _meeting_context(user: User, meeting: Meeting) -> dict[str, object]:
     # A joint meeting is the sub-district's; its attendance list shows only the units the reader sees.
     rows = list(
         meeting.attendance.filter(unit__in=units_for(user)).select_related("unit").order_by("unit__code")
     )
-    return render(
-        request,
-        "units/meeting.html",
-        {
-            "meeting": meeting,
-            "rows": rows,
-            "present": sum(r.present for r in rows),
-            "can_edit": user.has_role(EDITORS),
-        },
-    )
+    return {
+        "meeting": meeting,
+        "rows": rows,
+        "present": sum(r.present for r in rows),
+        # Two different facts: the units' answers before the meeting, and who was recorded there after it.
+        "confirmed": sum(r.reply == "confirmed" for r in rows),
+        "can_edit": user.has_role(EDITORS),
+        "can_reply": user.role == Role.UNIT_LIAISON and meeting.day >= timezone.localdate(),
+        "today": timezone.localdate(),
+    }

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth: names each HTML page's owner for the service worker, which never shows it to another user.
+    "accounts.offline.OfflineOwnerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages, so its 400 page renders in the layout: control characters refused at the edge.
     "lib.middleware.ControlCharsMiddleware",
@@ -158,6 +160,14 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
+    ("vendor/idb-keyval", BASE_DIR / "node_modules" / "idb-keyval" / "dist"),
+    # The QR reader where the browser has no BarcodeDetector (one self-contained UMD file; static/lib/scan.js).
+    ("vendor/zxing", BASE_DIR / "node_modules" / "@zxing" / "browser" / "umd"),
+    # Workbox's modules for the app's service worker (accounts/offline.py imports them by these URLs).
+    *[
+        ("vendor/workbox", BASE_DIR / "node_modules" / f"workbox-{name}" / "build")
+        for name in ("core", "routing", "strategies", "expiration", "precaching")
+    ],
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,6 +1,6 @@
 """The demo sub-district: 芷江西路街道 as the 2019 report describes it, generated deterministically.
 
-4 areas, 18 residential areas (17 named in the report, one marked illustrative), ~27,000 households in
+4 areas, 18 residential areas (17 named in the report, one invented: 中兴), ~27,000 households in
 lane houses, walk-ups and towers, micro-grids of ~300 households with 10–20 grid workers each, people
 and one login per role. `scale` multiplies the households (and, above 1, the residential areas).
 """
@@ -46,7 +46,7 @@ COMMUNITIES = [
     "芷江西路123弄",
     "城上城",
     "共和新路",
-    "示例居民区（示意）",
+    "中兴",  # invented: the report names 17 of the 18
 ]
 AREAS = ["第一片区", "第二片区", "第三片区", "第四片区"]
 AREA_SIZES = [5, 5, 4, 4]
@@ -73,6 +73,7 @@ DEMO_LOGINS = [
     (Role.COMMUNITY_SECRETARY, "jiaotong_sec"),
     (Role.GRID_WORKER, "jiaotong_gw"),
     (Role.VOLUNTEER, "jiaotong_vol"),
+    (Role.VOLUNTEER, "jiaotong_vol2"),  # the volunteer's neighbour, to hand a shift over to
     (Role.PARTY_MEMBER, "jiaotong_pm"),
     (Role.UNIT_LIAISON, "zjx_unit"),
     (Role.ENFORCEMENT_OFFICER, "zjx_officer"),
@@ -140,8 +141,10 @@ def _community_sizes(rng: random.Random, scale: float) -> list[tuple[str, int]]:
     target = max(len(COMMUNITIES), round(HOUSEHOLDS_AT_SCALE_1 * scale))
     names = list(COMMUNITIES)
     if scale > 1:
+        # Invented lane estates named the way Shanghai's are ("<road><number>弄"), never a real area's name.
         names += [
-            f"合成居民区{i:03d}（示意）" for i in range(1, round(len(COMMUNITIES) * scale) - len(names) + 1)
+            f"{STREETS[i % len(STREETS)]}{201 + 2 * i}弄"
+            for i in range(round(len(COMMUNITIES) * scale) - len(names))
         ]
     weights = [rng.uniform(0.75, 1.25) for _ in names]
     total_w = sum(weights)
@@ -335,7 +338,8 @@ def demo_generate(
 
 
 def demo_logins_ensure(sd: GridNode) -> list[dict[str, str]]:
-    """One login per role, bound to the first area / residential area / micro-grid of the demo."""
+    """One login per role (two volunteers), bound to the first area / residential area / micro-grid of the
+    demo; every field login is linked to its person there."""
     area = GridNode.objects.filter(parent=sd, level=Level.AREA).order_by("sort_order", "code").first()
     community = GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code").first()
     assert area is not None and community is not None
@@ -347,30 +351,39 @@ def demo_logins_ensure(sd: GridNode) -> list[dict[str, str]]:
     )
     resident_household = Household.objects.filter(community=community).order_by("code").first()
     resident = Person.objects.filter(household=resident_household).first()
-    party_member = (
+    # Every field login is somebody of the residential area (a resident with a household and a phone, as
+    # the swap form finds a neighbour by phone): the party member, the two volunteers and the secretary
+    # are its first residents who are neither the resident login nor a grid worker.
+    residents = list(
         Person.objects.filter(node=community, household__isnull=False, grid_worker__isnull=True)
         .exclude(pk=resident.pk if resident else 0)
-        .order_by("id")
-        .first()
+        .order_by("id")[:4]
     )
+    padded: list[Person | None] = [*residents, None, None, None, None]
+    party_member, volunteer, neighbour, secretary = padded[:4]
     bindings: dict[str, tuple[GridNode, Person | None]] = {
-        Role.SUBDISTRICT_ADMIN: (sd, None),
-        Role.AREA_LEAD: (area, None),
-        Role.COMMUNITY_SECRETARY: (community, None),
-        Role.GRID_WORKER: (worker.microgrid if worker else community, worker.person if worker else None),
-        Role.VOLUNTEER: (community, None),
-        Role.PARTY_MEMBER: (community, party_member),
-        Role.UNIT_LIAISON: (sd, None),
-        Role.ENFORCEMENT_OFFICER: (sd, None),
-        Role.RESIDENT: (community, resident),
+        "zjx_admin": (sd, None),
+        "zjx_area1": (area, None),
+        "jiaotong_sec": (community, secretary),
+        "jiaotong_gw": (worker.microgrid if worker else community, worker.person if worker else None),
+        "jiaotong_vol": (community, volunteer),
+        "jiaotong_vol2": (community, neighbour),
+        "jiaotong_pm": (community, party_member),
+        "zjx_unit": (sd, None),  # its person comes with its member unit (units.demo)
+        "zjx_officer": (sd, None),
+        "jiaotong_resident": (community, resident),
     }
     out = []
     # One hash for all demo logins: PBKDF2 is deliberately slow and these share a password anyway.
     password_hash = make_password(DEMO_PASSWORD)
     for role, username in DEMO_LOGINS:
-        node, person = bindings[role]
+        node, person = bindings[username]
         user = User.objects.filter(username=username).first() or User(username=username)
-        user.role, user.node, user.person = role, node, person
+        user.role, user.node = role, node
+        if person is not None:  # a login bound to nobody here keeps the person another demo gave it
+            # One account per person: whoever held this person before (an older demo's binding) lets go.
+            User.objects.filter(person=person).exclude(username=username).update(person=None)
+            user.person = person
         user.is_staff = role == Role.SUBDISTRICT_ADMIN
         user.is_superuser = role == Role.SUBDISTRICT_ADMIN
         # The same validators as every other way a password is set (the hash is shared, the check is not).

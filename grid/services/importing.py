@@ -31,7 +31,7 @@ from grid.models import (
     Level,
     Person,
 )
-from grid.services.records import room_code
+from grid.services.records import NO_ROOM_CODE, room_code
 from lib import jobs
 from lib.bilingual import Msg
 from lib.codes import CodeCounter
@@ -121,6 +121,15 @@ MG_NOT_IN_COMMUNITY = Msg("微网格“{v}”不属于该居民区。", "Micro-g
 ALREADY_WORKER = Msg("此人已是网格员。", "This person is already a grid worker.")
 
 
+def _phone(value: str) -> str:
+    """A phone number as people type it, in the form PHONE_RE reads: spaces, dots and brackets dropped,
+    a mobile's "+86"/"0086" and hyphens dropped ("+86 138-1234-5678" → "13812345678"); a landline keeps its
+    one hyphen ("(021) 6248 1234" → "02162481234")."""
+    value = re.sub(r"[\s.()]", "", value)  # the reader made full-width brackets and spaces ASCII (NFKC)
+    mobile = re.fullmatch(r"(?:\+?86|0086)?-?(1\d{2})-?(\d{4})-?(\d{4})", value)
+    return "".join(mobile.groups()) if mobile else value
+
+
 def valid_id_number(value: str) -> bool:
     if not re.fullmatch(r"\d{17}[\dXx]", value):
         return False
@@ -153,7 +162,7 @@ def _parse_row(
             out[col.key] = number
             continue
         if col.kind == "phone":
-            value = value.replace(" ", "")
+            value = _phone(value)
             if not PHONE_RE.fullmatch(value):
                 errors.append(RowError(row_no, col.header, BAD_PHONE.format(v=value[:30])))
                 continue
@@ -322,8 +331,13 @@ class _Importer:
         wanted_codes = [r["code"] or "" for r in rows]
         for r in rows:
             b = buildings.get(r["building"])
-            if b is not None and not r["code"]:
-                r["code"] = f"{b.code}-{room_code(r['room'])}"
+            if b is not None and not r["code"] and r["room"]:
+                try:
+                    r["code"] = f"{b.code}-{room_code(r['room'])}"
+                except ValueError:
+                    errors.append(RowError(r["_row"], "室号", NO_ROOM_CODE.format(v=r["room"][:20])))
+                    r["_no_code"] = True
+                    continue
                 wanted_codes.append(r["code"])
         existing_codes = set(_lookup(Household, wanted_codes, Household.objects.all()))
         seen_rooms: dict[tuple[int, str], int] = {}
@@ -338,7 +352,7 @@ class _Importer:
                         RowError(row_no, "楼栋编码", UNKNOWN_CODE.format(v=r["building"], what="building"))
                     )
                 continue
-            if not r["room"]:
+            if not r["room"] or r.get("_no_code"):
                 continue
             key = (building.pk, r["room"])
             if key in existing_rooms:
@@ -556,7 +570,7 @@ def grid_import(
     if kind not in SPECS:
         raise ValueError(f"unknown import kind {kind!r}")
     try:
-        header, raw_rows = read_table(filename, data)
+        header, raw_rows = read_table(filename, data, headings=[c.header for c in SPECS[kind]])
     except TableError as exc:
         raise ImportRejected([RowError(0, "", exc.msg)]) from None
     importer = _Importer(kind=kind, actor=actor, root=root)

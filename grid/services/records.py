@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,10 +14,15 @@ from django.utils.translation import gettext as _
 from audit.services import audit_created, audit_updated, snapshot
 from grid.access import Scope
 from grid.models import ALLOWED_PARENT, Building, GridNode, GridRule, GridWorker, Household, Level, Person
+from lib.bilingual import Msg
 from lib.codes import next_code
 from lib.validation import check_fields
 
 _CODE_PREFIX = {Level.AREA: "A", Level.COMMUNITY: "", Level.MICROGRID: "M"}
+NO_ROOM_CODE = Msg(
+    "室号“{v}”中没有数字或字母，无法生成户编码：请填写户编码。",
+    "Room “{v}” has no digits or letters to make a household code from: give the household code.",
+)
 
 
 def next_child_code(parent: GridNode, level: str) -> str:
@@ -28,8 +34,13 @@ def next_child_code(parent: GridNode, level: str) -> str:
 
 
 def room_code(room: str) -> str:
-    cleaned = re.sub(r"[^0-9A-Za-z]", "", room).upper()
-    return cleaned or "X"
+    """The part of a household code made from its room: the room's ASCII letters and digits after NFKC
+    ("１-１０１" and "1-101" are both "1101"). ValueError when nothing is left ("甲", "一〇一"): a shared
+    fallback code would make different rooms one household, so the caller asks for a code instead."""
+    cleaned = re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", room)).upper()
+    if not cleaned:
+        raise ValueError(room)
+    return cleaned
 
 
 @transaction.atomic
@@ -121,6 +132,11 @@ def household_create(
 ) -> Household:
     Scope.of(actor).require(building.community)
     check_fields(Household, size=size)  # full_clean below allows what SQLite holds; this, what both hold
+    if not code:
+        try:
+            code = f"{building.code}-{room_code(room)}"
+        except ValueError:
+            raise ValidationError(str(NO_ROOM_CODE.format(v=room[:20]))) from None
     household = Household(
         subdistrict_id=building.subdistrict_id,
         community_id=building.community_id,
@@ -130,7 +146,7 @@ def household_create(
         size=size,
         contact_name=contact_name,
         contact_phone=contact_phone,
-        code=code or f"{building.code}-{room_code(room)}",
+        code=code,
     )
     household.full_clean()
     household.save()

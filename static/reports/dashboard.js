@@ -9,12 +9,14 @@
     var cats = Object.keys(d.names);
     Chart.defaults.maintainAspectRatio = false;
     Chart.defaults.animation = false;
-    new Chart(document.getElementById("chart-correct"), {
+    // The legend's words come from the page, in its language (data-*-label on the canvas).
+    var correct = document.getElementById("chart-correct");
+    new Chart(correct, {
       data: {
         labels: d.labels,
         datasets: [
-          { type: "line", label: "%", data: d.correct, borderColor: "#0b6e4f", yAxisID: "rate", spanGaps: true },
-          { type: "bar", label: "#", data: d.drops, backgroundColor: "#c8d6cf", yAxisID: "count" }
+          { type: "line", label: correct.dataset.rateLabel, data: d.correct, borderColor: "#0b6e4f", yAxisID: "rate", spanGaps: true },
+          { type: "bar", label: correct.dataset.countLabel, data: d.drops, backgroundColor: "#c8d6cf", yAxisID: "count" }
         ]
       },
       options: { scales: { rate: { position: "left", min: 0, max: 100 }, count: { position: "right", grid: { drawOnChartArea: false } } } }

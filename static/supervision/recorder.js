@@ -1,91 +1,286 @@
-// Bin-side recorder: works with no network. Every record gets a client-made UUID and waits in
-// localStorage until the server has confirmed it (created or duplicate), so a retry, a reload or a dead
-// phone mid-sync never loses or duplicates a drop-off.
+// Bin-side recorder: works with no network. Every record gets a client-made UUID and waits in the phone's
+// outbox (lib/outbox.js: IndexedDB, retries, log-in-again, storage-full) until the server has answered for it
+// (created or duplicate), so a retry, a reload or a dead phone mid-sync never loses or duplicates a drop-off.
+// A record waits UNDO_MS after its tap before it may be sent: the line saying what was recorded has an Undo
+// for that long, and the API has no way to take a record back once stored. Records the server refuses stay
+// on the phone with its reason, to be corrected and sent again, or discarded.
 (function () {
   "use strict";
   const root = document.getElementById("recorder");
-  if (!root) return;
+  if (!root || !window.wastegridOutbox) return;
+  const { Outbox, uuid, legacyList } = window.wastegridOutbox;
+  const UNDO_MS = 8000;
   const point = root.dataset.point;
-  const endpoint = root.dataset.endpoint;
   const households = JSON.parse(document.getElementById("households-data").textContent);
-  const KEY = "wastegrid-queue-v1";
-  const REJECTED = "wastegrid-rejected-v1";
-  const PHOTOS = "wastegrid-photos-v1";
-  const photoEndpoint = root.dataset.photoEndpoint;
-  let pendingPhoto = null;
-  let household = null;
-  let syncing = false;
-  // When the server cannot take the queue now (5xx, 429, no network) the phone waits before trying again: at
-  // least what the server asks for in Retry-After, and twice as long after each failure in a row (from
-  // RETRY_MIN up to RETRY_MAX), plus up to a fifth more so that phones sent away together do not all come
-  // back at the same moment. Every way a sync starts (a new record, the 10 s tick, `online`) waits too.
-  const RETRY_MIN = 1500;
-  const RETRY_MAX = 5 * 60 * 1000;
-  let failures = 0;
-  let nextTry = 0;
-  let timer = null;
-  let offlineFailure = false;
-  // 401/403: the session has expired (or its CSRF token with it). Retrying cannot help until the user logs in
-  // again, which reloads the page; until then nothing is sent and the queue stays on the phone.
-  let loggedOut = false;
-
-  const load = (k) => JSON.parse(localStorage.getItem(k) || "[]");
-  const save = (k, v) => localStorage.setItem(k, JSON.stringify(v));
   const $ = (sel) => root.querySelector(sel);
-
-  function uuid() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
-
-  function csrf() {
-    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
+  let pendingPhoto = null; // a Blob, shrunk on the phone
+  let mixedPending = false; // 混投 tapped, its panel open: every other tap waits until it is saved or cancelled
 
   // The server's reason in the page's language (messages carry zh and en; see lib.bilingual).
   const zh = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
   const reasonText = (m) => (m && typeof m === "object" ? (zh ? m.zh : m.en) || m.en || m.zh : m) || "";
+  const categoryLabel = (c) => { const o = $(`#category option[value="${c}"]`); return o ? o.textContent.trim() : c; };
+  const outcomeLabel = (o) => { const b = $(`button[data-outcome="${o}"]`); return b ? b.textContent.trim() : o; };
+  const householdLabel = (h) => h || root.dataset.anonymous;
+  // "已记录：" needs no space after it, "Recorded:" does.
+  const lead = (label) => (/[：:]$/.test(label) && zh ? label : `${label} `);
+
+  function localDay(iso) {
+    // The record's day in Shanghai (UTC+8), as the server computes it.
+    return new Date(new Date(iso).getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  }
+
+  // What an older version left in localStorage: the queue, the refused records (with or without the reason)
+  // and photos as data URLs (those whose record was already sent wait as "sent" items).
+  async function legacy() {
+    const KEYS = ["wastegrid-queue-v1", "wastegrid-rejected-v1", "wastegrid-photos-v1"];
+    const items = [];
+    const blobs = new Map();
+    const now = Date.now();
+    legacyList(KEYS[0]).forEach((r) => r && r.client_id && items.push({ id: r.client_id, state: "queued", data: r, at: now, hold: now, photo: false }));
+    legacyList(KEYS[1]).forEach((e) => {
+      const r = e && (e.record || e);
+      if (!r || !r.client_id) return;
+      const refusal = { code: e.code || "", message: e.message || "", at: e.at || new Date(now).toISOString() };
+      items.push({ id: r.client_id, state: "refused", data: r, at: now, hold: now, photo: false, refusal });
+    });
+    for (const p of legacyList(KEYS[2])) {
+      if (!p || !p.client_id || !p.data) continue;
+      const blob = await (await fetch(p.data)).blob();
+      const item = items.find((i) => i.id === p.client_id);
+      if (item) item.photo = true;
+      else items.push({ id: p.client_id, state: "sent", data: { client_id: p.client_id }, day: p.day, at: now, hold: now, photo: true });
+      blobs.set(p.client_id, blob);
+    }
+    return { items, blobs, clear: () => KEYS.forEach((k) => localStorage.removeItem(k)) };
+  }
+
+  const box = new Outbox({
+    name: "recorder",
+    batch: 500,
+    hold: UNDO_MS,
+    legacy,
+    onChange: render,
+    send: (records, post) => post(root.dataset.endpoint, {
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(records),
+    }),
+    async read(resp, batch) {
+      // A 200 that is not the API's answer (a captive portal's page, a proxy's) is no answer for the records.
+      const body = await resp.clone().json().catch(() => null);
+      if (resp.ok && body && Array.isArray(body.errors)) return { refused: body.errors };
+      if ([400, 413, 422].includes(resp.status) && body && body.code && body.message) {
+        // The API refuses the batch as a whole (malformed, too large): sending it again cannot succeed, so
+        // each of its records is kept among the refused with the server's reason, never dropped. Any other
+        // answer (404 or 405 while the server is being deployed) keeps the queue.
+        return { refused: batch.map((_, index) => ({ index, code: body.code, message: body.message })) };
+      }
+      return null;
+    },
+    upload(item, blob, post) {
+      const form = new FormData();
+      form.append("client_id", item.id);
+      form.append("day", item.day || localDay(item.data.observed_at));
+      form.append("image", blob, "photo.jpg");
+      return post(root.dataset.photoEndpoint, { body: form });
+    },
+  });
+
+  function note(sel, on) {
+    // Notes newer than a page the phone may have cached for offline use can be missing: skipped then.
+    const el = $(sel);
+    if (el) el.hidden = !on;
+    return el && on ? el : null;
+  }
 
   function render() {
-    const queue = load(KEY);
-    const rejected = load(REJECTED);
-    $("#pending").textContent = queue.length;
-    $("#rejected").textContent = rejected.length;
-    $("#household-label").textContent = household || root.dataset.anonymous;
+    const s = box.status();
+    $("#pending").textContent = s.queued;
+    $("#rejected").textContent = s.refused.length;
+    // What the next tap uses, read from the field as typed (the label never says anonymous over a typed code).
+    const h = currentHousehold();
+    $("#household-label").textContent = h.ok ? householdLabel(h.code) : `${root.dataset.unknownShort} ${$("#household").value.trim()}`;
+    $("#household-label").classList.toggle("error", !h.ok);
     $("#net").textContent = navigator.onLine ? root.dataset.online : root.dataset.offline;
-    // The notes below are newer than the page a phone may have cached for offline use: missing, skipped.
-    const note = (sel, on) => { const el = $(sel); if (el) el.hidden = !on; return el && on ? el : null; };
-    note("#session-expired", loggedOut);
-    const waiting = !loggedOut && !offlineFailure && queue.length && nextTry > Date.now();
-    if (note("#retry-note", waiting)) $("#retry-at").textContent = new Date(nextTry).toLocaleTimeString();
-    // Refused records stay on the phone with the server's reason (correcting them is for a later page).
-    // Entries from before reasons were kept are the bare record.
-    const list = note("#rejected-list", rejected.length);
-    if (list) list.replaceChildren(
-      ...rejected.map((entry) => {
-        const r = entry.record || entry;
-        const li = document.createElement("li");
-        const when = r.observed_at ? new Date(r.observed_at).toLocaleString() : "";
-        li.textContent = `${when} · ${r.household || root.dataset.anonymous} · ${r.outcome} — ${reasonText(entry.message) || root.dataset.noReason || ""}`;
-        return li;
-      })
-    );
+    if (s.lastSync) $("#last-sync").textContent = s.lastSync.toLocaleTimeString();
+    if (note("#photos-waiting", s.photos)) $("#photos-count").textContent = s.photos;
+    note("#session-expired", s.loggedOut);
+    if (note("#retry-note", s.waiting)) $("#retry-at").textContent = new Date(s.nextTry).toLocaleTimeString();
+    const full = note("#storage-full", s.unsaved > 0);
+    if (full) {
+      $("#unsaved-count").textContent = s.unsaved;
+      const reason = $("#storage-reason");
+      if (reason) reason.textContent = s.quota ? root.dataset.quota : String((s.storageError && s.storageError.message) || "");
+    }
+    renderRefused(s.refused);
   }
 
-  function chooseHousehold(value) {
-    const v = (value || "").trim().toUpperCase();
-    if (!v) { household = null; render(); return true; }
-    const match = households.find((c) => c === v || c.endsWith("-" + v));
-    household = match || null;
+  // --- after each tap: what was recorded, with an Undo while it has not gone --------------------------------
+
+  // The lines float (nothing moves when they come or go) in the free band that holds them: under the header
+  // (its 菜单 stays reachable) and above the outcome buttons, else below the buttons, else at the screen's
+  // bottom edge. Placed again on scroll and resize.
+  function placeRecent() {
+    const list = $("#recent");
+    if (!list || !list.children.length) return;
+    const header = document.querySelector("header.top");
+    const top = Math.max(header ? header.getBoundingClientRect().bottom : 0, 0) + 4;
+    const buttons = $(".outcomes").getBoundingClientRect();
+    const height = list.offsetHeight;
+    if (buttons.top - top >= height + 4 || buttons.bottom < top) list.style.top = `${top}px`;
+    else if (window.innerHeight - buttons.bottom >= height + 8) list.style.top = `${buttons.bottom + 4}px`;
+    else list.style.top = `${Math.max(top, window.innerHeight - height - 4)}px`;
+  }
+  window.addEventListener("scroll", placeRecent, { passive: true });
+  window.addEventListener("resize", placeRecent);
+
+  function recent(item) {
+    const list = $("#recent");
+    if (!list) return;
+    const li = document.createElement("li");
+    li.className = "recent-line";
+    const r = item.data;
+    const text = document.createElement("span");
+    text.textContent = `${lead(root.dataset.recorded)}${householdLabel(r.household)} · ${categoryLabel(r.category)} · ${outcomeLabel(r.outcome)}${item.photo ? " · 📷" : ""}`;
+    const undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "undo";
+    undo.textContent = root.dataset.undo;
+    undo.addEventListener("click", async () => {
+      undo.disabled = true;
+      const done = await box.undo(item.id);
+      text.textContent = `${lead(done ? root.dataset.undone : root.dataset.tooLate)}${householdLabel(r.household)} · ${categoryLabel(r.category)} · ${outcomeLabel(r.outcome)}`;
+      undo.remove();
+      setTimeout(() => li.remove(), 4000);
+    });
+    li.append(text, " ", undo);
+    list.prepend(li);
+    // At most three lines over the top of the screen; an older one's record goes on waiting out its window.
+    [...list.children].slice(3).forEach((old) => old.remove());
+    placeRecent();
+    // The Undo goes when the record may be sent (UNDO_MS after the tap).
+    setTimeout(() => { if (undo.isConnected) li.remove(); }, Math.max(0, item.hold - Date.now()));
+  }
+
+  async function record(outcome, mixedWith) {
+    const h = currentHousehold();
+    if (!h.ok) { // a typed code that is no household here: never recorded as anonymous behind the user's back
+      $("#household").setCustomValidity(root.dataset.unknown);
+      $("#household").reportValidity();
+      return false;
+    }
+    const clientId = uuid();
+    const photo = pendingPhoto;
+    pendingPhoto = null;
+    $("#photo").value = "";
+    root.dataset.photoReady = "";
+    const data = {
+      client_id: clientId,
+      point: point,
+      household: h.code,
+      observed_at: new Date().toISOString(),
+      category: $("#category").value,
+      outcome: outcome,
+      mixed_with: mixedWith || [],
+    };
+    $("#household").value = "";
+    const item = await box.add(data, photo, clientId);
+    recent(item);
     render();
-    return Boolean(match);
+    return true;
   }
 
-  // Photos are shrunk on the phone (canvas → JPEG, ≤1280 px) and wait in their own queue until their
+  // --- refused records: the server's reason, a form to correct and send again, or discard -------------------
+
+  function toLocalInput(iso) {
+    // <input type=datetime-local> takes the phone's local time without an offset.
+    const d = new Date(iso);
+    return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  }
+
+  function matchHousehold(value) {
+    const v = (value || "").trim().toUpperCase();
+    if (!v) return { ok: true, code: null };
+    const match = households.find((c) => c === v || c.endsWith("-" + v));
+    return { ok: Boolean(match), code: match || null };
+  }
+
+  let shownRefused = "";
+  function renderRefused(refused) {
+    note("#rejected-box", refused.length);
+    const list = note("#rejected-list", refused.length);
+    const tpl = document.getElementById("refused-card");
+    // Rebuilt only when the refused records change, so a form being filled in is left alone.
+    const key = refused.map((i) => `${i.id}:${i.refusal && i.refusal.at}`).join(",");
+    if (!list || key === shownRefused) return;
+    shownRefused = key;
+    list.replaceChildren(...refused.map((item) => {
+      const r = item.data;
+      const reason = reasonText(item.refusal && item.refusal.message) || root.dataset.noReason || "";
+      if (!tpl) { // a page cached before the form existed: the reason at least
+        const li = document.createElement("li");
+        li.textContent = `${r.observed_at ? new Date(r.observed_at).toLocaleString() : ""} · ${householdLabel(r.household)} · ${r.outcome} — ${reason}`;
+        return li;
+      }
+      const li = tpl.content.firstElementChild.cloneNode(true);
+      li.dataset.id = item.id;
+      const set = (f, v) => { const el = li.querySelector(`[data-f="${f}"]`); if (el) el.textContent = v; };
+      set("time", r.observed_at ? new Date(r.observed_at).toLocaleString() : "—");
+      set("household", householdLabel(r.household));
+      set("category", categoryLabel(r.category));
+      set("outcome", outcomeLabel(r.outcome));
+      set("reason", reason);
+      const form = li.querySelector("form");
+      form.elements.time.value = r.observed_at ? toLocalInput(r.observed_at) : "";
+      form.elements.household.value = r.household || "";
+      form.elements.category.replaceChildren(...[...$("#category").options].map((o) => o.cloneNode(true)));
+      form.elements.category.value = r.category;
+      form.elements.outcome.replaceChildren(...[...root.querySelectorAll("button[data-outcome]")].map((b) => new Option(b.textContent.trim(), b.dataset.outcome)));
+      form.elements.outcome.value = r.outcome;
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const h = matchHousehold(form.elements.household.value);
+        form.elements.household.setCustomValidity(h.ok ? "" : root.dataset.unknown);
+        const when = new Date(form.elements.time.value);
+        if (!h.ok || Number.isNaN(when.getTime())) { form.reportValidity(); return; }
+        const outcome = form.elements.outcome.value;
+        box.resend(item.id, Object.assign({}, r, {
+          household: h.code,
+          observed_at: when.toISOString(),
+          category: form.elements.category.value,
+          outcome,
+          mixed_with: outcome === "mixed" ? r.mixed_with || [] : [],
+        }));
+      });
+      li.querySelector("[data-act=discard]").addEventListener("click", () => {
+        if (window.confirm(root.dataset.discardConfirm)) box.discard(item.id);
+      });
+      return li;
+    }));
+  }
+
+  // --- the page's controls ----------------------------------------------------------------------------------
+
+  function currentHousehold() {
+    return matchHousehold($("#household").value);
+  }
+
+  // 混投 opens its panel and holds the page until 保存 or 取消: the other outcomes, the household and the bin
+  // wait, so the mixed record is never dropped by a next tap nor saved under another household.
+  function holdForMixed(on) {
+    mixedPending = on;
+    const panel = $("#mixed-panel");
+    panel.hidden = !on;
+    root.classList.toggle("mixed-pending", on);
+    root.querySelectorAll(".outcomes button, #household, #category, #anonymous, #photo").forEach((el) => (el.disabled = on));
+    const mixed = $(".outcomes button[data-outcome=mixed]");
+    if (mixed) mixed.setAttribute("aria-pressed", on ? "true" : "false");
+    if (!on) root.querySelectorAll("#mixed-panel input:checked").forEach((i) => (i.checked = false));
+    else panel.scrollIntoView({ block: "nearest" });
+  }
+  window.addEventListener("beforeunload", (ev) => { if (mixedPending) ev.preventDefault(); });
+
+  // Photos are shrunk on the phone (canvas → JPEG, ≤1280 px) and wait as Blobs in the outbox until their
   // record has reached the server; the server strips what metadata is left.
   function shrink(file) {
     return new Promise((resolve, reject) => {
@@ -97,187 +292,54 @@
         canvas.height = Math.round(img.height * scale);
         canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
         URL.revokeObjectURL(img.src);
-        resolve(canvas.toDataURL("image/jpeg", 0.8));
+        canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no image"))), "image/jpeg", 0.8);
       };
       img.onerror = reject;
       img.src = URL.createObjectURL(file);
     });
   }
 
-  function localDay(date) {
-    // The record's day in Shanghai (UTC+8), as the server computes it.
-    return new Date(date.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10);
-  }
-
-  async function uploadPhotos() {
-    // Only photos whose record has left the queue (the server has answered for it) are sent.
-    // A refused record's photo stays with it on the phone: the server has no record to attach it to.
-    const queued = new Set(load(KEY).map((r) => r.client_id));
-    load(REJECTED).forEach((e) => queued.add((e.record || e).client_id));
-    const waiting = load(PHOTOS);
-    for (const p of waiting.filter((p) => !queued.has(p.client_id))) {
-      if (loggedOut) return;
-      try {
-        const blob = await (await fetch(p.data)).blob();
-        const form = new FormData();
-        form.append("client_id", p.client_id);
-        form.append("day", p.day);
-        form.append("image", blob, "photo.jpg");
-        const resp = await fetch(photoEndpoint, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }, body: form });
-        if (resp.status === 401 || resp.status === 403) { loggedOut = true; render(); return; }
-        if (resp.ok || resp.status === 400) save(PHOTOS, load(PHOTOS).filter((q) => q.client_id !== p.client_id));
-        if (resp.status >= 500 || resp.status === 429) { failed(resp); return; } // busy: wait as for records
-      } catch (e) { failed(null); return; } // offline again: next time
-    }
-  }
-
-  function record(outcome, mixedWith) {
-    const queue = load(KEY);
-    const now = new Date();
-    const clientId = uuid();
-    if (pendingPhoto) {
-      try {
-        save(PHOTOS, load(PHOTOS).concat([{ client_id: clientId, day: localDay(now), data: pendingPhoto }]));
-      } catch (e) { alert(root.dataset.photoFull); }
-      pendingPhoto = null;
-      $("#photo").value = "";
-    }
-    queue.push({
-      client_id: clientId,
-      point: point,
-      household: household,
-      observed_at: now.toISOString(),
-      category: $("#category").value,
-      outcome: outcome,
-      mixed_with: mixedWith || [],
-    });
-    save(KEY, queue);
-    household = null;
-    $("#household").value = "";
-    $("#mixed-panel").hidden = true;
-    render();
-    sync();
-  }
-
-  function retryAfter(resp) {
-    // Retry-After in seconds or as an HTTP date, in ms; null when absent or unreadable.
-    const v = resp && resp.headers.get("Retry-After");
-    if (!v) return null;
-    if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
-    const at = Date.parse(v);
-    return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-  }
-
-  function schedule(delay) {
-    clearTimeout(timer);
-    timer = setTimeout(sync, Math.max(0, delay));
-  }
-
-  function failed(resp) {
-    // Keep the whole queue and come back later (see RETRY_MIN above).
-    failures += 1;
-    offlineFailure = !resp;
-    const backoff = Math.min(RETRY_MAX, RETRY_MIN * 2 ** (failures - 1));
-    const wait = Math.min(RETRY_MAX, Math.max(retryAfter(resp) || 0, backoff)) * (1 + Math.random() / 5);
-    nextTry = Date.now() + wait;
-    schedule(wait);
-  }
-
-  function refused(batch, body) {
-    // The server answered for the batch: it leaves the queue; what it refused is kept with its reason.
-    const sent = new Set(batch.map((r) => r.client_id));
-    const now = new Date().toISOString();
-    const kept = (body.errors || [])
-      .filter((e) => batch[e.index])
-      .map((e) => ({ record: batch[e.index], code: e.code, message: e.message, at: now }));
-    if (kept.length) save(REJECTED, load(REJECTED).concat(kept));
-    save(KEY, load(KEY).filter((r) => !sent.has(r.client_id)));
-  }
-
-  async function sync() {
-    // navigator.onLine is only a hint, but when it says offline there is no point trying; a failed fetch
-    // when it says online is handled below.
-    if (syncing || loggedOut || !navigator.onLine) return;
-    const queue = load(KEY);
-    if (Date.now() < nextTry) { schedule(nextTry - Date.now()); return; }
-    if (!queue.length) { if (load(PHOTOS).length) uploadPhotos(); return; }
-    syncing = true;
-    const batch = queue.slice(0, 500);
-    try {
-      let resp = null;
-      try {
-        resp = await fetch(endpoint, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-          body: JSON.stringify(batch),
-        });
-      } catch (e) {
-        // Offline or the server is unreachable: resp stays null.
-      }
-      // A 200 that is not the API's answer (a captive portal's page, a proxy's) is no answer for the records.
-      const body = resp ? await resp.clone().json().catch(() => null) : null;
-      if (resp && resp.ok && body && Array.isArray(body.errors)) {
-        // Only now, with the server's answer in hand, do records leave the queue.
-        refused(batch, body);
-        failures = 0;
-        nextTry = 0;
-        await uploadPhotos();
-        $("#last-sync").textContent = new Date().toLocaleTimeString();
-        if (load(KEY).length) schedule(0);
-      } else if (resp && (resp.status === 401 || resp.status === 403)) {
-        loggedOut = true;
-        clearTimeout(timer);
-      } else if (resp && [400, 413, 422].includes(resp.status) && body && body.code && body.message) {
-        // The API refuses the batch as a whole (malformed, too large): sending it again cannot succeed, so
-        // each of its records is kept among the refused with the server's reason, never dropped. Any other
-        // answer (5xx, 404 or 405 while the server is being deployed, 408, 429, no network) keeps the queue.
-        refused(batch, { errors: batch.map((r, index) => ({ index, code: body.code, message: body.message })) });
-        if (load(KEY).length) schedule(RETRY_MIN);
-      } else {
-        failed(resp);
-      }
-    } finally {
-      syncing = false;
-      render();
-    }
-  }
-
   root.addEventListener("click", (ev) => {
-    const btn = ev.target.closest("button[data-outcome]");
+    const btn = ev.target.closest(".outcomes button[data-outcome]");
     if (!btn) return;
     ev.preventDefault();
-    if (btn.dataset.outcome === "mixed") { $("#mixed-panel").hidden = false; return; }
+    if (btn.dataset.outcome === "mixed") {
+      if (currentHousehold().ok) holdForMixed(true);
+      else record("mixed"); // refused with the reason, as any other tap
+      return;
+    }
     record(btn.dataset.outcome);
   });
-  $("#mixed-done").addEventListener("click", (ev) => {
+  $("#mixed-done").addEventListener("click", async (ev) => {
     ev.preventDefault();
     const picked = [...root.querySelectorAll("#mixed-panel input:checked")].map((i) => i.value);
-    root.querySelectorAll("#mixed-panel input:checked").forEach((i) => (i.checked = false));
-    record("mixed", picked);
+    holdForMixed(false);
+    await record("mixed", picked);
   });
-  $("#household").addEventListener("change", (ev) => {
-    if (!chooseHousehold(ev.target.value)) ev.target.setCustomValidity(root.dataset.unknown);
-    else ev.target.setCustomValidity("");
+  const cancel = $("#mixed-cancel");
+  if (cancel) cancel.addEventListener("click", (ev) => { ev.preventDefault(); holdForMixed(false); });
+  const typed = (ev) => {
+    ev.target.setCustomValidity(currentHousehold().ok ? "" : root.dataset.unknown);
+    render();
+  };
+  $("#household").addEventListener("input", typed);
+  $("#household").addEventListener("change", typed);
+  $("#anonymous").addEventListener("click", (ev) => {
+    ev.preventDefault();
+    $("#household").value = "";
+    $("#household").setCustomValidity("");
+    render();
   });
-  $("#anonymous").addEventListener("click", (ev) => { ev.preventDefault(); $("#household").value = ""; chooseHousehold(""); });
   $("#photo").addEventListener("change", async (ev) => {
     const file = ev.target.files[0];
     pendingPhoto = file ? await shrink(file) : null;
+    root.dataset.photoReady = pendingPhoto ? "1" : "";
   });
-  window.addEventListener("online", () => {
-    // Back on the network: a wait caused by having none is over (a busy server's Retry-After still stands).
-    if (offlineFailure) { failures = 0; nextTry = 0; }
-    render(); sync(); uploadPhotos();
-  });
-  window.addEventListener("offline", render);
-  setInterval(sync, 10000);
   const preset = new URLSearchParams(location.search).get("h");
-  if (preset) { $("#household").value = preset; chooseHousehold(preset); }
+  if (preset) $("#household").value = preset;
   render();
-  sync();
 
-  if ("serviceWorker" in navigator) {
+  if ("serviceWorker" in navigator && root.dataset.sw) {
     navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope });
   }
 })();

@@ -1,4 +1,5 @@
-"""Template helpers for the duty roster: weekday names for opening windows, and today's shift of a user."""
+"""Template helpers for the duty roster: weekday names for opening windows, today's shift of a user and the
+hand-over offers waiting for them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from django import template
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
+from lib.masking import mask_name
 from supervision.ingest import RECORDERS, SHANGHAI
-from supervision.models import ShiftSignup, SignupStatus
+from supervision.models import OfferStatus, ShiftOffer, ShiftSignup, SignupStatus
 from supervision.services import shift_is_over
 
 register = template.Library()
@@ -45,3 +47,25 @@ def todays_signup(user: Any) -> ShiftSignup | None:
     )
     now = timezone.now()
     return next((s for s in signups if not shift_is_over(s.shift, now)), signups[-1] if signups else None)
+
+
+@register.simple_tag
+def offers_to_me(user: Any) -> list[tuple[ShiftOffer, str]]:
+    """Open hand-over offers made to the user's person, soonest shift first, with the offering person's name
+    (masked unless the user sees personal data): [(offer, name)]; [] without a linked person or a role that
+    may open the offer page (supervision.ingest.RECORDERS). Shifts already over are left out."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id or not user.has_role(RECORDERS):
+        return []
+    offers = (
+        ShiftOffer.objects.filter(to_person_id=person_id, status=OfferStatus.PENDING)
+        .select_related("signup__shift__point", "signup__person")
+        .order_by("signup__shift__day", "signup__shift__start")
+    )
+    now = timezone.now()
+    show = bool(getattr(user, "sees_personal_data", False))
+    return [
+        (o, o.signup.person.name if show else mask_name(o.signup.person.name))
+        for o in offers
+        if not shift_is_over(o.signup.shift, now)
+    ]

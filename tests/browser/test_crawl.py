@@ -46,13 +46,15 @@ MUST_REACH = {
         "enforcement:case_detail",
         "contests:host",
         "reports:file",
+        "accounts:people",
     },
     "jiaotong_gw": {"grid:my_households", "grid:household_detail", "supervision:record"},
     "jiaotong_vol": {"supervision:record", "points:counter", "activities:detail"},
+    "jiaotong_vol2": {"supervision:point_detail", "supervision:record"},
     "jiaotong_pm": {"party:mine", "party:org", "party:project", "supervision:home", "contests:node"},
     "zjx_unit": {"units:detail", "activities:node"},
     "zjx_officer": {"enforcement:case_list", "activities:node"},
-    "jiaotong_resident": {"points:statement", "guide:category", "activities:detail"},
+    "jiaotong_resident": {"points:statement", "guide:category", "activities:detail", "resident:mine"},
 }
 
 

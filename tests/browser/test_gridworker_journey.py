@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.crawl import PHONE
+from tests.browser.outbox import outbox_items
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,6 +120,20 @@ def test_grid_worker_visits_the_household_that_needs_attention_first(
     history = page.locator("#hh-visits")
     assert history.get_by_role("heading", name="入户走访").is_visible()
     assert page.locator("#hh-drops").is_visible()  # the sorting history of the last 30 days
+    # The people on record: headed 登记成员 / 姓名, ID numbers to their last 4 for a grid worker (issue 14).
+    from grid.models import Person
+
+    body = page.locator("main").inner_text()
+    heads = page.locator("main table.list").first.locator("th").all_text_contents()  # cards: labels from <th>
+    assert "登记成员" in body and "登记人数" not in body and heads[:3] == ["姓名", "电话", "身份证号"], heads
+    ids = list(
+        Person.objects.filter(household=first.household)
+        .exclude(id_number="")
+        .values_list("id_number", flat=True)
+    )
+    assert ids, "the demo household has members with ID numbers"
+    for number in ids:
+        assert number not in body and f"{'*' * (len(number) - 4)}{number[-4:]}" in body
     _shot(page, "3-household-history")
 
     form = page.locator("form.visit-form")
@@ -201,5 +216,6 @@ def test_visit_recorded_offline_is_sent_once_when_back_online(live_server: Any, 
         "离线记录的走访",
         user.pk,
     )
-    assert page.evaluate("() => localStorage.getItem('wastegrid-visits-v1')") == "[]"
+    expect(note).to_be_hidden()  # nothing waits: the phone's outbox is empty
+    assert outbox_items(page, "visits") == []
     context.close()

@@ -113,6 +113,12 @@ def test_wide_lists_show_every_column_on_a_phone(live_server: Any, browser: Any,
     page = context.new_page()
 
     _log_in(page, base, "jiaotong_sec")
+    # The secretary's home: the 今日 panels fit the screen (they were 6 px wider than 390 px).
+    _check_page(page, base, reverse("accounts:home"), "secretary-home")
+    rights = page.locator("#today > .card").evaluate_all(
+        "cards => cards.map(c => c.getBoundingClientRect().right)"
+    )
+    assert rights and max(rights) <= WIDTH, rights
     _check_page(page, base, reverse("grid:household_list"), "households")
     code = page.locator("main table.list tbody tr td").first.inner_text().strip()
     household = Household.objects.get(code=code)

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 import supervision.api
 from lib.apierrors import ApiError
 from lib.bilingual import Msg
 from supervision.models import Observation, ObservationPhoto, PointDay
 from supervision.services import point_create
+from tests.browser.outbox import UNDO_MS, outbox_items
 from tests.conftest import PASSWORD, build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +56,7 @@ def test_offline_queue_survives_reload_and_syncs_exactly_once(
     grid.h1.drop_off_point = point
     grid.h1.save()
     make_user("vol_phone", "volunteer", grid.c1)
-    context = _phone(browser)
+    context = _phone(browser, service_workers="allow")
     try:
         _journey(context, live_server.url, grid, point, photo, Network(monkeypatch))
     finally:
@@ -83,13 +85,13 @@ def _journey(context: Any, base: str, grid: Any, point: Any, photo: Path, networ
     page.fill("#household", grid.h1.code)
     page.dispatch_event("#household", "change")
     page.set_input_files("#photo", str(photo))
-    page.wait_for_timeout(300)  # the phone shrinks the photo
+    page.wait_for_selector("#recorder[data-photo-ready='1']", state="attached")  # the phone shrinks the photo
     page.click("button[data-outcome=correct]")  # two taps: household, outcome
     page.click("button[data-outcome=bag_not_broken]")
     page.click("button[data-outcome=mixed]")
     page.check("#mixed-panel input[value=dry]")
     page.click("#mixed-done")
-    assert page.locator("#pending").inner_text() == "3"
+    expect(page.locator("#pending")).to_have_text("3")
     assert Observation.objects.count() == 0
 
     page.reload()  # offline: the service worker serves the page; the queue is still there
@@ -101,8 +103,12 @@ def _journey(context: Any, base: str, grid: Any, point: Any, photo: Path, networ
     context.set_offline(False)
     network.up = True
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("() => document.querySelector('#pending').textContent === '0'", timeout=15_000)
-    page.wait_for_function("() => localStorage.getItem('wastegrid-photos-v1') === '[]'", timeout=15_000)
+    # Each record waits out its undo window (8 s after its tap), then the queue goes, then the photo.
+    page.wait_for_function(
+        "() => document.querySelector('#pending').textContent === '0'"
+        " && document.querySelector('#photos-waiting').hidden",
+        timeout=20_000,
+    )
     assert Observation.objects.count() == 3
     assert sorted(Observation.objects.values_list("outcome", flat=True)) == [
         "bag_not_broken",
@@ -145,9 +151,22 @@ def _posts(page: Any) -> list[Any]:
     return sent
 
 
-def _phone(browser: Any) -> Any:
+def _tap(page: Any, outcome: str, *, pending: int) -> None:
+    """One tap on an outcome; returns once the record is in the phone's outbox."""
+    page.click(f"button[data-outcome={outcome}]")
+    expect(page.locator("#pending")).to_have_text(str(pending))
+
+
+def _phone(browser: Any, service_workers: str = "block") -> Any:
+    # The tests that time the outbox's sends to the millisecond with a fake clock block the app's service
+    # worker (tests/browser/test_scan_offline.py), which keeps pages in the background with requests of its
+    # own; the offline journey needs it to reload the page with no network.
     return browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        service_workers=service_workers,
     )
 
 
@@ -183,22 +202,23 @@ def test_busy_server_retry_after_is_honoured_then_the_queue_is_delivered(
     monkeypatch.setattr(supervision.api, "observations_ingest", ingest)
     with _volunteer_at_bin(browser, live_server.url, "vol_busy") as (page, point):
         posts = _posts(page)
+        _tap(page, "correct", pending=1)
         with page.expect_response(OBSERVATIONS) as first:
-            page.click("button[data-outcome=correct]")
+            page.clock.run_for(UNDO_MS)  # sent once its undo window is over
         assert first.value.status == 503 and first.value.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
         page.wait_for_selector("#retry-note:not([hidden])")
-        page.click("button[data-outcome=refused]")  # a new record waits with the queue, it does not push
-        assert page.locator("#pending").inner_text() == "2"
+        _tap(page, "refused", pending=2)  # a new record waits with the queue, it does not push
         page.clock.run_for(RETRY_AFTER_SECONDS * 1000 - 200)  # the 10 s tick too must not come early
         assert len(posts) == 1
         with page.expect_response(OBSERVATIONS) as second:
             page.clock.run_for(RETRY_AFTER_SECONDS * 1000 * 0.2 + 400)  # Retry-After plus at most a fifth
         assert second.value.status == 503 and len(posts) == 2
+        assert len(posts[1].post_data_json) == 1  # the second record is still in its undo window
         page.clock.run_for(RETRY_AFTER_SECONDS * 1000 - 200)  # the second 503 is honoured as well
         assert len(posts) == 2
         with page.expect_response(OBSERVATIONS) as third:
             page.clock.run_for(RETRY_AFTER_SECONDS * 1000 * 0.2 + 400)
-        assert third.value.status == 200
+        assert third.value.status == 200 and len(posts[2].post_data_json) == 2
         page.wait_for_function("() => document.querySelector('#pending').textContent === '0'")
         assert sorted(Observation.objects.values_list("outcome", flat=True)) == ["correct", "refused"]
         assert page.locator("#retry-note").is_hidden()
@@ -206,13 +226,15 @@ def test_busy_server_retry_after_is_honoured_then_the_queue_is_delivered(
         # A record the server refuses is kept on the phone with the server's reason, not dropped.
         point.active = False
         point.save()
+        _tap(page, "correct", pending=1)
         with page.expect_response(OBSERVATIONS):
-            page.click("button[data-outcome=correct]")
+            page.clock.run_for(UNDO_MS)
         page.wait_for_function("() => document.querySelector('#rejected').textContent === '1'")
         assert page.locator("#pending").inner_text() == "0"
         assert "找不到投放点" in page.locator("#rejected-list li").inner_text()
-        kept = page.evaluate("JSON.parse(localStorage.getItem('wastegrid-rejected-v1'))")
-        assert kept[0]["code"] == "point" and kept[0]["record"]["point"] == point.code
+        kept = outbox_items(page, "recorder")
+        assert kept[0]["state"] == "refused" and kept[0]["refusal"]["code"] == "point"
+        assert kept[0]["data"]["point"] == point.code
         assert Observation.objects.count() == 2
 
 
@@ -220,8 +242,9 @@ def test_failures_without_retry_after_back_off_exponentially(live_server: Any, b
     with _volunteer_at_bin(browser, live_server.url, "vol_down") as (page, point):
         posts = _posts(page)
         page.route(OBSERVATIONS, lambda route: route.fulfill(status=502, body="bad gateway"))
+        _tap(page, "correct", pending=1)
         with page.expect_response(OBSERVATIONS):
-            page.click("button[data-outcome=correct]")
+            page.clock.run_for(UNDO_MS)
         # Waits of 1.5, 3, 6, 12 and 24 s (each up to a fifth longer): five retries in 56 s, not 37 of them.
         for wait_ms in (1500, 3000, 6000, 12000, 24000):
             page.clock.run_for(wait_ms - 100)
@@ -241,13 +264,15 @@ def test_expired_session_stops_sending_and_asks_to_log_in_again(live_server: Any
     with _volunteer_at_bin(browser, live_server.url, "vol_late") as (page, point):
         posts = _posts(page)
         Session.objects.all().delete()  # the session expires while the phone is at the bin
+        _tap(page, "correct", pending=1)
         with page.expect_response(OBSERVATIONS) as answer:
-            page.click("button[data-outcome=correct]")
+            page.clock.run_for(UNDO_MS)
         assert answer.value.status in (401, 403)
         page.wait_for_selector("#session-expired:not([hidden])")
         assert "重新登录" in page.locator("#session-expired").inner_text()
         page.click("button[data-outcome=mixed]")
         page.click("#mixed-done")
+        expect(page.locator("#pending")).to_have_text("2")
         page.evaluate("window.dispatchEvent(new Event('online'))")
         page.clock.run_for(10 * 60 * 1000)  # ten minutes of ticks: no request storm, no request at all
         assert len(posts) == 1
@@ -269,12 +294,13 @@ def test_a_batch_refused_whole_is_kept_with_the_reason_other_answers_keep_the_qu
     with _volunteer_at_bin(browser, live_server.url, "vol_odd") as (page, point):
         # A 404 page while the server is being deployed, and a captive portal's 200 page: no answer for the
         # records, which stay queued.
+        _tap(page, "correct", pending=1)
         for status in (404, 200):
             page.route(
                 OBSERVATIONS, lambda route, _request, s=status: route.fulfill(status=s, body="<html>x</html>")
             )
             with page.expect_response(OBSERVATIONS):
-                page.click("button[data-outcome=correct]") if status == 404 else page.clock.run_for(2000)
+                page.clock.run_for(UNDO_MS if status == 404 else 2000)
             page.unroute(OBSERVATIONS)
             assert page.locator("#pending").inner_text() == "1"
             assert page.locator("#rejected").inner_text() == "0"

@@ -79,6 +79,7 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     _shot(page, "2-point")
     cards.nth(1).get_by_role("button", name="签到").click()
     expect(cards.nth(1).get_by_role("button", name="签退")).to_be_visible()
+    expect(page.locator(".msg")).to_contain_text("已签到。")
     assert ShiftSignup.objects.get(pk=mine.pk).checked_in_at == noon
     assert not ShiftSignup.objects.filter(shift=morning).exists()
     _shot(page, "3-checked-in")
@@ -91,7 +92,15 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     expect(page.locator("#todays-shift")).to_have_text("Today's shift: 甲1号箱房 18:30–20:30")
     page.locator("#todays-shift").click()
     page.wait_for_url(re.compile(rf"/supervision/p/{point.code}/$"))
-    expect(page.locator("ul.cards li.card").nth(0)).to_contain_text("Over: no sign-up any more.")
+    expect(page.locator("ul.cards li.card").nth(0)).to_contain_text("Over: too late to sign up.")
     expect(page.get_by_text("Monday 07:00–09:00")).to_be_visible()
+    # A minute later, checked out: one minute, said in the singular.
+    monkeypatch.setattr(timezone, "now", lambda: noon + datetime.timedelta(minutes=1))
+    evening_card = page.locator("ul.cards li.card").nth(1)
+    evening_card.get_by_role("button", name="Check out").click()
+    expect(page.locator(".msg")).to_have_text("Checked out: 1 minute on duty.")
+    expect(evening_card).to_contain_text("1 minute on duty")
+    expect(evening_card).not_to_contain_text("minutes")
+    assert ShiftSignup.objects.get(pk=mine.pk).minutes == 1
     _shot(page, "4-point-en")
     context.close()

@@ -5,16 +5,21 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from enforcement.services import repeat_cases_propose
+from enforcement.services_proposal import repeat_proposal
 from grid.models import GridNode, Level
 
 
 class Command(BaseCommand):
-    help = "Propose cases for refusals at the bin and households caught more than 3 times in 30 days (run daily)."
+    help = (
+        "List, per sub-district, the households the evidence rule offers for a case (read only: cases are "
+        "opened by a secretary or the admin from the preview page)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         for sd in GridNode.objects.filter(level=Level.SUBDISTRICT):
+            found = repeat_proposal(actor=None, node=sd, today=today)
+            offered = sum(1 for c in found if c.offered)
             self.stdout.write(
-                f"{sd.code}: {len(repeat_cases_propose(subdistrict=sd, today=today))} cases proposed"
+                f"{sd.code}: {offered} households meet the rule, {len(found) - offered} listed only"
             )

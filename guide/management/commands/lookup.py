@@ -36,8 +36,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"{query}\t{out['message']['zh']} / {out['message']['en']}")
             else:
                 self.stdout.write(
-                    f"{query}\t{out['category_name']}\t{out['method']}\t{out['confidence']}\t{out['matched'] or ''}"
+                    f"{query}\t{out['category_name'] or '—'}\t{out['method']}\t{out['confidence']}\t{out['matched'] or ''}"
                 )
+                # Answers in parts, bulky waste and category names say more than a bin.
+                if out["action"]:
+                    self.stdout.write(f"\t{out['action']}")
+                for part in out["parts"]:
+                    self.stdout.write(f"\t- {part['name']}: {part['destination_name']}")
+                if out["examples"]:
+                    self.stdout.write(f"\t{'、'.join(out['examples'])}")
         counting.flush()
 
     @staticmethod

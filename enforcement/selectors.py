@@ -1,0 +1,148 @@
+"""Reads for the case pages: the filtered, paginated case list with whom each case concerns (masked)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, QuerySet
+
+from accounts.models import Role, User
+from enforcement.models import Case, CaseStatus
+from enforcement.services import cases_visible_to
+from grid.models import GridNode, Level
+from grid.presenters import household_view
+
+PAGE_SIZE = 25
+DUE_CHOICES = ("waiting", "overdue")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the list is narrowed to: a status (CaseStatus value), a residential area (code), the deadline
+    ("waiting": a notice's deadline not yet passed; "overdue": passed with no step since). Unknown values
+    are dropped rather than refused: a list link should never fail."""
+
+    status: str = ""
+    area: str = ""
+    due: str = ""
+
+    @classmethod
+    def from_query(cls, query: Any, *, status: str = "") -> CaseFilters:
+        raw_status = status or query.get("status", "")
+        due = query.get("due", "")
+        return cls(
+            status=raw_status if raw_status in CaseStatus.values else "",
+            area=query.get("area", "")[:40],
+            due=due if due in DUE_CHOICES else "",
+        )
+
+    def querystring(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode(
+            {k: v for k, v in (("status", self.status), ("area", self.area), ("due", self.due)) if v}
+        )
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    who: str  # case_party: the household as the reader may see it, or the unit
+    overdue: bool
+
+
+# The officer deciding a case must know whom the fine is for (issue 17): on the cases referred to them (and
+# those decided or closed since) they see the household contact's name, nothing more (room and phone stay
+# masked, grid.presenters). cases_visible_to already limits an officer to those cases.
+DECIDING = frozenset({CaseStatus.REFERRED, CaseStatus.DECIDED, CaseStatus.CLOSED})
+
+
+def case_party(case: Case, user: User) -> str:
+    """Whom a case concerns as `user` may see it: "building room name" for a household (room and name masked
+    unless the role sees personal data; the name shown to the officer on a case for decision), else the
+    unit's name or the kind of subject."""
+    if case.household is None:
+        return case.subject_name or case.get_subject_display()
+    v = household_view(case.household, user)
+    if user.role == Role.ENFORCEMENT_OFFICER and case.status in DECIDING:
+        name = case.household.contact_name
+    else:
+        name = "" if v.masked else v.contact_name
+    return " ".join(p for p in (v.building, v.room, name) if p)
+
+
+def case_areas(user: User) -> QuerySet[GridNode]:
+    """The residential areas a user may filter the list by."""
+    return GridNode.objects.visible_to(user).filter(level=Level.COMMUNITY).order_by("code")
+
+
+def case_page(
+    user: User, filters: CaseFilters, page: Any, *, today: datetime.date
+) -> tuple[Page[Any], list[CaseRow]]:
+    """One page (PAGE_SIZE rows, newest first) of the cases the user may see, narrowed by `filters`; `page` is
+    the raw page number (anything unreadable gives the first page, past the end the last). Three queries."""
+    qs = cases_visible_to(user).select_related(
+        "household__building__microgrid", "household__grid_worker__person", "household__community"
+    )
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.area:
+        qs = qs.filter(community__code=filters.area)
+    if filters.due == "waiting":
+        qs = qs.filter(due__gte=today)
+    elif filters.due == "overdue":
+        qs = qs.filter(due__lt=today)
+    current = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(page)
+    rows = []
+    for case in current.object_list:
+        who = case_party(case, user)
+        rows.append(CaseRow(case=case, who=who, overdue=case.due is not None and case.due < today))
+    return current, rows
+
+
+# Cases that wait for someone's step: not closed or dismissed (a decided case waits for its closing record).
+OPEN_STATUSES = [s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.DISMISSED)]
+
+
+def cases_awaiting_step(user: User, *, today: datetime.date, limit: int = 10) -> tuple[int, list[CaseRow]]:
+    """(how many, the first `limit`) open cases the user sees, those with the nearest deadline (`due`)
+    first, then the longest untouched: for a home page's "today". Two queries."""
+    qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES)
+    rows = []
+    for case in qs.select_related("household__building__microgrid", "household__community").order_by(
+        F("due").asc(nulls_last=True), "updated_at", "id"
+    )[:limit]:
+        who = case_party(case, user)
+        rows.append(CaseRow(case=case, who=who, overdue=case.due is not None and case.due < today))
+    return qs.count(), rows
+
+
+def open_case_counts(user: User, *, today: datetime.date) -> dict[str, int]:
+    """How many open cases the user sees per status, plus "overdue" (a deadline passed): one query."""
+    from django.db.models import Count, Q
+
+    rows = (
+        cases_visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=today)))
+        .order_by()
+    )
+    counts = {r["status"]: r["n"] for r in rows}
+    counts["overdue"] = sum(r["late"] for r in rows)
+    return counts
+
+
+def case_counts(user: User, start: datetime.datetime, end: datetime.datetime) -> tuple[int, int]:
+    """(opened, closed) among the cases the user sees, between two moments (closed = reached "closed")."""
+    from enforcement.models import CaseStep
+
+    visible = cases_visible_to(user)
+    opened = visible.filter(created_at__gte=start, created_at__lt=end).count()
+    closed = CaseStep.objects.filter(
+        case__in=visible, status=CaseStatus.CLOSED, at__gte=start, at__lt=end
+    ).count()
+    return opened, closed

@@ -1,0 +1,229 @@
+"""What a query means before it is matched: category names, numerals, brands, the household-battery rule,
+and whether a word is a real word (jieba's dictionary) rather than a typo of a known name.
+
+Pure functions over normalised text (see guide.engine.normalize); no database.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+from importlib import resources
+
+# Both schemes' names for the four categories (Shanghai 2019 regulation Art. 4; GB/T 19095-2019), plus the
+# common spoken ones. A query naming a category asks what goes in it, not which bin it goes to.
+CATEGORY_NAMES = {
+    "湿垃圾": "wet",
+    "厨余垃圾": "wet",
+    "易腐垃圾": "wet",
+    "餐厨垃圾": "wet",
+    "干垃圾": "dry",
+    "其他垃圾": "dry",
+    "其它垃圾": "dry",
+    "残余垃圾": "dry",
+    "可回收物": "recyclable",
+    "可回收垃圾": "recyclable",
+    "有害垃圾": "hazardous",
+    "wetwaste": "wet",
+    "foodwaste": "wet",
+    "kitchenwaste": "wet",
+    "drywaste": "dry",
+    "residualwaste": "dry",
+    "recyclable": "recyclable",
+    "recyclables": "recyclable",
+    "hazardouswaste": "hazardous",
+}
+_CATEGORY_QUESTION = re.compile(r"(?:有哪些|包括哪些|包括什么|是什么|指什么|是指什么|有什么|桶)+$")
+
+_NUMERALS = {
+    "一": "1",
+    "二": "2",
+    "两": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
+_NUMBERED = re.compile(r"([一二两三四五六七八九])号")
+# AA / AAA are the English names of 5号 / 7号 cells.
+_CELL_SIZE = re.compile(r"(?<![a-z])(aaa|aa)(?=电池)")
+# A trailing count ("电池两节", "瓶子3个"): the unit word says how many, not what.
+_TRAILING_COUNT = re.compile(
+    r"[0-9一二两三四五六七八九十几]+[个只支瓶袋包盒张块根片颗粒条件双把台罐杯节卷]装?$"
+)
+
+# Brands of ordinary household dry cells (alkaline / zinc-carbon): "南孚电池" is an alkaline cell.
+BATTERY_BRANDS = ("南孚", "双鹿", "金霸王", "超霸", "劲量", "白象", "雷欧", "光宇")
+# Other brands people type before the thing itself; the brand says nothing about the bin.
+BRANDS = {
+    "公牛": "",
+    "飞利浦": "",
+    "欧普": "",
+    "雷士": "",
+    "农夫山泉": "矿泉水",
+    "怡宝": "矿泉水",
+    "百岁山": "矿泉水",
+    "可口可乐": "可乐",
+    "百事可乐": "可乐",
+    "雪碧": "饮料",
+    "康师傅": "",
+    "统一": "",
+}
+
+
+# English words that describe or frame an item rather than name it ("a used battery", "where does it go").
+EN_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "some",
+        "used",
+        "old",
+        "empty",
+        "broken",
+        "leftover",
+        "leftovers",
+        "half",
+        "eaten",
+        "dirty",
+        "waste",
+        "of",
+        "piece",
+        "pieces",
+        "my",
+        "this",
+        "that",
+        "finished",
+        "spent",
+        "expired",
+        "torn",
+        "rotten",
+        "worn",
+        "dead",
+        "bit",
+        "bits",
+        "scrap",
+        "scraps",
+        "discarded",
+        "i",
+        "have",
+        "where",
+        "does",
+        "go",
+        "what",
+        "bin",
+        "is",
+        "it",
+        "to",
+        "throw",
+        "away",
+        "how",
+        "in",
+        "which",
+        "for",
+        "out",
+    ]
+)
+
+EN_ARTICLES = {"a", "an", "the", "some", "my", "this", "that", "used", "old"}
+
+
+def category_named(q: str) -> str | None:
+    """The category key when the (normalised) query names a category: 干垃圾, 厨余垃圾有哪些, dry waste."""
+    return CATEGORY_NAMES.get(_CATEGORY_QUESTION.sub("", q) or q)
+
+
+def canonical(q: str) -> str:
+    """Numerals, cell sizes, brands and trailing counts written the way the knowledge base names things:
+    五号电池 → 5号电池, aa电池 → 5号电池, 南孚电池 → 碱性电池, 公牛插座 → 插座."""
+    q = _NUMBERED.sub(lambda m: _NUMERALS[m.group(1)] + "号", q)
+    q = _CELL_SIZE.sub(lambda m: "7号" if m.group(1) == "aaa" else "5号", q)
+    for brand in BATTERY_BRANDS:
+        if brand in q and "电池" in q:
+            rest = q.replace(brand, "")
+            q = "碱性电池" if rest == "电池" else rest
+    for brand, replacement in BRANDS.items():
+        if brand in q and q != brand:
+            q = q.replace(brand, replacement) or q
+    stripped = _TRAILING_COUNT.sub("", q)
+    return stripped or q
+
+
+# The Shanghai battery rule (2019 guide; the office's published Q&A): ordinary mercury-free dry cells are dry
+# waste; rechargeable, button and mercury cells are hazardous.
+_MERCURY = ("含汞", "水银")
+_HAZARDOUS_CELL = (
+    "充电",
+    "可充",
+    "纽扣",
+    "钮扣",
+    "汞",
+    "锂",
+    "镍",
+    "镉",
+    "铅",
+    "蓄",
+    "手机",
+    "笔记本",
+    "电脑",
+    "相机",
+    "太阳能",
+    "电动",
+    "电瓶",
+    "氧化银",
+)
+_DRY_CELL = re.compile(r"\d号|碱性|碳性|锌锰|干电池|无汞|普通电池|一次性电池|家用电池")
+
+
+def battery_rule(q: str) -> str | None:
+    """'dry' or 'hazardous' for a household battery the rule decides; None when the name does not say."""
+    if "电池" not in q:
+        return None
+    if any(w in q for w in _MERCURY):
+        return "hazardous"
+    if "无汞" in q:
+        return "dry"
+    if any(w in q for w in _HAZARDOUS_CELL):
+        return "hazardous"
+    if _DRY_CELL.search(q):
+        return "dry"
+    return None
+
+
+# --- the lexicon -----------------------------------------------------------------------------------------
+
+# jieba's dictionary (word, frequency, part of speech): a word it lists with this frequency or more is a real
+# word, not a typo of a same-sounding one (油纸 is greaseproof paper, not 油脂).
+MIN_FREQUENCY = 5
+# Onomatopoeia, interjections, particles, conjunctions, prepositions, adverbs, pronouns, idioms, fixed
+# expressions, verbs, adjectives, time words: asked only when nothing in the knowledge base resembles the text.
+_NOT_THINGS = ("o", "e", "y", "u", "c", "p", "d", "r", "i", "l", "v", "a", "t")
+_lock = threading.Lock()
+
+
+@cache
+def _lexicon() -> dict[str, str]:
+    """Word → part of speech for every word of jieba's dict.txt with a Han character, loaded once, lazily
+    (the file is 5 MB; importing jieba itself would build its prefix dictionary, which we do not need)."""
+    words: dict[str, str] = {}
+    with _lock, resources.files("jieba").joinpath("dict.txt").open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and len(parts[0]) >= 2 and int(parts[1]) >= MIN_FREQUENCY:
+                words[parts[0]] = parts[2] if len(parts) > 2 else ""
+    return words
+
+
+def is_word(text: str) -> bool:
+    return text in _lexicon()
+
+
+def not_a_thing(text: str) -> bool:
+    """True when the dictionary knows the text as a non-noun word: 哈哈 (onomatopoeia), 你好, 谢谢."""
+    tag = _lexicon().get(text)
+    return tag is not None and tag.startswith(_NOT_THINGS)

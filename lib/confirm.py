@@ -1,0 +1,42 @@
+"""A confirmation step for writes that cannot be undone, without JavaScript.
+
+A form that does something irreversible posts as usual; the view first asks `confirm_first`. The first post
+answers a page that says what will happen and posts the same fields again with `confirmed=1` (its "Confirm"
+button) or leads back (its "Back" link). Only the second post reaches the service. File fields cannot be
+carried over this way, so forms with uploads are not confirmed through here.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+CONFIRMED = "confirmed"
+
+
+def confirm_first(
+    request: HttpRequest, *, title: str, consequences: list[str], back: str, button: str = ""
+) -> HttpResponse | None:
+    """None when this POST carries `confirmed=1` (go ahead); else the confirmation page (200) that posts the
+    same fields to the same address. `title`: the question; `consequences`: what will happen, one line each;
+    `back`: where "Back" leads (a path of this site); `button`: the confirm button's text."""
+    if request.POST.get(CONFIRMED) == "1":
+        return None
+    fields = [
+        (key, value)
+        for key, values in request.POST.lists()
+        if key not in ("csrfmiddlewaretoken", CONFIRMED)
+        for value in values
+    ]
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": title,
+            "consequences": consequences,
+            "fields": fields,
+            "action": request.get_full_path(),
+            "back": back,
+            "button": button,
+        },
+    )

@@ -1,0 +1,103 @@
+"""One way to show a number, shared by pages, the report PDF and .xlsx exports.
+
+A report once printed `464068.700000000` (a Decimal summed by SQLite) next to `87.5` and `1234`: each place
+formatted on its own, or not at all. Here a figure is a `Num` (value, decimals, unit) that renders as text
+with thousands separators and fixed decimals (`464,068.7 kg`, `1,234户`, `87.5%`), and that an .xlsx writer
+keeps as a number cell with the matching `number_format` (so the district can still add the column up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+DASH = "—"  # what a missing value shows, everywhere
+
+# Units written straight after the number (Chinese units and %); Latin units take a space: "12.5 kg".
+_TIGHT = {"%", "户", "吨", "人", "次", "个", "天", "分"}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def fmt(value: Any, decimals: int = 0, unit: str = "", *, signed: bool = False) -> str:
+    """`value` with thousands separators and exactly `decimals` decimals (half up), then `unit`:
+    fmt(464068.7, 1, "kg") == "464,068.7 kg"; fmt(1234, unit="户") == "1,234户"; None → "—".
+    For unit "%" the value is a fraction: fmt(0.875, 1, "%") == "87.5%". `signed` shows "+" on gains."""
+    number = _decimal(value)
+    if number is None or not number.is_finite():
+        return DASH
+    if unit == "%":
+        number *= 100
+    quantum = Decimal(1).scaleb(-decimals)
+    number = number.quantize(quantum, ROUND_HALF_UP)
+    if number == 0:
+        number = abs(number)  # never "-0.0"
+    text = f"{number:{'+' if signed and number else ''},.{decimals}f}"
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in _TIGHT else f"{text} {unit}"
+
+
+@dataclass(frozen=True)
+class Num:
+    """A figure for a table cell: `str()` is its text (see `fmt`); `excel_value` / `excel_format` are what an
+    .xlsx cell holds (a number, and a format showing the same decimals and unit). For "%" the value is a
+    fraction, as Excel's own % format expects."""
+
+    value: Any
+    decimals: int = 0
+    unit: str = ""
+    signed: bool = False
+
+    def __str__(self) -> str:
+        return fmt(self.value, self.decimals, self.unit, signed=self.signed)
+
+    @property
+    def excel_value(self) -> float | int | None:
+        number = _decimal(self.value)
+        if number is None or not number.is_finite():
+            return None
+        return int(number) if self.decimals == 0 and self.unit != "%" else float(number)
+
+    @property
+    def excel_format(self) -> str:
+        digits = "#,##0" + ("." + "0" * self.decimals if self.decimals else "")
+        sign = f"+{digits};-{digits};{digits}" if self.signed else ""
+        if self.unit == "%":
+            return (f"+{digits}%;-{digits}%;{digits}%") if self.signed else f"{digits}%"
+        if not self.unit:
+            return sign or digits
+        suffix = f'"{self.unit}"' if self.unit in _TIGHT else f'" {self.unit}"'
+        if self.signed:
+            return f"+{digits}{suffix};-{digits}{suffix};{digits}{suffix}"
+        return f"{digits}{suffix}"
+
+
+def num(value: Any, decimals: int = 0, unit: str = "", *, signed: bool = False) -> Num:
+    """Shorthand for Num(...), for building table rows."""
+    return Num(value, decimals, unit, signed)
+
+
+def pct(rate: Any, decimals: int = 1, *, signed: bool = False) -> Num:
+    """A share (0..1) shown as a percentage: pct(0.875) → "87.5%"."""
+    return Num(rate, decimals, "%", signed)
+
+
+def tons(kg: Any, decimals: int = 2) -> Num:
+    """Kilograms shown in tonnes (吨), for the large totals of a month or a year."""
+    number = _decimal(kg)
+    return Num(None if number is None else number / 1000, decimals, "吨")

@@ -1,0 +1,16 @@
+"""`{% load numbers %}{{ value|num }}`, `{{ value|num:"1 kg" }}`, `{{ rate|num:"1 %" }}`: the page side of
+`lib.numbers.fmt` (decimals, then an optional unit), so pages, PDFs and exports show a figure alike."""
+
+from typing import Any
+
+from django import template
+
+from lib.numbers import fmt
+
+register = template.Library()
+
+
+@register.filter(name="num")
+def num_filter(value: Any, spec: str = "0") -> str:
+    decimals, _sep, unit = str(spec).partition(" ")
+    return fmt(value, int(decimals) if decimals.isdigit() else 0, unit)

@@ -1,0 +1,257 @@
+"""Records a person should look at before they count against a household: the phone's clock and implausible
+patterns (issue 17/18 policy, docs/architecture.md "Clocks and implausible records").
+
+The phone's clock. A phone sends its own time at sending (`X-Client-Time`, ISO 8601 with an offset). When
+it is off from the server's by more than `CLOCK_JITTER` and at most `CLOCK_CORRECTABLE`, every record of the
+batch is moved by the difference (a phone 15 minutes fast records at the right time), and the batch's audit
+entry keeps the offset, so the phone's own times can be read back. A record still later than the server's
+time after that (beyond the ingest tolerance) is kept at the time it was received and flagged `clock`, with
+the time the phone gave; only a time more than a year off either way is refused as malformed. A phone or a
+smart bin that sends no header is taken at its word, with the same keep-and-flag rule.
+
+Implausible patterns, flagged at ingest for the records of that batch and by `flags_recheck` for past days:
+- `rate`: more than `RATE_MAX_PER_DAY` records of one household in a local day. Points open in a morning and
+  an evening window (07:00–09:00, 18:30–20:30 in 芷江西路, domain-shanghai.md §1.7) and a drop-off is recorded
+  per category, so four categories twice a day is the most an honest day holds;
+- `outside_window`: a record outside every opening window of its point that day (holiday windows on
+  holidays), allowing `WINDOW_GRACE_BEFORE` before and `WINDOW_GRACE_AFTER` after; a point without windows
+  is not judged.
+
+A flagged record still counts in the daily rollups (it was seen at the bin); it is only held out of case
+evidence (`unflagged_evidence`) until a residential-area secretary or the sub-district admin accepts it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import Role
+from audit.services import audit_bulk_field_changed
+from grid.access import Scope
+from supervision.models import (
+    DropOffPoint,
+    FlagKind,
+    FlagVerdict,
+    Holiday,
+    HouseholdDay,
+    Observation,
+    ObservationFlag,
+    OpeningWindow,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REVIEWERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})  # who may accept or reject flags
+CLOCK_JITTER = datetime.timedelta(seconds=60)  # network time and a slow send: not worth moving records
+CLOCK_CORRECTABLE = datetime.timedelta(hours=24)  # beyond this the phone's date is wrong, not its clock
+RATE_MAX_PER_DAY = 8
+WINDOW_GRACE_BEFORE = datetime.timedelta(minutes=30)
+WINDOW_GRACE_AFTER = datetime.timedelta(minutes=60)  # a queue at closing time, a record typed after
+
+
+def clock_offset(header: str | None, now: datetime.datetime) -> datetime.timedelta | None:
+    """How far to move the batch's records: server time − phone time, or None when there is no header, the
+    difference is within `CLOCK_JITTER`, or beyond `CLOCK_CORRECTABLE`. Raises ValueError when a header is
+    sent but is not ISO 8601 with a UTC offset (the API answers 400)."""
+    if header is None or header == "":
+        return None
+    try:
+        phone = parse_datetime(header.strip()) if len(header) <= 40 else None
+    except (ValueError, OverflowError):
+        phone = None
+    if phone is None or phone.tzinfo is None:
+        raise ValueError(header[:40])
+    offset = now - phone
+    if abs(offset) <= CLOCK_JITTER or abs(offset) > CLOCK_CORRECTABLE:
+        return None
+    return offset
+
+
+def unflagged_evidence(qs: QuerySet[Observation]) -> QuerySet[Observation]:
+    """The records of `qs` that may serve as case evidence: none awaiting review or rejected by a reviewer.
+    One place for the rule; enforcement's proposals and case pages read their records through it."""
+    held = ObservationFlag.objects.filter(
+        subdistrict_id=OuterRef("subdistrict_id"),
+        client_id=OuterRef("client_id"),
+        verdict__in=[FlagVerdict.PENDING, FlagVerdict.REJECTED],
+    )
+    return qs.filter(~Exists(held))
+
+
+def windows_on(point: DropOffPoint, day: datetime.date, holidays: set[datetime.date]) -> list[OpeningWindow]:
+    """The point's opening windows on `day` (its holiday windows on a holiday, its weekday ones when it has
+    none). Reads `point.windows.all()`: prefetch it for many points."""
+    holiday = day in holidays
+    chosen = [w for w in point.windows.all() if w.weekday == day.weekday() and w.holiday == holiday]
+    if holiday and not chosen:
+        chosen = [w for w in point.windows.all() if w.weekday == day.weekday() and not w.holiday]
+    return chosen
+
+
+def _inside(moment: datetime.datetime, point: DropOffPoint, holidays: set[datetime.date]) -> bool:
+    local = moment.astimezone(SHANGHAI)
+    for w in windows_on(point, local.date(), holidays):
+        start = datetime.datetime.combine(local.date(), w.start, SHANGHAI) - WINDOW_GRACE_BEFORE
+        end = datetime.datetime.combine(local.date(), w.end, SHANGHAI) + WINDOW_GRACE_AFTER
+        if start <= local <= end:
+            return True
+    return False
+
+
+def flags_for(rows: Sequence[Any], clock: dict[uuid.UUID, str] | None = None) -> list[ObservationFlag]:
+    """Flags for newly stored records. `rows` are ingest rows (client_id, subdistrict_id, community_id,
+    point_id, household_id, observed_at, day, …); `clock` maps a client id to the time its phone gave when that
+    time was later than the server's. Reads the points' windows, the holidays and the households' day totals
+    (rollups, already updated in the caller's transaction)."""
+    if not rows:
+        return []
+    clock = clock or {}
+    flags: list[ObservationFlag] = []
+
+    def flag(r: Any, kind: str, detail: dict[str, Any]) -> None:
+        flags.append(
+            ObservationFlag(
+                subdistrict_id=r.subdistrict_id,
+                client_id=r.client_id,
+                day=r.day,
+                community_id=r.community_id,
+                household_id=r.household_id,
+                kind=kind,
+                detail=detail,
+            )
+        )
+
+    points = (
+        DropOffPoint.objects.filter(subdistrict_id__in={r.subdistrict_id for r in rows})
+        # Unordered: the windows' default ordering ("point") would join the points again, unscoped.
+        .prefetch_related(Prefetch("windows", queryset=OpeningWindow.objects.order_by()))
+        .in_bulk({r.point_id for r in rows})
+    )
+    holidays = set(Holiday.objects.filter(day__in={r.day for r in rows}).values_list("day", flat=True))
+    for r in rows:
+        if r.client_id in clock:
+            flag(r, FlagKind.CLOCK, {"phone_time": clock[r.client_id]})
+        point = points.get(r.point_id)
+        # A point without windows is not judged.
+        if point is not None and point.windows.all() and not _inside(r.observed_at, point, holidays):
+            flag(r, FlagKind.OUTSIDE_WINDOW, {"time": r.observed_at.astimezone(SHANGHAI).strftime("%H:%M")})
+    flags += _rate_flags({(r.subdistrict_id, r.household_id, r.day) for r in rows if r.household_id})
+    return flags
+
+
+def _rate_flags(keys: set[tuple[int, int, datetime.date]]) -> list[ObservationFlag]:
+    """Every record of each household-day (of `keys`) whose total passes RATE_MAX_PER_DAY."""
+    if not keys:
+        return []
+    over = HouseholdDay.objects.filter(
+        subdistrict_id__in={s for s, _, _ in keys},
+        household_id__in={h for _, h, _ in keys},
+        day__in={d for _, _, d in keys},
+        total__gt=RATE_MAX_PER_DAY,
+    ).values_list("household_id", "day", "total")
+    flags = []
+    for household_id, day, total in over:
+        sd = next((s for s, h, d in keys if h == household_id and d == day), None)
+        if sd is None:
+            continue
+        for client_id, community_id in Observation.objects.filter(
+            subdistrict_id=sd, day=day, household_id=household_id
+        ).values_list("client_id", "community_id"):
+            flags.append(
+                ObservationFlag(
+                    subdistrict_id=sd,
+                    client_id=client_id,
+                    day=day,
+                    community_id=community_id,
+                    household_id=household_id,
+                    kind=FlagKind.RATE,
+                    detail={"records_that_day": total},
+                )
+            )
+    return flags
+
+
+def flags_store(flags: Sequence[ObservationFlag]) -> int:
+    """Insert flags; one already there (same record and kind) is left as it is, with its verdict."""
+    if not flags:
+        return 0
+    return len(ObservationFlag.objects.bulk_create(flags, ignore_conflicts=True, batch_size=500))
+
+
+def flags_recheck(*, subdistrict_id: int, day: datetime.date) -> int:
+    """Flag one past day of a sub-district again (after windows or holidays were set, or for records taken
+    before flags existed); idempotent: flags already there keep their verdicts. Returns flags written."""
+
+    class _Row:
+        __slots__ = (
+            "client_id",
+            "subdistrict_id",
+            "community_id",
+            "point_id",
+            "household_id",
+            "observed_at",
+            "day",
+        )
+
+    rows = []
+    for values in Observation.objects.filter(subdistrict_id=subdistrict_id, day=day).values_list(
+        "client_id", "subdistrict_id", "community_id", "point_id", "household_id", "observed_at", "day"
+    ):
+        row = _Row()
+        for name, value in zip(_Row.__slots__, values, strict=True):
+            setattr(row, name, value)
+        rows.append(row)
+    before = ObservationFlag.objects.filter(subdistrict_id=subdistrict_id, day=day).count()
+    with transaction.atomic():
+        flags_store(flags_for(rows))
+    return ObservationFlag.objects.filter(subdistrict_id=subdistrict_id, day=day).count() - before
+
+
+def flags_in_scope(actor: Any, verdict: str | None = FlagVerdict.PENDING) -> QuerySet[ObservationFlag]:
+    """Flags at the actor's residential areas (Scope), newest day first."""
+    scope = Scope.of(actor)
+    qs = scope.filter(ObservationFlag.objects.all(), "community")
+    if scope.subdistrict_id is not None:  # the distribution key (lib.distribution)
+        qs = qs.filter(subdistrict_id=scope.subdistrict_id)
+    if verdict:
+        qs = qs.filter(verdict=verdict)
+    return qs.select_related("community", "household").order_by("-day", "client_id", "kind")
+
+
+@transaction.atomic
+def flags_review(*, actor: Any, client_ids: Sequence[uuid.UUID], verdict: str, reason: str = "") -> int:
+    """Accept (the record counts as evidence) or reject every flag of the records `client_ids` that lie in
+    the actor's scope; a record outside it raises PermissionDenied and nothing is written. Audited per flag.
+    Returns how many flags changed."""
+    if verdict not in (FlagVerdict.ACCEPTED, FlagVerdict.REJECTED):
+        raise ValueError(verdict)
+    flags = list(ObservationFlag.objects.filter(client_id__in=list(client_ids)).select_related("community"))
+    scope = Scope.of(actor)
+    for f in flags:
+        scope.require(f.community)
+    changed = [f for f in flags if f.verdict != verdict]
+    audit_bulk_field_changed(
+        actor=actor,
+        model=ObservationFlag,
+        field="verdict",
+        rows=[(f.pk, str(f), f.subdistrict_id, f.verdict, verdict) for f in changed],
+        reason=reason or "flag review",
+    )
+    now = timezone.now()
+    for f in changed:
+        f.verdict, f.reviewed_by, f.reviewed_at = verdict, actor, now
+    ObservationFlag.objects.bulk_update(changed, ["verdict", "reviewed_by", "reviewed_at"])
+    return len(changed)
+
+
+def flagged_pending_count(actor: Any) -> int:
+    """How many records in the actor's scope await a review (a record flagged twice counts once)."""
+    return flags_in_scope(actor).order_by().values("client_id").distinct().count()

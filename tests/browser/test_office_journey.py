@@ -1,0 +1,280 @@
+"""The office journeys at a desk (1366 × 768, Chinese), on the demo: the secretary's "today" → an unstaffed
+window → its roster → sign a volunteer up (the stored sign-up checked); importing households from a real
+.xlsx through the import page (the stored households checked); the member-unit liaison's home → a
+commitment done with a photo as evidence → a joint meeting answered (the stored rows checked).
+Screenshots of the steps go to var/screenshots/office/."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.crawl import DESKTOP
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(settings.BASE_DIR) / "var/screenshots/office"
+DEMO_SCALE = 0.03
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _log_in(page: Any, base: str, username: str) -> None:
+    from grid.services.demo import DEMO_PASSWORD
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _fits(page: Any) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= DESKTOP["viewport"]["width"]
+
+
+def _unstaffed_window(community: Any) -> Any:
+    """A window at the secretary's first point that nobody has signed up for and that is not over: late
+    today (tomorrow once it is late), two people needed — whatever the demo roster holds."""
+    from supervision.ingest import SHANGHAI
+    from supervision.models import DropOffPoint, Shift
+
+    point = DropOffPoint.objects.filter(community=community).order_by("code").first()
+    assert point is not None
+    now = timezone.now().astimezone(SHANGHAI)
+    day = now.date() if now.hour < 22 else now.date() + datetime.timedelta(days=1)
+    shift, _ = Shift.objects.update_or_create(
+        point=point,
+        day=day,
+        start=datetime.time(22, 30),
+        defaults={"end": datetime.time(23, 59), "needed": 2, "subdistrict_id": point.subdistrict_id},
+    )
+    shift.signups.all().delete()
+    return shift
+
+
+def test_secretary_signs_someone_up_for_an_unstaffed_window_and_imports_households(
+    live_server: Any, browser: Any
+) -> None:
+    from accounts.models import User
+    from grid.models import Building, Household
+    from supervision.models import ShiftSignup
+    from tests.files import xlsx_bytes_with
+
+    call_command("generate_demo", scale=DEMO_SCALE, quiet=True, stdout=io.StringIO())
+    secretary = User.objects.get(username="jiaotong_sec")
+    community = secretary.node
+    shift = _unstaffed_window(community)
+    volunteer = User.objects.get(username="jiaotong_vol").person
+    assert volunteer is not None
+
+    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    _log_in(page, live_server.url, "jiaotong_sec")
+    today = page.locator("#today")
+    expect(today).to_be_visible()
+    window = page.locator(f'#today-gaps li[data-shift="{shift.pk}"]')
+    expect(window).to_contain_text(shift.point.name)
+    expect(window).to_contain_text("0/2")
+    _fits(page)
+    _shot(page, "1-secretary-today")
+
+    window.get_by_role("link").click()
+    page.wait_for_url(re.compile(rf"/supervision/shifts/{shift.pk}/roster/$"))
+    expect(page.locator("#staffing")).to_contain_text("0")
+    page.fill("#sign-someone-up input[name=q]", volunteer.name)
+    page.locator("#sign-someone-up form.filters button").click()
+    page.wait_for_url(re.compile(r"\?q="))
+    _shot(page, "2-roster-search")
+    page.locator("#candidates tr", has_text=volunteer.name).first.get_by_role("button").click()
+    expect(page.locator("#roster")).to_contain_text(volunteer.name)
+    signup = ShiftSignup.objects.get(shift=shift, person=volunteer)
+    assert signup.status == "assigned"
+    _fits(page)
+    _shot(page, "3-roster-signed-up")
+
+    # Import households from a real .xlsx, reached from the home page.
+    page.goto(f"{live_server.url}/")
+    page.locator("#today-jobs").get_by_role("link", name=re.compile("导入")).first.click()
+    page.wait_for_url(re.compile(r"/grid/import/\?kind=households$"))
+    expect(page.locator("select[name=kind]")).to_have_value("households")  # chosen by the link
+    building = Building.objects.filter(community=community).order_by("code").first()
+    assert building is not None
+    rooms = ["9901", "9902", "9903"]
+    rows = [["楼栋编码", "室号", "楼道", "人口数", "联系人", "联系电话", "户编码"]] + [
+        [building.code, room, "", "3", "陈小明", f"1380013{room}", ""] for room in rooms
+    ]
+    page.set_input_files(
+        "input[name=file]",
+        {
+            "name": "新增住户.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": xlsx_bytes_with(rows),
+        },
+    )
+    _shot(page, "4-import-form")
+    page.get_by_role("button", name="上传并导入").click()
+    job = page.locator("#import-job")
+    expect(job).to_have_attribute("data-status", "done", timeout=30_000)
+    expect(job).to_contain_text("3")
+    stored = Household.objects.filter(building=building, room__in=rooms)
+    assert stored.count() == 3 and {h.contact_name for h in stored} == {"陈小明"}
+    # Where the imported households are, and that none has a grid worker yet.
+    outcome = page.locator("#import-outcome")
+    expect(outcome).to_contain_text("导入的住户中有 3 户尚未分配网格员")
+    expect(outcome.locator("a.imported-building")).to_have_attribute(
+        "href", f"/grid/households/?building={building.code}"
+    )
+    assert not stored.filter(grid_worker__isnull=False).exists()
+    _fits(page)
+    _shot(page, "5-import-done")
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#today-jobs")).to_contain_text("新增住户.xlsx")
+    _shot(page, "6-secretary-today-after")
+    context.close()
+
+
+def test_liaison_records_a_commitment_with_evidence_and_answers_a_meeting(
+    live_server: Any, browser: Any
+) -> None:
+    from accounts.models import User
+    from tests.files import jpeg_bytes
+    from units.models import Attendance, Commitment, Reply
+    from units.selectors import units_for
+
+    call_command("generate_demo", scale=DEMO_SCALE, quiet=True, stdout=io.StringIO())
+    liaison = User.objects.get(username="zjx_unit")
+    unit = units_for(liaison).get()
+    assert unit.name == "育婴堂路小学"
+    open_commitment = (
+        unit.commitments.exclude(status="done").order_by("pk").first() or unit.commitments.first()
+    )
+    assert open_commitment is not None
+    invitation = (
+        Attendance.objects.filter(unit=unit, meeting__day__gte=timezone.localdate())
+        .order_by("meeting__day")
+        .first()
+    )
+    assert invitation is not None
+
+    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    _log_in(page, live_server.url, "zjx_unit")
+    expect(page.locator(f"#unit-{unit.code}")).to_contain_text("育婴堂路小学")
+    expect(page.locator("#no-unit")).to_have_count(0)
+    _fits(page)
+    _shot(page, "7-liaison-home")
+
+    row = page.locator(f'#my-commitments tr[data-commitment="{open_commitment.pk}"]')
+    row.locator("select[name=status]").select_option("done")
+    row.locator("input[name=evidence_note]").fill("3月起每月两次派员桶边值守，已完成")
+    row.locator("input[name=evidence]").set_input_files(
+        {"name": "值守照片.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes((800, 600))}
+    )
+    row.locator("button").click()
+    page.wait_for_url(f"{live_server.url}/")
+    row = page.locator(f'#my-commitments tr[data-commitment="{open_commitment.pk}"]')
+    expect(row).to_have_attribute("data-status", "done")
+    expect(row).to_contain_text("每月两次派员桶边值守")
+    expect(page.locator(".msg.success")).to_contain_text("承诺事项已保存")
+    expect(row.locator("a.evidence")).to_have_attribute(
+        "href", f"/units/commitments/{open_commitment.pk}/evidence/"
+    )
+    stored = Commitment.objects.get(pk=open_commitment.pk)
+    assert stored.status == "done" and stored.evidence and stored.updated_by == liaison
+    assert stored.evidence.read()[:3] == b"\xff\xd8\xff"  # re-encoded JPEG through the upload gate
+    _shot(page, "8-liaison-commitment-done")
+
+    item = page.locator(f'#my-meetings li[data-attendance="{invitation.pk}"]')
+    item.locator("input[name=representative]").fill("李老师")
+    item.locator('button[name=attend][value="yes"]').click()
+    page.wait_for_url(f"{live_server.url}/")
+    item = page.locator(f'#my-meetings li[data-attendance="{invitation.pk}"]')
+    expect(item.locator(".reply")).to_have_attribute("data-reply", "confirmed")
+    expect(item).to_contain_text("李老师")
+    invitation.refresh_from_db()
+    assert invitation.reply == Reply.CONFIRMED and invitation.representative == "李老师"
+    _fits(page)
+    _shot(page, "9-liaison-meeting-confirmed")
+
+    # Joint meetings from the menu: the liaison's page, not a bare 403.
+    page.locator("#joint-meetings").click()
+    page.wait_for_url(re.compile(r"/units/meetings/$"))
+    expect(page.locator("#meetings")).to_contain_text(invitation.meeting.title)
+    _shot(page, "10-liaison-meetings")
+    context.close()
+
+
+def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, browser: Any) -> None:
+    from accounts.models import User
+    from activities.models import Activity, ActivityStatus
+    from activities.services import activity_create
+
+    call_command("generate_demo", scale=DEMO_SCALE, quiet=True, stdout=io.StringIO())
+    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    _log_in(page, live_server.url, "zjx_area1")
+    changes = page.locator("#week-changes")
+    expect(changes).to_be_visible()
+    expect(page.locator("#decisions")).to_be_visible()
+    _fits(page)
+    _shot(page, "11-area-lead-week")
+    first = changes.locator("tbody tr").first
+    code = first.get_attribute("data-code")
+    first.get_by_role("link").click()
+    page.wait_for_url(re.compile(rf"/supervision/numbers/{code}/"))
+    _shot(page, "12-area-lead-drill-down")
+    context.close()
+
+    # The secretary's activity two days ahead offers no ending; one under way asks before crediting.
+    secretary = User.objects.get(username="jiaotong_sec")
+    assert secretary.node is not None
+    now = timezone.now()
+    ahead, under_way = (
+        activity_create(
+            actor=None,
+            node=secretary.node,
+            kind="lecture",
+            title=title,
+            starts_at=now + delta,
+            ends_at=now + delta + datetime.timedelta(hours=2),
+            credit_minutes=60,
+            points=5,
+            publish=True,
+        )
+        for title, delta in (
+            ("两天后的宣讲", datetime.timedelta(days=2)),
+            ("正在进行的宣讲", -datetime.timedelta(minutes=30)),
+        )
+    )
+    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    _log_in(page, live_server.url, "jiaotong_sec")
+    page.goto(f"{live_server.url}/activities/a/{ahead.code}/")
+    expect(page.locator("#close-later")).to_be_visible()
+    expect(page.locator("#close-activity")).to_have_count(0)
+    page.goto(f"{live_server.url}/activities/a/{under_way.code}/")
+    page.fill("#close-activity textarea[name=summary]", "居民踊跃参加")
+    page.locator("#close-activity button").click()
+    expect(page.locator("#confirm")).to_contain_text("正在进行的宣讲")
+    assert Activity.objects.get(pk=under_way.pk).status == ActivityStatus.PUBLISHED  # nothing yet
+    _fits(page)
+    _shot(page, "13-end-activity-confirm")
+    page.locator("#confirm-yes").click()
+    page.wait_for_url(re.compile(rf"/activities/a/{under_way.code}/$"))
+    held = Activity.objects.get(pk=under_way.pk)
+    assert held.status == ActivityStatus.DONE and held.summary == "居民踊跃参加"
+    _shot(page, "14-activity-ended")
+    context.close()

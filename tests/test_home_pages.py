@@ -1,0 +1,220 @@
+"""Home pages say what to do today: every role's home shows its work (no "later version" placeholder); the
+secretary's "today" links each item to where it is handled; the area lead's and admin's week and decisions;
+the liaison's unit."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import pathlib
+import uuid
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Role, User
+from activities.services import activity_create
+from enforcement.services import case_open
+from grid.models import ImportJob, ImportStatus
+from grid.services.records import person_create
+from supervision.ingest import SHANGHAI
+from supervision.models import Shift, ShiftSignup
+from supervision.services import point_create, shifts_generate
+from tests.conftest import Grid, client_for
+from units.services import commitment_add, liaison_add, unit_create
+
+PLACEHOLDERS = ("以后的版本", "later version", "将在后续版本", "（示意）")
+
+
+def _today() -> datetime.date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+@pytest.fixture
+def busy_day(grid: Grid, personas: dict[str, User]) -> dict[str, object]:
+    """A residential area with work waiting: windows all day today and tomorrow nobody signed up for,
+    a household with repeated mistakes, an open case, an import running, an activity this week."""
+    today = _today()
+    whole_day = [(d, datetime.time(0, 0), datetime.time(23, 59)) for d in range(7)]
+    point = point_create(actor=None, community=grid.c1, name="甲1号箱房", windows=whole_day)
+    grid.h1.drop_off_point = point
+    grid.h1.save()
+    shifts_generate(points=[point], start=today, days=2)
+    now = timezone.now()
+    records = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "point": point.code,
+            "household": grid.h1.code,
+            "observed_at": (now - datetime.timedelta(minutes=10 * m)).isoformat(),
+            "category": "wet",
+            "outcome": "mixed",
+            "mixed_with": ["dry"],
+        }
+        for m in range(1, 5)
+    ]
+    client_for(personas[Role.GRID_WORKER]).post(
+        "/api/v1/supervision/observations", json.dumps(records), content_type="application/json"
+    )
+    case = case_open(
+        actor=None,
+        community=grid.c1,
+        subject="individual",
+        source="bin_record",
+        violation_day=today,
+        article_code="57(2)",
+        household=grid.h1,
+    )
+    job = ImportJob.objects.create(
+        public_id=uuid.uuid4(),
+        kind="households",
+        filename="甲居民区住户.xlsx",
+        data=b"",
+        created_by=personas[Role.COMMUNITY_SECRETARY],
+        node=grid.c1,
+        status=ImportStatus.CHECKING,
+        total=40,
+        processed=10,
+    )
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(23, 0)))
+    activity = activity_create(
+        actor=None,
+        node=grid.c1,
+        kind="lecture",
+        title="条例宣讲会",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=50),
+        publish=True,
+    )
+    return {"point": point, "case": case, "job": job, "activity": activity}
+
+
+@pytest.mark.django_db
+def test_no_template_promises_a_later_version() -> None:
+    templates = pathlib.Path(settings.BASE_DIR) / "templates"
+    for path in templates.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "provided in a later version" not in text and "以后的版本" not in text, path
+
+
+@pytest.mark.django_db
+def test_every_role_home_shows_its_work(grid: Grid, personas: dict[str, User]) -> None:
+    unit = unit_create(actor=None, subdistrict=grid.sd, name="育婴堂路小学", kind="school", community=grid.c1)
+    liaison = personas[Role.UNIT_LIAISON]
+    liaison.person = person_create(actor=None, node=grid.sd, name="王联络")
+    liaison.save()
+    liaison_add(actor=None, unit=unit, person=liaison.person)
+    commitment_add(actor=None, unit=unit, year=_today().year, title="派员参加桶边值守")
+    # What each role's home must offer: its main task's page (by its link) or its panel.
+    must = {
+        Role.SUBDISTRICT_ADMIN: ['id="decisions"', 'id="week-summary"', "/admin/"],
+        Role.AREA_LEAD: ['id="decisions"', 'id="week-summary"', f"/supervision/numbers/{grid.c1.code}/"],
+        Role.COMMUNITY_SECRETARY: ['id="today"', 'id="today-gaps"', "/grid/import/"],
+        Role.GRID_WORKER: ["/grid/my/"],
+        Role.VOLUNTEER: ['id="bin-side"'],
+        Role.PARTY_MEMBER: ['id="my-leads"'],
+        Role.UNIT_LIAISON: ['id="my-commitments"', "派员参加桶边值守", 'id="my-meetings"', 'id="my-checks"'],
+        Role.ENFORCEMENT_OFFICER: ['id="cases"'],
+        Role.RESIDENT: ['id="my-household"'],
+    }
+    for role, shown in must.items():
+        page = client_for(personas[role]).get("/")
+        html = page.content.decode()
+        assert page.status_code == 200, role
+        for text in shown:
+            assert text in html, (role, text)
+        for placeholder in PLACEHOLDERS:
+            assert placeholder not in html, (role, placeholder)
+
+
+@pytest.mark.django_db
+def test_secretary_today_links_each_item_to_where_it_is_handled(
+    grid: Grid, personas: dict[str, User], busy_day: dict
+) -> None:
+    secretary = client_for(personas[Role.COMMUNITY_SECRETARY])
+    html = secretary.get("/").content.decode()
+    today_shifts = Shift.objects.filter(point=busy_day["point"], day=_today())
+    tomorrow_shifts = Shift.objects.filter(point=busy_day["point"], day=_today() + datetime.timedelta(days=1))
+    assert today_shifts.exists() and tomorrow_shifts.exists()
+    for shift in [*today_shifts, *tomorrow_shifts]:  # unstaffed today, not only tomorrow
+        assert f"/supervision/shifts/{shift.pk}/roster/" in html
+    assert f"/grid/households/{grid.h1.code}/" in html  # repeated mistakes
+    case = busy_day["case"]
+    assert f"/cases/c/{case.code}/" in html
+    assert f"/grid/import/{busy_day['job'].public_id}/" in html and "25%" in html
+    assert f"/activities/a/{busy_day['activity'].code}/" in html and "条例宣讲会" in html
+    # Another residential area's secretary sees none of it.
+    other = client_for(personas["outsider"]).get("/").content.decode()
+    assert case.code not in other and grid.h1.code not in other and "条例宣讲会" not in other
+
+
+@pytest.mark.django_db
+def test_the_roster_of_a_window_signs_someone_up(
+    grid: Grid, personas: dict[str, User], busy_day: dict
+) -> None:
+    shift = Shift.objects.filter(point=busy_day["point"], day=_today() + datetime.timedelta(days=1)).first()
+    assert shift is not None
+    neighbour = person_create(actor=None, node=grid.c1, name="志愿者赵", phone="13700001111")
+    secretary = client_for(personas[Role.COMMUNITY_SECRETARY])
+    url = f"/supervision/shifts/{shift.pk}/roster/"
+    page = secretary.get(url + "?q=志愿者赵").content.decode()
+    assert "志愿者赵" in page and "137****1111" in page and "13700001111" not in page
+    assert secretary.post(url, {"person": neighbour.pk}).status_code == 302
+    signup = ShiftSignup.objects.get(shift=shift, person=neighbour)
+    assert signup.status == "assigned"
+    assert 'class="ok">' in secretary.get(url).content.decode()  # "this window is staffed"
+    # Someone outside the secretary's residential area cannot be signed up; nor can another area's staff see it.
+    stranger = person_create(actor=None, node=grid.c2, name="乙区居民")
+    refused = secretary.post(url, {"person": stranger.pk})
+    assert refused.status_code in (400, 403) and not ShiftSignup.objects.filter(person=stranger).exists()
+    assert client_for(personas["outsider"]).get(url).status_code == 404
+    assert client_for(personas[Role.VOLUNTEER]).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_area_lead_sees_the_week_per_residential_area_and_decisions(
+    grid: Grid, personas: dict[str, User], busy_day: dict
+) -> None:
+    lead = client_for(personas[Role.AREA_LEAD])
+    html = lead.get("/").content.decode()
+    assert f'data-code="{grid.c1.code}"' in html and f'data-code="{grid.c2.code}"' in html
+    assert f"/supervision/numbers/{grid.c1.code}/" in html  # drill-down
+    assert "/cases/?status=proposed" in html  # the proposed case waits for a decision
+    admin = client_for(personas[Role.SUBDISTRICT_ADMIN]).get("/").content.decode()
+    assert f'data-code="{grid.area.code}"' in admin and "/cases/?status=proposed" in admin
+
+
+@pytest.mark.django_db
+def test_the_repeat_list_and_the_case_proposal_name_their_own_rules(
+    grid: Grid, personas: dict[str, User], busy_day: dict
+) -> None:
+    html = client_for(personas[Role.COMMUNITY_SECRETARY]).get("/").content.decode()
+    assert "近 30 天内违规至少 3 次" in html  # the list: mistakes counted
+    assert "立案条件：30 天内至少 4 个不同日期有违规" in html  # the proposal: different days counted
+    assert 'id="propose-cases"' in html
+
+
+@pytest.mark.django_db
+def test_the_demo_leaves_windows_unstaffed_today_and_tomorrow_in_jiaotong() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from supervision.demo import EVENING
+    from supervision.selectors import gaps
+
+    call_command("generate_demo", scale=0.03, quiet=True, stdout=io.StringIO())
+    secretary = User.objects.get(username="jiaotong_sec")
+    today = _today()
+    assert secretary.node is not None
+    for day in (today, today + datetime.timedelta(days=1)):
+        assert gaps(secretary.node, day), day
+    page = client_for(secretary).get("/").content.decode()
+    assert "/supervision/shifts/" in page and "所有时段都有人值守" not in page
+    # The volunteer journey's demo shifts stay: both of today's windows and this week's evenings.
+    vol = User.objects.get(username="jiaotong_vol")
+    mine = ShiftSignup.objects.filter(person=vol.person, shift__day__gte=today)
+    assert mine.filter(shift__day=today).count() == 2
+    evenings = mine.filter(shift__start__gte=EVENING[0], shift__day__lt=today + datetime.timedelta(days=7))
+    assert evenings.count() == 7
