@@ -28,6 +28,7 @@ from accounts.services import (
 )
 from grid.access import Scope, role_required
 from grid.models import Person
+from grid.services.importing import clean_phone
 from lib.validation import form_pk
 
 SEARCH_LIMIT = 20
@@ -62,7 +63,7 @@ def people(request: HttpRequest) -> HttpResponse:
     found: list[Person] = []
     unlinked = list(unlinked_accounts(user)[:200])
     if query:
-        match = Q(name__contains=query) | Q(phone=query)
+        match = Q(name__contains=query) | Q(phone=clean_phone(query))  # stored as the import cleans it
         scope = Scope.of(user)
         if scope.subdistrict_id is not None:  # the table's distribution key (docs/scale.md)
             match &= Q(subdistrict_id=scope.subdistrict_id)

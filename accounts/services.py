@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AccountClaim, Role, User
-from audit.services import audit_created, audit_updated, snapshot
+from audit.services import audit_created, audit_updated, saved_user, snapshot
 from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Person
 from lib.bilingual import Msg
@@ -137,7 +137,7 @@ def _new_claim(*, actor: Any, person: Person, user: User | None) -> tuple[Accoun
         person=person,
         user=user,
         code_hash=_hash(code),
-        issued_by=actor if getattr(actor, "pk", None) else None,
+        issued_by=saved_user(actor),
         expires_at=timezone.now() + datetime.timedelta(days=CLAIM_DAYS),
     )
     audit_created(actor=actor, obj=claim, reason="claim code issued")

@@ -8,10 +8,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from activities.selectors import activities_week
+from enforcement.models import CaseStatus
 from enforcement.selectors import case_counts, cases_awaiting_step, open_case_counts
 from grid.models import GridNode, Level
 from grid.selectors import imports_recent, imports_summary
@@ -144,11 +147,6 @@ def week_for(user: User, node: GridNode, day: datetime.date) -> Week:
 def decisions_for(user: User, node: GridNode, day: datetime.date) -> list[tuple[str, int, str]]:
     """(what, how many, the page where it is decided): cases proposed or refused (start or refer), windows
     unstaffed tomorrow, member units' commitments past their due day. Only non-zero ones."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from enforcement.models import CaseStatus
-
     items: list[tuple[str, int, str]] = []
     counts = open_case_counts(user, today=day)
     case_list = reverse("enforcement:case_list")

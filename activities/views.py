@@ -31,7 +31,7 @@ from activities.services import (
 )
 from grid.access import Scope, concerns, get_node_for_user, held_for, role_required
 from grid.models import GridNode, Person
-from lib.confirm import confirm_first
+from lib.confirm import CONFIRMED, confirm_first
 from lib.forms import attempt
 from lib.periods import query_month
 from lib.uploads import file_response
@@ -259,6 +259,8 @@ def _confirm_irreversible(
     """The confirmation page for the steps on this page that cannot be taken back (lib.confirm); None for
     the others (registering, photos) and once confirmed. Publishing cannot return to a draft, a check-in
     stays, closing credits minutes and points for good, a cancelled place may go to someone else."""
+    if request.POST.get(CONFIRMED) == "1":
+        return None  # confirmed: go ahead, without the queries that only the question needs
     back = reverse("activities:detail", args=[activity.code])
     # Asked only when the step would go through; otherwise the service's refusal is the answer.
     if action == "close" and staff and can_close(activity):
@@ -291,8 +293,10 @@ def _confirm_irreversible(
             consequences=[_("A check-in is kept; the minutes and points follow when the activity is ended.")],
             back=back,
         )
-    mine = activity.registrations.filter(person_id=user.person_id).first() if user.person_id else None
-    if action == "cancel" and mine is not None and can_cancel(mine):
+    if action != "cancel" or not user.person_id:
+        return None
+    mine = activity.registrations.filter(person_id=user.person_id).first()
+    if mine is not None and can_cancel(mine):
         return confirm_first(
             request,
             title=_("Cancel your registration?"),

@@ -4,8 +4,10 @@ grouped query per indicator for the whole node, whatever its size)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from assessment.models import Grade, Indicator, Scheme, Source
 from assessment.sources import Tally, tallies
 from grid.models import GridNode, Level
 from lib.distribution import in_sd
+from lib.numbers import pct
 from lib.periods import Period
 
 CENT = Decimal("0.01")
@@ -56,7 +59,7 @@ class IndicatorScore:
 
     @property
     def rate_pct(self) -> str:
-        return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
+        return str(pct(self.rate))
 
 
 @dataclass
@@ -161,6 +164,15 @@ def _rank(items: list[AreaScore] | list[GroupScore], key: dict[int, tuple[Decima
             rank = position
             previous = key[id(item)]
         item.rank = rank
+
+
+_Ranked = TypeVar("_Ranked", AreaScore, GroupScore)
+
+
+def in_rank_order(items: Iterable[_Ranked]) -> list[_Ranked]:
+    """Best first, unranked (not enough data) last by code: the order people read a ranking in (the area lead
+    read #5, #1, #4, #2, #3 in tree order). Pages, exports and the report PDF list rankings through here."""
+    return sorted(items, key=lambda x: (x.rank or 10**6, x.node.code))
 
 
 def assess(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import COVERAGE_READERS, Role, User
 from assessment.models import Indicator, InspectionScore, Source
-from assessment.scoring import Assessment, FuturePeriod, NoScheme, assess
+from assessment.scoring import Assessment, FuturePeriod, NoScheme, assess, in_rank_order
 from assessment.services import inspection_record
 from assessment.sources import records
 from grid.access import get_node_for_user, role_required
@@ -35,17 +35,12 @@ def period_from(request: HttpRequest) -> Period:
     return query_period(request)
 
 
-class NotBegun(Exception):
-    """Raised by `_assess` for a period that has not begun; `_refused` turns it into a 400 page."""
-
-
 def _assess(node: GridNode, period: Period, *, detail: bool = False) -> Assessment:
+    """`assess`, a missing scheme as 404; FuturePeriod (a period not begun) is left to the view: `_refused`."""
     try:
         return assess(node, period, detail=detail)
     except NoScheme:
         raise Http404(_("No assessment scheme is in force for this period.")) from None
-    except FuturePeriod:
-        raise NotBegun from None
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -71,7 +66,7 @@ def export_rows(result: Assessment) -> tuple[list[str], list[list[Any]]]:
             a.total if a.total is not None else _("not enough data"),
             _("vetoed") if a.vetoed else (_("yes") if a.meets else _("no")),
         ]
-        for a in sorted(result.areas, key=lambda a: (a.rank or 10**6, a.node.code))
+        for a in in_rank_order(result.areas)
     ]
     return headers, rows
 
@@ -86,7 +81,7 @@ def node_scores(request: HttpRequest, code: str) -> HttpResponse:
     period = period_from(request)
     try:
         result = _assess(node, period)
-    except NotBegun:
+    except FuturePeriod:
         return _refused(request)
     if request.GET.get("export") == "xlsx":
         headers, rows = export_rows(result)
@@ -98,9 +93,8 @@ def node_scores(request: HttpRequest, code: str) -> HttpResponse:
             "node": node,
             "period": period,
             "result": result,
-            "areas": sorted(result.areas, key=lambda a: (a.rank or 10**6, a.node.code)),
-            # Ranked first, then unranked by code: the area lead read #5, #1, #4, #2, #3 in tree order.
-            "groups": sorted(result.groups, key=lambda g: (g.rank or 10**6, g.node.code)),
+            "areas": in_rank_order(result.areas),
+            "groups": in_rank_order(result.groups),
             "can_inspect": user.has_role(INSPECTORS),
         },
     )
@@ -124,7 +118,7 @@ def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     period = period_from(request)
     try:
         result = _assess(node, period, detail=True)
-    except NotBegun:
+    except FuturePeriod:
         return _refused(request)
     area = result.area(node.code)
     assert area is not None
@@ -150,7 +144,7 @@ def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpRes
         ind = _assess(node, period).scheme.indicators.get(code=indicator)
     except Indicator.DoesNotExist:
         raise Http404 from None
-    except NotBegun:
+    except FuturePeriod:
         return _refused(request)
     month: datetime.date | None = None
     if request.GET.get("month"):
@@ -176,7 +170,7 @@ def inspect(request: HttpRequest, code: str) -> HttpResponse:
     communities = GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).order_by("sort_order", "code")
     try:
         result = _assess(node, period_from(request))
-    except NotBegun:
+    except FuturePeriod:
         return _refused(request)
     indicators = [i for i in result.indicators if i.source == Source.INSPECTION]
     if request.method == "POST":

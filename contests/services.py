@@ -138,6 +138,26 @@ def time_left(contest: Contest, now: datetime.datetime | None = None) -> float:
     return max(0.0, (end - (now or timezone.now())).total_seconds())
 
 
+def _time_used(contest: Contest, order: int, now: datetime.datetime) -> datetime.timedelta:
+    """The time since question `order` came up. Raises ValidationError when it is not the running contest's
+    question on screen or its time (and GRACE) is up. The rules of both ways to answer (answer_submit,
+    answer_fast): one place."""
+    started = contest.question_started_at
+    if contest.status != ContestStatus.RUNNING or contest.current != order or started is None:
+        raise ValidationError(_("This question is closed."))
+    elapsed = now - started
+    if elapsed > datetime.timedelta(seconds=contest.seconds) + GRACE:
+        raise ValidationError(_("Time is up for this question."))
+    return elapsed
+
+
+def _mark(question: Question, choice: int, elapsed: datetime.timedelta) -> tuple[bool, int]:
+    """(right?, ms used) of `choice`. Raises ValidationError when the question has no such choice."""
+    if not 0 <= choice < len(question.choices):
+        raise ValidationError(_("Choose one of the answers."))
+    return choice == question.answer, int(elapsed.total_seconds() * 1000)
+
+
 def answer_submit(
     *,
     entry: Entry,
@@ -151,28 +171,18 @@ def answer_submit(
     decides, so two taps arriving at once also store one). Returns (the answer that counts, stored now?).
 
     `contest`, `question` (the contest's question at `contest.current`) and `answered` (the player's answer to
-    it, if any) as just read by the caller, to save queries on the hottest path. Every answer adds its time (ms since the question came up) to the entry's
-    `total_ms`, the time used shown on the board and the tie-break; a right one adds 1 to `score`.
+    it, if any) as just read by the caller, to save queries on the hottest path. Every answer adds its time (ms
+    since the question came up) to the entry's `total_ms`, the time used shown on the board and the
+    tie-break; a right one adds 1 to `score`.
     Raises ValidationError (closed, time up, no such choice)."""
     contest = contest or Contest.objects.get(pk=entry.contest_id)
     now = timezone.now()
-    if (
-        contest.status != ContestStatus.RUNNING
-        or contest.current != order
-        or contest.question_started_at is None
-    ):
-        raise ValidationError(_("This question is closed."))
-    elapsed = now - contest.question_started_at
-    if elapsed > datetime.timedelta(seconds=contest.seconds) + GRACE:
-        raise ValidationError(_("Time is up for this question."))
+    elapsed = _time_used(contest, order, now)
     if question is None:
         question = Question.objects.get(uses__contest=contest, uses__order=order)
-    if not 0 <= choice < len(question.choices):
-        raise ValidationError(_("Choose one of the answers."))
+    correct, ms = _mark(question, choice, elapsed)
     if answered is not None and answered.order == order:  # a second tap: nothing to write
         return answered, False
-    correct = choice == question.answer
-    ms = int(elapsed.total_seconds() * 1000)
     params = [entry.pk, order, choice, correct, ms, connection.ops.adapt_datetimefield_value(now)]
     stored = _store_answer(_INSERT_ANSWER, params, correct, ms)
     if stored is None:  # answered before (or the same tap arrived twice at once): the first one counts
@@ -217,14 +227,11 @@ def answer_fast(*, user: Any, code: str, order: int, choice: int) -> tuple[Quest
     if state is None or user.node_id is None:
         return None
     contest, question = state.contest, state.question
-    started = contest.question_started_at
     now = timezone.now()
-    if started is None or order != contest.current or not 0 <= choice < len(question.choices):
+    try:
+        correct, ms = _mark(question, choice, _time_used(contest, order, now))
+    except ValidationError:
         return None
-    elapsed = now - started
-    if elapsed > datetime.timedelta(seconds=contest.seconds) + GRACE:
-        return None
-    correct, ms = choice == question.answer, int(elapsed.total_seconds() * 1000)
     params = [order, choice, correct, ms, connection.ops.adapt_datetimefield_value(now)]
     params += [user.node_id, contest.pk, user.pk, ContestStatus.RUNNING, order, state.started_raw]
     stored = _store_answer(_INSERT_CHECKED, params, correct, ms)

@@ -10,8 +10,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
+from enforcement.evidence import case_records
 from enforcement.models import Case
-from enforcement.services import case_records
 from guide.qr import FONT  # registers the CID font
 
 OUTCOME_ZH = {

@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet
 
 from accounts.models import Role, User
 from enforcement.models import Case, CaseStatus
-from enforcement.services import cases_visible_to
+from enforcement.services import OPEN_STATUSES, cases_visible_to
 from grid.models import GridNode, Level
 from grid.presenters import household_view
 
@@ -60,6 +60,10 @@ class CaseRow:
 DECIDING = frozenset({CaseStatus.REFERRED, CaseStatus.DECIDED, CaseStatus.CLOSED})
 
 
+# What case_party reads (through grid.presenters.household_view): select it with the cases, one query a list.
+PARTY_RELATED = ("household__building__microgrid", "household__grid_worker__person", "household__community")
+
+
 def case_party(case: Case, user: User) -> str:
     """Whom a case concerns as `user` may see it: "building room name" for a household (room and name masked
     unless the role sees personal data; the name shown to the officer on a case for decision), else the
@@ -84,9 +88,7 @@ def case_page(
 ) -> tuple[Page[Any], list[CaseRow]]:
     """One page (PAGE_SIZE rows, newest first) of the cases the user may see, narrowed by `filters`; `page` is
     the raw page number (anything unreadable gives the first page, past the end the last). Three queries."""
-    qs = cases_visible_to(user).select_related(
-        "household__building__microgrid", "household__grid_worker__person", "household__community"
-    )
+    qs = cases_visible_to(user).select_related(*PARTY_RELATED)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.area:
@@ -103,18 +105,14 @@ def case_page(
     return current, rows
 
 
-# Cases that wait for someone's step: not closed or dismissed (a decided case waits for its closing record).
-OPEN_STATUSES = [s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.DISMISSED)]
-
-
 def cases_awaiting_step(user: User, *, today: datetime.date, limit: int = 10) -> tuple[int, list[CaseRow]]:
     """(how many, the first `limit`) open cases the user sees, those with the nearest deadline (`due`)
     first, then the longest untouched: for a home page's "today". Two queries."""
     qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES)
     rows = []
-    for case in qs.select_related("household__building__microgrid", "household__community").order_by(
-        F("due").asc(nulls_last=True), "updated_at", "id"
-    )[:limit]:
+    for case in qs.select_related(*PARTY_RELATED).order_by(F("due").asc(nulls_last=True), "updated_at", "id")[
+        :limit
+    ]:
         who = case_party(case, user)
         rows.append(CaseRow(case=case, who=who, overdue=case.due is not None and case.due < today))
     return qs.count(), rows

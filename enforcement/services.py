@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Role
 from audit.services import audit_created, audit_updated, saved_user, snapshot
-from enforcement.evidence import CAUGHT, REPEAT_WINDOW_DAYS, unflagged
+from enforcement.evidence import case_records
 from enforcement.models import Article, Case, CaseStatus, CaseStep, Tier
 from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household
@@ -20,7 +21,6 @@ from lib.bilingual import Msg
 from lib.codes import next_code
 from lib.uploads import clean_upload
 from lib.validation import InvalidInput, check_day
-from supervision.models import Observation
 
 # "Rectification within 10 days" (Shanghai Daily on the 查处规定, domain-shanghai.md §1.9): the default deadline
 # of a rectification notice; the secretary may set another within NOTICE_MAX_DAYS.
@@ -29,6 +29,8 @@ NOTICE_MAX_DAYS = 60
 # Steps that wait for a rectification notice's deadline to pass (逾期不改正 is only known afterwards).
 AFTER_DEADLINE = {CaseStatus.REFUSED, CaseStatus.REFERRED}
 CLOSE_OUTCOMES = ("paid", "corrected")
+# Who closes a decided case (with its record): the enforcement officer or the sub-district admin.
+CASE_CLOSERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.ENFORCEMENT_OFFICER})
 
 # Which steps may follow which.
 NEXT: dict[str, set[str]] = {
@@ -44,21 +46,8 @@ NEXT: dict[str, set[str]] = {
     CaseStatus.CLOSED: set(),
     CaseStatus.DISMISSED: set(),
 }
-
-
-def case_records(case: Case) -> Any:
-    """The bin-side records a case rests on (mistakes, all of them), found through the index of mistakes by
-    household and day."""
-    qs = Observation.objects.filter(
-        subdistrict_id=case.subdistrict_id,
-        client_id__in=case.evidence,
-        outcome__in=CAUGHT,
-        day__gte=case.violation_day - datetime.timedelta(days=REPEAT_WINDOW_DAYS + 1),
-        day__lte=case.violation_day + datetime.timedelta(days=1),
-    )
-    if case.household_id:
-        qs = qs.filter(household_id=case.household_id)
-    return unflagged(qs).select_related("point").order_by("observed_at")
+# Cases that wait for someone's step: not closed or dismissed (a decided case waits for its closing record).
+OPEN_STATUSES = [s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.DISMISSED)]
 
 
 def article_in_force(code: str, on: datetime.date) -> Article:
@@ -301,14 +290,6 @@ def case_decide(
     return step
 
 
-def _may_close(actor: Any) -> bool:
-    from accounts.models import Role
-
-    if actor is None or (getattr(actor, "is_superuser", False) and actor.node_id is None):
-        return True
-    return actor.role in (Role.ENFORCEMENT_OFFICER, Role.SUBDISTRICT_ADMIN)
-
-
 @transaction.atomic
 def case_close(
     *, actor: Any, case: Case, outcome: str, document: Any, amount: int | None = None, note: str = ""
@@ -321,7 +302,7 @@ def case_close(
     PermissionDenied otherwise or outside their scope. InvalidInput (zh/en) for a case not decided, an
     unknown outcome, a missing or wrong amount, a missing note or document, or a refused upload; nothing
     is written then."""
-    if not _may_close(actor):
+    if actor is not None and not actor.has_role(CASE_CLOSERS):
         raise PermissionDenied(str(OUT_OF_SCOPE))
     case = Case.objects.select_related("community").get(pk=case.pk)
     Scope.of(actor).require(case.community)
@@ -389,8 +370,6 @@ def case_void_last_step(*, actor: Any, case: Case, reason: str) -> CaseStep:
 
 
 def cases_visible_to(user: Any) -> Any:
-    from accounts.models import Role
-
     qs = Case.objects.select_related("community", "household", "article")
     if user.is_superuser and user.node_id is None:
         return qs

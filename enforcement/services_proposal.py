@@ -22,15 +22,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from enforcement.evidence import CAUGHT, REPEAT_WINDOW_DAYS, evidence_records
-from enforcement.models import Case, CaseSource, CaseStatus, Subject
-from enforcement.services import case_open
+from enforcement.models import Case, CaseSource, Subject
+from enforcement.services import OPEN_STATUSES, case_open
 from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household
 from lib.bilingual import Msg
 from supervision.models import Outcome
 
 EVIDENCE_MIN_DAYS = 4  # "more than 3 times in 30 days", counted as different days
-OPEN = [s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.DISMISSED)]
 MAX_CHOSEN = 500  # households confirmed in one go; a residential area has at most a few thousand
 
 # Why a listed household is (not) offered for a case.
@@ -107,7 +106,9 @@ def repeat_proposal(
         if len(last_days[household_id]) < 5:
             last_days[household_id].append(day)
     open_cases = dict(
-        Case.objects.filter(household_id__in=listed, status__in=OPEN).values_list("household_id", "code")
+        Case.objects.filter(household_id__in=listed, status__in=OPEN_STATUSES).values_list(
+            "household_id", "code"
+        )
     )
     households = (
         Household.objects.filter(subdistrict_id=subdistrict_id)
@@ -186,19 +187,8 @@ def repeat_cases_confirm(
                 ).format(d=EVIDENCE_MIN_DAYS, c="、".join(refused[:20]))
             )
         )
-    start, end = _window(today)
     opening = [by_code[code] for code in codes if by_code[code].offered]  # an open case: never a second
-    # The evidence of every chosen household in one read, oldest first.
-    evidence: dict[int, list[str]] = defaultdict(list)
-    last_day: dict[int, datetime.date] = {}
-    for household_id, client_id, day in (
-        evidence_records(subdistrict_id=subdistrict_id, start=start, end=end)
-        .filter(household_id__in=[c.household.pk for c in opening])
-        .order_by("observed_at")
-        .values_list("household_id", "client_id", "day")
-    ):
-        evidence[household_id].append(str(client_id))
-        last_day[household_id] = max(day, last_day.get(household_id, day))
+    evidence, last_day = _evidence_of(subdistrict_id, today, [c.household.pk for c in opening])
     created = []
     for candidate in opening:
         household = candidate.household
@@ -238,24 +228,30 @@ def repeat_cases_propose(
     return repeat_cases_confirm(actor=actor, node=node, today=today, household_codes=offered)
 
 
+def _evidence_of(
+    subdistrict_id: int, today: datetime.date, household_ids: list[int]
+) -> tuple[dict[int, list[str]], dict[int, datetime.date]]:
+    """The window's evidence of these households in one read: their records' client ids (oldest first) and
+    the day of each one's last record."""
+    start, end = _window(today)
+    evidence: dict[int, list[str]] = {h: [] for h in household_ids}
+    last_day: dict[int, datetime.date] = {}
+    for household_id, client_id, day in (
+        evidence_records(subdistrict_id=subdistrict_id, start=start, end=end)
+        .filter(household_id__in=household_ids)
+        .order_by("observed_at")
+        .values_list("household_id", "client_id", "day")
+    ):
+        evidence[household_id].append(str(client_id))
+        last_day[household_id] = max(day, last_day.get(household_id, day))
+    return evidence, last_day
+
+
 def repeat_catches(
     household_ids: list[int] | None, *, subdistrict: GridNode, today: datetime.date
 ) -> dict[int, list[str]]:
-    """Households meeting the evidence rule in the 30 days ending `today` → their records' client ids (oldest
-    first). Read only; used by reports and tests."""
-    start, end = _window(today)
-    qs = evidence_records(subdistrict_id=subdistrict.pk, start=start, end=end)
-    if household_ids is not None:
-        qs = qs.filter(household_id__in=household_ids)
-    offenders = list(
-        qs.values("household_id")
-        .annotate(days=Count("day", distinct=True))
-        .filter(days__gte=EVIDENCE_MIN_DAYS)
-        .values_list("household_id", flat=True)
-    )
-    evidence: dict[int, list[str]] = {h: [] for h in offenders}
-    for household_id, client_id in (
-        qs.filter(household_id__in=offenders).order_by("observed_at").values_list("household_id", "client_id")
-    ):
-        evidence[household_id].append(str(client_id))
-    return evidence
+    """Households meeting the evidence rule (`repeat_proposal`, open case or not) in the 30 days ending
+    `today` → their records' client ids (oldest first). Read only; for scripts and tests."""
+    found = repeat_proposal(actor=None, node=subdistrict, today=today, only=household_ids)
+    offenders = [c.household.pk for c in found if c.days >= EVIDENCE_MIN_DAYS]
+    return _evidence_of(subdistrict.pk, today, offenders)[0]

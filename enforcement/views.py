@@ -14,16 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
+from enforcement.evidence import case_records
 from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
 from enforcement.notice import notice_pdf
 from enforcement.selectors import CaseFilters, case_areas, case_page, case_party
 from enforcement.services import (
+    CASE_CLOSERS,
     NEXT,
     NOTICE_DAYS,
     case_close,
     case_decide,
     case_open,
-    case_records,
     case_step,
     case_void_last_step,
     cases_visible_to,
@@ -46,7 +47,6 @@ CASE_READERS = frozenset(
     {Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.ENFORCEMENT_OFFICER}
 )
 CASE_WORKERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
-CASE_CLOSERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.ENFORCEMENT_OFFICER})
 
 
 def _user(request: HttpRequest) -> User:
@@ -194,21 +194,20 @@ def case_action(request: HttpRequest, code: str) -> HttpResponse:
     try:
         if action == "decide" and user.role == Role.ENFORCEMENT_OFFICER:
             tier = Tier.objects.filter(pk=form_pk(request.POST.get("tier")), article=case.article).first()
-            try:
-                amount = int(request.POST.get("fine", ""))
-            except ValueError:
-                raise ValidationError("罚款金额应为整数。 / The fine must be a whole number.") from None
+            amount = _yuan(request.POST.get("fine"))
+            if amount is None:
+                raise ValidationError("罚款金额应为整数。 / The fine must be a whole number.")
             case_decide(officer=user, case=case, amount=amount, tier=tier, note=note)
         elif action == "close" and user.has_role(CASE_CLOSERS):
             outcome = request.POST.get("outcome", "")
-            raw = request.POST.get("amount", "").strip()
-            if outcome == "paid" and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+            paid = _yuan(request.POST.get("amount"))
+            if outcome == "paid" and paid is None:
                 raise ValidationError(_("The amount must be a whole number of yuan."))
             case_close(
                 actor=user,
                 case=case,
                 outcome=outcome,
-                amount=int(raw) if outcome == "paid" else None,
+                amount=paid if outcome == "paid" else None,
                 note=note,
                 document=request.FILES.get("document"),
             )
@@ -234,6 +233,12 @@ def case_action(request: HttpRequest, code: str) -> HttpResponse:
             form = {k: request.POST.get(k, "")[:500] for k in ("tier", "fine", "note")}
             return _detail(request, user, _case(user, code), decide_form=form, status=400)
     return redirect("enforcement:case_detail", code=case.code)
+
+
+def _yuan(raw: str | None) -> int | None:
+    """A whole number of yuan as typed in a form (ASCII digits, at most 9), else None: fines and payments."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 @require_GET

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
 
-from grid.models import GridNode, GridRule, GridWorker, Household, Level
+from grid.models import GridNode, GridRule, GridWorker, Household, ImportJob, ImportKind, ImportStatus, Level
 from grid.services.records import rule_for
 from lib.distribution import in_sd
 from lib.periods import Period
@@ -274,8 +274,6 @@ def worker_households(user: Any, today: datetime.date) -> tuple[GridWorker | Non
 def imports_recent(user: Any, since: datetime.datetime, limit: int = 5) -> list[Any]:
     """The user's own imports (the only ones the import pages show them) started since `since` or still
     running, newest first, without the file's bytes: for the home page."""
-    from grid.models import ImportJob, ImportStatus
-
     running = [ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.WRITING]
     return list(
         ImportJob.objects.defer("data")
@@ -292,8 +290,6 @@ def import_outcome(job: Any, buildings_max: int = 5) -> dict[str, Any]:
     its rows (the file is dropped once imported), so "since the job began" stands for "by this import"; two
     imports into one residential area within the same minutes would be counted together. Empty for other
     kinds. Two queries."""
-    from grid.models import ImportKind
-
     if job.kind != ImportKind.HOUSEHOLDS:
         return {}
     added = Household.objects.in_node(job.node).filter(created_at__gte=job.created_at)
@@ -310,11 +306,12 @@ def import_outcome(job: Any, buildings_max: int = 5) -> dict[str, Any]:
 
 
 def imports_summary(root: GridNode, start: datetime.datetime, end: datetime.datetime) -> tuple[int, int, int]:
-    """(imports done, rows they imported, imports rejected) at `root` or below between two moments."""
-    from grid.models import ImportJob, ImportStatus
-
-    jobs = ImportJob.objects.filter(
+    """(imports done, rows they imported, imports rejected) at `root` or below between two moments. One
+    query."""
+    done, failed = Q(status=ImportStatus.DONE), Q(status=ImportStatus.FAILED)
+    counts = ImportJob.objects.filter(
         node__path__startswith=root.path, created_at__gte=start, created_at__lt=end
+    ).aggregate(
+        n=Count("id", filter=done), rows=Sum("created", filter=done), failed=Count("id", filter=failed)
     )
-    done = jobs.filter(status=ImportStatus.DONE).aggregate(n=Count("id"), rows=Sum("created"))
-    return done["n"] or 0, done["rows"] or 0, jobs.filter(status=ImportStatus.FAILED).count()
+    return counts["n"], counts["rows"] or 0, counts["failed"]

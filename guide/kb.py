@@ -25,18 +25,17 @@ class SourceItem:
     sources: str
 
 
-def read_items(path: Path = DATA / "items_shanghai.csv") -> list[SourceItem]:
+def _rows(path: Path) -> list[dict[str, str]]:
+    """A source file's rows with a name, every value stripped."""
     with path.open(encoding="utf-8") as f:
-        return [
-            SourceItem(
-                r["name"].strip(),
-                r["category"].strip(),
-                r["sources_agree"].strip() != "no",
-                r["sources"].strip(),
-            )
-            for r in csv.DictReader(f)
-            if r["name"].strip()
-        ]
+        rows = [{key: (value or "").strip() for key, value in r.items()} for r in csv.DictReader(f)]
+    return [r for r in rows if r["name"]]
+
+
+def read_items(path: Path = DATA / "items_shanghai.csv") -> list[SourceItem]:
+    return [
+        SourceItem(r["name"], r["category"], r["sources_agree"] != "no", r["sources"]) for r in _rows(path)
+    ]
 
 
 @dataclass(frozen=True)
@@ -51,20 +50,18 @@ class SpecialItem:
 
 
 def read_special(path: Path = DATA / "special.csv") -> list[SpecialItem]:
-    with path.open(encoding="utf-8") as f:
-        return [
-            SpecialItem(
-                r["name"].strip(),
-                r["kind"].strip(),
-                r["category"].strip(),
-                tuple(
-                    (zh, en, dest)
-                    for zh, en, dest in (p.split(":") for p in r["parts"].split("|") if p.strip())
-                ),
-                r["source"].strip(),
-            )
-            for r in csv.DictReader(f)
-        ]
+    return [
+        SpecialItem(
+            r["name"],
+            r["kind"],
+            r["category"],
+            tuple(
+                (zh, en, dest) for zh, en, dest in (p.split(":") for p in r["parts"].split("|") if p.strip())
+            ),
+            r["source"],
+        )
+        for r in _rows(path)
+    ]
 
 
 def read_english(path: Path = DATA / "english.csv") -> dict[str, str]:

@@ -6,10 +6,10 @@ Pure functions over normalised text (see guide.engine.normalize); no database.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import threading
-from functools import cache
-from importlib import resources
+from pathlib import Path
 
 # Both schemes' names for the four categories (Shanghai 2019 regulation Art. 4; GB/T 19095-2019), plus the
 # common spoken ones. A query naming a category asks what goes in it, not which bin it goes to.
@@ -204,19 +204,31 @@ MIN_FREQUENCY = 5
 # expressions, verbs, adjectives, time words: asked only when nothing in the knowledge base resembles the text.
 _NOT_THINGS = ("o", "e", "y", "u", "c", "p", "d", "r", "i", "l", "v", "a", "t")
 _lock = threading.Lock()
+_loaded: list[dict[str, str]] = []  # the lexicon, once read
 
 
-@cache
 def _lexicon() -> dict[str, str]:
-    """Word → part of speech for every word of jieba's dict.txt with a Han character, loaded once, lazily
-    (the file is 5 MB; importing jieba itself would build its prefix dictionary, which we do not need)."""
-    words: dict[str, str] = {}
-    with _lock, resources.files("jieba").joinpath("dict.txt").open(encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 2 and len(parts[0]) >= 2 and int(parts[1]) >= MIN_FREQUENCY:
-                words[parts[0]] = parts[2] if len(parts) > 2 else ""
-    return words
+    """Word → part of speech for every word of jieba's dict.txt with a Han character, read once per process
+    at the first lookup that needs it (a second thread waits for the first rather than reading it again).
+    The file is found without importing jieba, whose package loads its HMM tables at import: unused here."""
+    if not _loaded:
+        with _lock:
+            if not _loaded:
+                words: dict[str, str] = {}
+                with _dict_path().open(encoding="utf-8") as f:
+                    for line in f:
+                        parts = line.split()
+                        if len(parts) >= 2 and len(parts[0]) >= 2 and int(parts[1]) >= MIN_FREQUENCY:
+                            words[parts[0]] = parts[2] if len(parts) > 2 else ""
+                _loaded.append(words)
+    return _loaded[0]
+
+
+def _dict_path() -> Path:
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("jieba (its dict.txt) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
 
 
 def is_word(text: str) -> bool:
@@ -224,6 +236,7 @@ def is_word(text: str) -> bool:
 
 
 def not_a_thing(text: str) -> bool:
-    """True when the dictionary knows the text as a non-noun word: 哈哈 (onomatopoeia), 你好, 谢谢."""
+    """True when the dictionary knows the text as a non-noun word: 哈哈 (onomatopoeia), 你好, 再见
+    (not 谢谢: jieba tags it a personal name)."""
     tag = _lexicon().get(text)
     return tag is not None and tag.startswith(_NOT_THINGS)

@@ -107,8 +107,12 @@ def _load_special(existing: set[str]) -> list[Item]:
     """Bulky waste, appliances and answers in parts (data/special.csv): new names are added; a listed name
     still answered as one bin and without parts gets its kind and parts (a staff change is left alone)."""
     added: list[Item] = []
-    for sp in read_special():
-        item = Item.objects.filter(name=sp.name).first()
+    specials = read_special()
+    names = [sp.name for sp in specials]
+    items = Item.objects.in_bulk(names, field_name="name")
+    with_parts = set(ItemPart.objects.filter(item__name__in=names).values_list("item_id", flat=True))
+    for sp in specials:
+        item = items.get(sp.name)
         if item is None:
             pinyin, initials = pinyin_of(sp.name)
             item = Item.objects.create(
@@ -121,12 +125,12 @@ def _load_special(existing: set[str]) -> list[Item]:
                 initials=initials,
             )
             added.append(item)
-        elif sp.name in existing and (item.kind != ItemKind.ITEM or item.parts.exists()):
+        elif sp.name in existing and (item.kind != ItemKind.ITEM or item.pk in with_parts):
             continue
         else:
             item.kind = sp.kind
             item.save(update_fields=["kind", "updated_at"])
-        if not item.parts.exists():
+        if item.pk not in with_parts:
             ItemPart.objects.bulk_create(
                 ItemPart(item=item, name=zh, name_en=en, destination=dest, order=n)
                 for n, (zh, en, dest) in enumerate(sp.parts)

@@ -25,9 +25,7 @@ def _decimal(value: Any) -> Decimal | None:
         return value
     if isinstance(value, bool):
         return Decimal(int(value))
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    try:
+    try:  # str() first: Decimal(0.1) would carry the float's binary noise
         return Decimal(str(value))
     except ArithmeticError:
         return None
@@ -76,15 +74,13 @@ class Num:
     @property
     def excel_format(self) -> str:
         digits = "#,##0" + ("." + "0" * self.decimals if self.decimals else "")
-        sign = f"+{digits};-{digits};{digits}" if self.signed else ""
         if self.unit == "%":
-            return (f"+{digits}%;-{digits}%;{digits}%") if self.signed else f"{digits}%"
-        if not self.unit:
-            return sign or digits
-        suffix = f'"{self.unit}"' if self.unit in _TIGHT else f'" {self.unit}"'
-        if self.signed:
-            return f"+{digits}{suffix};-{digits}{suffix};{digits}{suffix}"
-        return f"{digits}{suffix}"
+            shown = f"{digits}%"
+        elif self.unit:
+            shown = digits + (f'"{self.unit}"' if self.unit in _TIGHT else f'" {self.unit}"')
+        else:
+            shown = digits
+        return f"+{shown};-{shown};{shown}" if self.signed else shown
 
 
 def num(value: Any, decimals: int = 0, unit: str = "", *, signed: bool = False) -> Num:
@@ -95,9 +91,3 @@ def num(value: Any, decimals: int = 0, unit: str = "", *, signed: bool = False) 
 def pct(rate: Any, decimals: int = 1, *, signed: bool = False) -> Num:
     """A share (0..1) shown as a percentage: pct(0.875) → "87.5%"."""
     return Num(rate, decimals, "%", signed)
-
-
-def tons(kg: Any, decimals: int = 2) -> Num:
-    """Kilograms shown in tonnes (吨), for the large totals of a month or a year."""
-    number = _decimal(kg)
-    return Num(None if number is None else number / 1000, decimals, "吨")

@@ -305,18 +305,20 @@ _DAY_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 # years this product reads: a date cell saved as General or through a CSV arrives as "46000".
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _EXCEL_SERIALS = range(36526, 73051)  # 2000-01-01 … 2099-12-31
+_EXCEL_SERIAL = re.compile(r"(\d+)(?:\.\d+)?")
 
 
 def cell_day(text: str) -> datetime.date:
     """A day in the forms spreadsheets hold: 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日, 20261130,
-    with or without a time of day, or Excel's day number (46000). ValueError for anything else, including
-    an impossible day (2026-02-30)."""
+    with or without a time of day, or Excel's day number (46000; 46000.5 with a time of day). ValueError for
+    anything else, including an impossible day (2026-02-30)."""
     text = normal_text(text)
     found = _DAY.fullmatch(text) or _DAY_COMPACT.fullmatch(text)
     if found:
         return datetime.date(*(int(g) for g in found.groups()[:3]))
-    if text.isdigit() and int(text) in _EXCEL_SERIALS:
-        return _EXCEL_EPOCH + datetime.timedelta(days=int(text))
+    serial = _EXCEL_SERIAL.fullmatch(text)  # a fraction is the time of day: 46000.5 is noon
+    if serial and int(serial[1]) in _EXCEL_SERIALS:
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(serial[1]))
     raise ValueError(text[:30])
 
 

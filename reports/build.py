@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from assessment.models import Grade
+from assessment.scoring import in_rank_order
 from grid.models import GridNode
 from guide.qr import FONT  # registers the CID font: Chinese text stays extractable
 from lib import cjk  # Chinese line breaking for every paragraph below (importing it is the switch)
@@ -93,8 +94,8 @@ def summary_rows(data: ReportData) -> list[tuple[str, Any]]:
         ("户数 Households", num(b.households, 0, "户")),
         ("投放次数 Drop-offs", num(b.drops.total, 0, "次")),
         ("正确投放率 Correct rate", pct(b.drops.correct_rate)),
-        ("桶内纯净 Clean bin checks", _share(b.purity_clean, b.purity_checks)),
-        ("值守覆盖 Windows staffed", _share(b.staffed, b.shifts, 0)),
+        ("桶内纯净 Clean bin checks", b.purity_pct),
+        ("值守覆盖 Windows staffed", b.staffing_pct),
         ("日均清运量 kg a day", num(b.kg_per_day, 1, "kg")),
         ("清运总量 Collected", num(sum((t.kg for t in b.tonnage), 0), 1, "kg")),
         ("考核等级 Grade", _grade(data)),
@@ -115,7 +116,7 @@ def assessment_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
         ("达标", "Meets"),
     ]
     rows = []
-    for area in sorted(a.areas, key=lambda x: (x.rank or 10**6, x.node.code)):
+    for area in in_rank_order(a.areas):
         rows.append(
             [
                 area.rank or DASH,
@@ -313,7 +314,7 @@ def _summary_text(data: ReportData) -> str:
     text = (
         f"{span}，{data.node.name}共覆盖{fmt(b.households, 0, '户')}，"
         f"记录桶边投放{fmt(b.drops.total, 0, '次')}，正确投放率{pct(b.drops.correct_rate)}；"
-        f"定时定点值守覆盖{_share(b.staffed, b.shifts, 0)}，桶内纯净检查达标{_share(b.purity_clean, b.purity_checks)}；"
+        f"定时定点值守覆盖{b.staffing_pct}，桶内纯净检查达标{b.purity_pct}；"
         f"日均清运量{fmt(b.kg_per_day, 1)}公斤"
     )
     text += f"（与基线相比：{'，'.join(moves)}）。" if moves else "。"

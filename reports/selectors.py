@@ -15,6 +15,7 @@ from assessment.scoring import Assessment, NoScheme, assess
 from grid.models import GridNode, Household
 from guide.models import CategoryKey
 from lib.distribution import in_sd
+from lib.numbers import Num, pct
 from lib.periods import Period
 from supervision.models import DropOffPoint, PointDay, PurityLevel
 from supervision.selectors import Rate, community_ids, numbers_by_child, repeat_offenders, trend
@@ -64,12 +65,13 @@ class Dashboard:
     series: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def purity_pct(self) -> str:
-        return f"{self.purity_clean * 100 / self.purity_checks:.1f}%" if self.purity_checks else "—"
+    def purity_pct(self) -> Num:
+        """Clean bin checks as a share (lib.numbers: the page, the PDF and the .xlsx show it alike)."""
+        return pct(self.purity_clean / self.purity_checks if self.purity_checks else None)
 
     @property
-    def staffing_pct(self) -> str:
-        return f"{self.staffed * 100 / self.shifts:.0f}%" if self.shifts else "—"
+    def staffing_pct(self) -> Num:
+        return pct(self.staffed / self.shifts if self.shifts else None, 0)
 
     @property
     def kg_per_day(self) -> Decimal:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import COVERAGE_READERS, User
+from assessment.scoring import in_rank_order
 from grid.access import get_node_for_user, role_required
 from grid.models import GridNode
 from grid.presenters import household_view
@@ -43,9 +44,8 @@ def dashboard_page(request: HttpRequest, code: str) -> HttpResponse:
     board = dashboard(node, start, end, by if by in BUCKETS else None, today=today)
     visits = [(household_view(o.household, user), o) for o in board.visits]
     a = board.assessment
-    # Best first, unranked (not enough data) last: the order people read a ranking in.
-    ranked_areas = sorted(a.areas, key=lambda x: (x.rank or 10**6, x.node.code)) if a else []
-    ranked_groups = sorted(a.groups, key=lambda g: (g.rank or 10**6, g.node.code)) if a else []
+    ranked_areas = in_rank_order(a.areas) if a else []
+    ranked_groups = in_rank_order(a.groups) if a else []
     return render(
         request,
         "reports/dashboard.html",

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -89,28 +90,24 @@ def unflagged_evidence(qs: QuerySet[Observation]) -> QuerySet[Observation]:
 def windows_on(point: DropOffPoint, day: datetime.date, holidays: set[datetime.date]) -> list[OpeningWindow]:
     """The point's opening windows on `day` (its holiday windows on a holiday, its weekday ones when it has
     none). Reads `point.windows.all()`: prefetch it for many points."""
+    return _chosen(point.windows.all(), day, holidays)
+
+
+def _chosen(windows: Iterable[Any], day: datetime.date, holidays: set[datetime.date]) -> list[Any]:
+    """`windows_on` for any windows (models, or rows with weekday, holiday, start and end)."""
     holiday = day in holidays
-    chosen = [w for w in point.windows.all() if w.weekday == day.weekday() and w.holiday == holiday]
+    chosen = [w for w in windows if w.weekday == day.weekday() and w.holiday == holiday]
     if holiday and not chosen:
-        chosen = [w for w in point.windows.all() if w.weekday == day.weekday() and not w.holiday]
+        chosen = [w for w in windows if w.weekday == day.weekday() and not w.holiday]
     return chosen
-
-
-def _inside(moment: datetime.datetime, point: DropOffPoint, holidays: set[datetime.date]) -> bool:
-    local = moment.astimezone(SHANGHAI)
-    for w in windows_on(point, local.date(), holidays):
-        start = datetime.datetime.combine(local.date(), w.start, SHANGHAI) - WINDOW_GRACE_BEFORE
-        end = datetime.datetime.combine(local.date(), w.end, SHANGHAI) + WINDOW_GRACE_AFTER
-        if start <= local <= end:
-            return True
-    return False
 
 
 def flags_for(rows: Sequence[Any], clock: dict[uuid.UUID, str] | None = None) -> list[ObservationFlag]:
     """Flags for newly stored records. `rows` are ingest rows (client_id, subdistrict_id, community_id,
     point_id, household_id, observed_at, day, …); `clock` maps a client id to the time its phone gave when that
     time was later than the server's. Reads the points' windows, the holidays and the households' day totals
-    (rollups, already updated in the caller's transaction)."""
+    (rollups, already updated in the caller's transaction), in the same few queries whatever the size of the
+    batch and the number of households over the limit (the ingest hot path; tests/test_plausibility.py)."""
     if not rows:
         return []
     clock = clock or {}
@@ -129,20 +126,35 @@ def flags_for(rows: Sequence[Any], clock: dict[uuid.UUID, str] | None = None) ->
             )
         )
 
-    points = (
-        DropOffPoint.objects.filter(subdistrict_id__in={r.subdistrict_id for r in rows})
-        # Unordered: the windows' default ordering ("point") would join the points again, unscoped.
-        .prefetch_related(Prefetch("windows", queryset=OpeningWindow.objects.order_by()))
-        .in_bulk({r.point_id for r in rows})
-    )
+    # Rows, not models (opening windows are a small reference table, read by point id); unordered: the
+    # default ordering ("point") would join the points, unscoped.
+    windows: dict[int, list[Any]] = defaultdict(list)
+    for w in (
+        OpeningWindow.objects.filter(point_id__in={r.point_id for r in rows})
+        .order_by()
+        .values_list("point_id", "weekday", "holiday", "start", "end", named=True)
+    ):
+        windows[w.point_id].append(w)
     holidays = set(Holiday.objects.filter(day__in={r.day for r in rows}).values_list("day", flat=True))
+    # (point, local day) → its opening spans with the grace either side, worked out once a batch.
+    spans: dict[tuple[int, datetime.date], list[tuple[datetime.datetime, datetime.datetime]]] = {}
     for r in rows:
         if r.client_id in clock:
             flag(r, FlagKind.CLOCK, {"phone_time": clock[r.client_id]})
-        point = points.get(r.point_id)
-        # A point without windows is not judged.
-        if point is not None and point.windows.all() and not _inside(r.observed_at, point, holidays):
-            flag(r, FlagKind.OUTSIDE_WINDOW, {"time": r.observed_at.astimezone(SHANGHAI).strftime("%H:%M")})
+        if r.point_id not in windows:
+            continue  # a point without windows is not judged
+        local = r.observed_at.astimezone(SHANGHAI)
+        key = (r.point_id, local.date())
+        if key not in spans:
+            spans[key] = [
+                (
+                    datetime.datetime.combine(key[1], w.start, SHANGHAI) - WINDOW_GRACE_BEFORE,
+                    datetime.datetime.combine(key[1], w.end, SHANGHAI) + WINDOW_GRACE_AFTER,
+                )
+                for w in _chosen(windows[r.point_id], key[1], holidays)
+            ]
+        if not any(start <= local <= end for start, end in spans[key]):
+            flag(r, FlagKind.OUTSIDE_WINDOW, {"time": local.strftime("%H:%M")})
     flags += _rate_flags({(r.subdistrict_id, r.household_id, r.day) for r in rows if r.household_id})
     return flags
 
@@ -157,26 +169,29 @@ def _rate_flags(keys: set[tuple[int, int, datetime.date]]) -> list[ObservationFl
         day__in={d for _, _, d in keys},
         total__gt=RATE_MAX_PER_DAY,
     ).values_list("household_id", "day", "total")
-    flags = []
-    for household_id, day, total in over:
-        sd = next((s for s, h, d in keys if h == household_id and d == day), None)
-        if sd is None:
-            continue
-        for client_id, community_id in Observation.objects.filter(
-            subdistrict_id=sd, day=day, household_id=household_id
-        ).values_list("client_id", "community_id"):
-            flags.append(
-                ObservationFlag(
-                    subdistrict_id=sd,
-                    client_id=client_id,
-                    day=day,
-                    community_id=community_id,
-                    household_id=household_id,
-                    kind=FlagKind.RATE,
-                    detail={"records_that_day": total},
-                )
-            )
-    return flags
+    totals = {(h, d): total for h, d, total in over}
+    if not totals:
+        return []
+    subdistrict_of = {(h, d): s for s, h, d in keys if (h, d) in totals}
+    # One query for every household-day over the limit, whatever their number.
+    records = Observation.objects.filter(
+        subdistrict_id__in=set(subdistrict_of.values()),
+        household_id__in={h for h, _ in subdistrict_of},
+        day__in={d for _, d in subdistrict_of},
+    ).values_list("subdistrict_id", "client_id", "community_id", "household_id", "day")
+    return [
+        ObservationFlag(
+            subdistrict_id=sd,
+            client_id=client_id,
+            day=day,
+            community_id=community_id,
+            household_id=household_id,
+            kind=FlagKind.RATE,
+            detail={"records_that_day": totals[household_id, day]},
+        )
+        for sd, client_id, community_id, household_id, day in records
+        if subdistrict_of.get((household_id, day)) == sd
+    ]
 
 
 def flags_store(flags: Sequence[ObservationFlag]) -> int:
@@ -189,9 +204,9 @@ def flags_store(flags: Sequence[ObservationFlag]) -> int:
 def flags_recheck(*, subdistrict_id: int, day: datetime.date) -> int:
     """Flag one past day of a sub-district again (after windows or holidays were set, or for records taken
     before flags existed); idempotent: flags already there keep their verdicts. Returns flags written."""
-
-    class _Row:
-        __slots__ = (
+    # Named rows carry the attributes flags_for reads, as ingest's Row does.
+    rows: list[Any] = list(
+        Observation.objects.filter(subdistrict_id=subdistrict_id, day=day).values_list(
             "client_id",
             "subdistrict_id",
             "community_id",
@@ -199,16 +214,9 @@ def flags_recheck(*, subdistrict_id: int, day: datetime.date) -> int:
             "household_id",
             "observed_at",
             "day",
+            named=True,
         )
-
-    rows = []
-    for values in Observation.objects.filter(subdistrict_id=subdistrict_id, day=day).values_list(
-        "client_id", "subdistrict_id", "community_id", "point_id", "household_id", "observed_at", "day"
-    ):
-        row = _Row()
-        for name, value in zip(_Row.__slots__, values, strict=True):
-            setattr(row, name, value)
-        rows.append(row)
+    )
     before = ObservationFlag.objects.filter(subdistrict_id=subdistrict_id, day=day).count()
     with transaction.atomic():
         flags_store(flags_for(rows))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -165,6 +167,46 @@ def seed_from_migrations() -> None:
 
     for module, function in SEEDS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+def drop_offs(
+    point: Any, household: Household, day: datetime.date, outcomes: list[str], *, hour: int = 7
+) -> None:
+    """`household`'s drop-offs at `point` on `day` through the ingest, one a minute from `hour`:00 (Shanghai)
+    with these outcomes; a mixed one names the dry bin."""
+    from supervision.ingest import SHANGHAI, Row, write_rows
+
+    rows = [
+        Row(
+            uuid.uuid4(),
+            household.subdistrict_id,
+            household.community_id,
+            point.pk,
+            household.pk,
+            datetime.datetime.combine(day, datetime.time(hour, i), tzinfo=SHANGHAI),
+            day,
+            "wet",
+            outcome,
+            "dry" if outcome == "mixed" else "",
+        )
+        for i, outcome in enumerate(outcomes)
+    ]
+    write_rows(rows, recorded_by=None)
+
+
+def purity_check(point: Any, day: datetime.date, level: str, category: str = "wet") -> None:
+    """A purity check of `point`'s `category` bin on `day` (checked at 09:00 UTC), stored as the phones do."""
+    from supervision.models import PurityCheck
+
+    PurityCheck.objects.create(
+        client_id=uuid.uuid4(),
+        subdistrict_id=point.subdistrict_id,
+        point=point,
+        category=category,
+        level=level,
+        checked_at=datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC),
+        day=day,
+    )
 
 
 def at_once(writes: list[Callable[[], Any]]) -> list[Any]:

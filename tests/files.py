@@ -6,6 +6,7 @@ import io
 import re
 import struct
 import zlib
+from typing import Any
 
 from openpyxl import Workbook
 from PIL import Image
@@ -53,7 +54,7 @@ def png_bomb(width: int = 13_000, height: int = 13_000) -> bytes:
 
 
 def xlsx_bytes_with(
-    rows: list[list[str]], *, dimension: str | None = None, extra_xml: bytes = b"", doctype: bytes = b""
+    rows: list[list[Any]], *, dimension: str | None = None, extra_xml: bytes = b"", doctype: bytes = b""
 ) -> bytes:
     """A small .xlsx of `rows`, its sheet XML then altered: `dimension` replaces the declared range
     (e.g. "A1:XFD8000"), `extra_xml` is appended inside <sheetData> (e.g. a cell at XFD8000), `doctype`

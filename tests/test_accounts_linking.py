@@ -130,6 +130,8 @@ def test_the_staff_page_lists_unlinked_accounts_and_links_one(
     page = secretary.get("/accounts/people/", {"q": "陈卡罗"}).content.decode()
     assert "volunteer" in page and "陈卡罗" in page and "13600000001" in page
     assert "乙居民" not in secretary.get("/accounts/people/", {"q": "乙"}).content.decode()
+    for typed in ("13600000001", "136 0000 0001", "+86 136-0000-0001"):  # a phone as people type it
+        assert "陈卡罗" in secretary.get("/accounts/people/", {"q": typed}).content.decode(), typed
     response = secretary.post(
         f"/accounts/people/{carol.pk}/link/", {"account": str(personas[Role.VOLUNTEER].pk), "q": "陈"}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,18 +28,21 @@ from tests.conftest import Grid, client_for
 NOW = timezone.now()
 
 
-def _activity(grid: Grid, **extra: object):  # type: ignore[no-untyped-def]
-    return activity_create(
-        actor=None,
-        node=grid.c1,
-        kind="theme_day",
-        title="主题党日",
-        starts_at=NOW - datetime.timedelta(minutes=30),
-        ends_at=NOW + datetime.timedelta(minutes=90),
-        credit_minutes=120,
-        points=20,
-        **extra,  # type: ignore[arg-type]
-    )
+def _activity(grid: Grid, *, start: datetime.datetime | None = None, hours: int = 2, **extra: Any) -> Any:
+    """A two-hour theme day in c1 (120 credited minutes, 20 points) that began 30 minutes ago unless `start`
+    says when; `extra` overrides or adds activity_create's other arguments."""
+    start = NOW - datetime.timedelta(minutes=30) if start is None else start
+    fields: dict[str, Any] = {
+        "actor": None,
+        "node": grid.c1,
+        "kind": "theme_day",
+        "title": "主题党日",
+        "starts_at": start,
+        "ends_at": start + datetime.timedelta(hours=hours),
+        "credit_minutes": 120,
+        "points": 20,
+    }
+    return activity_create(**{**fields, **extra})
 
 
 @pytest.mark.django_db
@@ -132,17 +136,7 @@ def test_pages_calendar_self_check_in_and_export(grid: Grid, personas: dict) -> 
 def test_ending_is_offered_only_after_the_start_and_is_confirmed(grid: Grid, personas: dict) -> None:
     from activities.models import ActivityStatus
 
-    later = activity_create(
-        actor=None,
-        node=grid.c1,
-        kind="theme_day",
-        title="两天后的主题党日",
-        starts_at=NOW + datetime.timedelta(days=2),
-        ends_at=NOW + datetime.timedelta(days=2, hours=2),
-        credit_minutes=120,
-        points=20,
-        publish=True,
-    )
+    later = _activity(grid, start=NOW + datetime.timedelta(days=2), title="两天后的主题党日", publish=True)
     with pytest.raises(ValidationError) as refused:
         activity_close(actor=None, activity=later, summary="提前结束")
     assert "尚未开始" in " ".join(refused.value.messages)
@@ -196,13 +190,14 @@ def test_publish_check_in_and_cancel_ask_before_they_happen(grid: Grid, personas
     secretary.post(url, {"action": "check_in", "person": bob.pk, "confirmed": "1"})
     assert Registration.objects.get(person=bob).checked_in_at is not None
     # A resident cancelling their place before the start is asked too.
-    coming = activity_create(
-        actor=None,
-        node=grid.c1,
+    coming = _activity(
+        grid,
+        start=NOW + datetime.timedelta(days=1),
+        hours=1,
         kind="lecture",
         title="讲座",
-        starts_at=NOW + datetime.timedelta(days=1),
-        ends_at=NOW + datetime.timedelta(days=1, hours=1),
+        credit_minutes=0,
+        points=0,
         publish=True,
     )
     resident = personas["resident"]

@@ -18,9 +18,9 @@ from assessment.scoring import assess
 from assessment.services import inspection_record, scheme_copy
 from audit.models import AuditEntry
 from lib.periods import Period
-from supervision.models import PointDay, PurityCheck, Shift
+from supervision.models import PointDay, Shift
 from supervision.services import point_create, shift_signup, shifts_generate
-from tests.conftest import Grid, client_for
+from tests.conftest import Grid, client_for, purity_check
 from tests.files import pdf_bytes, png_bytes
 from tonnage.models import TonnageRecord, TonnageTarget
 
@@ -93,18 +93,6 @@ def _pointday(point, day: datetime.date, total: int, correct: int, category: str
     )
 
 
-def _purity(point, day: datetime.date, level: str, category: str = "wet") -> None:  # type: ignore[no-untyped-def]
-    PurityCheck.objects.create(
-        client_id=uuid.uuid4(),
-        subdistrict_id=point.subdistrict_id,
-        point=point,
-        category=category,
-        level=level,
-        checked_at=datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC),
-        day=day,
-    )
-
-
 @pytest.fixture
 def data(grid: Grid) -> dict:
     """c1: two points with known September numbers; c2: one point, few records."""
@@ -122,10 +110,10 @@ def data(grid: Grid) -> dict:
     _pointday(q1, sept, 5, 5)
     # Purity: c1 has clean, clean, clean, slight, serious → 3.5 / 5; c2 has one serious.
     for level in ("clean", "clean", "slight"):
-        _purity(p1, sept, level)
-    _purity(p2, sept, "clean")
-    _purity(p2, datetime.date(2026, 9, 15), "serious")
-    _purity(q1, sept, "serious")
+        purity_check(p1, sept, level)
+    purity_check(p2, sept, "clean")
+    purity_check(p2, datetime.date(2026, 9, 15), "serious")
+    purity_check(q1, sept, "serious")
     # Staffing: 2 windows a day × 2 days at p1 = 4 shifts, 3 with someone on duty.
     shifts_generate(points=[p1], start=datetime.date(2026, 9, 10), days=2)
     shifts = list(Shift.objects.filter(point=p1).order_by("day", "start"))
@@ -409,16 +397,20 @@ def test_a_future_period_is_refused(grid: Grid, data: dict, personas: dict) -> N
     assert page.status_code == 400 and "该期间尚未开始" in page.content.decode()
     api = admin.get(f"/api/v1/assessment/{grid.sd.code}?period={future.key}")
     assert api.status_code == 400 and api.json()["code"] == "period_not_begun"
-    evidence = admin.get(f"/assessment/n/{grid.c1.code}/correct_rate/?period={future.key}")
-    assert evidence.status_code in (400, 404)
+    # The evidence of an indicator that exists (/correct_rate/ matched no URL: a 404 whatever the period).
+    for path in ("i/correct/", "i/correct/records/"):
+        evidence = admin.get(f"/assessment/n/{grid.c1.code}/{path}?period={future.key}")
+        assert evidence.status_code == 400 and "该期间尚未开始" in evidence.content.decode(), path
 
 
 @pytest.mark.django_db
-def test_windows_not_over_are_not_evidence(grid: Grid, personas: dict) -> None:
+def test_windows_not_over_are_not_evidence(
+    grid: Grid, personas: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """At 10:11 the morning window (7–9) is over and counts; the evening one (18:30–20:30) does not yet."""
     from django.utils import timezone
 
-    from assessment.sources import tallies
+    from assessment.sources import records, tallies
 
     ind = Indicator(source=Source.STAFFING, code="on_duty")
     point = point_create(
@@ -429,21 +421,17 @@ def test_windows_not_over_are_not_evidence(grid: Grid, personas: dict) -> None:
         windows=[(d, datetime.time(7), datetime.time(9)) for d in range(7)]
         + [(d, datetime.time(18, 30), datetime.time(20, 30)) for d in range(7)],
     )
-    now = timezone.localtime()
-    today = now.date()
+    today = timezone.localdate()
     shifts_generate(points=[point], start=today, days=1)
     for shift in Shift.objects.filter(point=point, day=today):
         shift_signup(actor=None, shift=shift, person=grid.w1.person)
-    ended = [s for s in Shift.objects.filter(point=point, day=today) if s.end <= now.time()]
+    at_1011 = datetime.datetime.combine(today, datetime.time(10, 11), tzinfo=timezone.get_current_timezone())
+    monkeypatch.setattr(timezone, "now", lambda: at_1011)  # whatever the hour the test runs at
     month = Period.containing("month", today)
     tally = tallies(ind, [grid.c1.pk], month, today)[grid.c1.pk]
-    assert tally.den == len(ended)  # only windows whose end has passed
-    headers, rows = __import__("assessment.sources", fromlist=["records"]).records(
-        ind, grid.c1.pk, month, today, "TSD-P1", None
-    )
-    assert len(rows) == len(ended)
-    assert all(r[1] != "18:30–20:30" for r in rows) or now.time() >= datetime.time(20, 30)
-    # A past day's windows are all over.
+    assert tally.den == 1  # only the window whose end has passed
+    headers, rows = records(ind, grid.c1.pk, month, today, "TSD-P1", None)
+    assert len(rows) == 1 and rows[0][1] == "07:00–09:00"
     assert tallies(ind, [grid.c1.pk], month, today + datetime.timedelta(days=1))[grid.c1.pk].den == 2
 
 

@@ -326,3 +326,25 @@ def test_a_tap_is_one_write_and_never_trusts_the_state_it_remembers(
     assert Answer.objects.count() == 2
     alice.refresh_from_db()
     assert alice.score == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tap_outside_a_transaction_turns_off_the_commit_wait_for_itself_only(
+    grid: Grid, personas: dict
+) -> None:
+    """Autocommit, as a request runs: on PostgreSQL the tap is `SET LOCAL synchronous_commit = off; WITH …`
+    in one message, one implicit transaction; the setting must end with it, not stay on the connection."""
+    from django.db import connection
+
+    from contests.services import answer_fast
+
+    contest, (alice, _bob) = _running(grid, personas)
+    assert not connection.in_atomic_block
+    done = answer_fast(user=personas["resident"], code=contest.code, order=0, choice=1)
+    assert done is not None and done[1].entry_id == alice.pk and done[1].correct
+    alice.refresh_from_db()
+    assert alice.score == 1 and Answer.objects.get().choice == 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)

@@ -6,12 +6,10 @@ weighing source, and a known ticket with other values is a conflict the person r
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 
 from audit.models import AuditEntry
 from grid.models import Household, Person
@@ -19,6 +17,7 @@ from grid.services.importing import ImportRejected, grid_import
 from grid.services.records import household_create
 from lib.xlsx import read_table
 from tests.conftest import Grid, client_for
+from tests.files import xlsx_bytes_with
 from tonnage.importing import HEADERS as TONNAGE_HEADERS
 from tonnage.importing import tonnage_import
 from tonnage.models import TonnageRecord
@@ -28,15 +27,7 @@ PEOPLE = ["姓名", "手机号", "身份证号", "户编码", "所属网格编�
 
 
 def xlsx(headers: list[str], rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes_with([headers, *rows])
 
 
 def csv(headers: list[str], rows: list[list[str]]) -> bytes:
@@ -136,6 +127,23 @@ def test_a_phone_number_is_read_exactly_when_it_can_be(grid: Grid, phone: Any) -
     assert Person.objects.get(name="张三").phone == "13812345678"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("021-6248-1234", "021-62481234"),  # a landline grouped like a mobile
+        ("(021) 6248-1234", "02162481234"),
+        ("0571-8888-6666", "0571-88886666"),
+        ("+86 21 6248 1234", "02162481234"),  # the country code drops the trunk 0
+        ("021-62481234", "021-62481234"),  # already in the stored form
+    ],
+)
+def test_a_landline_is_read_as_people_type_it(grid: Grid, typed: str, stored: str) -> None:
+    data = xlsx(PEOPLE, [["张三", typed, "", "", grid.c1.code]])
+    assert grid_import(kind="people", filename="p.xlsx", data=data, actor=None, root=grid.c1) == 1
+    assert Person.objects.get(name="张三").phone == stored
+
+
 # --- tonnage: dates and weights in the forms spreadsheets hold --------------------------------------------
 
 
@@ -147,6 +155,7 @@ def test_a_phone_number_is_read_exactly_when_it_can_be(grid: Grid, phone: Any) -
         ("2026年11月3日", "１２３４.５"),  # a date typed in Chinese; full-width digits
         (datetime.datetime(2026, 11, 3), 1234.5),  # a real date cell (openpyxl: datetime at midnight)
         (46329, "1234.5 kg"),  # a date cell saved as General: Excel's day number; the unit typed in
+        (46329.35, 1234.5),  # a date-and-time cell saved as General: the fraction is the time of day
     ],
 )
 def test_tonnage_dates_and_weights_as_spreadsheets_hold_them(grid: Grid, day: Any, kg: Any) -> None:

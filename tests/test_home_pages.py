@@ -11,12 +11,14 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, User
 from activities.services import activity_create
 from enforcement.services import case_open
-from grid.models import ImportJob, ImportStatus
+from grid.models import GridNode, ImportJob, ImportStatus
 from grid.services.records import person_create
 from supervision.ingest import SHANGHAI
 from supervision.models import Shift, ShiftSignup
@@ -128,12 +130,18 @@ def test_every_role_home_shows_its_work(grid: Grid, personas: dict[str, User]) -
             assert placeholder not in html, (role, placeholder)
 
 
+def _home(user: User) -> str:
+    """`user`'s home page, as HTML."""
+    response = client_for(user).get("/")
+    assert response.status_code == 200, user.username
+    return str(response.content.decode())
+
+
 @pytest.mark.django_db
 def test_secretary_today_links_each_item_to_where_it_is_handled(
     grid: Grid, personas: dict[str, User], busy_day: dict
 ) -> None:
-    secretary = client_for(personas[Role.COMMUNITY_SECRETARY])
-    html = secretary.get("/").content.decode()
+    html = _home(personas[Role.COMMUNITY_SECRETARY])
     today_shifts = Shift.objects.filter(point=busy_day["point"], day=_today())
     tomorrow_shifts = Shift.objects.filter(point=busy_day["point"], day=_today() + datetime.timedelta(days=1))
     assert today_shifts.exists() and tomorrow_shifts.exists()
@@ -145,7 +153,7 @@ def test_secretary_today_links_each_item_to_where_it_is_handled(
     assert f"/grid/import/{busy_day['job'].public_id}/" in html and "25%" in html
     assert f"/activities/a/{busy_day['activity'].code}/" in html and "条例宣讲会" in html
     # Another residential area's secretary sees none of it.
-    other = client_for(personas["outsider"]).get("/").content.decode()
+    other = _home(personas["outsider"])
     assert case.code not in other and grid.h1.code not in other and "条例宣讲会" not in other
 
 
@@ -167,7 +175,7 @@ def test_the_roster_of_a_window_signs_someone_up(
     # Someone outside the secretary's residential area cannot be signed up; nor can another area's staff see it.
     stranger = person_create(actor=None, node=grid.c2, name="乙区居民")
     refused = secretary.post(url, {"person": stranger.pk})
-    assert refused.status_code in (400, 403) and not ShiftSignup.objects.filter(person=stranger).exists()
+    assert refused.status_code == 403 and not ShiftSignup.objects.filter(person=stranger).exists()
     assert client_for(personas["outsider"]).get(url).status_code == 404
     assert client_for(personas[Role.VOLUNTEER]).get(url).status_code == 403
 
@@ -176,12 +184,11 @@ def test_the_roster_of_a_window_signs_someone_up(
 def test_area_lead_sees_the_week_per_residential_area_and_decisions(
     grid: Grid, personas: dict[str, User], busy_day: dict
 ) -> None:
-    lead = client_for(personas[Role.AREA_LEAD])
-    html = lead.get("/").content.decode()
+    html = _home(personas[Role.AREA_LEAD])
     assert f'data-code="{grid.c1.code}"' in html and f'data-code="{grid.c2.code}"' in html
     assert f"/supervision/numbers/{grid.c1.code}/" in html  # drill-down
     assert "/cases/?status=proposed" in html  # the proposed case waits for a decision
-    admin = client_for(personas[Role.SUBDISTRICT_ADMIN]).get("/").content.decode()
+    admin = _home(personas[Role.SUBDISTRICT_ADMIN])
     assert f'data-code="{grid.area.code}"' in admin and "/cases/?status=proposed" in admin
 
 
@@ -189,7 +196,7 @@ def test_area_lead_sees_the_week_per_residential_area_and_decisions(
 def test_the_repeat_list_and_the_case_proposal_name_their_own_rules(
     grid: Grid, personas: dict[str, User], busy_day: dict
 ) -> None:
-    html = client_for(personas[Role.COMMUNITY_SECRETARY]).get("/").content.decode()
+    html = _home(personas[Role.COMMUNITY_SECRETARY])
     assert "近 30 天内违规至少 3 次" in html  # the list: mistakes counted
     assert "立案条件：30 天内至少 4 个不同日期有违规" in html  # the proposal: different days counted
     assert 'id="propose-cases"' in html
@@ -210,7 +217,7 @@ def test_the_demo_leaves_windows_unstaffed_today_and_tomorrow_in_jiaotong() -> N
     assert secretary.node is not None
     for day in (today, today + datetime.timedelta(days=1)):
         assert gaps(secretary.node, day), day
-    page = client_for(secretary).get("/").content.decode()
+    page = _home(secretary)
     assert "/supervision/shifts/" in page and "所有时段都有人值守" not in page
     # The volunteer journey's demo shifts stay: both of today's windows and this week's evenings.
     vol = User.objects.get(username="jiaotong_vol")
@@ -218,3 +225,103 @@ def test_the_demo_leaves_windows_unstaffed_today_and_tomorrow_in_jiaotong() -> N
     assert mine.filter(shift__day=today).count() == 2
     evenings = mine.filter(shift__start__gte=EVENING[0], shift__day__lt=today + datetime.timedelta(days=7))
     assert evenings.count() == 7
+
+
+def _home_queries(personas: dict[str, User], roles: list[str]) -> dict[str, int]:
+    counts = {}
+    for role in roles:
+        client = client_for(personas[role])
+        client.get("/")  # session and caches warm, as on every later visit
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        counts[role] = len(queries.captured_queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_office_home_pages_cost_the_same_queries_however_much_work_waits(
+    grid: Grid, personas: dict[str, User], busy_day: dict
+) -> None:
+    """accounts.today's panels ask per page, not per window, case, import, activity or residential area; a
+    liaison's desk costs 4 queries per unit (units.selectors.liaison_desk)."""
+    today = _today()
+    liaison = personas[Role.UNIT_LIAISON]
+    liaison.person = person_create(actor=None, node=grid.sd, name="王联络")
+    liaison.save()
+    unit = unit_create(actor=None, subdistrict=grid.sd, name="育婴堂路小学", kind="school", community=grid.c1)
+    liaison_add(actor=None, unit=unit, person=liaison.person)
+    commitment_add(actor=None, unit=unit, year=today.year, title="派员参加桶边值守")
+    office = [Role.COMMUNITY_SECRETARY, Role.AREA_LEAD, Role.SUBDISTRICT_ADMIN]
+    before = _home_queries(personas, [*office, Role.UNIT_LIAISON])
+    assert before[Role.COMMUNITY_SECRETARY] <= 22 and before[Role.AREA_LEAD] <= 32, before
+    assert before[Role.SUBDISTRICT_ADMIN] <= 35 and before[Role.UNIT_LIAISON] <= 8, before
+    whole_day = [(d, datetime.time(0, 0), datetime.time(23, 59)) for d in range(7)]
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(22, 0)))
+    for community in (grid.c1, grid.c2):
+        for i in range(3):
+            point = point_create(actor=None, community=community, name=f"箱房{i}", windows=whole_day)
+            shifts_generate(points=[point], start=today, days=2)
+            case_open(
+                actor=None,
+                community=community,
+                subject="individual",
+                source="bin_record",
+                violation_day=today,
+                article_code="57(2)",
+                subject_name="某某",
+            )
+            activity_create(
+                actor=None,
+                node=community,
+                kind="lecture",
+                title=f"宣讲{i}",
+                starts_at=start,
+                ends_at=start + datetime.timedelta(minutes=50),
+                publish=True,
+            )
+    for _ in range(3):
+        ImportJob.objects.create(
+            public_id=uuid.uuid4(),
+            kind="households",
+            filename="x.xlsx",
+            data=b"",
+            created_by=personas[Role.COMMUNITY_SECRETARY],
+            node=grid.c1,
+            status=ImportStatus.DONE,
+        )
+    second = unit_create(actor=None, subdistrict=grid.sd, name="第二中学", kind="school", community=grid.c1)
+    liaison_add(actor=None, unit=second, person=liaison.person)
+    after = _home_queries(personas, [*office, Role.UNIT_LIAISON])
+    assert {r: after[r] for r in office} == {r: before[r] for r in office}
+    assert after[Role.UNIT_LIAISON] == before[Role.UNIT_LIAISON] + 4
+
+
+@pytest.mark.django_db
+def test_the_weeks_imports_count_done_rows_and_rejected_in_one_query(
+    grid: Grid, personas: dict[str, User]
+) -> None:
+    from grid.selectors import imports_summary
+
+    def job(node: GridNode, status: str, created: int = 0) -> None:
+        ImportJob.objects.create(
+            public_id=uuid.uuid4(),
+            kind="households",
+            filename="x.xlsx",
+            data=b"",
+            created_by=personas[Role.COMMUNITY_SECRETARY],
+            node=node,
+            status=status,
+            created=created,
+        )
+
+    job(grid.c1, ImportStatus.DONE, 5)
+    job(grid.c2, ImportStatus.DONE, 7)
+    job(grid.c1, ImportStatus.FAILED)
+    job(grid.c1, ImportStatus.CHECKING)
+    now = timezone.now()
+    week = (now - datetime.timedelta(days=7), now + datetime.timedelta(minutes=1))
+    with CaptureQueriesContext(connection) as queries:
+        assert imports_summary(grid.area, *week) == (2, 12, 1)
+    assert len(queries.captured_queries) == 1
+    assert imports_summary(grid.c2, *week) == (1, 7, 0)
+    assert imports_summary(grid.area, week[1], week[1] + datetime.timedelta(days=1)) == (0, 0, 0)

@@ -5,26 +5,19 @@ from __future__ import annotations
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from grid.models import Building, GridWorker, Household, ImportJob, ImportStatus, Person
 from grid.services.importing import ImportRejected, grid_import
 from tests.conftest import Grid, client_for
+from tests.files import xlsx_bytes_with
 
 HEADERS = ["楼栋编码", "室号", "楼道", "人口数", "联系人", "联系电话"]
 
 
 def xlsx(rows: list[list[object]], headers: list[str] = HEADERS) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes_with([headers, *rows])
 
 
 def rejected(

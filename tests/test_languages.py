@@ -10,13 +10,11 @@ import datetime
 import html
 import json
 import re
-import uuid
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
 from accounts.models import User
 from assessment.models import Indicator
@@ -28,9 +26,9 @@ from grid.presenters import household_view
 from guide.models import Category, Item, LookupQuery
 from guide.services import consistency_flag, item_create
 from lib.masking import mask_name
-from supervision.models import DropOffPoint, HouseholdDay, PurityCheck
+from supervision.models import DropOffPoint, HouseholdDay
 from supervision.services import point_create
-from tests.conftest import Grid, client_for
+from tests.conftest import Grid, client_for, purity_check
 
 # Words English may keep on a Chinese page: file formats, units, brand and standard names, codes.
 ALLOWED_EN = {"pdf", "xlsx", "csv", "kg", "api", "qr", "english", "g", "d", "id"}
@@ -139,15 +137,7 @@ def _walk_data(grid: Grid) -> Any:
     consistency_flag(actor=None)
     point = point_create(actor=None, community=grid.c1, name="甲1号点", code="TSD-P1")
     for category, level in (("dry", "slight"), ("hazardous", "clean")):
-        PurityCheck.objects.create(
-            client_id=uuid.uuid4(),
-            subdistrict_id=point.subdistrict_id,
-            point=point,
-            category=category,
-            level=level,
-            checked_at=timezone.now(),
-            day=today,
-        )
+        purity_check(point, today, level, category)
     for back in (1, 2, 3):
         HouseholdDay.objects.create(
             subdistrict_id=grid.h1.subdistrict_id,

@@ -409,24 +409,18 @@ def objects(grid: Grid, personas: dict) -> dict[str, str]:
     from units.services import unit_create
 
     today = timezone.localdate()
-    case = case_open(
-        actor=None,
-        community=grid.c1,
-        subject="individual",
-        source="manual",
-        violation_day=today,
-        article_code="57(2)",
-        household=grid.h1,
-    )
-    # A second case with a rectification notice: its PDF exists only after the notice step.
-    noticed = case_open(
-        actor=None,
-        community=grid.c1,
-        subject="individual",
-        source="manual",
-        violation_day=today,
-        article_code="57(2)",
-        household=grid.h1,
+    # Two cases; the second gets a rectification notice: its PDF exists only after the notice step.
+    case, noticed = (
+        case_open(
+            actor=None,
+            community=grid.c1,
+            subject="individual",
+            source="manual",
+            violation_day=today,
+            article_code="57(2)",
+            household=grid.h1,
+        )
+        for _ in range(2)
     )
     for status in ("persuasion", "notice"):
         case_step(actor=None, case=noticed, status=status)

@@ -136,3 +136,30 @@ def test_recheck_flags_past_days_once_and_keeps_verdicts(grid: Grid, point: Any)
     ObservationFlag.objects.update(verdict=FlagVerdict.ACCEPTED)
     assert flags_recheck(subdistrict_id=grid.sd.pk, day=day) == 0
     assert ObservationFlag.objects.get().verdict == FlagVerdict.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_rate_flags_cost_the_same_queries_for_one_household_over_or_many(
+    grid: Grid, point: Any, personas: dict
+) -> None:
+    """The ingest hot path: one query finds the records of every household-day over the limit, not one each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    codes = list(grid.c1.households.order_by("code").values_list("code", flat=True)[:4])
+    client = client_for(personas["volunteer"])
+
+    def batch(day: datetime.date, per_household: list[int]) -> list[dict[str, Any]]:
+        return [
+            record(point.code, code, observed_at=_at(day, 7, 10 + i))
+            for code, n in zip(codes, per_household, strict=False)
+            for i in range(n)
+        ]
+
+    today = timezone.localdate()
+    with CaptureQueriesContext(connection) as one:  # 27 records, one household over
+        assert post(client, batch(today - datetime.timedelta(days=1), [9, 6, 6, 6])).json()["created"] == 27
+    with CaptureQueriesContext(connection) as three:  # 27 records, three households over
+        assert post(client, batch(today - datetime.timedelta(days=2), [9, 9, 9])).json()["created"] == 27
+    assert ObservationFlag.objects.filter(kind=FlagKind.RATE).count() == 9 + 27
+    assert len(three) == len(one), [q["sql"] for q in three.captured_queries]

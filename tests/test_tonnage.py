@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
 
 from grid.services.importing import ImportRejected
 from tests.conftest import Grid, client_for
+from tests.files import xlsx_bytes_with
 from tonnage.demo import tonnage_demo_generate
 from tonnage.importing import HEADERS, tonnage_import
 from tonnage.models import TonnageRecord, TonnageTarget
@@ -23,15 +22,7 @@ DAY = datetime.date(2026, 11, 10)
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(HEADERS)
-    for r in rows:
-        sheet.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes_with([list(HEADERS), *rows])
 
 
 @pytest.mark.django_db

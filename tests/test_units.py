@@ -298,7 +298,7 @@ def test_saved_evidence_is_confirmed_linked_and_served_only_in_scope(
     assert liaison.get(f"/units/commitments/{other.pk}/evidence/").status_code == 404
     bare = commitment_add(actor=None, unit=school, year=YEAR, title="无附件")
     assert liaison.get(f"/units/commitments/{bare.pk}/evidence/").status_code == 404
-    assert client_for(personas["resident"]).get(url).status_code in (403, 404)
+    assert client_for(personas["resident"]).get(url).status_code == 403
     assert client_for(personas["subdistrict_admin"]).get(url).status_code == 200
 
 

@@ -55,6 +55,32 @@ def _check(community: GridNode, day: datetime.date, category: str, kg: Any) -> d
     return weight
 
 
+def _new_record(
+    actor: Any,
+    community: GridNode,
+    day: datetime.date,
+    category: str,
+    weight: decimal.Decimal,
+    *,
+    source: str,
+    ref: str,
+    station: str = "",
+) -> TonnageRecord:
+    """An unsaved weighing of checked values (`_check`): the one builder for a ticket and a bulk row."""
+    assert community.subdistrict_id is not None
+    return TonnageRecord(
+        subdistrict_id=community.subdistrict_id,
+        community=community,
+        day=day,
+        category=category,
+        kg=weight,
+        source=source,
+        station=station,
+        ref=ref,
+        recorded_by=saved_user(actor),
+    )
+
+
 @transaction.atomic
 def tonnage_record(
     *,
@@ -79,17 +105,7 @@ def tonnage_record(
     existing = TonnageRecord.objects.filter(station="", ref=ref).first()
     if existing is not None:
         return existing, False
-    assert community.subdistrict_id is not None
-    record = TonnageRecord(
-        subdistrict_id=community.subdistrict_id,
-        community=community,
-        day=day,
-        category=category,
-        kg=weight,
-        source=source,
-        ref=ref,
-        recorded_by=saved_user(actor),
-    )
+    record = _new_record(actor, community, day, category, weight, source=source, ref=ref)
     if photo is not None:
         # A ticket photo: checked by content and re-encoded as JPEG like every photo (lib.uploads).
         stored = clean_upload(photo, accept=IMAGE_ONLY, max_side=PHOTO_SIDE, jpeg_only=True)
@@ -179,17 +195,8 @@ def tonnage_bulk(
             else:
                 result.conflicts.append(Conflict(n, stored, community, day, category, weight))
             continue
-        assert community.subdistrict_id is not None
-        new[ref] = TonnageRecord(
-            subdistrict_id=community.subdistrict_id,
-            community=community,
-            day=day,
-            category=category,
-            kg=weight,
-            source=source,
-            station=station,
-            ref=ref,
-            recorded_by=saved_user(actor),
+        new[ref] = _new_record(
+            actor, community, day, category, weight, source=source, ref=ref, station=station
         )
     TonnageRecord.objects.bulk_create(list(new.values()), batch_size=1000)
     audit_bulk_created(actor=actor, objs=list(new.values()), reason=f"tonnage {source}")

@@ -276,9 +276,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 representative=request.POST.get(f"rep-{attendance.unit.code}", attendance.representative),
             )
         return redirect("units:meeting", pk=meeting.pk)
-    if user.role == Role.UNIT_LIAISON and not meeting.attendance.filter(unit__in=units_for(user)).exists():
+    context = _meeting_context(user, meeting)  # its rows: the invited units the reader sees
+    if user.role == Role.UNIT_LIAISON and not context["rows"]:
         raise Http404  # a liaison sees the meetings their unit is invited to
-    return render(request, "units/meeting.html", _meeting_context(user, meeting))
+    return render(request, "units/meeting.html", context)
 
 
 @require_http_methods(["POST"])

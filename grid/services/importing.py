@@ -121,13 +121,22 @@ MG_NOT_IN_COMMUNITY = Msg("微网格“{v}”不属于该居民区。", "Micro-g
 ALREADY_WORKER = Msg("此人已是网格员。", "This person is already a grid worker.")
 
 
-def _phone(value: str) -> str:
-    """A phone number as people type it, in the form PHONE_RE reads: spaces, dots and brackets dropped,
-    a mobile's "+86"/"0086" and hyphens dropped ("+86 138-1234-5678" → "13812345678"); a landline keeps its
-    one hyphen ("(021) 6248 1234" → "02162481234")."""
+_MOBILE_RE = re.compile(r"(?:\+?86|0086)?-?(1\d{2})-?(\d{4})-?(\d{4})")
+# A landline: its area code with the trunk "0" (or after "+86"/"0086", which drop it), then 7–8 digits.
+_LANDLINE_RE = re.compile(r"(?:(?:\+?86|0086)-?0?|0)(\d{2,3})(-?)(\d{3,4})-?(\d{4})")
+
+
+def clean_phone(value: str) -> str:
+    """A phone number as people type it, in the form PHONE_RE reads (the import, and searches by phone):
+    spaces, dots and brackets dropped, a mobile's "+86"/"0086" and hyphens dropped ("+86 138-1234-5678" →
+    "13812345678"); a landline keeps only the hyphen after its area code ("021-6248-1234" → "021-62481234",
+    "(021) 6248 1234" and "+86 21 6248 1234" → "02162481234"). Anything else comes back as it was."""
     value = re.sub(r"[\s.()]", "", value)  # the reader made full-width brackets and spaces ASCII (NFKC)
-    mobile = re.fullmatch(r"(?:\+?86|0086)?-?(1\d{2})-?(\d{4})-?(\d{4})", value)
-    return "".join(mobile.groups()) if mobile else value
+    mobile = _MOBILE_RE.fullmatch(value)
+    if mobile:
+        return "".join(mobile.groups())
+    landline = _LANDLINE_RE.fullmatch(value)
+    return "0" + "".join(landline.groups()) if landline else value
 
 
 def valid_id_number(value: str) -> bool:
@@ -162,7 +171,7 @@ def _parse_row(
             out[col.key] = number
             continue
         if col.kind == "phone":
-            value = _phone(value)
+            value = clean_phone(value)
             if not PHONE_RE.fullmatch(value):
                 errors.append(RowError(row_no, col.header, BAD_PHONE.format(v=value[:30])))
                 continue

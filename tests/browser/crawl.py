@@ -114,13 +114,14 @@ class Watch:
             self._problem("5xx", f"{response.status} {response.request.method} {response.url}")
 
 
-def log_in(page: Any, base: str, username: str, password: str) -> None:
-    response = page.goto(f"{base}/accounts/login/")
+def log_in(page: Any, base: str, username: str, password: str, *, then: str = "/") -> None:
+    """Log in through the log-in page, then land on `then` (the home page unless a path is given)."""
+    response = page.goto(f"{base}/accounts/login/" + ("" if then == "/" else f"?next={then}"))
     assert response is not None and response.status == 200, f"log-in page: {page.inner_text('body')[:500]}"
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}{then}")
 
 
 def _links(page: Any, base: str) -> list[str]:

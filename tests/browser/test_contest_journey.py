@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 
 from contests.models import Answer, Entry, Question
-from tests.conftest import PASSWORD, build_grid, make_user
+from tests.browser.conftest import login, phone
+from tests.conftest import build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +25,9 @@ QUESTIONS = [
 
 
 def _login(browser: Any, url: str, username: str, locale: str = "zh-CN") -> Any:
-    context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844})
+    context = phone(browser, locale)
     page = context.new_page()
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    login(page, url, username)
     return context, page
 
 

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from supervision.services import point_create
-from tests.conftest import PASSWORD, build_grid, make_user
+from tests.browser.conftest import login
+from tests.conftest import build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,11 +71,7 @@ def test_main_pages_raise_no_csp_violation_and_stay_on_this_machine(live_server:
         _visit(page, seen, f"{base}/guide/", "#q")
         page.fill("#q", "电池")
         page.wait_for_load_state("networkidle")
-        page.goto(f"{base}/accounts/login/")
-        page.fill("input[name=username]", "csp_admin")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        login(page, base, "csp_admin")
         for path, ready in [
             ("/", "main"),
             ("/grid/", "main"),

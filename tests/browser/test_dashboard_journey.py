@@ -15,7 +15,8 @@ from assessment.services import inspection_record
 from supervision.ingest import SHANGHAI, Row, write_rows
 from supervision.models import PointDay
 from supervision.services import point_create
-from tests.conftest import PASSWORD, build_grid, make_user
+from tests.browser.conftest import login
+from tests.conftest import build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,11 +57,7 @@ def test_area_lead_drills_from_dashboard_to_evidence(live_server: Any, browser: 
     context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
     try:
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "lead_dash")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        login(page, live_server.url, "lead_dash")
         page.goto(f"{live_server.url}/reports/dashboard/{grid.area.code}/")
         # Charts drew from the app's own Chart.js (no network in this browser).
         page.wait_for_selector("body[data-charts=ready]")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,51 +21,19 @@ from pypdf import PdfReader, PdfWriter
 
 from enforcement.models import Case, CaseSource, CaseStatus, CaseStep, Subject
 from grid.models import Household
-from supervision.ingest import SHANGHAI, Row, write_rows
-from supervision.services import point_create
-from tests.conftest import PASSWORD, build_grid, make_user
+from supervision.ingest import SHANGHAI
+from tests.browser.conftest import desktop, login
+from tests.conftest import build_grid, make_user
+from tests.test_enforcement import catches
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(settings.BASE_DIR) / "var/screenshots/enforcement"
-OFFICE = {"width": 1366, "height": 768}
 
 
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _records(grid: Any, household: Household, days: list[int], outcome: str = "mixed") -> None:
-    point = point_create(actor=None, community=household.community, name=f"{household.code}箱房")
-    today = timezone.now().astimezone(SHANGHAI).date()
-    rows = []
-    for d in days:
-        day = today - datetime.timedelta(days=d)
-        at = datetime.datetime.combine(day, datetime.time(7, 30), tzinfo=SHANGHAI)
-        rows.append(
-            Row(
-                uuid.uuid4(),
-                grid.sd.pk,
-                household.community_id,
-                point.pk,
-                household.pk,
-                at,
-                day,
-                "wet",
-                outcome,
-                "dry",
-            )
-        )
-    write_rows(rows, recorded_by=None)
 
 
 def _pdf() -> bytes:
@@ -120,18 +87,19 @@ def test_secretary_previews_confirms_and_the_officer_decides_and_closes(
 ) -> None:
     grid = build_grid()
     refuser = Household.objects.get(building=grid.b1, room="102")
-    _records(grid, grid.h1, [1, 2, 3, 4, 5])  # five different days: meets the rule
-    _records(grid, refuser, [2], outcome="refused")  # one refusal: persuade first
-    _records(grid, grid.h_other, [1, 2, 3, 4])  # another residential area's: not this secretary's
+    today = timezone.now().astimezone(SHANGHAI).date()
+    catches(grid, [1, 2, 3, 4, 5], today=today)  # five different days: meets the rule
+    catches(grid, [2], outcome="refused", household=refuser, today=today)  # one refusal: persuade first
+    catches(grid, [1, 2, 3, 4], household=grid.h_other, today=today)  # another area's: not this secretary's
     unit_case = _unit_case_referred(grid)
     make_user("sec_enf", "community_secretary", grid.c1)
     officer = make_user("officer_enf", "enforcement_officer", grid.sd)
     base = live_server.url
 
-    context = browser.new_context(locale="zh-CN", accept_downloads=True, viewport=OFFICE)
+    context = desktop(browser, accept_downloads=True)
     try:
         page = context.new_page()
-        _log_in(page, base, "sec_enf")
+        login(page, base, "sec_enf")
         page.get_by_role("link", name="案件", exact=True).first.click()
         page.click("#propose")
         page.wait_for_url(f"{base}/cases/propose/")
@@ -190,7 +158,7 @@ def test_secretary_previews_confirms_and_the_officer_decides_and_closes(
         # The officer: referred cases, masked, a fine within the range only.
         page = context.new_page()
         context.clear_cookies()
-        _log_in(page, base, "officer_enf")
+        login(page, base, "officer_enf")
         page.click("#cases")
         row = page.locator("#cases tr", has_text=case.code)
         expect(row).to_contain_text("1号楼 ***")

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.crawl import PHONE
+from tests.browser.conftest import fits, login, phone
 from tests.browser.outbox import outbox_items
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,14 +29,6 @@ DEMO_SCALE = 0.03  # the demo generator at the crawl's small scale: all logins, 
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _log_in(page: Any, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _mistakes_at_the_bins(household: Any, n: int, today: Any) -> None:
@@ -89,9 +81,9 @@ def test_grid_worker_visits_the_household_that_needs_attention_first(
     visited_before = sum(s.visited_this_quarter for s in states)
     expected = visited_before + 1  # it was not visited this quarter
 
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "jiaotong_gw", DEMO_PASSWORD)
+    login(page, live_server.url, "jiaotong_gw", DEMO_PASSWORD)
     _shot(page, "1-home")
     page.get_by_role("link", name=re.compile("我的包责户")).first.click()
     page.wait_for_url(re.compile(r"/grid/my/$"))
@@ -104,7 +96,7 @@ def test_grid_worker_visits_the_household_that_needs_attention_first(
     ]
     top_text = cards.first.inner_text()
     assert f"近30天错误 {states[0].mistakes} 次" in top_text and "最近走访" in top_text
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    fits(page)
     _shot(page, "2-my-households")
 
     # The filter keeps only those needing a visit.
@@ -168,9 +160,9 @@ def test_grid_worker_visits_the_household_that_needs_attention_first(
     context.close()
 
     # The same page in English.
-    english = browser.new_context(**PHONE, locale="en-US")
+    english = phone(browser, "en-US")
     page = english.new_page()
-    _log_in(page, live_server.url, "jiaotong_gw", DEMO_PASSWORD)
+    login(page, live_server.url, "jiaotong_gw", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/grid/my/")
     assert page.locator("nav.filters").get_by_role("link", name=re.compile("Needs a visit")).is_visible()
     assert "mistake" in page.locator("li.card.household").first.inner_text()
@@ -182,15 +174,15 @@ def test_visit_recorded_offline_is_sent_once_when_back_online(live_server: Any, 
     """At the door without network: the visit waits on the phone with its client id, goes when the network
     is back, and is one Visit row; the counter moves then."""
     from party.models import Visit
-    from tests.conftest import PASSWORD, build_grid, make_user
+    from tests.conftest import build_grid, make_user
 
     grid = build_grid()
     user = make_user("gw_offline", "grid_worker", grid.m1, grid.w1.person)
     household = grid.w1.households.order_by("code").first()
     assert household is not None
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "gw_offline", PASSWORD)
+    login(page, live_server.url, "gw_offline")
     page.goto(f"{live_server.url}/grid/households/{household.code}/")
     expect(page.locator("#my-visited")).to_have_text("0")
 

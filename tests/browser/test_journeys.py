@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 
-from tests.conftest import PASSWORD, build_grid, make_user
+from tests.browser.conftest import desktop, fits, login, phone
+from tests.conftest import build_grid, make_user
+from tests.files import xlsx_bytes_with
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_grid_worker_opens_one_of_their_households_on_a_phone(
@@ -34,14 +19,14 @@ def test_grid_worker_opens_one_of_their_households_on_a_phone(
 ) -> None:
     grid = build_grid()
     make_user("gw_phone", "grid_worker", grid.m1, grid.w1.person)
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    log_in(page, live_server.url, "gw_phone")
+    login(page, live_server.url, "gw_phone")
     page.get_by_role("link", name=re.compile("我的包责户")).first.click()
     cards = page.locator("li.card.household")
     assert cards.count() == 18
     # The list fits the phone: no horizontal scrolling.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    fits(page)
     first = cards.first
     first.click()
     page.wait_for_url(re.compile(r"/grid/households/"))
@@ -57,15 +42,10 @@ def test_grid_worker_opens_one_of_their_households_on_a_phone(
 
 
 def _households_xlsx(building_code: str, rooms: list[str]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["楼栋编码", "室号", "楼道", "人口数", "联系人", "联系电话"])
-    for room in rooms:
-        sheet.append([building_code, room, "", 2, "新住户", "13811112222"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    header = ["楼栋编码", "室号", "楼道", "人口数", "联系人", "联系电话"]
+    return xlsx_bytes_with(
+        [header, *([building_code, room, "", 2, "新住户", "13811112222"] for room in rooms)]
+    )
 
 
 def test_admin_imports_households_and_sees_coverage_change(
@@ -74,9 +54,9 @@ def test_admin_imports_households_and_sees_coverage_change(
     settings.WASTEGRID_JOBS_INLINE = False  # the real thing: a background job, polled by htmx
     grid = build_grid()
     make_user("sd_admin", "subdistrict_admin", grid.sd)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context = desktop(browser)
     page = context.new_page()
-    log_in(page, live_server.url, "sd_admin")
+    login(page, live_server.url, "sd_admin")
 
     page.goto(f"{live_server.url}/grid/n/{grid.c1.code}/coverage/")
     assert page.locator("#cov-unassigned").inner_text() == "0"
@@ -108,7 +88,7 @@ def test_a_rejected_file_shows_row_messages_in_the_browser(
     grid = build_grid()
     make_user("sec", "community_secretary", grid.c1)
     page = browser.new_context(locale="zh-CN").new_page()
-    log_in(page, live_server.url, "sec")
+    login(page, live_server.url, "sec")
     upload = tmp_path / "bad.xlsx"
     upload.write_bytes(_households_xlsx(grid.b3.code, ["701"]))  # b3 is in the other residential area
     page.goto(f"{live_server.url}/grid/import/")

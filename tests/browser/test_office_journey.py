@@ -18,7 +18,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.crawl import DESKTOP
+from grid.services.demo import DEMO_PASSWORD
+from tests.browser.conftest import desktop, fits, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,20 +30,6 @@ DEMO_SCALE = 0.03
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    from grid.services.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _fits(page: Any) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= DESKTOP["viewport"]["width"]
 
 
 def _unstaffed_window(community: Any) -> Any:
@@ -80,15 +67,15 @@ def test_secretary_signs_someone_up_for_an_unstaffed_window_and_imports_househol
     volunteer = User.objects.get(username="jiaotong_vol").person
     assert volunteer is not None
 
-    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    context = desktop(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "jiaotong_sec")
+    login(page, live_server.url, "jiaotong_sec", DEMO_PASSWORD)
     today = page.locator("#today")
     expect(today).to_be_visible()
     window = page.locator(f'#today-gaps li[data-shift="{shift.pk}"]')
     expect(window).to_contain_text(shift.point.name)
     expect(window).to_contain_text("0/2")
-    _fits(page)
+    fits(page)
     _shot(page, "1-secretary-today")
 
     window.get_by_role("link").click()
@@ -102,7 +89,7 @@ def test_secretary_signs_someone_up_for_an_unstaffed_window_and_imports_househol
     expect(page.locator("#roster")).to_contain_text(volunteer.name)
     signup = ShiftSignup.objects.get(shift=shift, person=volunteer)
     assert signup.status == "assigned"
-    _fits(page)
+    fits(page)
     _shot(page, "3-roster-signed-up")
 
     # Import households from a real .xlsx, reached from the home page.
@@ -138,7 +125,7 @@ def test_secretary_signs_someone_up_for_an_unstaffed_window_and_imports_househol
         "href", f"/grid/households/?building={building.code}"
     )
     assert not stored.filter(grid_worker__isnull=False).exists()
-    _fits(page)
+    fits(page)
     _shot(page, "5-import-done")
     page.goto(f"{live_server.url}/")
     expect(page.locator("#today-jobs")).to_contain_text("新增住户.xlsx")
@@ -169,12 +156,12 @@ def test_liaison_records_a_commitment_with_evidence_and_answers_a_meeting(
     )
     assert invitation is not None
 
-    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    context = desktop(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "zjx_unit")
+    login(page, live_server.url, "zjx_unit", DEMO_PASSWORD)
     expect(page.locator(f"#unit-{unit.code}")).to_contain_text("育婴堂路小学")
     expect(page.locator("#no-unit")).to_have_count(0)
-    _fits(page)
+    fits(page)
     _shot(page, "7-liaison-home")
 
     row = page.locator(f'#my-commitments tr[data-commitment="{open_commitment.pk}"]')
@@ -206,7 +193,7 @@ def test_liaison_records_a_commitment_with_evidence_and_answers_a_meeting(
     expect(item).to_contain_text("李老师")
     invitation.refresh_from_db()
     assert invitation.reply == Reply.CONFIRMED and invitation.representative == "李老师"
-    _fits(page)
+    fits(page)
     _shot(page, "9-liaison-meeting-confirmed")
 
     # Joint meetings from the menu: the liaison's page, not a bare 403.
@@ -223,13 +210,13 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     from activities.services import activity_create
 
     call_command("generate_demo", scale=DEMO_SCALE, quiet=True, stdout=io.StringIO())
-    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    context = desktop(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "zjx_area1")
+    login(page, live_server.url, "zjx_area1", DEMO_PASSWORD)
     changes = page.locator("#week-changes")
     expect(changes).to_be_visible()
     expect(page.locator("#decisions")).to_be_visible()
-    _fits(page)
+    fits(page)
     _shot(page, "11-area-lead-week")
     first = changes.locator("tbody tr").first
     code = first.get_attribute("data-code")
@@ -259,9 +246,9 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
             ("正在进行的宣讲", -datetime.timedelta(minutes=30)),
         )
     )
-    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    context = desktop(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "jiaotong_sec")
+    login(page, live_server.url, "jiaotong_sec", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/activities/a/{ahead.code}/")
     expect(page.locator("#close-later")).to_be_visible()
     expect(page.locator("#close-activity")).to_have_count(0)
@@ -270,7 +257,7 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     page.locator("#close-activity button").click()
     expect(page.locator("#confirm")).to_contain_text("正在进行的宣讲")
     assert Activity.objects.get(pk=under_way.pk).status == ActivityStatus.PUBLISHED  # nothing yet
-    _fits(page)
+    fits(page)
     _shot(page, "13-end-activity-confirm")
     page.locator("#confirm-yes").click()
     page.wait_for_url(re.compile(rf"/activities/a/{under_way.code}/$"))

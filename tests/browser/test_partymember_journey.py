@@ -17,7 +17,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.crawl import PHONE
+from grid.services.demo import DEMO_PASSWORD
+from tests.browser.conftest import fits, login, phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,20 +29,6 @@ DEMO_SCALE = 0.03  # the demo generator at the crawl's small scale: all logins, 
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _log_in(page: Any, base: str) -> None:
-    from grid.services.demo import DEMO_PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "jiaotong_pm")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _fits(page: Any) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
 
 
 @pytest.fixture
@@ -65,9 +52,9 @@ def test_party_member_sees_what_is_missing_and_signs_the_pledge(
     before = leads_of(member, Period.containing("quarter", today), today)
     assert before is not None and not before.pledge
 
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    _log_in(page, live_server.url)
+    login(page, live_server.url, "jiaotong_pm", DEMO_PASSWORD)
     link = page.locator("#my-leads")
     expect(link).to_contain_text(f"我的四个带头 ({before.count}/4)")
     _shot(page, "1-home")
@@ -85,7 +72,7 @@ def test_party_member_sees_what_is_missing_and_signs_the_pledge(
         expect(page.locator("#lead-visits a.join-visit").first).to_have_attribute(
             "href", re.compile(r"/party/plan/\d+/")
         )
-    _fits(page)
+    fits(page)
     _shot(page, "2-my-four-leads")
 
     page.locator("#lead-pledge input[name=agree]").check()
@@ -103,7 +90,7 @@ def test_party_member_sees_what_is_missing_and_signs_the_pledge(
     page.get_by_role("button", name="English").click()
     expect(page.locator("h1")).to_contain_text("My four leads")
     expect(page.locator("#lead-pledge")).to_contain_text(f"Signed on {today:%Y-%m-%d}")
-    _fits(page)
+    fits(page)
     _shot(page, "4-my-four-leads-en")
     context.close()
 
@@ -129,9 +116,9 @@ def test_party_member_registers_for_a_theme_day_and_cancels(
         publish=True,
     )
 
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    _log_in(page, live_server.url)
+    login(page, live_server.url, "jiaotong_pm", DEMO_PASSWORD)
     page.locator("#my-activities").click()  # from the home page, no menu needed
     page.wait_for_url(re.compile(r"/activities/n/"))
     page.locator(f"#activities tr[data-code='{theme_day.code}'] a").click()
@@ -144,7 +131,7 @@ def test_party_member_registers_for_a_theme_day_and_cancels(
     expect(page.locator("#mine")).to_be_visible()
     expect(counts).to_contain_text("1 / 30")
     assert Registration.objects.filter(activity=theme_day, person=user.person).count() == 1
-    _fits(page)
+    fits(page)
     _shot(page, "6-registered")
 
     page.locator("#cancel-registration").click()

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from grid.services.demo import DEMO_PASSWORD, SUBDISTRICT_CODE
+from tests.browser.conftest import desktop, login, phone
 from tests.browser.crawl import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,14 +77,6 @@ def demo() -> None:
     assert repeat_cases_propose(subdistrict=sd, today=timezone.localdate())
 
 
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
 def _check_page(page: Any, base: str, path: str, shot: str, *, has_list: bool = True) -> None:
     """Open one page on the phone and assert nothing of its lists is hidden or wider than the screen."""
     response = page.goto(base + path)
@@ -109,10 +102,10 @@ def test_wide_lists_show_every_column_on_a_phone(live_server: Any, browser: Any,
     from units.models import MemberUnit
 
     base = live_server.url
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
 
-    _log_in(page, base, "jiaotong_sec")
+    login(page, base, "jiaotong_sec", DEMO_PASSWORD)
     # The secretary's home: the 今日 panels fit the screen (they were 6 px wider than 390 px).
     _check_page(page, base, reverse("accounts:home"), "secretary-home")
     rights = page.locator("#today > .card").evaluate_all(
@@ -138,9 +131,9 @@ def test_wide_lists_show_every_column_on_a_phone(live_server: Any, browser: Any,
     _check_agenda(page)
     context.close()
 
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    _log_in(page, base, "zjx_admin")
+    login(page, base, "zjx_admin", DEMO_PASSWORD)
     _check_page(page, base, reverse("enforcement:case_list"), "cases")
     first = page.locator("main table.list tbody tr").first
     case = Case.objects.get(code=first.locator("td").first.inner_text().strip())
@@ -161,9 +154,9 @@ def test_wide_lists_show_every_column_on_a_phone(live_server: Any, browser: Any,
     context.close()
 
     # English too: the headings printed before each value follow the language.
-    context = browser.new_context(**PHONE, locale="en-US")
+    context = phone(browser, "en-US")
     page = context.new_page()
-    _log_in(page, base, "jiaotong_sec")
+    login(page, base, "jiaotong_sec", DEMO_PASSWORD)
     page.request.post(f"{base}/i18n/setlang/", form={"language": "en", "next": "/"})
     _check_page(page, base, reverse("grid:household_list"), "households-en")
     assert page.locator("main table.list td[data-label='Contact phone']").count() > 0
@@ -192,9 +185,9 @@ OTHER_LISTS = [
 
 
 def test_every_other_list_shows_every_column_on_a_phone(live_server: Any, browser: Any, demo: None) -> None:
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "zjx_admin")
+    login(page, live_server.url, "zjx_admin", DEMO_PASSWORD)
     for name, args in OTHER_LISTS:
         _check_page(page, live_server.url, reverse(name, args=args), name.replace(":", "-"), has_list=False)
     context.close()
@@ -218,9 +211,9 @@ def _check_agenda(page: Any) -> None:
 def test_the_phone_menu_is_one_button_that_opens_every_link(
     live_server: Any, browser: Any, demo: None
 ) -> None:
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "zjx_admin")  # the longest menu
+    login(page, live_server.url, "zjx_admin", DEMO_PASSWORD)  # the longest menu
     header = page.locator("header.top").bounding_box()
     assert header is not None and header["height"] <= 140, f"the header takes {header} of 844px"
     links = page.locator("header nav a")
@@ -241,9 +234,9 @@ def test_the_phone_menu_is_one_button_that_opens_every_link(
     context.close()
 
     # Wider than a phone there is no button: the links show as before.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context = desktop(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "zjx_admin")
+    login(page, live_server.url, "zjx_admin", DEMO_PASSWORD)
     assert page.locator("header details.menu > summary").is_hidden()
     assert page.locator("header nav a").first.is_visible()
     assert page.locator("header nav a").last.is_visible()
@@ -258,7 +251,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_the_app_can_be_added_to_the_home_screen(live_server: Any, browser: Any) -> None:
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
     page.goto(live_server.url + "/guide/")
     href = page.locator("link[rel=manifest]").get_attribute("href")

@@ -16,6 +16,7 @@ from lib.apierrors import ApiError
 from lib.bilingual import Msg
 from supervision.models import Observation, ObservationPhoto, PointDay
 from supervision.services import point_create
+from tests.browser.conftest import login, phone
 from tests.browser.outbox import UNDO_MS, outbox_items
 from tests.conftest import PASSWORD, build_grid, make_user
 
@@ -65,11 +66,7 @@ def test_offline_queue_survives_reload_and_syncs_exactly_once(
 
 def _journey(context: Any, base: str, grid: Any, point: Any, photo: Path, network: Network) -> None:
     page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "vol_phone")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    login(page, base, "vol_phone")
 
     record_url = f"{base}/supervision/p/{point.code}/record/"
     page.goto(record_url)
@@ -136,11 +133,7 @@ OBSERVATIONS = "**/api/v1/supervision/observations"
 def _recorder_page(context: Any, base: str, username: str, point: Any) -> Any:
     context.clock.install()
     page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    login(page, base, username)
     page.goto(f"{base}/supervision/p/{point.code}/record/")
     return page
 
@@ -161,13 +154,7 @@ def _phone(browser: Any, service_workers: str = "block") -> Any:
     # The tests that time the outbox's sends to the millisecond with a fake clock block the app's service
     # worker (tests/browser/test_scan_offline.py), which keeps pages in the background with requests of its
     # own; the offline journey needs it to reload the page with no network.
-    return browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        service_workers=service_workers,
-    )
+    return phone(browser, service_workers=service_workers)
 
 
 @contextmanager

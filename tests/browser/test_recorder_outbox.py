@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from grid.models import Household
 from supervision.models import Observation, ObservationPhoto
 from supervision.services import point_create
+from tests.browser.conftest import login, phone
 from tests.browser.outbox import UNDO_MS, outbox_items
 from tests.conftest import PASSWORD, build_grid, make_user
 
@@ -57,28 +58,14 @@ def _at_the_bin(browser: Any, base: str, username: str) -> Iterator[Bin]:
     households = list(Household.objects.filter(building=grid.b1).order_by("code")[:3])
     Household.objects.filter(pk__in=[h.pk for h in households]).update(drop_off_point=point)
     make_user(username, "volunteer", grid.c1)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-    )
+    context = phone(browser, timezone_id="Asia/Shanghai")
     context.clock.install()
     try:
         page = context.new_page()
-        _log_in(page, base, username, f"/supervision/p/{point.code}/record/")
+        login(page, base, username, then=f"/supervision/p/{point.code}/record/")
         yield Bin(page, context, grid, point, households)
     finally:
         context.close()  # no request may reach the server after the test's database is gone
-
-
-def _log_in(page: Any, base: str, username: str, then: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={then}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}{then}")
 
 
 def _tap(page: Any, outcome: str, *, household: Household | None = None, pending: int) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import io
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,19 +21,24 @@ from lib.cjk import breaks_ok
 from reports.models import ReportJob
 from supervision.ingest import SHANGHAI, Row, write_rows
 from supervision.services import point_create
-from tests.conftest import PASSWORD, build_grid, make_user
+from tests.browser.conftest import desktop, login
+from tests.conftest import build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "reports"
-OFFICE = {"width": 1366, "height": 768}
 
 
-def _login(page: Any, url: str, username: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
+@contextmanager
+def _office(browser: Any, base: str, username: str) -> Iterator[tuple[Any, Any]]:
+    """A desk's context with `username` logged in: (context, page); closed on the way out."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = desktop(browser)
+    try:
+        page = context.new_page()
+        login(page, base, username)
+        yield context, page
+    finally:
+        context.close()
 
 
 def _data() -> Any:
@@ -64,11 +71,7 @@ def _data() -> Any:
 def test_admin_builds_the_monthly_report_and_reads_its_pdf(live_server: Any, browser: Any) -> None:
     grid, yesterday = _data()
     make_user("admin_rep", "subdistrict_admin", grid.sd)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(locale="zh-CN", viewport=OFFICE)
-    try:
-        page = context.new_page()
-        _login(page, live_server.url, "admin_rep")
+    with _office(browser, live_server.url, "admin_rep") as (context, page):
         page.goto(f"{live_server.url}/reports/dashboard/{grid.sd.code}/")
         page.wait_for_selector("body[data-charts=ready]")
         page.screenshot(path=str(SHOTS / "1-admin-dashboard.png"))
@@ -97,18 +100,12 @@ def test_admin_builds_the_monthly_report_and_reads_its_pdf(live_server: Any, bro
         page.wait_for_selector(".msg.error")
         assert "尚未开始" in page.locator(".msg.error").inner_text()
         assert ReportJob.objects.filter(node=grid.sd).count() == 1
-    finally:
-        context.close()
 
 
 def test_area_lead_compares_ranked_areas_and_drills_down(live_server: Any, browser: Any) -> None:
     grid, yesterday = _data()
     make_user("lead_rep", "area_lead", grid.area)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(locale="zh-CN", viewport=OFFICE)
-    try:
-        page = context.new_page()
-        _login(page, live_server.url, "lead_rep")
+    with _office(browser, live_server.url, "lead_rep") as (context, page):
         page.goto(f"{live_server.url}/reports/dashboard/{grid.area.code}/")
         page.wait_for_selector("body[data-charts=ready]")
         ranks = page.locator("#ranking tbody tr td:first-child").all_inner_texts()
@@ -126,5 +123,3 @@ def test_area_lead_compares_ranked_areas_and_drills_down(live_server: Any, brows
 
         expected = PointDay.objects.filter(community_id=grid.c1.pk, day__month=yesterday.month).count()
         assert page.locator("#records tbody tr").count() == expected > 0
-    finally:
-        context.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.crawl import DESKTOP, PHONE
+from tests.browser.conftest import desktop, fits, login, phone
+from tests.conftest import drop_offs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,28 +34,17 @@ def _shot(page: Any, name: str) -> None:
 
 def _a_week_at_the_bins(household: Any, today: datetime.date) -> None:
     """Four drop-offs two days ago (two correct, one put right on the spot, one mixed), through the ingest."""
-    from supervision.ingest import SHANGHAI, Row, write_rows
     from supervision.models import DropOffPoint
 
     point = DropOffPoint.objects.filter(community_id=household.community_id).order_by("pk").first()
     assert point is not None
-    day = today - datetime.timedelta(days=2)
-    rows = [
-        Row(
-            uuid.uuid4(),
-            household.subdistrict_id,
-            household.community_id,
-            point.pk,
-            household.pk,
-            datetime.datetime.combine(day, datetime.time(20, i), tzinfo=SHANGHAI),
-            day,
-            "wet",
-            outcome,
-            "dry" if outcome == "mixed" else "",
-        )
-        for i, outcome in enumerate(["correct", "correct", "corrected", "mixed"])
-    ]
-    write_rows(rows, recorded_by=None)
+    drop_offs(
+        point,
+        household,
+        today - datetime.timedelta(days=2),
+        ["correct", "correct", "corrected", "mixed"],
+        hour=20,
+    )
 
 
 def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_server: Any, browser: Any) -> None:
@@ -105,8 +94,8 @@ def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_serve
     assert balance >= 150 and drops >= 4
 
     # 1. Scanned with the phone's camera: nobody is logged in.
-    phone = browser.new_context(**PHONE, locale="zh-CN")
-    page = phone.new_page()
+    on_phone = phone(browser)
+    page = on_phone.new_page()
     page.goto(qr_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("我家")
     expect(page.locator("#balance")).to_have_text(str(balance))
@@ -120,7 +109,7 @@ def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_serve
     expect(page.locator("#rewards")).to_contain_text("环保购物袋")
     expect(page.locator("#rewards")).to_contain_text(household.code)
     assert page.get_by_role("link", name="登录").is_visible()  # not logged in
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    fits(page)
     _shot(page, "1-qr-page-zh")
 
     # 2. The same page in English.
@@ -133,13 +122,9 @@ def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_serve
     _shot(page, "2-qr-page-en")
 
     # 3. The sheet was lost: the residential area's secretary re-issues it from the household's page.
-    office = browser.new_context(**DESKTOP, locale="zh-CN")
+    office = desktop(browser)
     desk = office.new_page()
-    desk.goto(f"{live_server.url}/accounts/login/")
-    desk.fill("input[name=username]", "jiaotong_sec")
-    desk.fill("input[name=password]", DEMO_PASSWORD)
-    desk.click("button[type=submit]")
-    desk.wait_for_url(f"{live_server.url}/")
+    login(desk, live_server.url, "jiaotong_sec", DEMO_PASSWORD)
     desk.goto(f"{live_server.url}/grid/households/{household.code}/")
     card = desk.locator("#hh-qr")
     expect(card).to_contain_text("第 1 版")
@@ -164,4 +149,4 @@ def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_serve
     _shot(page, "4-old-qr-not-found")
     page.goto(f"{live_server.url}/h/{key.token}/")
     expect(page.locator("#balance")).to_have_text(str(balance))
-    phone.close()
+    on_phone.close()

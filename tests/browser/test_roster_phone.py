@@ -14,8 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.crawl import PHONE
-from tests.conftest import PASSWORD, build_grid, make_user
+from tests.browser.conftest import fits, login, phone
+from tests.conftest import build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +26,6 @@ MORNING, EVENING = (datetime.time(7), datetime.time(9)), (datetime.time(18, 30),
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_volunteer_reaches_todays_point_from_home_and_checks_in(
@@ -61,9 +53,9 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     make_user("vol_phone", "volunteer", grid.c1, person)
     mine = shift_signup(actor=None, shift=evening, person=person)
 
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     page = context.new_page()
-    _log_in(page, live_server.url, "vol_phone")
+    login(page, live_server.url, "vol_phone")
     link = page.locator("#todays-shift")
     expect(link).to_have_text("今日值班：甲1号箱房 18:30–20:30")
     _shot(page, "1-home")
@@ -75,7 +67,7 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     expect(cards.nth(0).locator("button")).to_have_count(0)
     expect(page.get_by_text("星期一 07:00–09:00")).to_be_visible()
     expect(page.get_by_text("星期日 18:30–20:30")).to_be_visible()
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    fits(page)
     _shot(page, "2-point")
     cards.nth(1).get_by_role("button", name="签到").click()
     expect(cards.nth(1).get_by_role("button", name="签退")).to_be_visible()
@@ -85,10 +77,10 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     _shot(page, "3-checked-in")
     context.close()
 
-    context = browser.new_context(**PHONE, locale="en-US")
+    context = phone(browser, "en-US")
     page = context.new_page()
     page.set_extra_http_headers({"Accept-Language": "en"})
-    _log_in(page, live_server.url, "vol_phone")
+    login(page, live_server.url, "vol_phone")
     expect(page.locator("#todays-shift")).to_have_text("Today's shift: 甲1号箱房 18:30–20:30")
     page.locator("#todays-shift").click()
     page.wait_for_url(re.compile(rf"/supervision/p/{point.code}/$"))

@@ -21,13 +21,12 @@ from grid.models import Household
 from grid.services.household_keys import household_keys_ensure
 from supervision.models import Observation
 from supervision.services import point_create
-from tests.browser.conftest import ARGS, CHROMIUM
-from tests.conftest import PASSWORD, Grid, build_grid, make_user
+from tests.browser.conftest import ARGS, CHROMIUM, login, phone
+from tests.conftest import Grid, build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(settings.BASE_DIR) / "var/screenshots/scan"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
 PAGES = "wastegrid-pages"
 OBSERVATIONS = "**/api/v1/supervision/observations"
 
@@ -35,14 +34,6 @@ OBSERVATIONS = "**/api/v1/supervision/observations"
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _qr_video(text: str, path: Path) -> Path:
@@ -102,13 +93,13 @@ def test_a_scanned_household_sheet_fills_the_recorder_and_the_record_is_saved(
     token = household_keys_ensure(actor=None, households=[household])[household.pk]
     _qr_video(f"{live_server.url}/h/{token}/", video)  # the new sheet: a secret URL the server resolves
 
-    context = fake.new_context(**PHONE, permissions=["camera"])
+    context = phone(fake, permissions=["camera"])
     try:
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-        _log_in(page, live_server.url, "vol_scan")
+        login(page, live_server.url, "vol_scan")
         page.goto(f"{live_server.url}/supervision/p/{point.code}/record/")
         changes = page.evaluate_handle(
             "() => { const seen = []; const f = document.querySelector('#household');"
@@ -145,7 +136,7 @@ def test_barcode_detector_path_and_a_find_form_go_straight_to_the_household(
     grid = build_grid()
     make_user("vol_counter", "volunteer", grid.c1)
     _qr_video("not the one read", video)  # the stub below answers, whatever the camera shows
-    context = fake.new_context(**PHONE, permissions=["camera"])
+    context = phone(fake, permissions=["camera"])
     # The browser's own detector where it has one: an old sheet's URL (…/guide/?h=<code>), read on the phone.
     context.add_init_script(
         "window.BarcodeDetector = class { static async getSupportedFormats() { return ['qr_code']; }"
@@ -153,7 +144,7 @@ def test_barcode_detector_path_and_a_find_form_go_straight_to_the_household(
     )
     try:
         page = context.new_page()
-        _log_in(page, live_server.url, "vol_counter")
+        login(page, live_server.url, "vol_counter")
         page.goto(f"{live_server.url}/points/counter/")
         page.get_by_role("button", name="扫码").click()
         page.wait_for_url(f"**/points/counter/?h={grid.h1.code}")
@@ -166,10 +157,10 @@ def test_barcode_detector_path_and_a_find_form_go_straight_to_the_household(
 
 def test_no_camera_says_so_and_typing_still_works(live_server: Any, browser: Any) -> None:
     grid, point = _bin_with_household("vol_nocam")
-    context = browser.new_context(**PHONE)  # no fake camera, no permission: the browser refuses
+    context = phone(browser)  # no fake camera, no permission: the browser refuses
     try:
         page = context.new_page()
-        _log_in(page, live_server.url, "vol_nocam")
+        login(page, live_server.url, "vol_nocam")
         page.goto(f"{live_server.url}/supervision/p/{point.code}/record/")
         page.get_by_role("button", name="扫码").click()
         note = page.locator(".scan-note.error")
@@ -222,10 +213,10 @@ def test_offline_pages_are_the_kept_copy_else_the_apps_offline_page_and_never_an
     make_user("gw_offline", "grid_worker", grid.m1, grid.w1.person)
     make_user("vol_next", "volunteer", grid.c1)
     mine = list(Household.objects.filter(grid_worker=grid.w1).order_by("code"))
-    context = browser.new_context(**PHONE)
+    context = phone(browser)
     try:
         page = context.new_page()
-        _log_in(page, base, "gw_offline")
+        login(page, base, "gw_offline")
         page.evaluate("navigator.serviceWorker.ready")
         page.goto(f"{base}/grid/households/")  # opened once, online
         assert page.locator("#offline-banner").is_hidden()  # the live page: no offline notice
@@ -272,7 +263,7 @@ def test_offline_pages_are_the_kept_copy_else_the_apps_offline_page_and_never_an
         page.click("header form[action$='/logout/'] button")  # log out: nothing of theirs stays
         page.wait_for_url("**/accounts/login/")
         _until(page, "no page is kept", None)
-        _log_in(page, base, "vol_next")
+        login(page, base, "vol_next")
         page.evaluate("navigator.serviceWorker.ready")
         context.set_offline(True)
         page.goto(f"{base}/grid/households/")  # the grid worker's copy is gone

@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.browser.crawl import PHONE
+from tests.browser.conftest import login, phone
 from tests.browser.outbox import outbox_items
-from tests.conftest import PASSWORD, build_grid, make_user
+from tests.conftest import build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,14 +41,10 @@ def test_a_refused_visit_is_corrected_in_its_form_or_discarded(live_server: Any,
     make_user("gw_refused", "grid_worker", grid.m1, grid.w1.person)
     household = grid.w1.households.order_by("code").first()
     assert household is not None
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = phone(browser)
     try:
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "gw_refused")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        login(page, live_server.url, "gw_refused")
         page.goto(f"{live_server.url}/grid/households/{household.code}/")
 
         context.set_offline(True)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from tests.browser.crawl import DESKTOP, PHONE
+from tests.browser.conftest import desktop, fits, phone
 from tests.conftest import PASSWORD, build_grid, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,8 +59,15 @@ def _log_in_from_home(page: Any, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def _fits(page: Any) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+def _on_phone(browser: Any, base: str, username: str, *, clock: Any = None) -> tuple[Any, Any]:
+    """A phone with `username` logged in from its home page: (context, page); `clock` installs the phone's
+    fake clock at that time before the page opens."""
+    context = phone(browser)
+    if clock is not None:
+        context.clock.install(time=clock)
+    page = context.new_page()
+    _log_in_from_home(page, base, username)
+    return context, page
 
 
 @pytest.fixture
@@ -112,13 +119,10 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     )
 
     base, point, clock = live_server.url, roster["point"], roster["clock"]
-    context = browser.new_context(**PHONE, locale="zh-CN")
-    context.clock.install(time=clock.at)  # the recorder stamps records with the phone's clock
-    page = context.new_page()
-    _log_in_from_home(page, base, "vol_me")
+    context, page = _on_phone(browser, base, "vol_me", clock=clock.at)  # records are stamped by this clock
     link = page.locator("#todays-shift")
     expect(link).to_have_text("今日值班：甲1号箱房 11:00–13:00")
-    _fits(page)
+    fits(page)
     _shot(page, "1-home")
 
     link.click()
@@ -128,7 +132,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     expect(today_card.get_by_role("button", name="签退")).to_be_visible()
     expect(page.locator(".msg")).to_contain_text("已签到。")
     assert ShiftSignup.objects.get(pk=roster["today_signup"].pk).checked_in_at == clock.at
-    _fits(page)
+    fits(page)
     _shot(page, "2-checked-in")
 
     # Two drop-offs, one tap each, on the recorder; stored once the phone has sent them. The recorder may
@@ -147,7 +151,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     assert all(r.response().ok for r in sent)
     assert sorted(stored.values_list("outcome", flat=True)) == ["bag_not_broken", "correct"]
     assert set(stored.values_list("recorded_by__username", flat=True)) == {"vol_me"}
-    _fits(page)
+    fits(page)
     _shot(page, "3-recorded")
 
     # A purity check of every bin, tied to the shift on duty now.
@@ -172,7 +176,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
         )
     expect(page.locator(".purity-saved")).to_have_count(len(bins))
     expect(page.locator(".purity-saved[data-category=wet]")).to_contain_text("今日已保存")
-    _fits(page)
+    fits(page)
     _shot(page, "4-purity")
 
     # 45 minutes later: check out, and the minutes are credited.
@@ -201,7 +205,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
         f"{signed.get().shift.start:%H:%M}–{signed.get().shift.end:%H:%M}"
     )
     expect(page.locator("ul.cards").first).to_contain_text(chosen)  # now under "my shifts"
-    _fits(page)
+    fits(page)
     _shot(page, "6-signed-up")
 
     # Hand tomorrow's shift to the neighbour, picked by (masked) name; it stays mine until they accept.
@@ -212,7 +216,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     picker = card.get_by_label("交给", exact=True)
     expect(picker.locator("option")).to_have_text(["—", "邻**"])  # only the neighbour: free, same area
     picker.select_option(label="邻**")
-    _fits(page)
+    fits(page)
     _shot(page, "7-picking")
     card.get_by_role("button", name="换班").click()
     expect(page.locator(".msg")).to_contain_text("邻*")
@@ -221,13 +225,11 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     _shot(page, "7-offered")
     context.close()
 
-    context = browser.new_context(**PHONE, locale="zh-CN")
-    page = context.new_page()
-    _log_in_from_home(page, base, "vol_neighbour")
+    context, page = _on_phone(browser, base, "vol_neighbour")
     # The offer waits on the neighbour's own home page, addressed to them.
     waiting = page.locator("#offers-to-me")
     expect(waiting).to_contain_text("志*** 请您接这个班。")
-    _fits(page)
+    fits(page)
     _shot(page, "8a-home-offer")
     waiting.get_by_role("link", name="接受或拒绝").click()
     page.wait_for_url(re.compile(rf"/supervision/offers/{offer.pk}/$"))
@@ -239,7 +241,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     theirs = ShiftSignup.objects.get(shift_id=tomorrow.shift_id, person=roster["neighbour"])
     assert theirs.status == SignupStatus.ASSIGNED and ShiftOffer.objects.get(pk=offer.pk).status == "accepted"
     expect(page.locator("ul.cards").first).to_contain_text("甲1号箱房")  # now the neighbour's shift
-    _fits(page)
+    fits(page)
     _shot(page, "9-accepted")
     context.close()
 
@@ -259,21 +261,19 @@ def test_an_unlinked_account_is_guided_then_linked_by_the_secretary(
     newcomer = make_user("vol_new", "volunteer", grid.c1)
     person = person_create(actor=None, node=grid.c1, name="新志愿者丙", phone="13700000003")
 
-    phone = browser.new_context(**PHONE, locale="zh-CN")
-    page = phone.new_page()
-    _log_in_from_home(page, base, "vol_new")
+    on_phone, page = _on_phone(browser, base, "vol_new")
     help_box = page.locator("#unlinked-help")
     expect(help_box).to_contain_text("王书记")
     expect(help_box.get_by_role("button", name="关联我的账号")).to_be_visible()
     expect(page.locator("#todays-shift")).to_have_count(0)
-    _fits(page)
+    fits(page)
     _shot(page, "10-unlinked-home")
     page.locator("#bin-side").click()
     expect(page.locator("#unlinked-help")).to_be_visible()
     expect(page.get_by_role("button", name="报名")).to_have_count(0)  # nothing to sign up with yet
     _shot(page, "11-unlinked-duty")
 
-    office = browser.new_context(**DESKTOP, locale="zh-CN")
+    office = desktop(browser)
     desk = office.new_page()
     _log_in_from_home(desk, base, "sec_jia")
     desk.locator("#accounts-people").click()
@@ -299,4 +299,4 @@ def test_an_unlinked_account_is_guided_then_linked_by_the_secretary(
     expect(page.get_by_text("报名成功。")).to_be_visible()
     assert ShiftSignup.objects.filter(person=person).count() == 1
     _shot(page, "14-linked-signs-up")
-    phone.close()
+    on_phone.close()

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from grid.models import GridNode, Level
+from supervision.management.subdistricts import subdistricts_or_exit
 from supervision.plausibility import flags_recheck
 
 
@@ -29,13 +29,7 @@ class Command(BaseCommand):
             self.stderr.write("--days must be 1…366 / --days 应在 1 到 366 之间")
             raise SystemExit(2)
         end = timezone.localdate()
-        sds = GridNode.objects.filter(level=Level.SUBDISTRICT).order_by("code")
-        if subdistrict:
-            sds = sds.filter(code__in=subdistrict)
-            missing = set(subdistrict) - set(sds.values_list("code", flat=True))
-            if missing:
-                self.stderr.write(f"no such sub-district / 找不到街道: {', '.join(sorted(missing))}")
-                raise SystemExit(2)
+        sds = subdistricts_or_exit(self, subdistrict)
         work = [(sd, end - datetime.timedelta(days=i)) for sd in sds for i in range(days)]
         written = 0
         for sd, day in tqdm(work, desc="days", disable=quiet):

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from grid.models import GridNode, Level
 from supervision.ingest import rollups_reconcile
+from supervision.management.subdistricts import subdistricts_or_exit
 
 
 class Command(BaseCommand):
@@ -41,13 +41,7 @@ class Command(BaseCommand):
         if start > end:
             self.stderr.write("--since is after today / --since 晚于今天")
             raise SystemExit(2)
-        sds = GridNode.objects.filter(level=Level.SUBDISTRICT).order_by("code")
-        if subdistrict:
-            sds = sds.filter(code__in=subdistrict)
-            missing = set(subdistrict) - set(sds.values_list("code", flat=True))
-            if missing:
-                self.stderr.write(f"no such sub-district / 找不到街道: {', '.join(sorted(missing))}")
-                raise SystemExit(2)
+        sds = subdistricts_or_exit(self, subdistrict)
         mended = 0
         for sd in tqdm(list(sds), desc="sub-districts", disable=quiet):
             result = rollups_reconcile(subdistrict=sd, start=start, end=end)
