@@ -36,12 +36,17 @@ demo: install
 	$(PY) manage.py migrate --noinput -v0
 	$(VENV)/bin/wastegrid load-guide
 	$(VENV)/bin/wastegrid generate-demo
+	$(VENV)/bin/wastegrid schedules-ensure
 	@echo; echo "Demo logins (one per role) — open http://127.0.0.1:8000"
 	@$(VENV)/bin/wastegrid demo-logins
 	@echo
 	$(MAKE) serve
 
+# The job worker (django-q2's qcluster: imports, report builds, the schedules) runs beside gunicorn and stops
+# with it: one command, no supervisor. Its queue is the database, so a job queued while it is down waits.
 serve:
+	@$(PY) manage.py qcluster & QCLUSTER=$$!; \
+	trap 'kill -TERM $$QCLUSTER 2>/dev/null; wait $$QCLUSTER' EXIT; \
 	$(VENV)/bin/gunicorn wastegrid.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile - --timeout 120
 
 lint: $(STAMP)
@@ -61,6 +66,7 @@ bench: install
 	$(PY) bench/grid_bench.py
 	$(PY) bench/guide_eval.py
 	$(PY) bench/guide_speed.py
+	$(PY) bench/jobs_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var/test*.sqlite3

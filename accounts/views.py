@@ -50,6 +50,13 @@ def home(request: HttpRequest) -> HttpResponse:
         worker = GridWorker.objects.filter(person__user=user).first()
         context["worker"] = worker
         context["my_count"] = worker.households.count() if worker else 0
+        if worker is not None:
+            # Beside the assignment figures, the one the visits page counts: households of the worker's
+            # micro-grid visited this quarter (party.selectors.visit_coverage, the same numbers there).
+            day = timezone.localdate()
+            context["visited"] = selectors.visit_coverage(
+                worker.microgrid, Period.containing("quarter", day), day
+            )[0]
     if user.role == Role.RESIDENT and user.person and user.person.household_id:
         household = (
             Household.objects.visible_to(user)

@@ -7,6 +7,7 @@ import calendar
 import datetime
 
 import segno
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -98,12 +99,18 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
     in_view = list(
         visible.filter(starts_at__date__gte=weeks[0][0], starts_at__date__lte=weeks[-1][-1])
         .select_related("node")
-        .annotate(came=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)))
+        .annotate(
+            came=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)),
+            registered=Count("registrations"),
+        )
         .order_by("starts_at")
     )
     by_day: dict[datetime.date, list[Activity]] = {}
     for a in in_view:
         by_day.setdefault(timezone.localtime(a.starts_at).date(), []).append(a)
+    # The calendar's first and last weeks reach into the months around it (shown greyed there); the list,
+    # the phone's agenda and the export are this month's only.
+    in_month = [a for a in in_view if timezone.localtime(a.starts_at).date().month == month.month]
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"activities-{node.code}-{month:%Y-%m}.xlsx",
@@ -118,7 +125,7 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
                     a.get_status_display(),
                     a.came,
                 )  # type: ignore[attr-defined]
-                for a in in_view
+                for a in in_month
             ],
         )
     following = (month + datetime.timedelta(days=32)).replace(day=1)
@@ -132,7 +139,7 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
             "previous": previous,
             "following": following,
             "weeks": [[(d, by_day.get(d, [])) for d in week] for week in weeks],
-            "activities": in_view,
+            "activities": in_month,
             "kinds": ActivityKind.choices,
             "can_create": user.has_role(STAFF),
             "error": error,
@@ -190,6 +197,10 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
         _done, error = attempt(write)
         if not error:
+            # Say what happened (the page alone changes little: a button swapped for another).
+            said = {"register": _("Registered."), "cancel": _("Registration cancelled.")}.get(action or "")
+            if said:
+                messages.success(request, said)
             return redirect("activities:detail", code=activity.code)
     registrations = list(activity.registrations.select_related("person").order_by("person__name"))
     if staff and request.GET.get("export") == "xlsx":
@@ -301,9 +312,14 @@ def _confirm_irreversible(
             request,
             title=_("Cancel your registration?"),
             consequences=[
-                _("Your place goes to someone else; if the activity fills up you cannot come back.")
+                _(
+                    "Your place is freed for someone else. You can register again while places remain; "
+                    "once the activity is full you cannot."
+                )
             ],
             back=back,
+            button=_("Cancel my registration"),
+            final=False,  # registering again is possible: not "cannot be undone"
         )
     return None
 

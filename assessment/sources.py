@@ -437,9 +437,28 @@ def records(
             community_id=community_id, point__code=key, day__gte=start, day__lte=end
         ).order_by("day", "category")
         return (
-            [_("Day"), _("Bin"), _("Drop-offs"), _("Correct"), _("Mixed"), _("Bag not broken"), _("Refused")],
+            # Every outcome has its column, so a row's outcomes add up to its drop-offs.
             [
-                (d.day, d.get_category_display(), d.total, d.correct, d.mixed, d.bag_not_broken, d.refused)
+                _("Day"),
+                _("Bin"),
+                _("Drop-offs"),
+                _("Correct"),
+                _("Corrected on the spot"),
+                _("Mixed"),
+                _("Bag not broken"),
+                _("Refused"),
+            ],
+            [
+                (
+                    d.day,
+                    d.get_category_display(),
+                    d.total,
+                    d.correct,
+                    d.corrected,
+                    d.mixed,
+                    d.bag_not_broken,
+                    d.refused,
+                )
                 for d in days
             ],
         )

@@ -107,6 +107,12 @@ def _community(user: User, code: str) -> GridNode:
     return node
 
 
+def _crumb_root(user: User, node: GridNode) -> GridNode:
+    """Where the crumb "Assessment" leads from a residential area's evidence: the ranking it is part of (the
+    node above), or the area itself for a reader who sees nothing above it (a secretary)."""
+    return GridNode.objects.visible_to(user).filter(pk=node.parent_id or 0).first() or node
+
+
 @require_GET
 @role_required(COVERAGE_READERS)
 @replica_reads
@@ -128,7 +134,14 @@ def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     return render(
         request,
         "assessment/evidence.html",
-        {"node": node, "period": period, "area": area, "s": score, "rows": score.tally.rows},
+        {
+            "node": node,
+            "crumb_root": _crumb_root(user, node),
+            "period": period,
+            "area": area,
+            "s": score,
+            "rows": score.tally.rows,
+        },
     )
 
 
@@ -156,7 +169,15 @@ def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpRes
     return render(
         request,
         "assessment/records.html",
-        {"node": node, "period": period, "ind": ind, "month": month, "headers": headers, "rows": rows},
+        {
+            "node": node,
+            "crumb_root": _crumb_root(user, node),
+            "period": period,
+            "ind": ind,
+            "month": month,
+            "headers": headers,
+            "rows": rows,
+        },
     )
 
 

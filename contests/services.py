@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_created, saved_user
 from contests.models import Answer, Contest, ContestMode, ContestQuestion, ContestStatus, Entry, Question
 from contests.selectors import QuestionState, forget_state, question_state
+from contests.writelock import sqlite_answer_writer
 from grid.access import Scope
 from grid.models import GridNode, Level
 from lib.codes import next_code
@@ -254,7 +255,8 @@ def _store_answer(insert: str, params: list[Any], correct: bool, ms: int) -> tup
     WAL flush: a commit waited 2–4 ms for the disk here, and an answer lost to a server crash in the next
     fraction of a second is the same durability SQLite has in WAL mode with synchronous=NORMAL (settings).
     Inside a caller's transaction the statement just joins it (SET LOCAL would change that transaction's
-    commit). SQLite has no such CTE (and its round trips cost nothing): a short transaction there."""
+    commit). SQLite has no such CTE (and its round trips cost nothing): a short transaction there, begun only
+    once this process holds the answer writers' lock (contests.writelock), so taps queue instead of sleeping."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = (
@@ -274,7 +276,7 @@ def _store_answer(insert: str, params: list[Any], correct: bool, ms: int) -> tup
                 cursor.nextset()  # past SET's empty result
             row = cursor.fetchone()
         else:
-            with transaction.atomic():
+            with sqlite_answer_writer(), transaction.atomic():
                 cursor.execute(insert, params)
                 row = cursor.fetchone()
                 if row is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -22,6 +23,37 @@ OUTCOME_ZH = {
     "correct": "正确投放",
 }
 CATEGORY_ZH = {"recyclable": "可回收物", "hazardous": "有害垃圾", "wet": "湿垃圾", "dry": "干垃圾"}
+
+
+REGULATION = "《上海市生活垃圾管理条例》"
+_DIGITS = "零一二三四五六七八九"
+
+
+def _cn(n: int) -> str:
+    """1..999 in Chinese numerals as laws are cited: 24 → 二十四, 10 → 十, 105 → 一百零五."""
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = f"{_DIGITS[hundreds]}百" if hundreds else ""
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
+    elif hundreds and ones:
+        out += "零"
+    return out + (_DIGITS[ones] if ones else "")
+
+
+def cite(code: str) -> str:
+    """An article code as the notice cites it, one style throughout (issue 17): "57(2)" → 第五十七条第二款;
+    a code of another shape is kept as typed, inside 第…条."""
+    m = re.fullmatch(r"(\d{1,3})(?:\((\d{1,2})\))?", code.strip())
+    if m is None:
+        return f"第{code}条"
+    return f"第{_cn(int(m[1]))}条" + (f"第{_cn(int(m[2]))}款" if m[2] else "")
+
+
+def _violated(condition: str) -> str:
+    """The provision an article's condition says was broken ("违反第二十四条第一款，…"), "" when it names none."""
+    m = re.search(r"违反(第[零一二三四五六七八九十百]+条(?:第[一二三四五六七八九十]+款)?)", condition)
+    return m[1] if m else ""
 
 
 def _lines(c: canvas.Canvas, x: float, y: float, text: str, size: int = 11, leading: float = 7 * mm) -> float:
@@ -86,8 +118,9 @@ def notice_pdf(
         y = _lines(c, x + 6 * mm, y, f"{case.violation_day:%Y-%m-%d}：混合投放生活垃圾", size=10)
     y -= 3 * mm
     article = case.article
+    violated = _violated(article.condition)
     basis = (
-        f"上述行为违反了《上海市生活垃圾管理条例》第二十四条第一款的规定。依据该条例第{article.code}条"
+        f"上述行为违反了{REGULATION}{violated}的规定。依据{REGULATION}{cite(article.code)}"
         f"（{article.title}；{article.effective_from:%Y年%m月%d日}起施行的版本），责令你（单位）于"
         f"{deadline:%Y年%m月%d日}前改正，按规定分类投放生活垃圾。逾期不改正或拒不改正的，"
         f"将移送城管执法部门依法处理，可处{article.fine_min}元以上{article.fine_max}元以下罚款。"

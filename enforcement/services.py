@@ -224,8 +224,10 @@ def case_step(
     data: dict[str, Any] | None = None,
     deadline: datetime.date | None = None,
     document: Any = None,
+    on: datetime.date | None = None,
 ) -> CaseStep:
-    """Move a case to `status` (an allowed next step, see NEXT) with a typed `note`.
+    """Move a case to `status` (an allowed next step, see NEXT) with a typed `note`; `on` is the day the step
+    counts from (default today): only the demo passes it, to replay a case whose notice has run out.
 
     A rectification notice (status "notice") records its deadline (`deadline`, default today + NOTICE_DAYS,
     at most NOTICE_MAX_DAYS ahead) in the step and in `case.due`. "Refused" follows only a live notice and only
@@ -236,7 +238,7 @@ def case_step(
     ValidationError for a step that may not follow; PermissionDenied outside the actor's scope."""
     case = Case.objects.select_for_update().select_related("community").get(pk=case.pk)
     Scope.of(actor).require(case.community)
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     _check_deadline(case, status, today)  # first: "no notice yet" says more than "cannot go from … to …"
     if status not in NEXT.get(case.status, set()):
         raise InvalidInput(
@@ -339,6 +341,13 @@ def case_close(
     )
 
 
+def live_steps(case: Case) -> list[CaseStep]:
+    """A case's steps that stand: not voided, and not themselves a voiding step (those carry the status they
+    returned to, so only their data tells them apart). Voiding needs two: the last and the one it returns to."""
+    steps = case.steps.filter(voided_by__isnull=True).order_by("at", "id")
+    return [s for s in steps if (s.data or {}).get("msg") != "void"]
+
+
 @transaction.atomic
 def case_void_last_step(*, actor: Any, case: Case, reason: str) -> CaseStep:
     """Undo the latest step with a voiding step; the case returns to the step before (and its deadline, if
@@ -346,7 +355,7 @@ def case_void_last_step(*, actor: Any, case: Case, reason: str) -> CaseStep:
     Scope.of(actor).require(case.community)
     if not reason.strip():
         raise InvalidInput(Msg("请说明原因。", "Give a reason."))
-    live = [s for s in case.steps.filter(voided_by__isnull=True).exclude(status="void").order_by("at", "id")]
+    live = live_steps(case)
     if len(live) < 2:
         raise InvalidInput(Msg("没有可撤销的步骤。", "There is no step to void."))
     last, previous = live[-1], live[-2]

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
@@ -28,6 +29,7 @@ from enforcement.services import (
     case_step,
     case_void_last_step,
     cases_visible_to,
+    live_steps,
     notice_deadline,
 )
 from enforcement.services_proposal import (
@@ -140,6 +142,32 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     return _detail(request, user, _case(user, code))
 
 
+# Buttons say what the person does, not the state the case lands in (issue 17: "认定拒不改正", not "拒不改正").
+ACTION_LABELS: dict[str, object] = {
+    CaseStatus.PERSUASION: gettext_lazy("Record persuasion"),
+    CaseStatus.NOTICE: gettext_lazy("Issue a rectification notice"),
+    CaseStatus.CORRECTED: gettext_lazy("Confirm it was corrected"),
+    CaseStatus.REFUSED: gettext_lazy("Find a refusal to correct"),
+    CaseStatus.REFERRED: gettext_lazy("Refer to law enforcement"),
+    CaseStatus.CLOSED: gettext_lazy("Close the case"),
+    CaseStatus.DISMISSED: gettext_lazy("Dismiss the case"),
+}
+
+
+def step_actions(case: Case, today: datetime.date) -> list[dict[str, object]]:
+    """The next steps a secretary may take, as buttons: label, and why it is not possible yet ("" when it
+    is). "Refused" waits for the notice's deadline (services._check_deadline): shown disabled until then
+    rather than offered and refused."""
+    deadline = notice_deadline(case)
+    out: list[dict[str, object]] = []
+    for status in sorted(NEXT.get(case.status, set()) - {CaseStatus.DECIDED}):
+        wait = ""
+        if status == CaseStatus.REFUSED and deadline is not None and today <= deadline:
+            wait = _("After the deadline of %(d)s") % {"d": deadline.isoformat()}
+        out.append({"status": status, "label": ACTION_LABELS.get(status, status), "wait": wait})
+    return out
+
+
 def _detail(
     request: HttpRequest,
     user: User,
@@ -153,16 +181,19 @@ def _detail(
     # Residents' personal data is masked for roles that do not need it (grid.presenters); the officer gets the
     # name on a case for decision (selectors.case_party).
     who = case_party(case, user) if case.household is not None else ""
-    next_steps = [] if officer else sorted(NEXT.get(case.status, set()) - {CaseStatus.DECIDED})
-    if case.status == CaseStatus.DECIDED:
-        next_steps = []  # closed with a record only (below)
+    today = timezone.localdate()
+    # A decided case closes with a record only (below); the officer decides, never steps.
+    next_steps = [] if officer or case.status == CaseStatus.DECIDED else step_actions(case, today)
+    steps = list(case.steps.select_related("by").all())
+    # Voiding needs a step before the last live one: never offered on a case that has only its first step.
     return render(
         request,
         "enforcement/case_detail.html",
         {
             "case": case,
             "who": who,
-            "steps": case.steps.select_related("by").all(),
+            "steps": steps,
+            "can_void": len(live_steps(case)) >= 2,
             "records": case_records(case)[:50],
             "photos": set(
                 ObservationPhoto.objects.filter(client_id__in=case.evidence).values_list(
@@ -170,15 +201,15 @@ def _detail(
                 )
             ),
             "next": next_steps,
-            "labels": dict(CaseStatus.choices),
+            "offers_notice": any(a["status"] == CaseStatus.NOTICE for a in next_steps),
             "officer": officer and case.status == CaseStatus.REFERRED,
             "decide": decide_form or {},
             "closing": case.status == CaseStatus.DECIDED and user.has_role(CASE_CLOSERS),
             "tiers": Tier.objects.filter(article=case.article),
             "can_work": user.has_role(CASE_WORKERS),
             "has_notice": notice_deadline(case) is not None,
-            "notice_default": timezone.localdate() + datetime.timedelta(days=NOTICE_DAYS),
-            "today": timezone.localdate(),
+            "notice_default": today + datetime.timedelta(days=NOTICE_DAYS),
+            "today": today,
         },
         status=status,
     )

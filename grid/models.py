@@ -252,6 +252,17 @@ class Household(TimeStampedModel):
         related_name="households",
         verbose_name=_("drop-off point"),
     )
+    # The import that created the row (none for rows made one at a time or by the demo): "the rows this import
+    # created" is then exact, not "rows created since the job began" (issue 17).
+    import_job = models.ForeignKey(
+        "ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("import"),
+    )
 
     objects = HouseholdQuerySet.as_manager()
 

@@ -284,15 +284,13 @@ def imports_recent(user: Any, since: datetime.datetime, limit: int = 5) -> list[
 
 
 def import_outcome(job: Any, buildings_max: int = 5) -> dict[str, Any]:
-    """For a finished households import: {"added": households of the job's node added since the job began,
-    "unassigned": how many of them have no grid worker yet, "buildings": [(code, name)] of the buildings they
-    are in, at most `buildings_max` (for links to them; empty when there are more)}. The job keeps no list of
-    its rows (the file is dropped once imported), so "since the job began" stands for "by this import"; two
-    imports into one residential area within the same minutes would be counted together. Empty for other
-    kinds. Two queries."""
+    """For a finished households import: {"added": the households this import created (each keeps its job,
+    Household.import_job), "unassigned": how many of them have no grid worker yet, "buildings": [(code, name)]
+    of the buildings they are in, at most `buildings_max` (for links to them; empty when there are more)}.
+    Empty for other kinds. Two queries."""
     if job.kind != ImportKind.HOUSEHOLDS:
         return {}
-    added = Household.objects.in_node(job.node).filter(created_at__gte=job.created_at)
+    added = Household.objects.in_node(job.node).filter(import_job=job)
     out: dict[str, Any] = added.aggregate(
         added=Count("id"), unassigned=Count("id", filter=Q(grid_worker__isnull=True))
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -97,7 +98,8 @@ def node_detail(request: HttpRequest, code: str) -> HttpResponse:
 def _household_filter(request: HttpRequest, user: User) -> tuple[QuerySet[Household], dict[str, Any]]:
     qs = Household.objects.visible_to(user)
     params = {
-        k: request.GET.get(k, "").strip()[:100] for k in ("q", "node", "worker", "unassigned", "building")
+        k: request.GET.get(k, "").strip()[:100]
+        for k in ("q", "node", "worker", "unassigned", "building", "import")
     }
     node = None
     if params["node"]:
@@ -112,6 +114,12 @@ def _household_filter(request: HttpRequest, user: User) -> tuple[QuerySet[Househ
         qs = qs.filter(grid_worker__code=params["worker"])
     if params["unassigned"] == "1":
         qs = qs.filter(grid_worker__isnull=True)
+    if params["import"]:
+        # The households one import created (linked from its page); a malformed id matches none.
+        try:
+            qs = qs.filter(import_job__public_id=uuid.UUID(params["import"]))
+        except ValueError:
+            qs = qs.none()
     return qs.order_by("code"), {"params": params, "filter_node": node}
 
 
@@ -325,8 +333,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
             )
             return redirect("grid:import_status", public_id=job.public_id)
     recent = ImportJob.objects.filter(created_by=user).defer("data")[:10]
-    # Links such as the home page's "import households" preselect what they lead to import.
-    chosen = request.POST.get("kind") or request.GET.get("kind", "")
+    # Links such as the home page's "import households" preselect what they lead to import; otherwise the
+    # kind the person imported last is kept (issue 17: "import another file" must not fall back to buildings).
+    chosen = request.POST.get("kind") or request.GET.get("kind", "") or (recent[0].kind if recent else "")
     return render(
         request,
         "grid/import.html",
@@ -356,6 +365,13 @@ def import_status(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+EXAMPLE_SHEET = "示例 Example (不导入)"
+EXAMPLE_NOTE = (
+    "在第一页填写数据，一行一条。“示例”页只是格式示例，不会被导入。"
+    " Fill in the first sheet, one row per record; the Example sheet only shows the format and is never imported."
+)
+
+
 @require_GET
 @role_required(GRID_EDITORS)
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
@@ -363,10 +379,14 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     spec = SPECS[kind]
     notes = [(c.header, _("required") if c.required else _("optional"), c.help) for c in spec]
+    # The importer reads only the first sheet: the example lives on a sheet of its own, so it can never be
+    # imported by mistake, and the notes say so (issue 17).
+    notes.append(("—", "", EXAMPLE_NOTE))
     data = xlsx_bytes(
         [
             (str(ImportKind(kind).label), [c.header for c in spec], []),
             ("说明 Notes", ["列 Column", "必填 Required", "说明 Notes"], notes),
+            (EXAMPLE_SHEET, [c.header for c in spec], [[c.example for c in spec]]),
         ]
     )
     return HttpResponse(

@@ -15,11 +15,19 @@ CONFIRMED = "confirmed"
 
 
 def confirm_first(
-    request: HttpRequest, *, title: str, consequences: list[str], back: str, button: str = ""
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: list[str],
+    back: str,
+    button: str = "",
+    final: bool = True,
 ) -> HttpResponse | None:
     """None when this POST carries `confirmed=1` (go ahead); else the confirmation page (200) that posts the
     same fields to the same address. `title`: the question; `consequences`: what will happen, one line each;
-    `back`: where "Back" leads (a path of this site); `button`: the confirm button's text."""
+    `back`: where "Back" leads (a path of this site); `button`: the confirm button's text; `final`: the page
+    says "this cannot be undone" (False for a step that can be taken again, e.g. registering once more
+    after cancelling: the consequences say how)."""
     if request.POST.get(CONFIRMED) == "1":
         return None
     fields = [
@@ -38,5 +46,6 @@ def confirm_first(
             "action": request.get_full_path(),
             "back": back,
             "button": button,
+            "final": final,
         },
     )

@@ -1,42 +1,37 @@
-"""Background work in a thread of the web process (imports, report builds), or inline when
-`WASTEGRID_JOBS_INLINE` is set (tests, single-shot scripts). A job's own row carries its progress."""
+"""Where background work enters: imports and report builds call `start`.
+
+The job is written to the database queue (django-q2's ORM broker) before anything runs, in the caller's
+transaction when there is one, and a `manage.py qcluster` worker runs it through `jobs.runner.run`, which
+counts its starts, retries transient errors with backoff and gives up on a job that keeps killing its worker
+(docs/architecture.md, "Background jobs"). With `WASTEGRID_JOBS_INLINE` (tests, single-shot scripts) the
+function runs at once in the caller, as django-q2's `sync` would, but with its exceptions left to propagate.
+A job's own row (ImportJob, ReportJob) carries its progress and its error.
+"""
 
 from __future__ import annotations
 
-import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
-
-# Threads still running; tests wait for them before the test database goes away.
-RUNNING: set[threading.Thread] = set()
 
 
-def start(fn: Callable[..., Any], **kwargs: Any) -> None:
-    """Run `fn(**kwargs)` after the current transaction commits (the job row must be visible to it)."""
+def start(fn: Callable[..., Any], *, give_up: Callable[..., Any] | None = None, **kwargs: Any) -> str | None:
+    """Queue `fn(**kwargs)`; `give_up(**kwargs)` marks the job's row failed if its worker keeps dying.
+    kwargs must be plain values (ids, strings): they are stored with the task. Returns the task id."""
     if settings.WASTEGRID_JOBS_INLINE:
         fn(**kwargs)
-        return
-    transaction.on_commit(lambda: _thread(fn, kwargs))
+        return None
+    from django_q.tasks import async_task
 
-
-def _thread(fn: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-    thread = threading.Thread(target=_run, args=(fn, kwargs), daemon=True)
-    RUNNING.add(thread)
-    thread.start()
-
-
-def _run(fn: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-    try:
-        fn(**kwargs)
-    finally:
-        # The thread's own connection ends with the thread (persistent connections would outlive it).
-        connections.close_all()
-        RUNNING.discard(threading.current_thread())
-
-
-def wait_all(timeout: float = 30) -> None:
-    for thread in list(RUNNING):
-        thread.join(timeout=timeout)
+    func = f"{fn.__module__}.{fn.__qualname__}"
+    return async_task(
+        "jobs.runner.run",
+        func,
+        kwargs,
+        uuid.uuid4().hex,
+        f"{give_up.__module__}.{give_up.__qualname__}" if give_up else "",
+        group=func,  # the admin keeps the last results per job kind (Q_CLUSTER save_limit_per)
+        sync=False,  # settings may have sync on for inline runs; a caller here asked for the queue
+    )

@@ -15,7 +15,7 @@ from typing import Any
 DASH = "—"  # what a missing value shows, everywhere
 
 # Units written straight after the number (Chinese units and %); Latin units take a space: "12.5 kg".
-_TIGHT = {"%", "户", "吨", "人", "次", "个", "天", "分"}
+_TIGHT = {"%", "户", "吨", "人", "次", "个", "天", "分", "千克", "千克/天"}
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -363,13 +363,40 @@ def _number_cell(sheet: Any, value: Num) -> Any:
     return cell
 
 
-def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+def _text_width(value: Any) -> int:
+    """Columns a value takes on screen: a CJK character is about two Latin ones wide."""
+    text = str(value) if value is not None else ""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit_widths(sheet: Any, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Column widths from the widest header or cell (8..60), set before the rows: a write-only sheet
+    takes its column dimensions first."""
+    widths = [_text_width(h) for h in headers]
+    for row in rows:
+        for i, v in enumerate(row):
+            w = _text_width(v)
+            if i < len(widths):
+                widths[i] = max(widths[i], w)
+            else:
+                widths.append(w)
+    for i, w in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, w + 2))
+
+
+def xlsx_bytes(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], *, fit_columns: bool = False
+) -> bytes:
     """An .xlsx with one sheet per (title, headers, rows); every cell goes through `safe_cell`, so no text
     from a user becomes a live formula. A `lib.numbers.Num` becomes a number cell with its number format
-    (thousands, decimals, unit): it reads like the PDF and still adds up."""
+    (thousands, decimals, unit): it reads like the PDF and still adds up. `fit_columns` sizes the columns to
+    their contents (it reads all rows first: for small tables such as reports)."""
     book = Workbook(write_only=True)
     for title, headers, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
+        if fit_columns:
+            rows = [list(r) for r in rows]
+            _fit_widths(sheet, headers, rows)
         sheet.append([safe_cell(h) for h in headers])
         for row in rows:
             sheet.append([_number_cell(sheet, v) if isinstance(v, Num) else safe_cell(v) for v in row])

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import GRID_EDITORS, PARTY_READERS, VISIT_RECORDERS, User
 from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
-from grid.models import GridNode, Household, Level
+from grid.models import GridNode, GridWorker, Household, Level
 from grid.presenters import household_view
 from lib.bilingual import Msg
 from lib.periods import Period, query_period
@@ -90,6 +90,9 @@ def mine(request: HttpRequest) -> HttpResponse:
             "leads": leads,
             "period": period,
             "rules": selectors,
+            # Each lead in one unit and one form, the same as its own figure: hours for duty, % for sorting.
+            "duty_min_hours": f"{selectors.DUTY_MIN_MINUTES / 60:.1f}",
+            "sorts_min_pct": f"{selectors.SORTS_MIN_RATE * 100:.0f}%",
             "plans": selectors.plans_for(member, period) if member is not None else [],
             "pledge_version": PLEDGE_TEXT_VERSION,
             "error": error or ("" if member is not None else str(NOT_A_MEMBER)),
@@ -221,8 +224,22 @@ def _plan(user: User, pk: int) -> VisitPlan:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = _plan(user, pk)
-    rows = selectors.plan_households(plan, timezone.localdate())
+    every = selectors.plan_households(plan, timezone.localdate())
     visited = selectors.plan_visited(plan)  # the same count the row answers send out of band
+    # Which households are listed (issue 14: all 170 at once helped nobody at the door): by default a grid
+    # worker's own households not visited yet this quarter, anyone else's "not visited yet"; ?show=all lists
+    # every household of the micro-grid, and the counter always counts them all.
+    worker_id = GridWorker.objects.filter(person__user=user).values_list("pk", flat=True).first()
+    todo = [r for r in every if not r.visits]
+    shown = {
+        "mine": [r for r in todo if worker_id and r.household.grid_worker_id == worker_id],
+        "todo": todo,
+        "all": every,
+    }
+    show = request.GET.get("show", "")
+    if show not in shown:
+        show = "mine" if worker_id and shown["mine"] else "todo"
+    rows = shown[show]
     form_id = uuid.uuid4()
     return render(
         request,
@@ -234,6 +251,18 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (household_view(r.household, user), r, uuid.uuid5(form_id, r.household.code)) for r in rows
             ],
             "visited": visited,
+            "total": len(every),
+            "show": show,
+            # (key, label, count) for the filter links; "mine" only for a grid worker.
+            "filters": [
+                (key, label, len(shown[key]))
+                for key, label in (
+                    ("mine", _("My households to visit")),
+                    ("todo", _("Not visited yet")),
+                    ("all", _("All households")),
+                )
+                if key != "mine" or worker_id
+            ],
             "outcomes": VisitOutcome.choices,
             "today": timezone.localdate(),
             "can_record": user.has_role(VISIT_RECORDERS),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -32,10 +32,18 @@ from reports.selectors import Dashboard, dashboard
 GRADE_ZH: dict[str, str] = {Grade.EXCELLENT: "优", Grade.GOOD: "良", Grade.FAIR: "中", Grade.POOR: "差"}
 CATEGORY_ZH = {"recyclable": "可回收物", "hazardous": "有害垃圾", "wet": "湿垃圾", "dry": "干垃圾"}
 CATEGORY_COLOURS = {"recyclable": "#1f5fa8", "hazardous": "#c0392b", "wet": "#7b4a26", "dry": "#333333"}
+CATEGORY_EN = {
+    "recyclable": "Recyclable",
+    "hazardous": "Hazardous",
+    "wet": "Wet (food) waste",
+    "dry": "Dry (residual) waste",
+}
 NO_DATA = "本期无数据"
 NOT_ENOUGH = "数据不足"
+KG = "千克"  # the one unit of weight in the Chinese report, as on the zh pages (千克, never 公斤 beside kg)
 
-# A column heading: (Chinese, English). The PDF shows the Chinese, the .xlsx both ("排名 Rank").
+# A text in both languages: (Chinese, English). The PDF is Chinese; the .xlsx takes the requester's language,
+# one language per file (`ReportData.en`).
 Head = tuple[str, str]
 
 
@@ -44,6 +52,28 @@ class ReportData:
     node: GridNode
     period: Period
     board: Dashboard
+    en: bool = False  # texts of the .xlsx in English (the requester's language); the PDF stays Chinese
+
+    def t(self, text: Head) -> str:
+        return text[1] if self.en else text[0]
+
+    def category(self, key: str) -> str:
+        return (CATEGORY_EN if self.en else CATEGORY_ZH)[key]
+
+    @property
+    def to_date(self) -> bool:
+        """A running period: the report covers its whole days so far (月至今), not its calendar span."""
+        return self.board.end < self.period.end
+
+    @property
+    def span(self) -> str:
+        """ "2026-11-01 – 2026-11-29（月至今）": the days covered, and whether the period is still running."""
+        text = f"{self.period.start:%Y-%m-%d} – {self.board.end:%Y-%m-%d}"
+        if not self.to_date:
+            return text
+        if self.en:
+            return f"{text} (to date)"
+        return f"{text}（{'月至今' if self.period.kind == 'month' else '至今'}）"
 
     @property
     def has_data(self) -> bool:
@@ -60,17 +90,35 @@ class ReportData:
         )
 
 
-def report_data(node: GridNode, period: Period, today: datetime.date) -> ReportData:
-    """The report's numbers; ValueError for a period that has not begun by `today` (see lib.periods)."""
+def report_end(period: Period, today: datetime.date) -> datetime.date:
+    """The last day a report of `period` covers: its end, or for a running period the last whole day
+    (yesterday; today is not over, its records are partial). On a period's first day there is no whole day
+    yet: that day itself."""
+    if period.end < today:
+        return period.end
+    return max(period.start, today - datetime.timedelta(days=1))
+
+
+def report_data(node: GridNode, period: Period, today: datetime.date, *, en: bool = False) -> ReportData:
+    """The report's numbers; ValueError for a period that has not begun by `today` (see lib.periods).
+    Averages (kg a day) are over the days covered, so a running month is not diluted by days to come."""
     if not period.begun(today):
         raise ValueError(period.key)
-    end = min(period.end, today)
+    end = report_end(period, today)
     by = "day" if period.kind == "month" else ("week" if period.kind == "quarter" else "month")
-    return ReportData(node, period, dashboard(node, period.start, end, by, today=today))
+    return ReportData(node, period, dashboard(node, period.start, end, by, today=today), en)
 
 
 def _share(part: int, whole: int, decimals: int = 1) -> Num:
     return pct(part / whole if whole else None, decimals)
+
+
+GRADE_EN: dict[str, str] = {
+    Grade.EXCELLENT: "excellent",
+    Grade.GOOD: "good",
+    Grade.FAIR: "fair",
+    Grade.POOR: "poor",
+}
 
 
 def _grade(data: ReportData) -> str:
@@ -78,8 +126,10 @@ def _grade(data: ReportData) -> str:
     if a is None:
         return DASH
     if not a.has_data:
-        return NO_DATA
-    return GRADE_ZH.get(a.overall.grade, DASH) if a.overall.grade else NOT_ENOUGH
+        return data.t((NO_DATA, "no data in this period"))
+    if not a.overall.grade:
+        return data.t((NOT_ENOUGH, "not enough data"))
+    return (GRADE_EN if data.en else GRADE_ZH).get(a.overall.grade, DASH)
 
 
 def summary_rows(data: ReportData) -> list[tuple[str, Any]]:
@@ -88,32 +138,42 @@ def summary_rows(data: ReportData) -> list[tuple[str, Any]]:
     meeting: Any = DASH
     if a is not None:
         meeting = f"{a.overall.met} / {len(a.areas)}" if a.overall.grade else _grade(data)
-    return [
-        ("节点 Node", f"{data.node.name} ({data.node.code})"),
-        ("期间 Period", f"{data.period.key} ({data.period.start} – {min(data.period.end, b.end)})"),
-        ("户数 Households", num(b.households, 0, "户")),
-        ("投放次数 Drop-offs", num(b.drops.total, 0, "次")),
-        ("正确投放率 Correct rate", pct(b.drops.correct_rate)),
-        ("桶内纯净 Clean bin checks", b.purity_pct),
-        ("值守覆盖 Windows staffed", b.staffing_pct),
-        ("日均清运量 kg a day", num(b.kg_per_day, 1, "kg")),
-        ("清运总量 Collected", num(sum((t.kg for t in b.tonnage), 0), 1, "kg")),
-        ("考核等级 Grade", _grade(data)),
-        ("达标居住区 Areas meeting", meeting),
+    kg = "kg" if data.en else KG
+    rows: list[tuple[Head, Any]] = [
+        (("节点", "Node"), f"{data.node.name} ({data.node.code})"),
+        (("期间", "Period"), f"{data.period.key} · {data.span}"),
+        (("户数", "Households"), num(b.households, 0, "" if data.en else "户")),
+        (("投放次数", "Drop-offs"), num(b.drops.total, 0, "" if data.en else "次")),
+        # Correct + corrected on the spot + mistakes = all drop-offs (supervision.selectors.Rate).
+        (("正确投放率", "Correct"), pct(b.drops.correct_rate)),
+        (("当场纠正", "Corrected on the spot"), pct(b.drops.corrected_rate)),
+        (("错误率", "Mistakes"), pct(b.drops.mistakes_rate)),
+        (("桶内纯净", "Clean bin checks"), b.purity_pct),
+        (("值守覆盖", "Windows staffed"), b.staffing_pct),
+        (("日均清运量", "Collected a day"), num(b.kg_per_day, 1, kg)),
+        (("清运总量", "Collected"), num(sum((t.kg for t in b.tonnage), 0), 1, kg)),
+        (("考核等级", "Grade"), _grade(data)),
+        (("达标居住区", "Areas meeting"), meeting),
     ]
+    return [(data.t(k), v) for k, v in rows]
 
 
-def assessment_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
+def assessment_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
     a = data.board.assessment
     if a is None or not data.has_data:
-        return [("—", "—")], []
-    headers: list[Head] = [
-        ("排名", "Rank"),
-        ("居住区", "Residential area"),
+        return [DASH], []
+    t = data.t
+    not_enough = t((NOT_ENOUGH, "not enough data"))
+    headers = [
+        t(("排名", "Rank")),
+        t(("居住区", "Residential area")),
         # The indicator's own name: two indicators share the group 有分类实效, never a name.
-        *[(f"{i.name}（{fmt(i.weight, 0)}分）", i.name_en or i.code) for i in a.indicators],
-        ("总分", "Score"),
-        ("达标", "Meets"),
+        *[
+            t((f"{i.name}（{fmt(i.weight, 0)}分）", f"{i.name_en or i.code} ({fmt(i.weight, 0)})"))
+            for i in a.indicators
+        ],
+        t(("总分", "Score")),
+        t(("达标", "Meets")),
     ]
     rows = []
     for area in in_rank_order(a.areas):
@@ -121,27 +181,34 @@ def assessment_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
             [
                 area.rank or DASH,
                 area.node.name,
-                *[num(s.score, 2) if s.score is not None else NOT_ENOUGH for s in area.scores],
-                num(area.total, 2) if area.total is not None else NOT_ENOUGH,
-                "否决" if area.vetoed else ("是" if area.meets else "否"),
+                *[num(s.score, 2) if s.score is not None else not_enough for s in area.scores],
+                num(area.total, 2) if area.total is not None else not_enough,
+                t(("否决", "vetoed"))
+                if area.vetoed
+                else (t(("是", "yes")) if area.meets else t(("否", "no"))),
             ]
         )
     return headers, rows
 
 
-def supervision_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
-    headers: list[Head] = [
-        ("节点", "Node"),
-        ("投放次数", "Drop-offs"),
-        ("正确投放率", "Correct rate"),
-        ("值守班次", "Windows"),
-        ("有人值守", "Staffed"),
+def supervision_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
+    t = data.t
+    headers = [
+        t(("节点", "Node")),
+        t(("投放次数", "Drop-offs")),
+        t(("正确", "Correct")),
+        t(("当场纠正", "Corrected on the spot")),
+        t(("错误", "Mistakes")),
+        t(("值守班次", "Windows")),
+        t(("有人值守", "Staffed")),
     ]
     rows = [
         [
             c.node.name,
             num(c.drops.total),
             pct(c.drops.correct_rate),
+            pct(c.drops.corrected_rate),
+            pct(c.drops.mistakes_rate),
             num(c.shifts),
             _share(c.staffed, c.shifts, 0),
         ]
@@ -150,42 +217,46 @@ def supervision_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
     return headers, rows
 
 
-def tonnage_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
-    headers: list[Head] = [
-        ("类别", "Category"),
-        ("合计(kg)", "kg"),
-        ("日均(kg)", "kg a day"),
-        ("基线(kg/日)", "Baseline kg a day"),
-        ("变化", "Change"),
-        ("户均(g/日)", "g per household a day"),
+def tonnage_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
+    t = data.t
+    headers = [
+        t(("类别", "Category")),
+        t((f"合计（{KG}）", "Collected (kg)")),
+        t((f"日均（{KG}）", "kg a day")),
+        t((f"基线（{KG}/日）", "Baseline (kg a day)")),
+        t(("变化", "Change")),
+        t(("户均（克/日）", "g per household a day")),
     ]
     rows = [
         [
-            CATEGORY_ZH[t.category],
-            num(t.kg, 1),
-            num(t.kg_per_day, 1),
-            num(t.baseline_kg_per_day, 1),
-            pct(t.change, 1, signed=True),
-            num(t.per_household_g, 0),
+            data.category(tt.category),
+            num(tt.kg, 1),
+            num(tt.kg_per_day, 1),
+            num(tt.baseline_kg_per_day, 1),
+            pct(tt.change, 1, signed=True),
+            num(tt.per_household_g, 0),
         ]
-        for t in data.board.tonnage
+        for tt in data.board.tonnage
     ]
     return headers, rows
 
 
-def trend_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
+def trend_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
     s = data.board.series
-    headers: list[Head] = [
-        ("日期", "Date"),
-        ("投放次数", "Drop-offs"),
-        ("正确投放率(%)", "Correct %"),
-        *[(f"{CATEGORY_ZH[c]}(kg)", c) for c in CATEGORY_ZH],
+    t = data.t
+    headers = [
+        t(("日期", "Date")),
+        t(("投放次数", "Drop-offs")),
+        t(("正确投放率", "Correct rate")),
+        *[t((f"{CATEGORY_ZH[c]}（{KG}）", f"{CATEGORY_EN[c]} (kg)")) for c in CATEGORY_ZH],
     ]
     rows = [
         [
-            label,
+            # A date cell (the first day of the week or month when bucketed), not text.
+            datetime.date.fromisoformat(label),
             num(s["drops"][i]),
-            num(s["correct"][i], 1),
+            # The series holds a percentage for the chart; the cell holds the share, shown with a % format.
+            pct(s["correct"][i] / 100 if s["correct"][i] is not None else None),
             *[num(s["tonnage"][c][i], 1) for c in CATEGORY_ZH],
         ]
         for i, label in enumerate(s["labels"])
@@ -193,23 +264,21 @@ def trend_table(data: ReportData) -> tuple[list[Head], list[list[Any]]]:
     return headers, rows
 
 
-def _both(headers: Sequence[Head]) -> list[str]:
-    return [f"{zh} {en}".strip() if en != zh else zh for zh, en in headers]
-
-
 def report_xlsx(data: ReportData) -> bytes:
-    """Figures stay numbers (lib.numbers.Num → a number cell with its number_format)."""
+    """One language per file (the requester's); figures stay numbers (lib.numbers.Num → a number cell
+    with its number_format), dates stay dates; columns as wide as their contents."""
+    t = data.t
     sheets: list[tuple[str, Sequence[str], Sequence[Sequence[Any]]]] = [
-        ("概况 Summary", ["项目 Item", "数值 Value"], summary_rows(data))
+        (t(("概况", "Summary")), [t(("项目", "Item")), t(("数值", "Value"))], summary_rows(data))
     ]
     for title, (headers, rows) in (
-        ("考核 Assessment", assessment_table(data)),
-        ("督导 Supervision", supervision_table(data)),
-        ("清运量 Tonnage", tonnage_table(data)),
-        ("趋势 Trend", trend_table(data)),
+        (t(("考核", "Assessment")), assessment_table(data)),
+        (t(("督导", "Supervision")), supervision_table(data)),
+        (t(("清运量", "Tonnage")), tonnage_table(data)),
+        (t(("趋势", "Trend")), trend_table(data)),
     ):
-        sheets.append((title, _both(headers), rows))
-    return xlsx_bytes(sheets)
+        sheets.append((title, headers, rows))
+    return xlsx_bytes(sheets, fit_columns=True)
 
 
 # --- PDF ------------------------------------------------------------------------------------------------
@@ -231,9 +300,9 @@ FIGURE = ParagraphStyle("figure", parent=CELL, alignment=2)  # numbers right-ali
 
 
 def _table(
-    headers: Sequence[Head | str], rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None
 ) -> Table:
-    body = [[_text(h if isinstance(h, str) else h[0], CELL) for h in headers]]
+    body = [[_text(h, CELL) for h in headers]]
     body += [[_text(v, FIGURE if isinstance(v, Num) else CELL) for v in row] for row in rows]
     table = Table(body, colWidths=widths, repeatRows=1)
     table.setStyle(
@@ -277,7 +346,7 @@ def _correct_chart(data: ReportData) -> Drawing:
 
 def _tonnage_chart(data: ReportData) -> Drawing:
     drawing = Drawing(170 * mm, 55 * mm)
-    drawing.add(String(0, 51 * mm, "日均清运量(kg)：本期与基线", fontName=FONT, fontSize=9))
+    drawing.add(String(0, 51 * mm, f"日均清运量（{KG}）：本期与基线", fontName=FONT, fontSize=9))
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 15 * mm, 8 * mm, 150 * mm, 38 * mm
     rows = data.board.tonnage
@@ -299,7 +368,9 @@ def _tonnage_chart(data: ReportData) -> Drawing:
 def _summary_text(data: ReportData) -> str:
     b = data.board
     a = b.assessment
-    span = f"{data.period.start:%Y年%m月%d日}至{min(data.period.end, b.end):%Y年%m月%d日}"
+    span = f"{data.period.start:%Y年%m月%d日}至{b.end:%Y年%m月%d日}"
+    if data.to_date:
+        span += "（月至今）" if data.period.kind == "month" else "（至今）"
     if not data.has_data:
         return (
             f"{span}，{data.node.name}本期无数据：没有桶边投放、桶内检查、值守或清运记录，"
@@ -313,9 +384,10 @@ def _summary_text(data: ReportData) -> str:
             moves.append(f"{name}{'增' if t.change > 0 else '减'}{fmt(abs(t.change), 1, '%')}")
     text = (
         f"{span}，{data.node.name}共覆盖{fmt(b.households, 0, '户')}，"
-        f"记录桶边投放{fmt(b.drops.total, 0, '次')}，正确投放率{pct(b.drops.correct_rate)}；"
+        f"记录桶边投放{fmt(b.drops.total, 0, '次')}，正确投放率{pct(b.drops.correct_rate)}"
+        f"（当场纠正{pct(b.drops.corrected_rate)}，错误{pct(b.drops.mistakes_rate)}）；"
         f"定时定点值守覆盖{b.staffing_pct}，桶内纯净检查达标{b.purity_pct}；"
-        f"日均清运量{fmt(b.kg_per_day, 1)}公斤"
+        f"日均清运量{fmt(b.kg_per_day, 1, KG)}"
     )
     text += f"（与基线相比：{'，'.join(moves)}）。" if moves else "。"
     if a is not None and a.has_data:
@@ -335,6 +407,8 @@ def _summary_text(data: ReportData) -> str:
 
 
 def report_pdf(data: ReportData) -> bytes:
+    """The Chinese report, whatever language the .xlsx was asked in."""
+    data = replace(data, en=False)
     buffer = io.BytesIO()
     kind = {"month": "月报", "quarter": "季报", "year": "年报"}[data.period.kind]
     title = f"{data.node.name}生活垃圾分类工作{kind}（{data.period.key}）"
@@ -349,11 +423,7 @@ def report_pdf(data: ReportData) -> bytes:
         author="wastegrid",
     )
     story: list[Any] = [_text(title, TITLE), _text(_summary_text(data), BODY), Spacer(1, 4 * mm)]
-    story.append(
-        _table(
-            ["项目", "数值"], [(k.split(" ")[0], str(v)) for k, v in summary_rows(data)], [60 * mm, 100 * mm]
-        )
-    )
+    story.append(_table(["项目", "数值"], [(k, str(v)) for k, v in summary_rows(data)], [60 * mm, 100 * mm]))
     story += [Paragraph("一、桶边督导", HEAD), _correct_chart(data)]
     headers, rows = supervision_table(data)
     if rows:

@@ -31,6 +31,8 @@ class ReportJob(TimeStampedModel):
     xlsx = models.FileField(upload_to="reports/%Y/%m/", blank=True)
     pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # The requester's language: the .xlsx is written in it (one language per file); the PDF is Chinese.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="zh-hans")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

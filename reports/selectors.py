@@ -18,7 +18,15 @@ from lib.distribution import in_sd
 from lib.numbers import Num, pct
 from lib.periods import Period
 from supervision.models import DropOffPoint, PointDay, PurityLevel
-from supervision.selectors import Rate, community_ids, numbers_by_child, repeat_offenders, trend
+from supervision.selectors import (
+    POINT_DAY_SUMS,
+    Rate,
+    community_ids,
+    numbers_by_child,
+    point_day_rate,
+    repeat_offenders,
+    trend,
+)
 from tonnage.models import TonnageRecord
 from tonnage.selectors import CategoryTonnage, shares, tonnage_summary
 
@@ -84,18 +92,11 @@ def dashboard(
     by = by if by in BUCKETS else default_bucket(start, end)
     communities = community_ids(node)
     rows = numbers_by_child(node, start, end)
-    total = rows[0]
-    for child in rows[1:]:
-        total.drops.total += child.drops.total
-        total.drops.correct += child.drops.correct
-        total.drops.mistakes += child.drops.mistakes
-        total.shifts += child.shifts
-        total.staffed += child.staffed
+    total = rows[0]  # the node's own total: its children's rows add up to it
     purity: dict[str, int] = defaultdict(int)
-    for row in rows:
-        for levels in row.purity.values():
-            for level, n in levels.items():
-                purity[level] += n
+    for levels in total.purity.values():
+        for level, n in levels.items():
+            purity[level] += n
     try:
         assessment: Assessment | None = assess(node, Period.containing("month", end), today=today)
     except NoScheme:
@@ -104,10 +105,7 @@ def dashboard(
     # Trends, bucketed.
     correct: dict[datetime.date, Rate] = {}
     for day, rate in trend(node, start, end):
-        r = correct.setdefault(bucket_of(day, by), Rate())
-        r.total += rate.total
-        r.correct += rate.correct
-        r.mistakes += rate.mistakes
+        correct.setdefault(bucket_of(day, by), Rate()).add(rate)
     kg: dict[datetime.date, dict[str, float]] = defaultdict(lambda: dict.fromkeys(CategoryKey.values, 0.0))
     for w in (
         TonnageRecord.objects.filter(
@@ -138,19 +136,17 @@ def dashboard(
         p.pk: p
         for p in DropOffPoint.objects.filter(**in_sd(node), community_id__in=communities).only("code", "name")
     }
-    weakest = [
-        WeakPoint(
-            names[r["point_id"]].code,
-            names[r["point_id"]].name,
-            Rate(r["total"], r["correct"], r["total"] - r["correct"]),
-        )
-        for r in PointDay.objects.filter(
-            **in_sd(node), community_id__in=communities, day__gte=start, day__lte=end
-        )
+    # Mistakes as on every other page (supervision.selectors.Rate): corrected on the spot is not one.
+    per_point = (
+        PointDay.objects.filter(**in_sd(node), community_id__in=communities, day__gte=start, day__lte=end)
         .values("point_id")
-        .annotate(total=Sum("total"), correct=Sum("correct"))
+        .annotate(**POINT_DAY_SUMS)
         .order_by()
-        if r["total"] >= 20
+    )
+    weakest = [
+        WeakPoint(names[r["point_id"]].code, names[r["point_id"]].name, rate)
+        for r in per_point
+        if (rate := point_day_rate(r)).total >= 20
     ]
     weakest.sort(key=lambda w: (w.rate.correct_rate or 0, w.code))
     return Dashboard(
@@ -171,6 +167,14 @@ def dashboard(
         visits=repeat_offenders(node, since=start, min_mistakes=3, limit=10),
         series=series,
     )
+
+
+def has_drop_offs(node: GridNode, start: datetime.date, end: datetime.date) -> bool:
+    """Any bin-side record of `node` in the span: the core of a report (drop-offs, correct rates, the
+    assessment's evidence). Weighings alone come from the transfer station and may reach back further."""
+    return PointDay.objects.filter(
+        **in_sd(node), community_id__in=community_ids(node), day__gte=start, day__lte=end
+    ).exists()
 
 
 def report_jobs_recent(node: GridNode, since: datetime.datetime, limit: int = 5) -> list[Any]:

@@ -23,17 +23,29 @@ log = logging.getLogger(__name__)
 STEPS = 4
 
 
-def report_job_create(*, actor: Any, node: GridNode, period: Period) -> ReportJob:
-    """Queue a report of `node` for `period`; PermissionDenied when the node is outside the actor's scope,
-    ValidationError (zh/en) when the period has not begun."""
+def report_job_create(*, actor: Any, node: GridNode, period: Period, language: str = "zh-hans") -> ReportJob:
+    """Queue a report of `node` for `period`, its .xlsx in `language` (the requester's); PermissionDenied
+    when the node is outside the actor's scope, ValidationError (zh/en) when the period has not begun."""
     Scope.of(actor).require(node)
     if not period.begun():
         raise ValidationError(str(NOT_BEGUN))
     job = ReportJob.objects.create(
-        public_id=uuid.uuid4(), node=node, period=period.key, steps=STEPS, created_by=actor
+        public_id=uuid.uuid4(),
+        node=node,
+        period=period.key,
+        steps=STEPS,
+        created_by=actor,
+        language="en" if language.startswith("en") else "zh-hans",
     )
-    jobs.start(report_job_run, job_id=job.pk)
+    jobs.start(report_job_run, give_up=report_job_give_up, job_id=job.pk)
     return job
+
+
+def report_job_give_up(*, job_id: int) -> None:
+    """The worker died on this build again and again (jobs.runner): say so on its row, not "running"."""
+    ReportJob.objects.filter(pk=job_id).update(
+        status=ReportStatus.FAILED, error="后台生成多次中断，已停止重试，请重新生成。"
+    )
 
 
 def report_job_run(*, job_id: int) -> ReportJob:
@@ -46,7 +58,9 @@ def report_job_run(*, job_id: int) -> ReportJob:
         with override("zh-hans"):
             step(0)
             with on_replica():  # the heavy reads; the job's own status stays on the primary
-                data = report_data(job.node, Period.parse(job.period), timezone.localdate())
+                data = report_data(
+                    job.node, Period.parse(job.period), timezone.localdate(), en=job.language == "en"
+                )
             step(1)
             xlsx = report_xlsx(data)
             step(2)

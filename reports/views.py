@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,8 +18,9 @@ from lib.periods import NOT_BEGUN, Period, query_days
 from lib.replica import replica_reads
 from lib.uploads import file_response
 from reports.models import ReportJob
-from reports.selectors import BUCKETS, dashboard
+from reports.selectors import BUCKETS, dashboard, has_drop_offs
 from reports.services import report_job_create
+from supervision.selectors import last_days
 
 SPANS = (7, 30, 90, 365)
 PERIOD_FORMAT = Msg(
@@ -38,8 +37,7 @@ def dashboard_page(request: HttpRequest, code: str) -> HttpResponse:
     node = get_node_for_user(user, code)
     today = timezone.localdate()
     days = query_days(request, SPANS, 30)
-    end = today - datetime.timedelta(days=1)
-    start = end - datetime.timedelta(days=days - 1)
+    start, end = last_days(days, today)
     by = request.GET.get("by", "")
     board = dashboard(node, start, end, by if by in BUCKETS else None, today=today)
     visits = [(household_view(o.household, user), o) for o in board.visits]
@@ -84,17 +82,25 @@ def report_list(request: HttpRequest, code: str) -> HttpResponse:
             if not period.begun():
                 error = str(NOT_BEGUN)
         if not error:
-            job = report_job_create(actor=user, node=node, period=period)
+            job = report_job_create(
+                actor=user, node=node, period=period, language=getattr(request, "LANGUAGE_CODE", "zh-hans")
+            )
             return redirect("reports:job", public_id=job.public_id)
     today = timezone.localdate()
+    this_month = Period.containing("month", today)
+    last_month = this_month.previous()
+    # Last month is the usual report; without bin-side records there (a new sub-district), the month so far.
+    last_empty = not has_drop_offs(node, last_month.start, last_month.end)
     return render(
         request,
         "reports/list.html",
         {
             "node": node,
             "jobs": ReportJob.objects.filter(node=node).select_related("created_by")[:20],
-            "this_month": Period.containing("month", today),
-            "last_month": Period.containing("month", today).previous(),
+            "this_month": this_month,
+            "last_month": last_month,
+            "last_empty": last_empty,
+            "default": this_month if last_empty else last_month,
             "this_year": Period.containing("year", today),
             "error": error,
         },

@@ -1,5 +1,6 @@
 """Who a shift can be handed over to: the volunteers and party members of the point's residential area who
-are free at that time. Read-only; the hand-over itself is written by `services.shift_offer`."""
+are free at that time, and which shifts are already offered to someone (not open to them as well).
+Read-only; the hand-over itself is written by `services.shift_offer`."""
 
 from __future__ import annotations
 
@@ -7,19 +8,26 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Role
 from grid.models import GridNode, Person
 from lib.masking import mask_name
-from supervision.models import ShiftSignup, SignupStatus
+from supervision.models import OfferStatus, ShiftOffer, ShiftSignup, SignupStatus
 
 # The roles that stand at the bins: whom a volunteer knows by name and can hand a shift to.
 TAKERS = (Role.VOLUNTEER, Role.PARTY_MEMBER)
+# "Also on duty at this point": someone with a sign-up at the same point this many days back (or ahead) is
+# the neighbour a volunteer has met at the bins, the surest way to tell two "张**" of one building apart.
+MET_DAYS = 60
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One person offered in the hand-over picker: `pk` (a Person), `label` ("闫** 3号楼": the name masked
-    unless the viewer sees personal data, then the building of their household, if any)."""
+    """One person offered in the hand-over picker: `pk` (a Person), `label` ("闫** 3号楼 3-2** · 也在本点值守":
+    the name masked unless the viewer sees personal data, then the building of their household and its room
+    with the last two characters masked (the floor, not the door), and whether they are on duty at the same
+    point too)."""
 
     pk: int
     label: str
@@ -33,7 +41,7 @@ def takers(community: GridNode, exclude_person_id: int | None) -> Any:
             node__path__startswith=community.path, user__role__in=TAKERS, user__is_active=True
         )
         .exclude(pk=exclude_person_id or 0)
-        .select_related("household__building")
+        .select_related("household__building")  # building and room tell namesakes apart
         .order_by("name", "pk")
     )
 
@@ -41,7 +49,8 @@ def takers(community: GridNode, exclude_person_id: int | None) -> Any:
 def candidates_for(signups: list[ShiftSignup], user: Any) -> dict[int, list[Candidate]]:
     """For each of `user`'s sign-ups (shift and point loaded): the takers of the point's residential area
     with no active sign-up overlapping that shift (same day, times overlapping). {sign-up pk: [Candidate]};
-    two queries per residential area plus one for the busy sign-ups, whatever the number of sign-ups."""
+    one query per residential area plus two (busy sign-ups, who stands at which point), whatever the number
+    of sign-ups."""
     if not signups:
         return {}
     show = bool(getattr(user, "sees_personal_data", False))
@@ -58,18 +67,57 @@ def candidates_for(signups: list[ShiftSignup], user: Any) -> dict[int, list[Cand
         status__in=(SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED),
     ).values_list("person_id", "shift__day", "shift__start", "shift__end"):
         busy.setdefault((person_id, day), []).append((start, end))
+    days = [s.shift.day for s in signups]
+    met = set(
+        ShiftSignup.objects.filter(
+            person_id__in=everyone,
+            shift__point_id__in={s.shift.point_id for s in signups},
+            shift__day__gte=min(days) - datetime.timedelta(days=MET_DAYS),
+            shift__day__lte=max(days) + datetime.timedelta(days=MET_DAYS),
+        )
+        .exclude(status=SignupStatus.CANCELLED)
+        .values_list("person_id", "shift__point_id")
+    )
 
     def free(person: Person, shift: Any) -> bool:
         return all(
             end <= shift.start or start >= shift.end for start, end in busy.get((person.pk, shift.day), [])
         )
 
-    def label(person: Person) -> str:
-        name = person.name if show else mask_name(person.name)
+    also_here = _("also on duty at this point")
+
+    def label(person: Person, point_id: int) -> str:
+        parts = [person.name if show else mask_name(person.name)]
         household = person.household
-        return f"{name} {household.building.name}" if household else name
+        if household is not None:
+            parts += [household.building.name, household.room if show else _floor_only(household.room)]
+        text = " ".join(p for p in parts if p)
+        return f"{text} · {also_here}" if (person.pk, point_id) in met else text
 
     return {
-        s.pk: [Candidate(p.pk, label(p)) for p in people[s.shift.point.community_id] if free(p, s.shift)]
+        s.pk: [
+            Candidate(p.pk, label(p, s.shift.point_id))
+            for p in people[s.shift.point.community_id]
+            if free(p, s.shift)
+        ]
         for s in signups
     }
+
+
+def _floor_only(room: str) -> str:
+    """A room with its last two characters masked ("1-202" → "1-2**"): the staircase and floor tell
+    neighbours apart, the door is not shown. Short rooms are masked whole."""
+    return room[:-2] + "**" if len(room) > 2 else "*" * len(room)
+
+
+def offered_to(person_id: int | None, shift_ids: Any) -> dict[int, int]:
+    """The shifts among `shift_ids` someone offers to this person and they have not answered yet:
+    {shift pk: offer pk}. Such a shift is theirs to accept, so pages show that link instead of "sign up"
+    (signing up as well would book them twice); {} without a person."""
+    if not person_id:
+        return {}
+    return dict(
+        ShiftOffer.objects.filter(
+            to_person_id=person_id, status=OfferStatus.PENDING, signup__shift_id__in=shift_ids
+        ).values_list("signup__shift_id", "pk")
+    )

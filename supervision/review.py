@@ -16,28 +16,45 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from grid.access import role_required
+from grid.presenters import household_view
 from supervision.models import FlagKind, FlagVerdict, Observation
-from supervision.plausibility import REVIEWERS, flags_in_scope, flags_review
+from supervision.plausibility import RATE_MAX_PER_DAY, REVIEWERS, flags_in_scope, flags_review
 
 PAGE_SIZE = 50
 
 
-def _records(flags: list[Any]) -> list[dict[str, Any]]:
-    """One row per record: its flags' kinds and details, and the record itself (point, outcome, time)."""
+def _why(f: Any) -> str:
+    """Why a record was flagged, as a sentence a reviewer reads (not the flag's kind and raw detail)."""
+    if f.kind == FlagKind.RATE:
+        return _("%(n)s records of this household that day (more than %(max)s is unlikely)") % {
+            "n": f.detail.get("records_that_day", "?"),
+            "max": RATE_MAX_PER_DAY,
+        }
+    if f.kind == FlagKind.CLOCK:
+        said = str(f.detail.get("phone_time", ""))[:16].replace("T", " ")
+        return _("The phone's clock said %(t)s, too far from the server's; kept at the time it arrived") % {
+            "t": said or "?"
+        }
+    return _("Recorded at %(t)s, outside the point's opening hours") % {"t": f.detail.get("time", "?")}
+
+
+def _records(flags: list[Any], user: User) -> list[dict[str, Any]]:
+    """One row per record: why it was flagged (in words), the household as the user may see it (masked per
+    role, grid.presenters), and the record itself (point, outcome, time)."""
     rows: OrderedDict[uuid.UUID, dict[str, Any]] = OrderedDict()
     for f in flags:
         row = rows.setdefault(
-            f.client_id, {"client_id": f.client_id, "day": f.day, "flag": f, "kinds": [], "record": None}
+            f.client_id,
+            {
+                "client_id": f.client_id,
+                "day": f.day,
+                "flag": f,
+                "kinds": [],
+                "record": None,
+                "household": household_view(f.household, user) if f.household_id else None,
+            },
         )
-        label = FlagKind(f.kind).label
-        if f.kind == FlagKind.RATE:
-            n = f.detail.get("records_that_day")
-            row["kinds"].append(_("%(label)s (%(n)s that day)") % {"label": label, "n": n})
-        elif f.kind == FlagKind.CLOCK:
-            said = str(f.detail.get("phone_time", ""))[:16].replace("T", " ")
-            row["kinds"].append(_("%(label)s (phone said %(t)s)") % {"label": label, "t": said})
-        else:
-            row["kinds"].append(f"{label} ({f.detail.get('time', '')})")
+        row["kinds"].append(_why(f))
     if rows:
         first = next(iter(rows.values()))["flag"]
         for obs in Observation.objects.filter(
@@ -67,16 +84,40 @@ def flagged(request: HttpRequest) -> HttpResponse:
         if verdict not in (FlagVerdict.ACCEPTED, FlagVerdict.REJECTED) or not ids:
             messages.error(request, _("Tick at least one record and choose accept or reject."))
             return redirect("supervision:flagged")
-        n = flags_review(actor=user, client_ids=ids, verdict=verdict)
+        # A verdict changes what counts as case evidence: the audit keeps why (issue 17).
+        reason = request.POST.get("reason", "").strip()[:300]
+        if not reason:
+            messages.error(request, _("Say why you accept or reject these records."))
+            return _page(request, user, FlagVerdict.PENDING, status=400, ticked={str(i) for i in ids})
+        n = flags_review(actor=user, client_ids=ids, verdict=verdict, reason=reason)
         messages.success(request, _("%(n)s records reviewed.") % {"n": len(ids) if n else 0})
         return redirect("supervision:flagged")
     verdict = request.GET.get("verdict", FlagVerdict.PENDING)
     if verdict not in FlagVerdict.values:
         verdict = FlagVerdict.PENDING
-    page = Paginator(flags_in_scope(user, verdict), PAGE_SIZE * 2).get_page(request.GET.get("page"))
-    rows = _records(list(page.object_list))
+    return _page(request, user, verdict)
+
+
+def _page(
+    request: HttpRequest, user: User, verdict: str, *, status: int = 200, ticked: set[str] | None = None
+) -> HttpResponse:
+    page = Paginator(
+        flags_in_scope(user, verdict).select_related(
+            "household__building__microgrid", "household__grid_worker__person"
+        ),
+        PAGE_SIZE * 2,
+    ).get_page(request.GET.get("page"))
+    rows = _records(list(page.object_list), user)
     return render(
         request,
         "supervision/flagged.html",
-        {"rows": rows, "page": page, "verdict": verdict, "verdicts": FlagVerdict.choices},
+        {
+            "rows": rows,
+            "page": page,
+            "verdict": verdict,
+            "verdicts": FlagVerdict.choices,
+            "ticked": ticked or set(),
+            "reason": request.POST.get("reason", "")[:300],
+        },
+        status=status,
     )

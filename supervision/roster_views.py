@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -67,8 +68,11 @@ def shift_roster(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValueError
             return shift_signup(actor=user, shift=shift, person=person, assigned=True)
 
-        _done, error = attempt(write, unreadable=_("Choose a person from the list."))
+        done, error = attempt(write, unreadable=_("Choose a person from the list."))
         if not error:
+            # Say so: the list reloads and the person only moves between tables otherwise (issue 17).
+            name = done.person.name if isinstance(done, ShiftSignup) else ""
+            messages.success(request, _("%(name)s is signed up for this window.") % {"name": name})
             return redirect("supervision:shift_roster", pk=shift.pk)
     signups = list(shift.signups.filter(status__in=ACTIVE).select_related("person").order_by("person__name"))
     q = request.GET.get("q", "").strip()[:50]

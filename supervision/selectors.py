@@ -4,6 +4,7 @@ offenders."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import Count, F, Q, Sum
 
 from grid.models import GridNode, GridWorker, Household, Level
 from lib.distribution import in_sd
+from lib.numbers import Num, pct
 from supervision.models import (
     DropOffPoint,
     HouseholdDay,
@@ -26,18 +28,77 @@ ACTIVE = [SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED]
 
 @dataclass
 class Rate:
+    """Drop-offs by outcome, one definition for every page: correct + corrected + mistakes == total.
+    Mistakes are the supervision outcomes mixed, bag not broken and refused (as `HouseholdDay.mistakes`);
+    corrected on the spot (纠正后正确) is neither correct nor a mistake and is shown as its own figure."""
+
     total: int = 0
     correct: int = 0
     mistakes: int = 0
 
     @property
-    def correct_rate(self) -> float | None:
-        return self.correct / self.total if self.total else None
+    def corrected(self) -> int:
+        # What remains: the rollups' total counts all five outcomes, so this is exactly "corrected".
+        return self.total - self.correct - self.mistakes
+
+    def add(self, other: Rate) -> None:
+        self.total += other.total
+        self.correct += other.correct
+        self.mistakes += other.mistakes
+
+    def _share(self, part: int) -> float | None:
+        return part / self.total if self.total else None
 
     @property
-    def pct(self) -> str:
-        rate = self.correct_rate
-        return "—" if rate is None else f"{rate * 100:.1f}%"
+    def correct_rate(self) -> float | None:
+        return self._share(self.correct)
+
+    @property
+    def corrected_rate(self) -> float | None:
+        return self._share(self.corrected)
+
+    @property
+    def mistakes_rate(self) -> float | None:
+        return self._share(self.mistakes)
+
+    @property
+    def pct(self) -> Num:
+        return pct(self.correct_rate)
+
+    @property
+    def corrected_pct(self) -> Num:
+        return pct(self.corrected_rate)
+
+    @property
+    def mistakes_pct(self) -> Num:
+        return pct(self.mistakes_rate)
+
+
+def point_day_rate(row: Mapping[str, Any]) -> Rate:
+    """A Rate from a PointDay aggregate with keys total, correct, mixed, bag, refused (the one place that
+    says which PointDay columns are mistakes)."""
+    return Rate(
+        row["total"] or 0,
+        row["correct"] or 0,
+        (row["mixed"] or 0) + (row["bag"] or 0) + (row["refused"] or 0),
+    )
+
+
+# The PointDay sums `point_day_rate` reads: `.annotate(**POINT_DAY_SUMS)`.
+POINT_DAY_SUMS = {
+    "total": Sum("total"),
+    "correct": Sum("correct"),
+    "mixed": Sum("mixed"),
+    "bag": Sum("bag_not_broken"),
+    "refused": Sum("refused"),
+}
+
+
+def last_days(days: int, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """ "The last N days" on every page (numbers, dashboard): N whole days ending yesterday. Today is not over,
+    so a span with today would count part of a day as if it were whole (and change while one looks)."""
+    end = today - datetime.timedelta(days=1)
+    return end - datetime.timedelta(days=days - 1), end
 
 
 @dataclass
@@ -62,7 +123,9 @@ def community_ids(node: GridNode) -> list[int]:
 
 
 def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -> list[NodeNumbers]:
-    """Correct rate, staffing and purity for each child of `node` (residential areas: each point)."""
+    """[the node's total, then each child]: drop-offs by outcome, staffing and purity. The first row is the
+    whole node (its children's figures plus any record of the node not under a child), so its figures are
+    the sum of the rows below it."""
     children = list(node.children.order_by("sort_order", "code")) if node.level != Level.COMMUNITY else []
     community_of_child: dict[int, int] = {}
     for child in children:
@@ -70,23 +133,21 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
             community_of_child[cid] = child.pk
     rows = NodeNumbers(node=node)
     out = {c.pk: NodeNumbers(node=c) for c in children}
+
+    def targets(community_id: int) -> list[NodeNumbers]:
+        """Every figure counts in the node's total and in the child it lies under (if any)."""
+        child = out.get(community_of_child.get(community_id, -1))
+        return [rows, child] if child is not None else [rows]
+
     communities = community_ids(node)
     drops = (
         PointDay.objects.filter(**in_sd(node), community_id__in=communities, day__gte=start, day__lte=end)
         .values("community_id")
-        .annotate(
-            total=Sum("total"),
-            correct=Sum("correct"),
-            mixed=Sum("mixed"),
-            bag=Sum("bag_not_broken"),
-            refused=Sum("refused"),
-        )
+        .annotate(**POINT_DAY_SUMS)
     )
     for r in drops:
-        target = out.get(community_of_child.get(r["community_id"], -1), rows)
-        target.drops.total += r["total"]
-        target.drops.correct += r["correct"]
-        target.drops.mistakes += r["mixed"] + r["bag"] + r["refused"]
+        for target in targets(r["community_id"]):
+            target.drops.add(point_day_rate(r))
     shifts = (
         Shift.objects.filter(
             **in_sd(node),
@@ -104,9 +165,9 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
         )
     )
     for s in shifts:
-        target = out.get(community_of_child.get(s["point__community_id"], -1), rows)
-        target.shifts += s["n"]
-        target.staffed += s["staffed"]
+        for target in targets(s["point__community_id"]):
+            target.shifts += s["n"]
+            target.staffed += s["staffed"]
     # Grouped by point, not joined to it: the points' residential areas come from their small table.
     points = dict(
         DropOffPoint.objects.filter(**in_sd(node), community_id__in=communities).values_list(
@@ -120,10 +181,10 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
         .order_by()
     )
     for p in purity:
-        target = out.get(community_of_child.get(points[p["point_id"]], -1), rows)
-        # Plain dicts: a template's `levels.items` on a defaultdict looks up the key "items" first and gets 0.
-        levels = target.purity.setdefault(p["category"], {})
-        levels[p["level"]] = levels.get(p["level"], 0) + p["n"]
+        for target in targets(points[p["point_id"]]):
+            # Plain dicts: a template's `levels.items` on a defaultdict looks up "items" first and gets 0.
+            levels = target.purity.setdefault(p["category"], {})
+            levels[p["level"]] = levels.get(p["level"], 0) + p["n"]
     return [rows, *out.values()]
 
 
@@ -134,16 +195,10 @@ def trend(node: GridNode, start: datetime.date, end: datetime.date) -> list[tupl
             **in_sd(node), community_id__in=community_ids(node), day__gte=start, day__lte=end
         )
         .values("day")
-        .annotate(
-            total=Sum("total"),
-            correct=Sum("correct"),
-            m=Sum("mixed"),
-            b=Sum("bag_not_broken"),
-            x=Sum("refused"),
-        )
+        .annotate(**POINT_DAY_SUMS)
         .order_by("day")
     ):
-        by_day[r["day"]] = Rate(r["total"], r["correct"], r["m"] + r["b"] + r["x"])
+        by_day[r["day"]] = point_day_rate(r)
     return sorted(by_day.items())
 
 
@@ -232,21 +287,10 @@ def by_point(community: GridNode, start: datetime.date, end: datetime.date) -> l
             day__lte=end,
         )
         .values("point__code", "point__name")
-        .annotate(
-            total=Sum("total"),
-            correct=Sum("correct"),
-            m=Sum("mixed"),
-            b=Sum("bag_not_broken"),
-            x=Sum("refused"),
-        )
+        .annotate(**POINT_DAY_SUMS)
         .order_by("point__code")
     )
-    return [
-        LabelledRate(
-            r["point__name"], r["point__code"], Rate(r["total"], r["correct"], r["m"] + r["b"] + r["x"])
-        )
-        for r in rows
-    ]
+    return [LabelledRate(r["point__name"], r["point__code"], point_day_rate(r)) for r in rows]
 
 
 def by_household_group(
@@ -292,10 +336,7 @@ def weekly(node: GridNode, start: datetime.date, end: datetime.date) -> list[tup
     weeks: dict[datetime.date, Rate] = {}
     for day, rate in trend(node, start, end):
         monday = day - datetime.timedelta(days=day.weekday())
-        w = weeks.setdefault(monday, Rate())
-        w.total += rate.total
-        w.correct += rate.correct
-        w.mistakes += rate.mistakes
+        weeks.setdefault(monday, Rate()).add(rate)
     return sorted(weeks.items())
 
 

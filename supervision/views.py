@@ -23,7 +23,7 @@ from grid.presenters import household_view
 from guide.models import CategoryKey
 from lib.masking import mask_name
 from lib.periods import query_days
-from supervision.handover import candidates_for, takers
+from supervision.handover import candidates_for, offered_to, takers
 from supervision.ingest import RECORDERS, SHANGHAI, points_for
 from supervision.models import (
     DropOffPoint,
@@ -38,6 +38,7 @@ from supervision.selectors import (
     by_household_group,
     by_point,
     gaps,
+    last_days,
     my_signups,
     numbers_by_child,
     repeat_offenders,
@@ -83,7 +84,14 @@ def home(request: HttpRequest) -> HttpResponse:
     today = _today()
     points = list(points_for(user).order_by("code")[:50])
     mine = my_signups(user.person_id, today, days=14) if user.person_id else []
-    taken = {s.shift_id for s in mine}
+    # Shifts offered to me and not answered yet are answered, not signed up for again (a double booking).
+    offered_me = offered_to(
+        user.person_id,
+        Shift.objects.filter(
+            point__in=points, day__gte=today, day__lt=today + datetime.timedelta(days=14)
+        ).values("pk"),
+    )
+    taken = {s.shift_id for s in mine} | set(offered_me)
     now = timezone.now()
 
     def open_in_week(start: datetime.date) -> list[Shift]:
@@ -98,13 +106,16 @@ def home(request: HttpRequest) -> HttpResponse:
     offers = list(offers_for(user))
     # My open offers by sign-up (the other person's name masked), and the offers I may answer.
     offered = {
-        o.signup_id: mask_name(o.to_person.name) for o in offers if o.signup.person_id == user.person_id
+        o.signup_id: (mask_name(o.to_person.name), o.pk)
+        for o in offers
+        if o.signup.person_id == user.person_id
     }
     # Whom each shift can be handed to (volunteers and party members free then), named as my role may see.
     free = candidates_for(mine, user)
     context = {
         "points": points,
-        # (sign-up, masked name it is offered to, over?, candidates): a shift that is over is not handed over.
+        # (sign-up, (masked name it is offered to, offer pk) or None, over?, candidates): a shift that is over
+        # is not handed over; an open offer can be withdrawn from here.
         "mine": [(s, offered.get(s.pk), shift_is_over(s.shift, now), free.get(s.pk, [])) for s in mine],
         "to_answer": [o for o in offers if o.signup.person_id != user.person_id],
         # (heading, open shifts, list id): this week, then next week.
@@ -203,11 +214,15 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = _offer_for_user(user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if action not in ("accept", "decline"):
+        # Only the owner withdraws; their "decline" is a withdrawal too (the service tells them apart by who
+        # asks), said as such.
+        withdraw = action != "accept" and user.person_id == offer.signup.person_id != offer.to_person_id
+        if action not in ("accept", "decline", "withdraw") or (action == "withdraw" and not withdraw):
             raise Http404
         try:
             shift_offer_answer(actor=user, offer=offer, accept=action == "accept")
-            messages.success(request, _("Accepted.") if action == "accept" else _("Declined."))
+            done = _("Accepted.") if action == "accept" else _("Declined.")
+            messages.success(request, _("Offer withdrawn; the shift stays yours.") if withdraw else done)
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         return redirect("supervision:home")
@@ -267,6 +282,7 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
         if user.person_id
         else {}
     )
+    offered_me = offered_to(user.person_id, [s.pk for s in shifts])
     # Today's purity check, the latest level per bin, shown and preselected so a saved check reads back.
     checked: dict[str, str] = {}
     for category, level in (
@@ -281,8 +297,9 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
         "supervision/point.html",
         {
             "point": point,
-            # (shift, my sign-up or None, over?): a shift that is over offers no sign-up or check-in.
-            "shifts": [(s, mine.get(s.pk), shift_is_over(s, now)) for s in shifts],
+            # (shift, my sign-up or None, over?, pk of an open offer of it to me or None): a shift that is
+            # over offers no sign-up or check-in; one offered to me is answered there, not signed up for.
+            "shifts": [(s, mine.get(s.pk), shift_is_over(s, now), offered_me.get(s.pk)) for s in shifts],
             # (bin, today's saved level or "", its label or "")
             "bins": [
                 (
@@ -373,8 +390,7 @@ def numbers(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     node = get_node_for_user(user, code)
     days = query_days(request, NUMBER_SPANS, 30)
-    end = _today()
-    start = end - datetime.timedelta(days=days - 1)
+    start, end = last_days(days, _today())
     rows = numbers_by_child(node, start, end)
     offenders = repeat_offenders(node, since=start) if user.has_role(SECRETARIES | {Role.AREA_LEAD}) else []
     return render(
@@ -386,6 +402,8 @@ def numbers(request: HttpRequest, code: str) -> HttpResponse:
             "trend": trend(node, start, end),
             "weeks": weekly(node, start, end),
             "days": days,
+            "start": start,
+            "end": end,
             "points": by_point(node, start, end) if node.level == "community" else [],
             "microgrids": by_household_group(node, start, end, "microgrid")
             if node.level == "community"

@@ -208,3 +208,21 @@ def test_publish_check_in_and_cancel_ask_before_they_happen(grid: Grid, personas
     assert Registration.objects.filter(activity=coming, person=resident.person).exists()
     client.post(f"/activities/a/{coming.code}/", {"action": "cancel", "confirmed": "1"})
     assert not Registration.objects.filter(activity=coming, person=resident.person).exists()
+
+
+@pytest.mark.django_db
+def test_the_months_list_is_that_months_only_with_its_numbers_named(grid: Grid, personas: dict) -> None:
+    # October 2025 begins on a Wednesday: the calendar's first week shows 29 and 30 September (issue 14).
+    at = datetime.datetime(2025, 9, 30, 14, tzinfo=datetime.UTC)
+    before = _activity(grid, start=at, title="九月活动")
+    inside = _activity(grid, start=at + datetime.timedelta(days=7), title="十月活动", capacity=20)
+    secretary = client_for(personas["community_secretary"])
+    page = secretary.get(f"/activities/n/{grid.c1.code}/?month=2025-10").content.decode()
+    listed = page.split('id="activities"')[1]
+    agenda = page.split('id="agenda"')[1].split("</ol>")[0]
+    assert f'data-code="{inside.code}"' in listed and f'data-code="{before.code}"' not in listed
+    assert "十月活动" in agenda and "九月活动" not in agenda
+    assert "九月活动" in page.split('id="calendar"')[1].split("</table>")[0]  # greyed in the calendar
+    assert "已报名 0 人 / 名额 20" in listed and "<th>数据</th>" in listed
+    en = secretary.get(f"/activities/n/{grid.c1.code}/?month=2025-10", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Registered 0 of 20 places" in en.content.decode()

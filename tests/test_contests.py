@@ -348,3 +348,41 @@ def test_a_tap_outside_a_transaction_turns_off_the_commit_wait_for_itself_only(
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_tap_writes_holding_the_answer_writers_lock(grid: Grid, personas: dict) -> None:
+    """200 taps at once: on SQLite each answer's write waits on a file lock (the kernel wakes the next writer
+    at once) instead of SQLite's busy handler, which slept up to 100 ms between tries (contests.writelock)."""
+    import fcntl
+
+    from django.db import connection
+
+    from contests.services import answer_fast
+    from contests.writelock import lock_path
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL writes rows, not the whole database, under a lock")
+    contest, (alice, _bob) = _running(grid, personas)
+    held: list[bool] = []
+
+    def probe(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        """Could another process take the lock while the answer is written?"""
+        if sql.startswith("INSERT INTO contests_answer"):
+            with open(lock_path(), "ab") as other:  # another open file, as another worker has
+                try:
+                    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    held.append(True)
+                else:
+                    fcntl.flock(other, fcntl.LOCK_UN)
+                    held.append(False)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(probe):
+        done = answer_fast(user=personas["resident"], code=contest.code, order=0, choice=1)
+    assert done is not None and held == [True]
+    with open(lock_path(), "ab") as other:  # and let go once committed
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    alice.refresh_from_db()
+    assert alice.score == 1

@@ -104,9 +104,33 @@ def test_generate_demo_command_fills_every_part() -> None:
     assert Reward.objects.exists() and PointsAccount.objects.filter(balance__gt=0).exists()
     assert TonnageRecord.objects.exists()
     counts = (Observation.objects.count(), TonnageRecord.objects.count(), PointsAccount.objects.count())
+    cases = _officer_cases()
     call_command("generate_demo", scale=0.03, quiet=True, stdout=io.StringIO())  # idempotent
     assert (
         Observation.objects.count(),
         TonnageRecord.objects.count(),
         PointsAccount.objects.count(),
     ) == counts
+    assert _officer_cases() == cases  # the officer's cases are not seeded twice
+
+
+def _officer_cases() -> list[tuple[str, str]]:
+    """The demo gives the officer one referred and one decided case (issue 17), each through the services:
+    audited, resting on bin-side records, after a rectification notice whose deadline has passed."""
+    from django.utils import timezone
+
+    from audit.models import AuditEntry
+    from enforcement.evidence import case_records
+    from enforcement.models import Case, CaseStatus
+    from enforcement.services import cases_visible_to, notice_deadline
+
+    officer = User.objects.get(username="zjx_officer")
+    cases = list(Case.objects.order_by("code"))
+    assert sorted(c.status for c in cases) == [CaseStatus.DECIDED, CaseStatus.REFERRED]
+    for case in cases:
+        deadline = notice_deadline(case)
+        assert deadline is not None and deadline < timezone.localdate()
+        assert case_records(case).exists()
+        assert AuditEntry.objects.filter(model="enforcement.Case", object_id=str(case.pk)).count() >= 5
+    assert set(cases_visible_to(officer)) == set(cases)
+    return [(c.code, c.status) for c in cases]

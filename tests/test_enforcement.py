@@ -182,7 +182,9 @@ def test_officers_see_only_referred_cases(grid: Grid, personas: dict) -> None:
     assert officer.get(f"/cases/c/{case.code}/").status_code == 404
     _refer(case, evidence=catches(grid, [1]))
     page = officer.get(f"/cases/c/{case.code}/").content.decode()
-    assert case.code in page and grid.h1.room not in page and "***" in page  # the room stays masked
+    # The room stays masked (looked for in the page's body: "101" can occur in a hex key in its head).
+    body = page.split("<main>", 1)[1]
+    assert case.code in page and grid.h1.room not in body and "***" in body
     assert grid.h1.contact_name in page  # ... but the officer deciding it knows whom the fine is for
     assert grid.h1.contact_name in officer.get("/cases/").content.decode()
     assert grid.h1.contact_phone not in page
@@ -227,13 +229,26 @@ def test_rectification_notice_pdf_is_chinese_and_extractable(grid: Grid, persona
     for expected in (
         "生活垃圾分类整改通知书",
         case.code,
-        "第二十四条第一款",
-        "第57(2)条",
+        "《上海市生活垃圾管理条例》第二十四条第一款",
+        "依据《上海市生活垃圾管理条例》第五十七条第二款",
         "50元以上200元以下",
         "当事人签字",
         "湿垃圾混合投放",
     ):
         assert expected in text, expected
+    # One citation style for the regulation (issue 17): never "第57(2)条" beside "第二十四条第一款".
+    assert "57(2)" not in text and "该条例" not in text
+
+
+def test_article_codes_are_cited_in_one_style() -> None:
+    from enforcement.notice import cite
+
+    assert [cite(c) for c in ("57(2)", "58(1)", "60", "110(3)")] == [
+        "第五十七条第二款",
+        "第五十八条第一款",
+        "第六十条",
+        "第一百一十条第三款",
+    ]
 
 
 def _refer(case: Case, *, evidence: list[str] | None = None, document: Any = None) -> None:
@@ -631,3 +646,52 @@ def test_a_proposed_case_is_dated_by_its_last_record(grid: Grid) -> None:
     (case,) = repeat_cases_propose(subdistrict=grid.sd, today=today)
     assert case.violation_day == today - datetime.timedelta(days=2)
     assert len(case.evidence) == 4
+
+
+@pytest.mark.django_db
+def test_step_buttons_name_the_action_and_wait_for_the_deadline(grid: Grid, personas: dict) -> None:
+    """Issue 17: buttons say what the secretary does; "void" needs a step to void; "refused" is shown disabled,
+    with the deadline, until the notice's deadline has passed."""
+    from django.conf import settings
+    from django.utils import translation
+
+    secretary = personas["community_secretary"]
+    client = client_for(secretary)
+    case = _manual_case(grid.h1)
+    url = f"/cases/c/{case.code}/"
+    page = client.get(url).content.decode()
+    assert "记录劝导" in page and "不予处理" in page
+    assert 'value="void"' not in page  # only the first step: nothing to void
+    case_step(actor=secretary, case=case, status=CaseStatus.PERSUASION)
+    page = client.get(url).content.decode()
+    assert 'value="void"' in page and "发出整改通知" in page
+    deadline = timezone.localdate() + datetime.timedelta(days=5)
+    case_step(actor=secretary, case=case, status=CaseStatus.NOTICE, deadline=deadline)
+    page = client.get(url).content.decode()
+    assert f"整改期限至 {deadline.isoformat()} 之后" in page and "确认已改正" in page
+    assert 'value="refused" disabled' in page and "认定拒不改正" in page
+    with translation.override(settings.LANGUAGE_CODE):  # the client's request activates its language here
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Find a refusal to correct" in english and f"After the deadline of {deadline.isoformat()}" in english
+    )
+    _deadline_passed(case)
+    page = client.get(url).content.decode()
+    assert 'value="refused" disabled' not in page and '<button name="action" value="refused">' in page
+    case_step(actor=secretary, case=case, status=CaseStatus.REFUSED)
+    assert "移送执法" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_voiding_twice_goes_back_two_real_steps(grid: Grid, personas: dict) -> None:
+    """A voiding step is not a step to void: after one void the next one undoes the step before it."""
+    secretary = personas["community_secretary"]
+    case = _manual_case(grid.h1)
+    case_step(actor=secretary, case=case, status=CaseStatus.PERSUASION)
+    case_step(actor=secretary, case=case, status=CaseStatus.NOTICE)
+    case_void_last_step(actor=secretary, case=case, reason="通知有误")
+    case_void_last_step(actor=secretary, case=case, reason="劝导记错户")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PROPOSED and case.due is None
+    with pytest.raises(ValidationError):
+        case_void_last_step(actor=secretary, case=case, reason="再撤")  # only the first step is left

@@ -199,3 +199,47 @@ def test_plan_counter_updates_with_the_row(grid: Grid, personas: dict) -> None:
     assert '<b id="visited" hx-swap-oob="true">3</b>' in row.content.decode()
     page = client_for(personas["grid_worker"]).get(f"/party/plan/{plan.pk}/").content.decode()
     assert page.count('id="visited"') == 1 and "hx-swap-oob" not in page and '<b id="visited">3</b>' in page
+
+
+def test_plan_lists_my_households_to_visit_first_and_all_on_request(grid: Grid, personas: dict) -> None:
+    """Issue 14: the plan page listed every household of the micro-grid; a worker at the door wants theirs
+    not visited yet, with the rest one tap away. The counter still counts the whole micro-grid."""
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER)
+    mine = _mine(grid)
+    _visit(mine[0], TODAY)
+    Household.objects.filter(pk=mine[1].pk).update(grid_worker=grid.w_other)  # someone else's now
+    total = Household.objects.filter(building__microgrid=grid.m1).count()
+    client = client_for(personas["grid_worker"])
+
+    def listed(query: str = "") -> set[str]:
+        page = client.get(f"/party/plan/{plan.pk}/{query}", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert f'<b id="visited">1</b> / {total}' in page
+        return set(re.findall(r'id="hh-([^"]+)"', page))
+
+    expected = {h.code for h in mine[2:]}
+    assert listed() == expected == listed("?show=mine")  # mine, not visited yet: the default
+    assert listed("?show=todo") == expected | {mine[1].code}
+    assert listed("?show=all") == expected | {mine[0].code, mine[1].code}
+    assert listed("?show=nonsense") == expected
+    page = client.get(f"/party/plan/{plan.pk}/").content.decode()
+    assert f"我的待走访住户 ({len(expected)})" in page and f"全部户 ({total})" in page
+    # Someone who is not a grid worker (the secretary) starts from "not visited yet", without "mine".
+    secretary = client_for(personas["community_secretary"]).get(f"/party/plan/{plan.pk}/").content.decode()
+    assert "?show=mine" not in secretary and len(re.findall(r'id="hh-', secretary)) == total - 1
+
+
+def test_home_names_the_assignment_share_and_shows_the_visits_pages_figure(
+    grid: Grid, personas: dict
+) -> None:
+    """Issue 14: "98.8% 覆盖率" on the worker's home was the share assigned to a worker, read beside visit
+    counters; it is named so, and this quarter's visits stand beside it, as the visits page counts them."""
+    _visit(_mine(grid)[0], TODAY)
+    client = client_for(personas["grid_worker"])
+    total = Household.objects.filter(building__microgrid=grid.m1).count()
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<span>已包责住户占比</span>" in home and "<span>覆盖率</span>" not in home
+    assert 'id="visited-quarter"' in home and f"本季已走访（1/{total} 户）" in home
+    visits = client.get(f"/party/n/{grid.m1.code}/visits/").content.decode()
+    assert f"<b>{round(100 / total)}%</b>" in visits and f"{round(100 / total)}%</a>" in home
+    en = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Assigned to a grid worker" in en and f"Visited this quarter (1 of {total})" in en

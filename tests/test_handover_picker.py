@@ -74,9 +74,11 @@ def test_the_picker_offers_free_volunteers_and_party_members_of_the_area_masked(
 ) -> None:
     client = client_for(walk["me"])
     page = client.get("/supervision/").content.decode()
-    # Only the free volunteer, masked, with their building; the busy party member, the resident, the person
-    # without an account and the other area's volunteer are not offered.
-    assert f'<option value="{walk["people"]["闫邻居"].pk}">闫** {grid.b1.name}</option>' in page
+    # Only the free volunteer, masked, with their building and floor (the room's last two characters
+    # masked); the busy party member, the resident, the person without an account and the other area's
+    # volunteer are not offered.
+    floor = grid.h1.room[:-2] + "**"
+    assert f'<option value="{walk["people"]["闫邻居"].pk}">闫** {grid.b1.name} {floor}</option>' in page
     for name in ("党员忙", "居民丁", "无账号", "外区人"):
         assert f'value="{walk["people"][name].pk}"' not in page
     assert "闫邻居" not in page
@@ -157,3 +159,62 @@ def test_check_in_and_out_say_so_in_both_languages(walk: dict, monkeypatch: pyte
     ).content.decode()
     assert ShiftSignup.objects.get(pk=mine.pk).minutes == 1
     assert "Checked out: 1 minute on duty." in page and "1 minutes" not in page
+
+
+@pytest.mark.django_db
+def test_the_picker_says_who_is_also_on_duty_at_this_point(walk: dict, grid: Grid) -> None:
+    # Two "闫**" of one building are told apart by the one a volunteer has met at the bins (issue 14).
+    shift_signup(
+        actor=None,
+        shift=Shift.objects.get(point=walk["point"], day=walk["today"], start=EVENING[0]),
+        person=walk["people"]["闫邻居"],
+    )
+    page = client_for(walk["me"]).get("/supervision/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    floor = grid.h1.room[:-2] + "**"
+    assert f">闫** {grid.b1.name} {floor} · also on duty at this point</option>" in page
+    zh = client_for(walk["me"]).get("/supervision/").content.decode()
+    assert "· 也在本点值守</option>" in zh
+
+
+@pytest.mark.django_db
+def test_the_owner_withdraws_a_pending_offer_from_the_roster(walk: dict) -> None:
+    client = client_for(walk["me"])
+    offer = ShiftOffer.objects.create(
+        subdistrict_id=walk["mine"].subdistrict_id, signup=walk["mine"], to_person=walk["people"]["闫邻居"]
+    )
+    page = client.get("/supervision/").content.decode()
+    assert f'action="/supervision/offers/{offer.pk}/"' in page and 'value="withdraw"' in page
+    # The receiver cannot "withdraw" someone else's offer (they decline it); nothing changes.
+    receiver = client_for(walk["people"]["闫邻居"].user)
+    assert receiver.post(f"/supervision/offers/{offer.pk}/", {"action": "withdraw"}).status_code == 404
+    page = client.post(
+        f"/supervision/offers/{offer.pk}/", {"action": "withdraw"}, follow=True
+    ).content.decode()
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.WITHDRAWN and "已撤回换班请求，班次仍由您值守。" in page
+    assert ShiftSignup.objects.get(pk=walk["mine"].pk).status == SignupStatus.SIGNED_UP
+    assert 'value="withdraw"' not in page  # nothing left to withdraw; the picker is back
+
+
+@pytest.mark.django_db
+def test_a_shift_offered_to_me_is_not_also_open_to_sign_up_for(walk: dict) -> None:
+    receiver = client_for(walk["people"]["闫邻居"].user)
+    shift = walk["mine"].shift
+    page = receiver.get("/supervision/").content.decode()
+    assert f"/supervision/shifts/{shift.pk}/signup/" in page  # open to anyone before the offer
+    offer = ShiftOffer.objects.create(
+        subdistrict_id=walk["mine"].subdistrict_id, signup=walk["mine"], to_person=walk["people"]["闫邻居"]
+    )
+    page = receiver.get("/supervision/").content.decode()
+    assert f"/supervision/shifts/{shift.pk}/signup/" not in page
+    assert f'href="/supervision/offers/{offer.pk}/"' in page  # answered as an offer instead
+    # The point page lists today's shifts: one offered to me today links to the offer, not to "sign up".
+    today = Shift.objects.get(point=walk["point"], day=walk["today"], start=EVENING[0])
+    todays = ShiftOffer.objects.create(
+        subdistrict_id=today.subdistrict_id,
+        signup=shift_signup(actor=None, shift=today, person=walk["people"]["蒋志愿"]),
+        to_person=walk["people"]["闫邻居"],
+    )
+    point = receiver.get(f"/supervision/p/{walk['point'].code}/").content.decode()
+    assert f"/supervision/shifts/{today.pk}/signup/" not in point
+    assert f'class="button primary offered-to-me" href="/supervision/offers/{todays.pk}/"' in point

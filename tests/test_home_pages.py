@@ -171,7 +171,11 @@ def test_the_roster_of_a_window_signs_someone_up(
     assert secretary.post(url, {"person": neighbour.pk}).status_code == 302
     signup = ShiftSignup.objects.get(shift=shift, person=neighbour)
     assert signup.status == "assigned"
-    assert 'class="ok">' in secretary.get(url).content.decode()  # "this window is staffed"
+    after = secretary.get(url).content.decode()
+    assert 'class="ok">' in after  # "this window is staffed"
+    # Issue 17: the sign-up is confirmed, the column says 姓名, and one legend tells the two statuses apart.
+    assert "已为 志愿者赵 报名此时段" in after and "<th>姓名</th>" in after and "<th>名称</th>" not in after
+    assert 'id="status-legend"' in after and "已报名：" in after and "已包责：" in after
     # Someone outside the secretary's residential area cannot be signed up; nor can another area's staff see it.
     stranger = person_create(actor=None, node=grid.c2, name="乙区居民")
     refused = secretary.post(url, {"person": stranger.pk})

@@ -212,3 +212,64 @@ def test_a_done_import_links_to_the_households_and_to_assignment(grid: Grid, per
     stored.update(grid_worker=grid.w1)
     again = client.get(f"/grid/import/{job.public_id}/").content.decode()
     assert "导入的住户都已分配网格员" in again and "尚未分配网格员" not in again
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["buildings", "households", "grid_workers", "people"])
+def test_the_template_has_an_example_the_importer_accepts_but_never_imports(
+    grid: Grid, personas: dict, kind: str
+) -> None:
+    """Issue 17: an example row on a sheet of its own (named as an example, the notes say it is not imported);
+    its values pass the importer's checks; the template uploaded as it is imports nothing."""
+    from grid.services.importing import SPECS, RowError, _parse_row
+
+    client = client_for(personas["community_secretary"])
+    book = load_workbook(io.BytesIO(client.get(f"/grid/import/template/{kind}.xlsx").content))
+    data_sheet, notes, example = book.worksheets
+    assert data_sheet.max_row == 1  # headers only: nothing to import by mistake
+    assert "示例" in example.title and "Example" in example.title
+    assert any("不会被导入" in str(c.value) for row in notes.iter_rows() for c in row)
+    header = [str(c.value) for c in example[1]]
+    row = ["" if c.value is None else str(c.value) for c in example[2]]
+    assert header == [c.header for c in SPECS[kind]] and all(
+        row[i] for i, c in enumerate(SPECS[kind]) if c.required
+    )
+    errors: list[RowError] = []
+    _parse_row(SPECS[kind], {h: i for i, h in enumerate(header)}, row, 2, errors)
+    assert errors == []
+    with pytest.raises(
+        ImportRejected
+    ) as info:  # the downloaded template itself: no data rows, nothing written
+        grid_import(
+            kind=kind,
+            filename="t.xlsx",
+            data=client.get(f"/grid/import/template/{kind}.xlsx").content,
+            actor=None,
+            root=grid.c1,
+        )
+    assert "没有数据行" in info.value.errors[0].msg.zh
+
+
+@pytest.mark.django_db
+def test_import_another_file_keeps_the_kind_and_the_rows_are_the_jobs_own(grid: Grid, personas: dict) -> None:
+    """Issue 17: "import another file" keeps the kind chosen last; the rows an import created are known by
+    the job, not by time (a household added meanwhile by hand is not among them)."""
+    from grid.selectors import import_outcome
+
+    client = client_for(personas["community_secretary"])
+    good = io.BytesIO(xlsx([[grid.b1.code, "9801"], [grid.b1.code, "9802"]]))
+    good.name = "good.xlsx"
+    html = client.post("/grid/import/", {"kind": "households", "file": good}, follow=True).content.decode()
+    job = ImportJob.objects.get()
+    assert "/grid/import/?kind=households" in html
+    assert '<option value="households" selected>' in client.get("/grid/import/").content.decode()
+    Household.objects.create(
+        subdistrict_id=grid.b1.subdistrict_id, community=grid.c1, building=grid.b1, room="9803", code="X-9803"
+    )
+    mine = Household.objects.filter(import_job=job)
+    assert sorted(mine.values_list("room", flat=True)) == ["9801", "9802"]
+    assert import_outcome(job)["added"] == 2
+    listed = client.get(f"/grid/households/?import={job.public_id}").content.decode()
+    assert "9801" in listed and "9802" in listed and "X-9803" not in listed
+    assert f"?import={job.public_id}" in client.get(f"/grid/import/{job.public_id}/").content.decode()
+    assert client.get("/grid/households/?import=nonsense").status_code == 200

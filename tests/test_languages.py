@@ -137,7 +137,8 @@ def _walk_data(grid: Grid) -> Any:
     consistency_flag(actor=None)
     point = point_create(actor=None, community=grid.c1, name="甲1号点", code="TSD-P1")
     for category, level in (("dry", "slight"), ("hazardous", "clean")):
-        purity_check(point, today, level, category)
+        # Yesterday: "the last N days" are whole days up to yesterday (supervision.selectors.last_days).
+        purity_check(point, today - datetime.timedelta(days=1), level, category)
     for back in (1, 2, 3):
         HouseholdDay.objects.create(
             subdistrict_id=grid.h1.subdistrict_id,

@@ -61,6 +61,13 @@ def test_my_four_leads_say_what_is_missing_and_the_pledge_is_signed_online(grid:
     assert f"<b>{row.count}/4</b>" in page
     assert 'class="card lead missing" id="lead-pledge"' in page and 'id="sign-pledge"' in page
     assert 'class="card lead done" id="lead-duty"' in page and "1.5" in page
+    # One unit per lead, saying what it counts: hours on duty (not "signed up"), and the rule in hours too;
+    # the sorting rule as a percentage like the household's own figure (issue 14).
+    assert "本期已值守 1.5 小时（按签到至签退计，满 1.0 小时即算带头）。" in page
+    assert "报名" not in page.split('id="lead-duty"')[1].split("</section>")[0]
+    assert "正确率不低于 90%" in page and "0.9" not in page
+    en = client.get("/party/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1.5 h on duty this period, counted from check-in to check-out (it counts from 1.0 h)." in en
     assert 'id="sign-up-shift"' not in page  # duty is done: no shift link
     assert 'class="card lead missing" id="lead-visits"' in page and f'href="/party/plan/{plan.pk}/"' in page
     # Not ticked: refused, nothing stored.
@@ -184,9 +191,12 @@ def test_the_cancel_button_on_the_activity_page(grid: Grid) -> None:
     assert client.post(url, {"action": "register"}).status_code == 302
     page = client.get(url).content.decode()
     assert 'id="cancel-registration"' in page and "1 / 5" in page
-    assert 'id="confirm-yes"' in client.post(url, {"action": "cancel"}).content.decode()  # asked first
+    asked = client.post(url, {"action": "cancel"}).content.decode()
+    assert 'id="confirm-yes"' in asked  # asked first, truthfully: one may register again (issue 14)
+    assert "此操作不能撤销" not in asked and "仍有名额时可以重新报名" in asked
     assert client.post(url, {"action": "cancel", "confirmed": "1"}).status_code == 302
     page = client.get(url).content.decode()
+    assert "已取消报名。" in page  # said once, after the redirect
     assert not Registration.objects.filter(activity=activity).exists()
     assert 'id="register"' in page and "0 / 5" in page and 'id="cancel-registration"' not in page
     # After the start the button is gone and a forged POST is refused with a message, the row kept.

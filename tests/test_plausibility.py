@@ -107,14 +107,26 @@ def test_review_accepts_into_evidence_within_scope_only_and_is_audited(
     assert 'href="/supervision/flagged/"' in home and "2 条存疑记录待核查" in home
     listed = page.get("/supervision/flagged/")
     assert listed.status_code == 200 and str(ids[0]) in listed.content.decode()
+    # What the reviewer reads: the point, the household's building and room, why in words.
+    body = listed.content.decode()
+    assert point.name in body and grid.h1.building.name in body and "不在投放点开放时段内" in body
+    assert f"{grid.h1.code}</td>" not in body  # no bare code in place of the household
     assert str(ids[0]) not in client_for(personas["outsider"]).get("/supervision/flagged/").content.decode()
-    page.post("/supervision/flagged/", {"record": [str(ids[0])], "verdict": "accepted"})
-    page.post("/supervision/flagged/", {"record": [str(ids[1])], "verdict": "rejected"})
+    # A verdict needs a reason (issue 17): without one, 400 with the message, nothing changes.
+    refused = page.post("/supervision/flagged/", {"record": [str(ids[0])], "verdict": "accepted"})
+    assert refused.status_code == 400 and "请说明采纳或不采纳这些记录的理由" in refused.content.decode()
+    assert not ObservationFlag.objects.exclude(verdict=FlagVerdict.PENDING).exists()
+    page.post(
+        "/supervision/flagged/", {"record": [str(ids[0])], "verdict": "accepted", "reason": "志愿者核实"}
+    )
+    page.post(
+        "/supervision/flagged/", {"record": [str(ids[1])], "verdict": "rejected", "reason": "夜间无人值守"}
+    )
     assert list(unflagged_evidence(qs).values_list("client_id", flat=True)) == [ids[0]]
     entries = AuditEntry.objects.filter(model="supervision.ObservationFlag")
-    assert {tuple(e.changes["verdict"]) for e in entries} == {
-        ("pending", "accepted"),
-        ("pending", "rejected"),
+    assert {(tuple(e.changes["verdict"]), e.reason) for e in entries} == {
+        (("pending", "accepted"), "志愿者核实"),
+        (("pending", "rejected"), "夜间无人值守"),
     }
     assert (
         page.post("/supervision/flagged/", {"record": ["not-a-uuid"], "verdict": "accepted"}).status_code

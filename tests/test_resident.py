@@ -258,3 +258,22 @@ def test_the_counter_takes_a_scanned_sheet(grid: Grid, personas: dict) -> None:
     other = _token(grid.h_other)
     html = client.get("/points/counter/", {"h": f"http://testserver/h/{other}/"}).content.decode()
     assert 'id="balance"' not in html  # another residential area's household is not this counter's
+
+
+def test_todays_correct_drop_offs_are_said_to_be_credited_tomorrow(grid: Grid, personas: dict) -> None:
+    """Points are booked by the nightly job (issue 16): today's correct drop-offs show as coming tomorrow,
+    not as nothing (issue 14)."""
+    point = point_create(
+        actor=None,
+        community=grid.c1,
+        name="甲1号点",
+        windows=[(d, datetime.time(0), datetime.time(23, 59)) for d in range(7)],
+    )
+    client = client_for(personas["resident"])
+    page = client.get("/h/").content.decode()
+    assert 'id="credit-note"' in page and "次日计入" in page and 'id="points-tomorrow"' not in page
+    drop_offs(point, grid.h1, timezone.localdate(), ["correct", "correct", "mixed"], hour=0)
+    page = client.get("/h/").content.decode()
+    assert 'id="points-tomorrow"' in page and "今天正确投放 2 次，积分将于明天计入。" in page
+    en = client.get("/h/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Today: 2 correct drop-offs; their points are credited tomorrow." in en

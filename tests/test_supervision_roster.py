@@ -106,7 +106,8 @@ def test_numbers_page_and_repeat_offenders(grid: Grid, point, personas: dict) ->
             "client_id": str(uuid.uuid4()),
             "point": point.code,
             "household": grid.h1.code,
-            "observed_at": (now - datetime.timedelta(hours=h)).isoformat(),
+            # Yesterday: the numbers page shows whole days up to yesterday (supervision.selectors.last_days).
+            "observed_at": (now - datetime.timedelta(days=1, hours=h)).isoformat(),
             "category": "wet",
             "outcome": "mixed" if h % 2 else "correct",
             "mixed_with": ["dry"] if h % 2 else [],
@@ -290,11 +291,25 @@ def test_home_page_links_to_todays_point(every_day_point, linked_volunteer, noon
     assert tomorrow is not None
     shift_signup(actor=None, shift=tomorrow, person=linked_volunteer.person)
     assert 'id="todays-shift"' not in client.get("/").content.decode()  # tomorrow's is not today's
-    for shift in (morning, evening):
-        shift_signup(actor=None, shift=shift, person=linked_volunteer.person)
+    shift_signup(actor=None, shift=morning, person=linked_volunteer.person)
+    # Only a shift that ended at 09:00: nothing to go to today (issue 14: it was offered to check in to).
+    assert 'id="todays-shift"' not in client.get("/").content.decode()
+    shift_signup(actor=None, shift=evening, person=linked_volunteer.person)
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     link = f'id="todays-shift" href="/supervision/p/{every_day_point.code}/"'
     assert link in html and "今日值班：乙2号箱房 18:30–20:30" in html  # the one not over yet
     en = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert link in en and "Today's shift: 乙2号箱房 18:30–20:30" in en
     assert client.get(f"/supervision/p/{every_day_point.code}/").status_code == 200  # the link opens
+
+
+@pytest.mark.django_db
+def test_home_page_links_an_ended_shift_only_to_check_out(every_day_point, linked_volunteer, noon) -> None:  # type: ignore[no-untyped-def]
+    morning = Shift.objects.filter(point=every_day_point, day=noon).order_by("start").first()
+    assert morning is not None
+    signup = shift_signup(actor=None, shift=morning, person=linked_volunteer.person)
+    ShiftSignup.objects.filter(pk=signup.pk).update(
+        checked_in_at=timezone.now() - datetime.timedelta(hours=4)
+    )
+    html = client_for(linked_volunteer).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="todays-shift"' in html and "Check out of today's shift: 乙2号箱房 07:00–09:00" in html

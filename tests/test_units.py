@@ -172,12 +172,18 @@ def test_liaison_answers_invitations_until_the_meeting(grid: Grid, units: dict, 
     assert listing.status_code == 200 and "联席会议" in listing.content.decode()
     page = liaison.get(f"/units/meetings/{coming.pk}/").content.decode()
     assert firm.name not in page and 'name="attend"' in page
+    assert "reply-change" not in page  # not answered yet: the buttons show at once
     response = liaison.post(
         f"/units/attendance/{mine.pk}/reply/", {"attend": "yes", "representative": "王联络", "next": "home"}
     )
     assert response.status_code == 302 and response["Location"] == "/"
     mine.refresh_from_db()
     assert (mine.reply, mine.representative, mine.present) == (Reply.CONFIRMED, "王联络", False)
+    # Issue 17: the reply is confirmed, shown, and the buttons fold behind "change the reply".
+    home = liaison.get("/").content.decode()
+    assert f"已记录回复：{school.name} 将参加“联席会议”" in home
+    assert "已确认参加" in home
+    assert '<details class="reply-change"><summary>更改回复</summary>' in home
     liaison.post(f"/units/attendance/{mine.pk}/reply/", {"attend": "no"})
     mine.refresh_from_db()
     assert mine.reply == Reply.DECLINED

@@ -298,7 +298,7 @@ def attendance_answer(request: HttpRequest, pk: int) -> HttpResponse:
             _meeting_context(user, attendance.meeting),
             _("Answer “will attend” or “cannot attend”."),
         )
-    _done, error = attempt(
+    done, error = attempt(
         lambda: attendance_reply(
             actor=user,
             attendance=attendance,
@@ -308,6 +308,12 @@ def attendance_answer(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if error:
         return form_page(request, "units/meeting.html", _meeting_context(user, attendance.meeting), error)
+    # Say what was recorded (issue 17): the page shows the reply, with a way to change it, not the buttons.
+    if done is not None and done.reply == "confirmed":
+        said = _("Reply recorded: %(unit)s will attend “%(meeting)s”.")
+    else:
+        said = _("Reply recorded: %(unit)s cannot attend “%(meeting)s”.")
+    messages.success(request, said % {"unit": attendance.unit.name, "meeting": attendance.meeting.title})
     return _back(request, redirect("units:meeting", pk=attendance.meeting_id))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from lib.env import env_bool, env_int, env_list, env_str, read_or_create_secret
 
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
     "contests",
     "units",
     "activities",
+    # Background jobs and schedules: django-q2's ORM broker (no extra service) and our jobs app.
+    "django_q",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -231,8 +235,31 @@ if _proxy_count:
     AXES_IPWARE_PROXY_COUNT = _proxy_count
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
-# Background jobs (imports) run in a thread of the web process by default; tests run them inline.
+# Background jobs (imports, report builds, schedules) go through django-q2 with the database as broker: the
+# task row is written before anything runs, and `manage.py qcluster` (started by `make serve`) works them.
+# WASTEGRID_JOBS_INLINE runs them in the caller instead (tests, single-shot scripts). See docs/architecture.md.
 WASTEGRID_JOBS_INLINE = env_bool("WASTEGRID_JOBS_INLINE", default=False)
+# A job whose worker died is handed out again `retry` seconds after it was taken: it must exceed `timeout`
+# (the longest a job may run) or a slow job would be run twice at once.
+_jobs_timeout = env_int("WASTEGRID_JOBS_TIMEOUT", default=600)
+Q_CLUSTER = {
+    "name": "wastegrid",
+    "orm": "default",
+    "workers": env_int("WASTEGRID_JOBS_WORKERS", default=2),
+    "timeout": _jobs_timeout,
+    "retry": env_int("WASTEGRID_JOBS_RETRY", default=_jobs_timeout + 60),
+    # An exception is a bug or bad input, recorded on the job's own row: running it again would not help.
+    # Transient database errors are retried with backoff by jobs.runner instead.
+    "ack_failures": True,
+    "sync": WASTEGRID_JOBS_INLINE,
+    # Keep the last results of every schedule (the admin's "last run" links to them), not 250 in all.
+    "save_limit": 50,
+    "save_limit_per": "group",
+    # A schedule missed while no worker ran fires once, not once per missed day (each job is idempotent).
+    "catch_up": False,
+    "poll": 0.5,
+    "label": gettext_lazy("Background queue"),
+}
 
 # Which category scheme the sorting guide shows: "shanghai" (湿/干垃圾, brown/black) or "gb19095" (厨余/其他).
 WASTEGRID_GUIDE_SCHEME = env_str("WASTEGRID_GUIDE_SCHEME", default="shanghai")

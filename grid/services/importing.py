@@ -51,38 +51,41 @@ class Column:
     kind: str = "text"  # text | int | phone | id_number
     max_length: int = 100
     help: str = ""
+    # The downloadable template's example row (its own sheet, never read by the importer): a value this column
+    # would accept, so the example shows the format that passes (issue 17).
+    example: str = ""
 
 
 SPECS: dict[str, list[Column]] = {
     ImportKind.BUILDINGS: [
-        Column("居民区编码", "community", True, max_length=32, help="例: ZJXL-01"),
-        Column("楼栋名称", "name", True, max_length=60, help="例: 12号楼"),
-        Column("地址", "address", max_length=200),
-        Column("微网格编码", "microgrid", max_length=32, help="例: ZJXL-01-M02"),
+        Column("居民区编码", "community", True, max_length=32, help="例: ZJXL-01", example="ZJXL-01"),
+        Column("楼栋名称", "name", True, max_length=60, help="例: 12号楼", example="12号楼"),
+        Column("地址", "address", max_length=200, example="普善路 100 弄 12 号"),
+        Column("微网格编码", "microgrid", max_length=32, help="例: ZJXL-01-M02", example="ZJXL-01-M02"),
         Column("楼栋编码", "code", max_length=40, help="留空自动生成"),
     ],
     ImportKind.HOUSEHOLDS: [
-        Column("楼栋编码", "building", True, max_length=40, help="例: ZJXL-01-B012"),
-        Column("室号", "room", True, max_length=20, help="例: 301"),
-        Column("楼道", "stairwell", max_length=20, help="例: 2单元"),
-        Column("人口数", "size", kind="int"),
-        Column("联系人", "contact_name", max_length=50),
-        Column("联系电话", "contact_phone", kind="phone"),
+        Column("楼栋编码", "building", True, max_length=40, help="例: ZJXL-01-B012", example="ZJXL-01-B012"),
+        Column("室号", "room", True, max_length=20, help="例: 301", example="301"),
+        Column("楼道", "stairwell", max_length=20, help="例: 2单元", example="2单元"),
+        Column("人口数", "size", kind="int", example="3"),
+        Column("联系人", "contact_name", max_length=50, example="张三"),
+        Column("联系电话", "contact_phone", kind="phone", example="13800138000"),
         Column("户编码", "code", max_length=48, help="留空自动生成"),
     ],
     ImportKind.GRID_WORKERS: [
-        Column("姓名", "name", True, max_length=50),
-        Column("手机号", "phone", True, kind="phone"),
-        Column("微网格编码", "microgrid", True, max_length=32),
-        Column("身份证号", "id_number", kind="id_number"),
-        Column("户编码", "household", max_length=48),
+        Column("姓名", "name", True, max_length=50, example="李四"),
+        Column("手机号", "phone", True, kind="phone", example="13900139000"),
+        Column("微网格编码", "microgrid", True, max_length=32, example="ZJXL-01-M02"),
+        Column("身份证号", "id_number", kind="id_number", example="310106199001011236"),
+        Column("户编码", "household", max_length=48, example="ZJXL-01-B012-301"),
     ],
     ImportKind.PEOPLE: [
-        Column("姓名", "name", True, max_length=50),
-        Column("手机号", "phone", kind="phone"),
-        Column("身份证号", "id_number", kind="id_number"),
-        Column("户编码", "household", max_length=48),
-        Column("所属网格编码", "node", True, max_length=32, help="居民区或微网格编码"),
+        Column("姓名", "name", True, max_length=50, example="王五"),
+        Column("手机号", "phone", kind="phone", example="13700137000"),
+        Column("身份证号", "id_number", kind="id_number", example="310106199001011236"),
+        Column("户编码", "household", max_length=48, example="ZJXL-01-B012-301"),
+        Column("所属网格编码", "node", True, max_length=32, help="居民区或微网格编码", example="ZJXL-01"),
     ],
 }
 
@@ -195,8 +198,8 @@ def _lookup(model: Any, codes: Iterable[str], scope: Any) -> dict[str, Any]:
 
 
 class _Importer:
-    def __init__(self, *, kind: str, actor: Any, root: GridNode):
-        self.kind, self.actor, self.root = kind, actor, root
+    def __init__(self, *, kind: str, actor: Any, root: GridNode, job_id: int | None = None):
+        self.kind, self.actor, self.root, self.job_id = kind, actor, root, job_id
         self.spec = SPECS[kind]
 
     def header_errors(self, header: list[str]) -> list[RowError]:
@@ -389,6 +392,7 @@ class _Importer:
                     contact_name=r["contact_name"],
                     contact_phone=r["contact_phone"],
                     code=r["code"],
+                    import_job_id=self.job_id,  # the job page lists exactly these rows
                 )
             )
             if i % 500 == 0:
@@ -572,9 +576,11 @@ def grid_import(
     actor: Any,
     root: GridNode,
     progress: Callable[[int, int], None] | None = None,
+    job_id: int | None = None,
 ) -> int:
     """Check the whole file, then write it in one transaction. Raises ImportRejected with every bad row;
-    PermissionDenied when `root` is outside the actor's scope (codes are resolved under `root` only)."""
+    PermissionDenied when `root` is outside the actor's scope (codes are resolved under `root` only).
+    `job_id`: the ImportJob the created households keep (Household.import_job)."""
     Scope.of(actor).require(root)
     if kind not in SPECS:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -582,7 +588,7 @@ def grid_import(
         header, raw_rows = read_table(filename, data, headings=[c.header for c in SPECS[kind]])
     except TableError as exc:
         raise ImportRejected([RowError(0, "", exc.msg)]) from None
-    importer = _Importer(kind=kind, actor=actor, root=root)
+    importer = _Importer(kind=kind, actor=actor, root=root, job_id=job_id)
     errors = importer.header_errors(header)
     if errors:
         raise ImportRejected(errors)
@@ -644,8 +650,21 @@ def import_job_create(*, kind: str, filename: str, data: bytes, actor: Any, root
     job = ImportJob.objects.create(
         public_id=uuid.uuid4(), kind=kind, filename=filename[:200], data=data, created_by=actor, node=root
     )
-    jobs.start(import_job_run, job_id=job.pk)
+    jobs.start(import_job_run, give_up=import_job_give_up, job_id=job.pk)
     return job
+
+
+def import_job_give_up(*, job_id: int) -> None:
+    """The worker died on this import again and again (jobs.runner): say so on its row, not "checking"."""
+    job = ImportJob.objects.get(pk=job_id)
+    message = Msg(
+        "导入在后台多次中断，已停止重试。请稍后重新上传；如再次发生，请联系管理员。",
+        "The import was interrupted several times in the background and was stopped. Please upload it "
+        "again later; if it happens again, contact the administrator.",
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.FAILED, data=_rejected_data(job), errors=[RowError(0, "", message).as_dict()]
+    )
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
@@ -663,6 +682,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
             actor=job.created_by,
             root=job.node,
             progress=progress,
+            job_id=job.pk,
         )
     except ImportRejected as exc:
         ImportJob.objects.filter(pk=job.pk).update(

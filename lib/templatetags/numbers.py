@@ -14,3 +14,10 @@ register = template.Library()
 def num_filter(value: Any, spec: str = "0") -> str:
     decimals, _sep, unit = str(spec).partition(" ")
     return fmt(value, int(decimals) if decimals.isdigit() else 0, unit)
+
+
+@register.filter(name="signed")
+def signed_filter(value: Any, spec: str = "0") -> str:
+    """`{{ change|signed }}`: like `num`, with "+" on gains ("+1,204", "-87")."""
+    decimals, _sep, unit = str(spec).partition(" ")
+    return fmt(value, int(decimals) if decimals.isdigit() else 0, unit, signed=True)

@@ -20,6 +20,14 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", markOffline);
   else markOffline();
+  // The network is back (the browser says so, or the outbox got an answer from the server): the banner about
+  // a kept copy must not outlive the outage. The page may still be the kept copy; the next page is fresh.
+  function markOnline() {
+    const banner = document.getElementById("offline-banner");
+    if (banner) banner.hidden = true;
+  }
+  window.addEventListener("online", markOnline);
+  window.addEventListener("wastegrid:sent", markOnline);
   if (!("serviceWorker" in navigator)) return;
 
   if (cfg.sw) {

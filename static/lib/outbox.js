@@ -290,6 +290,9 @@
         this.failures = 0;
         this.nextTry = 0;
         this.lastSync = new Date();
+        // The server answered: the network is back whatever navigator.onLine says (lib/offline.js hides its
+        // banner on this).
+        window.dispatchEvent(new Event("wastegrid:sent"));
         this.schedule(0); // the rest of the queue, then the photos
       } finally {
         batch.forEach((i) => this.inflight.delete(i.id));

@@ -27,11 +27,19 @@ def weekday_name(weekday: Any) -> str:
         return str(weekday)
 
 
+@register.filter
+def shift_over(shift: Any) -> bool:
+    """`services.shift_is_over` for templates: a sign-up of a shift that ended is named as one to check
+    out of, never as today's shift to go to."""
+    return shift_is_over(shift)
+
+
 @register.simple_tag
 def todays_signup(user: Any) -> ShiftSignup | None:
-    """The user's sign-up for today (Shanghai) to link from the home page: the first one not over yet,
-    else the last one of the day (to check out); None without a linked person, a sign-up today, or a role
-    that may open the point page (supervision.ingest.RECORDERS)."""
+    """The user's sign-up for today (Shanghai) to link from the home page as "today's shift": the first one
+    not over yet, or one checked in and not yet checked out (its check-out is still to do). None without a
+    linked person, a role that may open the point page (supervision.ingest.RECORDERS), or such a sign-up:
+    a shift that ended is not offered as today's shift to go to (the roster page lists it as over)."""
     person_id = getattr(user, "person_id", None)
     if not person_id or not user.has_role(RECORDERS):
         return None
@@ -46,7 +54,10 @@ def todays_signup(user: Any) -> ShiftSignup | None:
         .order_by("shift__start")
     )
     now = timezone.now()
-    return next((s for s in signups if not shift_is_over(s.shift, now)), signups[-1] if signups else None)
+    return next(
+        (s for s in signups if not shift_is_over(s.shift, now) or (s.checked_in_at and not s.checked_out_at)),
+        None,
+    )
 
 
 @register.simple_tag

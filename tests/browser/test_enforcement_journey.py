@@ -124,12 +124,14 @@ def test_secretary_previews_confirms_and_the_officer_decides_and_closes(
 
         row.get_by_role("link", name=case.code).click()
         expect(page.locator("#steps")).to_contain_text("30 天内有 5 天违规（共 5 条记录）")
+        # Buttons name the action (issue 17); nothing to void while there is only the first step.
+        expect(page.locator("#case-step button[value=void]")).to_have_count(0)
         page.fill("input[name=note]", "上门劝导")
-        page.get_by_role("button", name="已劝导").click()
+        page.get_by_role("button", name="记录劝导").click()
         expect(page.locator("h1 small")).to_have_text("已劝导")
         deadline = timezone.localdate() + datetime.timedelta(days=10)
         expect(page.locator("input[name=deadline]")).to_have_value(deadline.isoformat())
-        page.get_by_role("button", name="已发整改通知").click()
+        page.get_by_role("button", name="发出整改通知").click()
         expect(page.locator("#due")).to_contain_text(deadline.isoformat())
         with page.expect_download() as info:
             page.click("#notice-pdf")
@@ -138,8 +140,9 @@ def test_secretary_previews_confirms_and_the_officer_decides_and_closes(
         text = PdfReader(io.BytesIO(path.read_bytes())).pages[0].extract_text().replace("\n", "")
         assert "生活垃圾分类整改通知书" in text and case.code in text and f"{deadline:%Y年%m月%d日}" in text
 
-        page.get_by_role("button", name="拒不改正").click()
-        expect(page.locator(".msg.error")).to_contain_text(deadline.isoformat())
+        # Before the deadline "refused" is not offered: disabled, with the day it becomes possible.
+        expect(page.get_by_role("button", name="认定拒不改正")).to_be_disabled()
+        expect(page.locator("#wait-refused")).to_have_text(f"整改期限至 {deadline.isoformat()} 之后")
         _shot(page, "03-secretary-refused-before-deadline")
         case.refresh_from_db()
         assert (case.status, case.due) == (CaseStatus.NOTICE, deadline)
@@ -147,9 +150,9 @@ def test_secretary_previews_confirms_and_the_officer_decides_and_closes(
         # Ten days later (the test cannot wait): the deadline has passed, the refusal and referral go through.
         _deadline_passed(case)
         page.reload()
-        page.get_by_role("button", name="拒不改正").click()
+        page.get_by_role("button", name="认定拒不改正").click()
         expect(page.locator("h1 small")).to_have_text("拒不改正")
-        page.get_by_role("button", name="已移送城管").click()
+        page.get_by_role("button", name="移送执法").click()
         expect(page.locator("h1 small")).to_have_text("已移送城管")
         case.refresh_from_db()
         assert case.status == CaseStatus.REFERRED

@@ -87,6 +87,10 @@ def test_secretary_signs_someone_up_for_an_unstaffed_window_and_imports_househol
     _shot(page, "2-roster-search")
     page.locator("#candidates tr", has_text=volunteer.name).first.get_by_role("button").click()
     expect(page.locator("#roster")).to_contain_text(volunteer.name)
+    # Issue 17: said in words, a person's 姓名 (not 名称), and the two statuses explained once.
+    expect(page.locator(".msg.success")).to_contain_text(f"已为 {volunteer.name} 报名此时段")
+    expect(page.locator("#roster th").first).to_have_text("姓名")
+    expect(page.locator("#status-legend")).to_contain_text("已包责")
     signup = ShiftSignup.objects.get(shift=shift, person=volunteer)
     assert signup.status == "assigned"
     fits(page)
@@ -127,6 +131,12 @@ def test_secretary_signs_someone_up_for_an_unstaffed_window_and_imports_househol
     assert not stored.filter(grid_worker__isnull=False).exists()
     fits(page)
     _shot(page, "5-import-done")
+    # The rows this import created, exactly (issue 17), and "import another file" keeps households.
+    page.locator("#import-rows").click()
+    expect(page.locator("#results tbody tr")).to_have_count(3)
+    page.go_back()
+    page.get_by_role("link", name="导入其他文件").click()
+    expect(page.locator("select[name=kind]")).to_have_value("households")
     page.goto(f"{live_server.url}/")
     expect(page.locator("#today-jobs")).to_contain_text("新增住户.xlsx")
     _shot(page, "6-secretary-today-after")
@@ -185,12 +195,18 @@ def test_liaison_records_a_commitment_with_evidence_and_answers_a_meeting(
     _shot(page, "8-liaison-commitment-done")
 
     item = page.locator(f'#my-meetings li[data-attendance="{invitation.pk}"]')
+    if invitation.reply:  # answered already (the demo's): the form folds behind "change the reply"
+        item.locator("details.reply-change summary").click()
     item.locator("input[name=representative]").fill("李老师")
     item.locator('button[name=attend][value="yes"]').click()
     page.wait_for_url(f"{live_server.url}/")
     item = page.locator(f'#my-meetings li[data-attendance="{invitation.pk}"]')
     expect(item.locator(".reply")).to_have_attribute("data-reply", "confirmed")
     expect(item).to_contain_text("李老师")
+    # Issue 17: the reply is confirmed in words, and the buttons fold away behind "change the reply".
+    expect(page.locator(".msg.success")).to_contain_text("已记录回复")
+    expect(item.locator('button[name=attend][value="yes"]')).to_be_hidden()
+    expect(item.locator("details.reply-change summary")).to_have_text("更改回复")
     invitation.refresh_from_db()
     assert invitation.reply == Reply.CONFIRMED and invitation.representative == "李老师"
     fits(page)

@@ -121,6 +121,12 @@ def test_party_member_registers_for_a_theme_day_and_cancels(
     login(page, live_server.url, "jiaotong_pm", DEMO_PASSWORD)
     page.locator("#my-activities").click()  # from the home page, no menu needed
     page.wait_for_url(re.compile(r"/activities/n/"))
+    if timezone.localtime(start).month != timezone.localdate().month:  # the list is one month's only
+        page.goto(f"{page.url}?month={timezone.localtime(start):%Y-%m}")
+    # Each number named (issue 14: a bare "17 / 20 / 0" said nothing).
+    expect(page.locator(f"#activities tr[data-code='{theme_day.code}']")).to_contain_text(
+        "已报名 0 人 / 名额 30"
+    )
     page.locator(f"#activities tr[data-code='{theme_day.code}'] a").click()
     page.wait_for_url(re.compile(rf"/activities/a/{theme_day.code}/"))
     counts = page.locator("#counts")
@@ -135,7 +141,12 @@ def test_party_member_registers_for_a_theme_day_and_cancels(
     _shot(page, "6-registered")
 
     page.locator("#cancel-registration").click()
-    page.locator("#confirm-yes").click()  # a place given up may go to someone else: asked once more
+    # A place given up may go to someone else: asked once more, without "cannot be undone" (one may
+    # register again while places remain), and the cancellation is then said (issue 14).
+    expect(page.locator("#confirm")).to_contain_text("仍有名额时可以重新报名")
+    expect(page.locator("#confirm")).not_to_contain_text("不能撤销")
+    page.locator("#confirm-yes").click()
+    expect(page.locator(".msg.success")).to_contain_text("已取消报名。")
     expect(page.locator("#register")).to_be_visible()
     expect(counts).to_contain_text("0 / 30")
     expect(page.locator("#mine")).to_have_count(0)

@@ -233,6 +233,10 @@ def test_offline_pages_are_the_kept_copy_else_the_apps_offline_page_and_never_an
         banner.wait_for()
         assert "当前离线" in banner.inner_text()
         _shot(page, "5-kept-copy-with-offline-notice")
+        # The network comes back: the notice goes (the `online` event), and does not come back by itself.
+        context.set_offline(False)
+        banner.wait_for(state="hidden")
+        context.set_offline(True)
         # A form sent with no network (a POST navigation): the app's offline page, not Chromium's error.
         page.click("header form[action$='/logout/'] button")
         page.locator("#offline-pages").wait_for(state="attached")

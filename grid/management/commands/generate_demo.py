@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from activities.demo import activities_demo_generate
 from assessment.demo import assessment_demo_generate
 from contests.bank import bank_generate
+from enforcement.demo import cases_demo_generate
 from grid.services.demo import SUBDISTRICT_CODE, demo_exists, demo_generate
 from guide.models import Item
 from party.demo import frame_demo_generate, party_demo_generate
@@ -75,6 +76,7 @@ class Command(BaseCommand):
         units_demo_generate(sd, seed=seed)
         activities_demo_generate(sd, seed=seed)
         frame_demo_generate(sd, seed=seed)
+        cases_demo_generate(sd)  # a referred and a decided case for the officer (idempotent)
         if Item.objects.exists():  # the knowledge base is loaded (make demo runs load-guide first)
             bank_generate()
         return records

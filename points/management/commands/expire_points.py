@@ -9,7 +9,10 @@ from points.services import points_expire
 
 
 class Command(BaseCommand):
-    help = "Year-end expiry of green-account points (schedule it for 31 December, after the day's crediting)."
+    help = (
+        "Year-end expiry of green-account points. The worker runs it on 1 January at 03:00 for the year before, "
+        "after the night's crediting of 31 December (jobs.schedules); this command is for a manual run."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
