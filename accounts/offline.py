@@ -63,14 +63,15 @@ def owner_key(user: Any) -> str:
 
 
 class OfflineOwnerMiddleware:
-    """Adds `X-Offline-Owner` to every HTML answer (after auth: it reads request.user)."""
+    """Adds `X-Offline-Owner` to every HTML answer to a GET (after auth: it reads request.user). Only those
+    are ever kept by the worker; a POST's answer (a contest tap, contests.tickets) need not load the user."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response: HttpResponse = self.get_response(request)
-        if response.get("Content-Type", "").startswith("text/html"):
+        if request.method in ("GET", "HEAD") and response.get("Content-Type", "").startswith("text/html"):
             response[OWNER_HEADER] = owner_key(getattr(request, "user", None))
         return response
 

@@ -19,9 +19,10 @@ from enforcement.selectors import case_counts, cases_awaiting_step, open_case_co
 from grid.models import GridNode, Level
 from grid.selectors import imports_recent, imports_summary
 from reports.selectors import report_jobs_recent
+from supervision.ingest import SHANGHAI
 from supervision.plausibility import REVIEWERS as FLAG_REVIEWERS
 from supervision.plausibility import flagged_pending_count
-from supervision.selectors import Rate, gaps, numbers_by_child, repeat_offenders
+from supervision.selectors import Rate, gaps, missed, numbers_by_child, repeat_offenders
 from units.selectors import liaison_desk, overdue_commitments
 
 REPEAT_DAYS = 30  # "repeated mistakes": in the last 30 days (the regulation's window for repeat catches)
@@ -44,13 +45,30 @@ class Today:
     flagged: int = 0  # records held out of case evidence until reviewed (supervision.plausibility)
 
 
+def _today_windows(node: GridNode, day: datetime.date) -> list[Any]:
+    """Today's windows to act on: those that ended with nobody checked in (`missed` set: 未到岗, listed first,
+    whatever the sign-ups promised), then the understaffed ones not over yet (someone can still be signed
+    up). A window that ended with someone checked in is neither."""
+    now = timezone.now()
+    gone = missed(node, day, now)
+    for s in gone:
+        s.missed = True  # type: ignore[attr-defined]  # read by templates/accounts/partials/today.html
+    ended = {s.pk for s in gone}
+    ahead = [
+        s
+        for s in gaps(node, day)
+        if s.pk not in ended and now < datetime.datetime.combine(s.day, s.end, tzinfo=SHANGHAI)
+    ]
+    return gone + ahead
+
+
 def today_for(user: User, node: GridNode, day: datetime.date) -> Today:
     """About a dozen queries, whatever the size of the residential area."""
     since = timezone.now() - datetime.timedelta(days=2)
     cases_open, cases = cases_awaiting_step(user, today=day, limit=8)
     return Today(
         day=day,
-        gaps_today=gaps(node, day),
+        gaps_today=_today_windows(node, day),
         gaps_tomorrow=gaps(node, day + datetime.timedelta(days=1)),
         repeat=repeat_offenders(
             node, since=day - datetime.timedelta(days=REPEAT_DAYS - 1), min_mistakes=REPEAT_MIN, limit=8
@@ -146,7 +164,7 @@ def week_for(user: User, node: GridNode, day: datetime.date) -> Week:
 
 def decisions_for(user: User, node: GridNode, day: datetime.date) -> list[tuple[str, int, str]]:
     """(what, how many, the page where it is decided): cases proposed or refused (start or refer), windows
-    unstaffed tomorrow, member units' commitments past their due day. Only non-zero ones."""
+    understaffed tomorrow, member units' commitments past their due day. Only non-zero ones."""
     items: list[tuple[str, int, str]] = []
     counts = open_case_counts(user, today=day)
     case_list = reverse("enforcement:case_list")
@@ -170,9 +188,15 @@ def decisions_for(user: User, node: GridNode, day: datetime.date) -> list[tuple[
             (_("Flagged records to review"), flagged_pending_count(user), reverse("supervision:flagged"))
         )
     if node.level in (Level.SUBDISTRICT, Level.AREA, Level.COMMUNITY):
+        # Leads to the list of those windows (and each one's roster), which the area lead may open too; the
+        # same words and rule ("1/2 people" is understaffed) as the secretary's home (issue 17).
         tomorrow = len(gaps(node, day + datetime.timedelta(days=1)))
         items.append(
-            (_("Windows unstaffed tomorrow"), tomorrow, reverse("supervision:numbers", args=[node.code]))
+            (
+                _("Understaffed windows tomorrow"),
+                tomorrow,
+                reverse("supervision:understaffed", args=[node.code]),
+            )
         )
     items.append(
         (_("Member units' commitments past due"), overdue_commitments(user, day), reverse("units:list"))

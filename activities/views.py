@@ -111,7 +111,7 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
     # The calendar's first and last weeks reach into the months around it (shown greyed there); the list,
     # the phone's agenda and the export are this month's only.
     in_month = [a for a in in_view if timezone.localtime(a.starts_at).date().month == month.month]
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" and user.has_role(STAFF):
         return xlsx_response(
             f"activities-{node.code}-{month:%Y-%m}.xlsx",
             [_("Code"), _("Day"), _("Kind"), _("Title"), _("Where"), _("Status"), _("Attended")],
@@ -140,6 +140,14 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
             "following": following,
             "weeks": [[(d, by_day.get(d, [])) for d in week] for week in weeks],
             "activities": in_month,
+            # What is coming whatever month is shown: on a phone the calendar is hidden, and an event two
+            # days ahead sat behind "2026-12 →" (issue 14).
+            "upcoming": visible.filter(
+                starts_at__gte=timezone.now(), starts_at__lt=timezone.now() + datetime.timedelta(days=30)
+            )
+            .select_related("node")
+            .order_by("starts_at")[:10],
+            "can_export": user.has_role(STAFF),
             "kinds": ActivityKind.choices,
             "can_create": user.has_role(STAFF),
             "error": error,

@@ -12,7 +12,7 @@ from typing import TypeVar
 from django.utils import timezone
 
 from assessment.models import Grade, Indicator, Scheme, Source
-from assessment.sources import Tally, tallies
+from assessment.sources import Tally, last_whole_day, tallies
 from grid.models import GridNode, Level
 from lib.distribution import in_sd
 from lib.numbers import pct
@@ -129,6 +129,12 @@ class Assessment:
     areas: list[AreaScore]
     overall: GroupScore
     groups: list[GroupScore]
+    through: datetime.date  # the last day counted: whole days only, like the numbers pages and the report
+
+    @property
+    def running(self) -> bool:
+        """The period goes on past the last day counted (the page says "up to yesterday")."""
+        return self.through < self.period.end
 
     @property
     def has_data(self) -> bool:
@@ -180,22 +186,25 @@ def assess(
 ) -> Assessment:
     """`detail` keeps each indicator's evidence rows per point and month (for one residential area's pages).
     FuturePeriod when `period` starts after `today`; a node (or group) without any record in the period gets
-    no grade (None), not 差."""
+    no grade (None), not 差. A running period counts whole days up to yesterday (`last_whole_day`), as the
+    numbers pages, dashboard and report do: scores do not move during the day, and a report's assessment
+    table covers the report's own span."""
     today = today or timezone.localdate()
     if period.start > today:
         raise FuturePeriod(period.key)
+    through = min(period.end, last_whole_day(today))
     scheme = scheme_for(root, period.start)
     indicators = list(scheme.indicators.all())
     communities = _communities(root)
     ids = [c.pk for c in communities]
     sd = in_sd(root)
-    per_indicator = {ind.pk: tallies(ind, ids, period, today, detail=detail, sd=sd) for ind in indicators}
+    per_indicator = {ind.pk: tallies(ind, ids, period, through, detail=detail, sd=sd) for ind in indicators}
     # The veto looks at every purity check, whether or not the scheme scores purity.
     purity = next((ind for ind in indicators if ind.source == Source.PURITY), None)
     bins = (
         per_indicator[purity.pk]
         if purity
-        else tallies(Indicator(source=Source.PURITY), ids, period, today, sd=sd)
+        else tallies(Indicator(source=Source.PURITY), ids, period, through, sd=sd)
     )
     areas = []
     for community in communities:
@@ -229,4 +238,4 @@ def assess(
                 if g.areas and g.has_data
             },
         )
-    return Assessment(scheme, period, root, indicators, areas, overall, groups)
+    return Assessment(scheme, period, root, indicators, areas, overall, groups, through)

@@ -71,6 +71,13 @@ def in_subdistrict(community_ids: Sequence[int]) -> dict[str, int]:
     return {"subdistrict_id": sds.pop()} if len(sds) == 1 and None not in sds else {}
 
 
+def last_whole_day(today: datetime.date | None = None) -> datetime.date:
+    """The last day an assessment counts: yesterday. Today is not over, so counting it would move scores during
+    the day and disagree with the numbers pages, dashboard and report ("截至昨天"). Every caller of `tallies`
+    and `records` for a page passes this (`scoring.assess`, the records view)."""
+    return (today or timezone.localdate()) - datetime.timedelta(days=1)
+
+
 def _last_day(period: Period, today: datetime.date) -> datetime.date:
     return min(period.end, today)
 
@@ -285,7 +292,11 @@ def _rows_inspection(
 ) -> list[EvidenceRow]:
     query = (
         InspectionScore.objects.filter(
-            **sd, community_id__in=ids, indicator_code=ind.code, day__gte=period.start, day__lte=period.end
+            **sd,
+            community_id__in=ids,
+            indicator_code=ind.code,
+            day__gte=period.start,
+            day__lte=_last_day(period, today),
         )
         .select_related("community")
         .order_by("day", "pk")
@@ -389,7 +400,8 @@ def tallies(
     detail: bool = False,
     sd: dict[str, int] | None = None,
 ) -> dict[int, Tally]:
-    """Per residential area; with `detail`, as evidence rows per point (or category, inspection) and month."""
+    """Per residential area; with `detail`, as evidence rows per point (or category, inspection) and month.
+    `today` is the last day counted: pages pass `last_whole_day()` (through `scoring.assess`)."""
     out = {cid: Tally() for cid in ids}
     for row in ROWS[Source(ind.source)](
         ind, ids, period, today, detail, in_subdistrict(ids) if sd is None else sd
@@ -406,7 +418,8 @@ def records(
     key: str,
     month: datetime.date | None,
 ) -> tuple[list[str], list[Sequence[Any]]]:
-    """The records behind one evidence row: headers and rows for a table."""
+    """The records behind one evidence row: headers and rows for a table (up to `today`, the last day counted:
+    the same `last_whole_day()` as the scores)."""
     start = max(period.start, month) if month else period.start
     end = _last_day(period, today)
     if month:

@@ -138,6 +138,7 @@ def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
             "node": node,
             "crumb_root": _crumb_root(user, node),
             "period": period,
+            "result": result,
             "area": area,
             "s": score,
             "rows": score.tally.rows,
@@ -154,7 +155,8 @@ def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpRes
     node = _community(user, code)
     period = period_from(request)
     try:
-        ind = _assess(node, period).scheme.indicators.get(code=indicator)
+        result = _assess(node, period)
+        ind = result.scheme.indicators.get(code=indicator)
     except Indicator.DoesNotExist:
         raise Http404 from None
     except FuturePeriod:
@@ -165,7 +167,7 @@ def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpRes
             month = Period.parse(request.GET["month"][:7]).start
         except ValueError:
             raise Http404 from None
-    headers, rows = records(ind, node.pk, period, timezone.localdate(), request.GET.get("key", ""), month)
+    headers, rows = records(ind, node.pk, period, result.through, request.GET.get("key", ""), month)
     return render(
         request,
         "assessment/records.html",
@@ -173,6 +175,7 @@ def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpRes
             "node": node,
             "crumb_root": _crumb_root(user, node),
             "period": period,
+            "result": result,
             "ind": ind,
             "month": month,
             "headers": headers,

@@ -3,7 +3,8 @@
     .venv/bin/python bench/contest_bench.py [--players 200] [--workers 3] [--db bench_contest]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/contest_bench.py
 
-Each player is a logged-in session posting its answer the way the phone page does (htmx POST, CSRF header);
+Each player is a logged-in session posting its answer the way the phone page does (htmx POST, CSRF header,
+the answer ticket the page's choices carry: contests.tickets);
 all are released by one barrier. Prints answers/s and latency percentiles beside a bare Django JSON view hit by
 the same number of simultaneous clients in the same server, and checks that exactly one answer per player
 was stored, with the CPU one request cost the workers (and PostgreSQL's server processes): on a shared machine
@@ -136,6 +137,7 @@ def main() -> None:
     from accounts.models import Role, User
     from contests.models import Answer, Entry, Question
     from contests.services import contest_create, contest_join, contest_start
+    from contests.tickets import ticket_issue
     from grid.models import Level
     from grid.services.records import node_create
 
@@ -226,7 +228,7 @@ def main() -> None:
             (
                 "POST",
                 f"/contests/c/{contest.code}/answer/",
-                f"order=0&choice={i % 4}",
+                f"order=0&choice={i % 4}&ticket={ticket_issue(user, contest)}",
                 {
                     "Cookie": cookie,
                     "X-CSRFToken": csrf,
@@ -235,7 +237,7 @@ def main() -> None:
                     "Host": "127.0.0.1",
                 },
             )
-            for i, cookie in enumerate(cookies)
+            for i, (user, cookie) in enumerate(zip(users, cookies, strict=True))
         ]
         wall, lat, statuses, answer_cpu = measured(answers)
         ok = sum(s == 200 for s in statuses)

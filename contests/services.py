@@ -200,14 +200,15 @@ _COLUMNS = 'INSERT INTO contests_answer (entry_id, "order", choice, correct, ms,
 _UNLESS_ANSWERED = ' ON CONFLICT (entry_id, "order") DO NOTHING RETURNING id, entry_id'
 _INSERT_ANSWER = _COLUMNS + "VALUES (%s, %s, %s, %s, %s, %s)" + _UNLESS_ANSWERED
 # The same row, written only while the contest is on the question the caller saw (status, index and the very
-# timestamp it came up at) and the player's entry concerns them (Scope.concerns on materialised paths: the
-# contest's node is the user's, above it or below it). SQLite wants a WHERE before ON CONFLICT: there is one.
+# timestamp it came up at) and the player's entry concerns them as they are now (an active user whose node, read
+# in the same statement, is the contest's node, above it or below it: Scope.concerns on materialised paths). SQLite wants a WHERE before ON CONFLICT: there is one.
 _INSERT_CHECKED = (
     _COLUMNS + "SELECT e.id, %s, %s, %s, %s, %s FROM contests_entry e "
     "JOIN contests_contest c ON c.id = e.contest_id "
     "JOIN grid_gridnode cn ON cn.id = c.node_id "
-    "JOIN grid_gridnode un ON un.id = %s "
-    'WHERE e.contest_id = %s AND e.user_id = %s AND c.status = %s AND c."current" = %s '
+    "JOIN accounts_user u ON u.id = e.user_id "
+    "JOIN grid_gridnode un ON un.id = u.node_id "
+    'WHERE e.contest_id = %s AND e.user_id = %s AND u.is_active AND c.status = %s AND c."current" = %s '
     "AND c.question_started_at = %s "
     "AND (substr(un.path, 1, length(cn.path)) = cn.path OR substr(cn.path, 1, length(un.path)) = un.path)"
     + _UNLESS_ANSWERED
@@ -215,8 +216,10 @@ _INSERT_CHECKED = (
 _ADD_TO_ENTRY = "UPDATE contests_entry SET score = score + %s, total_ms = total_ms + %s WHERE id = %s"
 
 
-def answer_fast(*, user: Any, code: str, order: int, choice: int) -> tuple[QuestionState, Answer] | None:
-    """The tap of a player on the question on screen, in one write and no read (200 phones tap within the
+def answer_fast(
+    *, user_id: int, code: str, order: int, choice: int, contest_id: int | None = None
+) -> tuple[QuestionState, Answer] | None:
+    """The tap of player `user_id` (from an answer ticket, contests.tickets) on the question on screen, in one write and no read (200 phones tap within the
     same second: bench/contest_bench.py). The contest and its question come from `question_state` (read once
     per process and second); the write itself checks that the contest is still on that question, that the
     user has joined it and that it concerns them, and stores the answer unless they answered before.
@@ -225,8 +228,8 @@ def answer_fast(*, user: Any, code: str, order: int, choice: int) -> tuple[Quest
     question, time up, no such choice, not joined, out of scope, answered before, a user bound to no node):
     the caller then takes the full path (`answer_submit`), which tells which and answers accordingly."""
     state = question_state(code)
-    if state is None or user.node_id is None:
-        return None
+    if state is None or contest_id not in (None, state.contest.pk):
+        return None  # (a ticket of another contest: the full path judges the tap)
     contest, question = state.contest, state.question
     now = timezone.now()
     try:
@@ -234,7 +237,7 @@ def answer_fast(*, user: Any, code: str, order: int, choice: int) -> tuple[Quest
     except ValidationError:
         return None
     params = [order, choice, correct, ms, connection.ops.adapt_datetimefield_value(now)]
-    params += [user.node_id, contest.pk, user.pk, ContestStatus.RUNNING, order, state.started_raw]
+    params += [contest.pk, user_id, ContestStatus.RUNNING, order, state.started_raw]
     stored = _store_answer(_INSERT_CHECKED, params, correct, ms)
     if stored is None:
         return None

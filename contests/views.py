@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import segno
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +25,7 @@ from contests.services import (
     contest_start,
     time_left,
 )
+from contests.tickets import ticket_issue, ticket_read
 from grid.access import concerns, get_node_for_user, role_required
 from grid.models import GridNode
 from lib.htmx import is_htmx
@@ -153,7 +154,7 @@ def play(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     view = _play(user, code)
     if view is not None:
-        return render(request, "contests/play.html", _state(view))
+        return render(request, "contests/play.html", _state(view, user))
     contest = _contest(user, code)
     error = ""
     if request.method == "POST":
@@ -174,7 +175,9 @@ def _play(user: User, code: str) -> selectors.Play | None:
     return view
 
 
-def _state(view: selectors.Play, *, shown: str | None = None, rank: bool = True) -> dict[str, object]:
+def _state(
+    view: selectors.Play, user: User, *, shown: str | None = None, rank: bool = True
+) -> dict[str, object]:
     """The template context of the header and, when `shown` (the version of #question the phone has, from
     the poll) differs from the current one or is None, of #question. The version changes only with the
     question on screen, the player's answer and the reveal when time runs out (not with the countdown)."""
@@ -195,6 +198,8 @@ def _state(view: selectors.Play, *, shown: str | None = None, rank: bool = True)
         "send_question": shown != version,
         "count": contest.question_count,
         "rank": view.rank if rank else None,
+        # Sent with a tap (contests.tickets); only while there is a question to answer.
+        "ticket": ticket_issue(user, contest) if running and not reveal else "",
     }
 
 
@@ -202,23 +207,31 @@ def _state(view: selectors.Play, *, shown: str | None = None, rank: bool = True)
 @role_required(PLAYERS)
 def state(request: HttpRequest, code: str) -> HttpResponse:
     """The 1-second poll: the header, plus #question out of band when it differs from the phone's (`v`)."""
-    view = _play(_user(request), code)
+    user = _user(request)
+    view = _play(user, code)
     if view is None:
         raise Http404
-    context = _state(view, shown=request.GET.get("v", ""))
+    context = _state(view, user, shown=request.GET.get("v", ""))
     return render(request, "contests/partials/state.html", context)
 
 
 @require_POST
-@role_required(PLAYERS)
-def answer(request: HttpRequest, code: str) -> HttpResponse:
+def answer(request: HttpRequest, code: str) -> HttpResponseBase:
     """A tap: stores the answer and answers with the #question block, revealed. 200 phones tap within the
-    same second: a plain tap on the question on screen is one write (`_answer_fast`); anything else (a second
-    tap, too late, not joined, a page without htmx) takes the full path: one read, then answer_submit."""
+    same second: a plain tap on the question on screen, with the player's answer ticket (contests.tickets),
+    is one write and reads neither the session nor the user (`_answer_fast`); anything else (no or an old
+    ticket, a second tap, too late, not joined, a page without htmx) takes the full path, logged in as
+    every page: one read, then answer_submit."""
     fast = _answer_fast(request, code)
     if fast is not None:
         return fast
-    view = _play(_user(request), code)
+    return _answer(request, code)
+
+
+@role_required(PLAYERS)
+def _answer(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    view = _play(user, code)
     if view is None:
         raise Http404
     contest, error = view.entry.contest, ""
@@ -238,20 +251,27 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     if not is_htmx(request):
         return redirect("contests:play", code=contest.code)
     # The rank is left to the next poll (a second later): it changes with everyone's answers.
-    context = {**_state(view, rank=False), "error": error}
+    context = {**_state(view, user, rank=False), "error": error}
     return render(request, "contests/partials/question.html", context, status=400 if error else 200)
 
 
 def _answer_fast(request: HttpRequest, code: str) -> HttpResponse | None:
     """The tap through services.answer_fast, or None for the full path. The revealed block depends only on
     the question, the choice and the language, so each process renders it once per question and choice."""
-    if not is_htmx(request):
+    ticket = ticket_read(request.POST.get("ticket", ""))
+    if ticket is None or not is_htmx(request):
         return None
     try:
         order, choice = int(request.POST.get("order", "")), int(request.POST.get("choice", ""))
     except ValueError:
         return None
-    done = answer_fast(user=_user(request), code=code, order=order, choice=choice)
+    done = answer_fast(
+        user_id=ticket.user_id,
+        code=code,
+        order=order,
+        choice=choice,
+        contest_id=ticket.contest_id,
+    )
     if done is None:
         return None
     state, answer = done

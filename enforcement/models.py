@@ -71,6 +71,8 @@ class Tier(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tiers")
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("label"), max_length=120)
+    # Like Article.title_en: the standard is Chinese; the English label is an aid for English pages.
+    label_en = models.CharField(_("label in English"), max_length=160, blank=True)
     repeat = models.BooleanField(_("second or later refusal"), default=False)
     fine_min = models.PositiveIntegerField(_("minimum fine (¥)"))
     fine_max = models.PositiveIntegerField(_("maximum fine (¥)"))
@@ -85,6 +87,24 @@ class Tier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article.code} {self.label}"
+
+    @property
+    def name(self) -> str:
+        """The label in the active language (the Chinese one where no English one is stored)."""
+        return self.label_en if _english() and self.label_en else self.label
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def tier_name(label: str) -> str:
+    """A tier's label as stored in a step (Chinese, at decision time) in the reader's language: English
+    pages read the tier's `label_en`, so a case step no longer shows "(tier: 湿垃圾…)" in English."""
+    if not _english() or not label:
+        return label
+    en = Tier.objects.filter(label=label).exclude(label_en="").values_list("label_en", flat=True).first()
+    return en or label
 
 
 class CaseSource(models.TextChoices):
@@ -217,7 +237,10 @@ def step_text(data: dict[str, Any], note: str = "") -> str:
     template = _step_messages().get(str(spec.get("msg", "")))
     if template is None:
         return ""
+    params = dict(spec.get("params") or {})
+    if spec.get("msg") == "decided" and isinstance(params.get("tier"), str):
+        params["tier"] = tier_name(params["tier"])
     try:
-        return template % dict(spec.get("params") or {})
+        return template % params
     except (KeyError, TypeError, ValueError):
         return ""

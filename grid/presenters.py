@@ -28,7 +28,9 @@ class HouseholdView:
     masked: bool
 
 
-def household_view(h: Household, user: User) -> HouseholdView:
+def household_view(h: Household, user: User, *, room: bool = False) -> HouseholdView:
+    """`room`: show the room even where names and phones stay masked (the visitors of a visit plan must
+    find the door; party.views.plan_detail decides who they are)."""
     show = user.sees_personal_data or (user.person is not None and user.person.household_id == h.pk)
     worker = h.grid_worker
     return HouseholdView(
@@ -38,7 +40,7 @@ def household_view(h: Household, user: User) -> HouseholdView:
         building=h.building.name,
         address=h.building.address if show else "",
         stairwell=h.stairwell,
-        room=h.room if show else mask_room(h.room),
+        room=h.room if show or room else mask_room(h.room),
         size=h.size,
         contact_name=h.contact_name if show else mask_name(h.contact_name),
         contact_phone=h.contact_phone if show else mask_phone(h.contact_phone),

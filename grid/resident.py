@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils import timezone
 
-from activities.models import Activity, ActivityStatus
+from activities.models import Activity, ActivityStatus, Registration
+from enforcement.models import Case
+from enforcement.services import OPEN_STATUSES
 from grid.access import held_for
 from grid.models import Household
 from points.models import LedgerEntry, PointsAccount, Redemption, Reward
@@ -51,6 +53,9 @@ class ResidentPage:
     rewards: list[Reward]
     redemptions: list[Redemption]
     since: datetime.date
+    # The household is the party concerned in its own enforcement case: what stage, by when, what to do.
+    case: Case | None = None
+    attended: Sequence[Registration] = ()
 
 
 def resident_page(household: Household, *, now: datetime.datetime | None = None) -> ResidentPage:
@@ -99,6 +104,23 @@ def resident_page(household: Household, *, now: datetime.datetime | None = None)
     for a in activities:
         a.places_left = max(a.capacity - a.taken, 0) if a.capacity else None  # type: ignore[attr-defined]
     rewards = list(Reward.objects.filter(subdistrict_id=sd, active=True).order_by("cost", "name"))
+    case = (
+        Case.objects.filter(subdistrict_id=sd, household=household, status__in=OPEN_STATUSES)
+        .select_related("article")
+        .order_by("-created_at")
+        .first()
+    )
+    # Activities someone of the household came to (checked in): titles and days only, no names.
+    attended = list(
+        Registration.objects.filter(
+            activity__subdistrict_id=sd,
+            person__subdistrict_id=sd,
+            person__household_id=household.pk,
+            checked_in_at__isnull=False,
+        )
+        .select_related("activity")
+        .order_by("-activity__starts_at")[:ACTIVITY_ROWS]
+    )
     redemptions = list(
         Redemption.objects.filter(household=household, entry__subdistrict_id=sd)
         .select_related("reward", "entry")
@@ -115,4 +137,6 @@ def resident_page(household: Household, *, now: datetime.datetime | None = None)
         rewards=rewards,
         redemptions=redemptions,
         since=since,
+        case=case,
+        attended=attended,
     )

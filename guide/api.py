@@ -52,6 +52,13 @@ class LookupOut(Schema):
     matched: str | None = Field(
         description="the knowledge-base item the answer rests on, its name in simplified characters"
     )
+    matched_en: str | None = Field(
+        default=None, description="the matched item's English name, where the knowledge base has one"
+    )
+    category_label: str | None = Field(
+        default=None,
+        description="the category as the request's language names it (English: 'Wet waste (湿垃圾)')",
+    )
     method: str = Field(
         description="exact | alias | phrase | pinyin | homophone | initials | english | fuzzy | rule | "
         "predicted | category (the query names a category) | unrecognised (not an item: category is null)"

@@ -74,6 +74,9 @@ def answer_dict(answer: Answer) -> dict[str, Any]:
         # Simplified even where the published name is traditional (煎鍋): the item is the same, and a
         # query in either script finds it (the index keys are simplified).
         "matched": simplified(answer.matched) if answer.matched else None,
+        # The matched item's English name where the knowledge base has one ("battery" matched 电池).
+        "matched_en": (answer.item.name_en.split("|")[0].strip() or None) if answer.item else None,
+        "category_label": cat.label if cat else None,
         "method": answer.method,
         "method_text": method_text(answer.method),
         "confidence": answer.confidence,
@@ -111,7 +114,7 @@ def answer_kind(answer: Answer) -> str:
 
 def _destination_name(dest: str, cats: dict[str, Any]) -> str:
     if dest in cats:
-        return str(cats[dest].name)
+        return str(cats[dest].label)
     return str(DESTINATION_TEXT.get(dest, dest))
 
 
@@ -119,9 +122,21 @@ def _category_label(key: str) -> str:
     return str(CategoryKey(key).label) if key in CategoryKey.values else key
 
 
+# The public lists behind guide/data/items_shanghai.csv (see guide/data/README.md), by the id its `sources`
+# column uses: the review queue names them, never the raw ids ("official-lookup-crawl-2019;miniprogram-…").
+SOURCE_LABELS: dict[str, Promise] = {
+    "official-lookup-crawl-2019": pgettext_lazy("answer source", "2019 Shanghai official online lookup"),
+    "official-guide-examples-2019": pgettext_lazy("answer source", "2019 official sorting guide examples"),
+    "miniprogram-list-2019": pgettext_lazy("answer source", "2019 lookup mini-program list A"),
+    "miniprogram-list-2019b": pgettext_lazy("answer source", "2019 lookup mini-program list B"),
+    "staff": pgettext_lazy("answer source", "staff"),
+}
+
+
 def _sources_label(sources: str) -> str:
-    # Source ids name data sets (official-lookup-crawl-2019) and stay as they are; "staff" is a word.
-    return str(pgettext_lazy("answer source", "staff")) if sources == "staff" else sources
+    """The `sources` ids ("a;b") as the lists' names in the reader's language; an unknown id stays as it is."""
+    names = [str(SOURCE_LABELS.get(s, s)) for s in sources.split(";") if s]
+    return str(pgettext_lazy("list separator", ", ")).join(names)
 
 
 def check_note_text(note: str) -> str:

@@ -94,6 +94,13 @@ class CategoryView:
     colour_name: str
     tip: str
 
+    @property
+    def label(self) -> str:
+        """The category as a reader of the active language names it: "Hazardous waste (有害垃圾)" on English
+        pages (the bins carry the Chinese name), the Chinese name otherwise."""
+        english = (get_language() or "").startswith("en")
+        return f"{self.name_en} ({self.name})" if english and self.name_en else self.name
+
 
 _categories: dict[tuple[str, bool], Any] = {}
 

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Min, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 
 from grid.models import GridNode, Household, Level
 from lib.distribution import in_sd
@@ -220,20 +220,38 @@ def member_for(user: Any) -> PartyMember | None:
     return getattr(person, "party_member", None) if person is not None else None
 
 
-def plan_visited(plan: VisitPlan) -> int:
-    """Households of the plan's micro-grid visited in its quarter: the plan page's counter, one query."""
+@dataclass
+class PlanTally:
+    """The plan page's counter ("18 / 170 visited") and its filter counts, from one query, so the two never
+    disagree after a visit (issue 14): `todo` is what is left of `total` once `visited` is taken away."""
+
+    total: int
+    visited: int
+    mine_todo: int  # the grid worker's own households not visited yet (0 for anyone else)
+
+    @property
+    def todo(self) -> int:
+        return self.total - self.visited
+
+
+def plan_tally(plan: VisitPlan, worker_id: int | None = None) -> PlanTally:
+    """Households of the plan's micro-grid and those visited in its quarter (as `plan_households` reads
+    them: any visit to the household in the quarter), in one aggregate query."""
     period = Period.parse(plan.quarter)
-    return (
+    sd = plan.subdistrict_id
+    seen = Exists(
         Visit.objects.filter(
-            subdistrict_id=plan.subdistrict_id,
-            microgrid_id=plan.microgrid_id,
-            day__gte=period.start,
-            day__lte=period.end,
+            subdistrict_id=sd, household_id=OuterRef("pk"), day__gte=period.start, day__lte=period.end
         )
-        .values("household_id")
-        .distinct()
-        .count()
     )
+    row = Household.objects.filter(
+        subdistrict_id=sd, building__subdistrict_id=sd, building__microgrid_id=plan.microgrid_id
+    ).aggregate(
+        total=Count("pk"),
+        visited=Count("pk", filter=Q(seen)),
+        mine_todo=Count("pk", filter=Q(~seen, grid_worker_id=worker_id or 0)),
+    )
+    return PlanTally(row["total"], row["visited"], row["mine_todo"])
 
 
 def plan_for(household: Household, today: datetime.date) -> VisitPlan | None:

@@ -63,6 +63,19 @@ NOT_A_MEMBER = Msg(
 TICK_TO_SIGN = Msg("请阅读承诺书并勾选“我承诺”后再签署。", "Read the pledge and tick “I pledge” to sign it.")
 
 
+def lead_rules() -> dict[str, str]:
+    """What makes each lead, in one wording and unit for the member's page and the branch table (issue 14:
+    "不低于 0.9" and "60 分钟" on one, "90%" and "1.0 小时" on the other)."""
+    return {
+        "pledge": _("Counts once the pledge is signed."),
+        "sorts": _("Counts from %(n)s drop-offs in the period with at least %(r)s correct.")
+        % {"n": selectors.SORTS_MIN_DROPS, "r": f"{selectors.SORTS_MIN_RATE * 100:.0f}%"},
+        "duty": _("Counts from %(h)s h on duty at the bins in the period.")
+        % {"h": f"{selectors.DUTY_MIN_MINUTES / 60:.1f}"},
+        "visits": _("Counts from %(n)s group visit in the period.") % {"n": selectors.VISITS_MIN},
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(PARTY_READERS)
 def mine(request: HttpRequest) -> HttpResponse:
@@ -89,10 +102,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "member": member,
             "leads": leads,
             "period": period,
-            "rules": selectors,
-            # Each lead in one unit and one form, the same as its own figure: hours for duty, % for sorting.
-            "duty_min_hours": f"{selectors.DUTY_MIN_MINUTES / 60:.1f}",
-            "sorts_min_pct": f"{selectors.SORTS_MIN_RATE * 100:.0f}%",
+            "rules": lead_rules(),
             "plans": selectors.plans_for(member, period) if member is not None else [],
             "pledge_version": PLEDGE_TEXT_VERSION,
             "error": error or ("" if member is not None else str(NOT_A_MEMBER)),
@@ -132,7 +142,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
                     m.member.org.name,
                     m.member.get_kind_display(),
                     m.pledged_on or no,
-                    "—" if m.sorts is None else (yes if m.sorts else no),
+                    yes if m.sorts else no,  # too few drop-offs to judge is not leading yet either
                     float(m.hours),
                     m.visits,
                     m.count,
@@ -156,7 +166,8 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
             "leads": leads,
             "counts": counts,
             "period": period,
-            "rules": selectors,
+            "rules": lead_rules(),
+            "quarters": _recent_quarters(period),
             "missing": bool(request.GET.get("missing")),
         },
     )
@@ -203,6 +214,7 @@ def visits(request: HttpRequest, code: str) -> HttpResponse:
             "node": node,
             "period": period,
             "coverage": coverage,
+            "quarters": _recent_quarters(period),
             "can_plan": user.has_role(GRID_EDITORS),
             "members": PartyMember.objects.filter(community=community).select_related("person")
             if community
@@ -213,10 +225,49 @@ def visits(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _recent_quarters(shown: Period, n: int = 6) -> list[Period]:
+    """The quarter picker's choices (a select, not a "2026-Q4" text box): this quarter and the ones before,
+    with the one shown kept when it is older."""
+    quarters = [Period.containing("quarter", timezone.localdate())]
+    while len(quarters) < n:
+        quarters.append(quarters[-1].previous())
+    if shown.key not in {q.key for q in quarters}:
+        quarters.append(shown)
+    return quarters
+
+
 def _plan(user: User, pk: int) -> VisitPlan:
     plan = get_object_or_404(VisitPlan.objects.select_related("microgrid"), pk=pk)
     get_node_for_user(user, plan.microgrid.code)  # 404 outside the user's part of the grid
     return plan
+
+
+def _worker_id(user: User) -> int | None:
+    return GridWorker.objects.filter(person__user=user).values_list("pk", flat=True).first()
+
+
+def _plan_filters(tally: selectors.PlanTally, worker_id: int | None) -> list[tuple[str, str, int]]:
+    """(key, label, count) of the plan page's filter links, counted by `plan_tally`; "mine" only for a grid
+    worker."""
+    return [
+        (key, label, n)
+        for key, label, n in (
+            ("mine", _("My households to visit"), tally.mine_todo),
+            ("todo", _("Not visited yet"), tally.todo),
+            ("all", _("All households"), tally.total),
+        )
+        if key != "mine" or worker_id
+    ]
+
+
+def _sees_rooms(user: User, plan: VisitPlan) -> bool:
+    """A visitor of the plan needs the room to find the door (not the name or phone, issue 14): its members,
+    and the party members of its residential area, who join a round by recording a visit from it (see
+    `selectors.plans_for`)."""
+    me = selectors.member_for(user)
+    if me is None or not me.active:
+        return False
+    return me.community_id == plan.microgrid.parent_id or plan.members.filter(pk=me.pk).exists()
 
 
 @require_GET
@@ -225,11 +276,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = _plan(user, pk)
     every = selectors.plan_households(plan, timezone.localdate())
-    visited = selectors.plan_visited(plan)  # the same count the row answers send out of band
     # Which households are listed (issue 14: all 170 at once helped nobody at the door): by default a grid
     # worker's own households not visited yet this quarter, anyone else's "not visited yet"; ?show=all lists
-    # every household of the micro-grid, and the counter always counts them all.
-    worker_id = GridWorker.objects.filter(person__user=user).values_list("pk", flat=True).first()
+    # every household of the micro-grid. The counter and the filter counts come from one query
+    # (`plan_tally`), the same one the answer to a recorded visit sends out of band.
+    worker_id = _worker_id(user)
+    tally = selectors.plan_tally(plan, worker_id)
     todo = [r for r in every if not r.visits]
     shown = {
         "mine": [r for r in todo if worker_id and r.household.grid_worker_id == worker_id],
@@ -241,6 +293,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         show = "mine" if worker_id and shown["mine"] else "todo"
     rows = shown[show]
     form_id = uuid.uuid4()
+    rooms = _sees_rooms(user, plan)
     return render(
         request,
         "party/plan.html",
@@ -248,21 +301,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             # One id per form and page load: a double tap records one visit.
             "rows": [
-                (household_view(r.household, user), r, uuid.uuid5(form_id, r.household.code)) for r in rows
+                (household_view(r.household, user, room=rooms), r, uuid.uuid5(form_id, r.household.code))
+                for r in rows
             ],
-            "visited": visited,
-            "total": len(every),
+            "tally": tally,
             "show": show,
-            # (key, label, count) for the filter links; "mine" only for a grid worker.
-            "filters": [
-                (key, label, len(shown[key]))
-                for key, label in (
-                    ("mine", _("My households to visit")),
-                    ("todo", _("Not visited yet")),
-                    ("all", _("All households")),
-                )
-                if key != "mine" or worker_id
-            ],
+            "filters": _plan_filters(tally, worker_id),
             "outcomes": VisitOutcome.choices,
             "today": timezone.localdate(),
             "can_record": user.has_role(VISIT_RECORDERS),
@@ -316,19 +360,25 @@ def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.plan_households(plan, timezone.localdate(), only=household)
     # A household outside the plan's micro-grid was refused above; its row still answers, unvisited.
     row = rows[0] if rows else selectors.ToVisit(household, 0, [])
+    worker_id = _worker_id(user)
+    tally = selectors.plan_tally(plan, worker_id)
     return render(
         request,
         "party/partials/plan_row.html",
         {
             "plan": plan,
-            "v": household_view(household, user),
+            "v": household_view(household, user, room=_sees_rooms(user, plan)),
             "r": row,
             "outcomes": VisitOutcome.choices,
             "cid": uuid.uuid4(),
             "today": timezone.localdate(),
             "can_record": True,
             "error": error,
-            "visited_oob": selectors.plan_visited(plan),
+            # A list of households still to visit drops the one just visited (a line says it was saved).
+            "show": request.POST.get("show", ""),
+            "oob": True,
+            "tally": tally,
+            "filters": _plan_filters(tally, worker_id),
         },
         status=400 if error else 200,
     )

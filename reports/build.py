@@ -8,9 +8,9 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -285,14 +285,18 @@ def report_xlsx(data: ReportData) -> bytes:
 
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK")
 TITLE = ParagraphStyle("title", parent=BODY, fontSize=18, leading=26, alignment=1, spaceAfter=6)
-HEAD = ParagraphStyle("head", parent=BODY, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4)
+# keepWithNext: a section heading goes to the next page with its chart rather than stay alone at the foot.
+HEAD = ParagraphStyle(
+    "head", parent=BODY, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4, keepWithNext=1
+)
 
 
 def _text(value: Any, style: ParagraphStyle) -> Paragraph:
     """A Paragraph showing `value` as plain text. reportlab reads Paragraph text as markup: a drop-off point
     named `<img src="/some/file"/>` embedded a file of the server (or failed the report), `<a href=…>` made a
-    link, a lone `<` or `&` broke the paragraph. Every text in a report PDF goes through here."""
-    return Paragraph(escape(str(value)), style)
+    link, a lone `<` or `&` broke the paragraph. Every text in a report PDF goes through here (`cjk.markup`:
+    escaped, and quotes set narrow so that “优” reads as one word)."""
+    return Paragraph(cjk.markup(str(value)), style)
 
 
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
@@ -359,9 +363,21 @@ def _tonnage_chart(data: ReportData) -> Drawing:
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
-    chart.bars[0].fillColor = colors.HexColor("#0b6e4f")
-    chart.bars[1].fillColor = colors.HexColor("#c8d6cf")
+    this_period, baseline = colors.HexColor("#0b6e4f"), colors.HexColor("#c8d6cf")
+    chart.bars[0].fillColor = this_period
+    chart.bars[1].fillColor = baseline
     drawing.add(chart)
+    # Which bar is which: the two colours named at the top right, beside the title.
+    legend = Legend()
+    legend.x, legend.y = 120 * mm, 52 * mm
+    legend.fontName, legend.fontSize = FONT, 8
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = 22 * mm
+    legend.boxAnchor = "nw"
+    legend.dx = legend.dy = 7
+    legend.colorNamePairs = [(this_period, "本期"), (baseline, "基线")]
+    drawing.add(legend)
     return drawing
 
 

@@ -87,7 +87,10 @@ def candidates_for(signups: list[ShiftSignup], user: Any) -> dict[int, list[Cand
     also_here = _("also on duty at this point")
 
     def label(person: Person, point_id: int) -> str:
-        parts = [person.name if show else mask_name(person.name)]
+        # A colleague who stands at the same point is known by name: shown in full (their room stays
+        # floor-masked, that is resident data); anyone else's name is masked for volunteers.
+        colleague = (person.pk, point_id) in met
+        parts = [person.name if show or colleague else mask_name(person.name)]
         household = person.household
         if household is not None:
             parts += [household.building.name, household.room if show else _floor_only(household.room)]

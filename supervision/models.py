@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guide.models import CategoryKey
 from lib.db import TimeStampedModel
@@ -123,7 +124,8 @@ class Shift(models.Model):
 
 class SignupStatus(models.TextChoices):
     SIGNED_UP = "signed_up", _("Signed up")
-    ASSIGNED = "assigned", _("Assigned")
+    # Not "Assigned": in Chinese that is the households' 包责 term (issue 17); a sign-up by staff is a sign-up.
+    ASSIGNED = "assigned", pgettext_lazy("shift sign-up", "Signed up by staff")
     SWAPPED = "swapped", _("Swapped away")
     CANCELLED = "cancelled", _("Cancelled")
 

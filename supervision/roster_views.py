@@ -1,34 +1,39 @@
-"""The roster of one window (shift) for staff: who is signed up, and signing someone up for it — where the
-secretary's "unstaffed windows" on the home page lead."""
+"""The roster of one window (shift) for staff: who is signed up, signing someone up for it and withdrawing a
+sign-up staff made — where the secretary's "understaffed windows" on the home page lead; and the list of
+understaffed windows of a part of the grid, where the area lead's and admin's decisions lead (issue 17)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role, User
-from grid.access import Scope, role_required
+from grid.access import OUT_OF_SCOPE, Scope, get_node_for_user, role_required
 from grid.models import Person
 from lib.forms import attempt, form_page
 from lib.masking import mask_phone
 from lib.validation import form_pk
-from supervision.ingest import points_for
-from supervision.models import Shift, ShiftSignup
-from supervision.selectors import ACTIVE
-from supervision.services import shift_is_over, shift_signup
+from supervision.ingest import SHANGHAI
+from supervision.models import Shift, ShiftSignup, SignupStatus
+from supervision.selectors import ACTIVE, gaps, shifts_for
+from supervision.services import shift_is_over, shift_signup, shift_signup_withdraw
 
 ROSTER_STAFF = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
+# The area lead reads the rosters of their area (where "understaffed tomorrow" leads) but signs nobody up.
+ROSTER_READERS = ROSTER_STAFF | {Role.AREA_LEAD}
 REGULARS_DAYS = 90  # people who stood at this residential area's points lately are suggested first
 
 
 def _shift_for(user: User, pk: int) -> Shift:
-    shift = Shift.objects.filter(pk=pk, point__in=points_for(user)).select_related("point__community").first()
+    shift = shifts_for(user).filter(pk=pk).select_related("point__community").first()
     if shift is None:
         raise Http404
     return shift
@@ -53,14 +58,36 @@ def _candidates(user: User, shift: Shift, q: str) -> list[Person]:
     return list(people.order_by("name", "pk")[:20])
 
 
+def _withdraw(request: HttpRequest, user: User, shift: Shift) -> str:
+    """Withdraw the sign-up named in the form (one of this window's); the error message, or "" when done."""
+
+    def write() -> ShiftSignup:
+        signup = shift.signups.filter(pk=form_pk(request.POST.get("signup"))).select_related("person").first()
+        if signup is None:
+            raise ValueError
+        return shift_signup_withdraw(actor=user, signup=signup)
+
+    done, error = attempt(write, unreadable=_("Choose a sign-up from the list."))
+    if isinstance(done, ShiftSignup):
+        messages.success(request, _("%(name)s's sign-up is withdrawn.") % {"name": done.person.name})
+    return error
+
+
 @require_http_methods(["GET", "POST"])
-@role_required(ROSTER_STAFF)
+@role_required(ROSTER_READERS)
 def shift_roster(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     shift = _shift_for(user, pk)
+    can_edit = user.has_role(ROSTER_STAFF)
     error = ""
-    if request.method == "POST":
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        error = _withdraw(request, user, shift)
+        if not error:
+            return redirect("supervision:shift_roster", pk=shift.pk)
+    elif request.method == "POST":
 
         def write() -> ShiftSignup:
             person = Person.objects.filter(pk=form_pk(request.POST.get("person"))).first()
@@ -77,12 +104,40 @@ def shift_roster(request: HttpRequest, pk: int) -> HttpResponse:
     signups = list(shift.signups.filter(status__in=ACTIVE).select_related("person").order_by("person__name"))
     q = request.GET.get("q", "").strip()[:50]
     taken = {s.person_id for s in signups}
+    # A sign-up staff made can be withdrawn until the window starts (the service checks it again).
+    started = timezone.now() >= datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
     context = {
         "shift": shift,
-        "signups": [(s, mask_phone(s.person.phone)) for s in signups],
+        "signups": [
+            (s, mask_phone(s.person.phone), can_edit and not started and s.status == SignupStatus.ASSIGNED)
+            for s in signups
+        ],
         "missing": max(0, shift.needed - len(signups)),
         "over": shift_is_over(shift),
-        "candidates": [(p, mask_phone(p.phone)) for p in _candidates(user, shift, q) if p.pk not in taken],
+        "can_edit": can_edit,
+        "candidates": [(p, mask_phone(p.phone)) for p in _candidates(user, shift, q) if p.pk not in taken]
+        if can_edit
+        else [],
         "q": q,
     }
     return form_page(request, "supervision/roster.html", context, error)
+
+
+@require_GET
+@role_required(ROSTER_READERS)
+def understaffed(request: HttpRequest, code: str) -> HttpResponse:
+    """Today's and tomorrow's understaffed windows (fewer people than needed, `gaps`) of a part of the grid the
+    reader sees, each leading to its roster: where "understaffed windows tomorrow" on the home pages leads."""
+    user = request.user
+    assert isinstance(user, User)
+    node = get_node_for_user(user, code)
+    today = timezone.now().astimezone(SHANGHAI).date()
+    days = [
+        (_("Today"), "today", gaps(node, today)),
+        (_("Tomorrow"), "tomorrow", gaps(node, today + datetime.timedelta(days=1))),
+    ]
+    return render(
+        request,
+        "supervision/understaffed.html",
+        {"node": node, "days": days, "can_edit": user.has_role(ROSTER_STAFF)},
+    )

@@ -7,9 +7,11 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, Sum
 
+from grid.access import Scope
 from grid.models import GridNode, GridWorker, Household, Level
 from lib.distribution import in_sd
 from lib.numbers import Num, pct
@@ -245,16 +247,45 @@ def repeat_offenders(
 
 
 def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
-    """Windows with fewer people signed up than needed."""
+    """Windows with fewer people signed up than needed ("1/2 people" is understaffed): the one rule of the
+    secretary's home, the area lead's decisions and the understaffed-windows page."""
     return list(
         Shift.objects.filter(
             **in_sd(node), **in_sd(node, "point__"), point__community_id__in=community_ids(node), day=day
         )
         .annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE, **in_sd(node, "signups__"))))
         .filter(people__lt=F("needed"))
-        .select_related("point")
+        .select_related("point__community")
         .order_by("start", "point__code")
     )
+
+
+def missed(node: GridNode, day: datetime.date, now: datetime.datetime) -> list[Shift]:
+    """Windows of `day` that ended by `now` with nobody checked in (未到岗), however many signed up: what
+    happened at the bins, not what was promised (issue 14). `people`: the sign-ups it had."""
+    ended: list[Shift] = [
+        s
+        for s in Shift.objects.filter(
+            **in_sd(node), **in_sd(node, "point__"), point__community_id__in=community_ids(node), day=day
+        )
+        .annotate(
+            people=Count("signups", filter=Q(signups__status__in=ACTIVE, **in_sd(node, "signups__"))),
+            present=Count(
+                "signups", filter=Q(signups__checked_in_at__isnull=False, **in_sd(node, "signups__"))
+            ),
+        )
+        .filter(present=0, needed__gt=0)
+        .select_related("point__community")
+        .order_by("start", "point__code")
+        if now >= datetime.datetime.combine(s.day, s.end, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ]
+    return ended
+
+
+def shifts_for(user: Any) -> Any:
+    """Shifts whose point lies in the user's scope: the roster pages read through this (the area lead reads
+    their area's rosters; signing up and withdrawing stay with the services' own checks)."""
+    return Scope.of(user).filter(Shift.objects.filter(point__active=True), "point__community")
 
 
 def my_signups(person_id: int, start: datetime.date, days: int = 7) -> list[ShiftSignup]:

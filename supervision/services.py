@@ -156,6 +156,70 @@ def _signup(*, actor: Any, shift: Shift, person: Person, assigned: bool) -> Shif
     return signup
 
 
+STARTED = Msg(
+    "该时段已开始，不能再撤销报名。", "This window has started; the sign-up can no longer be withdrawn."
+)
+NOT_BY_STAFF = Msg(
+    "只能撤销工作人员代报的报名；本人报名请由本人换班或取消。",
+    "Only a sign-up made by staff can be withdrawn here; a person's own sign-up is theirs to hand over.",
+)
+
+
+@transaction.atomic
+def shift_signup_withdraw(*, actor: Any, signup: ShiftSignup) -> ShiftSignup:
+    """Withdraw a sign-up that staff made (status "assigned") before its window starts: a secretary who put
+    the wrong person on a window takes it back. The actor must be roster staff (SHIFT_APPROVERS) at the
+    point and have the person in scope; a person's own sign-up stays theirs (hand-over by offer)."""
+    signup = (
+        ShiftSignup.objects.select_for_update(of=("self",))  # lock the sign-up, not the joined rows
+        .select_related("shift__point", "person__node")
+        .get(pk=signup.pk)
+    )
+    shift = signup.shift
+    if actor is not None:
+        if not actor.has_role(SHIFT_APPROVERS):
+            raise PermissionDenied(str(OUT_OF_SCOPE))
+        _require_point(actor, shift.point)
+        Scope.of(actor).require(signup.person.node)
+    if signup.status != SignupStatus.ASSIGNED:
+        raise ValidationError(str(NOT_BY_STAFF))
+    starts = datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
+    if signup.checked_in_at is not None or timezone.now() >= starts:
+        raise ValidationError(str(STARTED))
+    before = snapshot(signup)
+    signup.status = SignupStatus.CANCELLED
+    signup.save(update_fields=["status"])
+    audit_updated(actor=actor, obj=signup, before=before)
+    return signup
+
+
+NOT_YOURS = Msg("只能取消本人的报名。", "Only your own sign-up can be cancelled.")
+
+
+@transaction.atomic
+def shift_signup_cancel(*, actor: Any, signup: ShiftSignup) -> ShiftSignup:
+    """A volunteer cancels their own sign-up before its window starts (issue 14): the place frees up for
+    someone else, and an open hand-over offer of it is withdrawn with it. Only the sign-up's own person, at
+    a point they work at; ValidationError (zh/en) once the window has started or they have checked in."""
+    signup = ShiftSignup.objects.select_for_update().select_related("shift__point").get(pk=signup.pk)
+    shift = signup.shift
+    if actor is None or actor.person_id != signup.person_id:
+        raise PermissionDenied(str(NOT_YOURS))
+    _require_point(actor, shift.point)
+    starts = datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
+    if signup.checked_in_at is not None or timezone.now() >= starts:
+        raise ValidationError(str(STARTED))
+    if signup.status not in (SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED):
+        return signup  # already cancelled or handed over: nothing to do (a second tap)
+    for offer in ShiftOffer.objects.filter(signup=signup, status=OfferStatus.PENDING):
+        _offer_close(actor=actor, offer=offer, status=OfferStatus.WITHDRAWN)
+    before = snapshot(signup)
+    signup.status = SignupStatus.CANCELLED
+    signup.save(update_fields=["status"])
+    audit_updated(actor=actor, obj=signup, before=before, reason="sign-up cancelled by its person")
+    return signup
+
+
 # Hand-over by consent: the owner offers, the other person accepts (or a secretary approves). Until then
 # the shift stays with its owner and the other person's name is not shown to the owner.
 SHIFT_APPROVERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})

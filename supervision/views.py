@@ -21,6 +21,7 @@ from grid.access import Scope, get_node_for_user, home_node, role_required
 from grid.models import Person
 from grid.presenters import household_view
 from guide.models import CategoryKey
+from lib.confirm import confirm_first
 from lib.masking import mask_name
 from lib.periods import query_days
 from supervision.handover import candidates_for, offered_to, takers
@@ -54,6 +55,7 @@ from supervision.services import (
     shift_offer,
     shift_offer_answer,
     shift_signup,
+    shift_signup_cancel,
 )
 
 SECRETARIES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
@@ -68,6 +70,10 @@ def _user(request: HttpRequest) -> User:
 
 def _today() -> datetime.date:
     return timezone.now().astimezone(SHANGHAI).date()
+
+
+def _started(shift: Shift, now: datetime.datetime) -> bool:
+    return now >= datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
 
 
 def _point_for_user(user: User, code: str) -> DropOffPoint:
@@ -104,19 +110,20 @@ def home(request: HttpRequest) -> HttpResponse:
         return [s for s in shifts[:OPEN_SHIFTS_SHOWN] if not shift_is_over(s, now)]
 
     offers = list(offers_for(user))
-    # My open offers by sign-up (the other person's name masked), and the offers I may answer.
-    offered = {
-        o.signup_id: (mask_name(o.to_person.name), o.pk)
-        for o in offers
-        if o.signup.person_id == user.person_id
-    }
+    # My open offers by sign-up, and the offers I may answer. The person I offered a shift to is a colleague
+    # of the same roster (supervision.handover): named in full, as they see me.
+    offered = {o.signup_id: (o.to_person.name, o.pk) for o in offers if o.signup.person_id == user.person_id}
     # Whom each shift can be handed to (volunteers and party members free then), named as my role may see.
     free = candidates_for(mine, user)
     context = {
         "points": points,
-        # (sign-up, (masked name it is offered to, offer pk) or None, over?, candidates): a shift that is over
-        # is not handed over; an open offer can be withdrawn from here.
-        "mine": [(s, offered.get(s.pk), shift_is_over(s.shift, now), free.get(s.pk, [])) for s in mine],
+        # (sign-up, (name it is offered to, offer pk) or None, over?, candidates, started?): a shift that is
+        # over is not handed over; an open offer can be withdrawn from here; a sign-up can be cancelled until
+        # its window starts (services.shift_signup_cancel).
+        "mine": [
+            (s, offered.get(s.pk), shift_is_over(s.shift, now), free.get(s.pk, []), _started(s.shift, now))
+            for s in mine
+        ],
         "to_answer": [o for o in offers if o.signup.person_id != user.person_id],
         # (heading, open shifts, list id): this week, then next week.
         "open_weeks": [
@@ -146,6 +153,37 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Signed up."))
         except ValidationError as exc:  # e.g. the shift is already over
             messages.error(request, "; ".join(exc.messages))
+    return redirect("supervision:home")
+
+
+@require_POST
+@role_required(RECORDERS)
+def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel my own sign-up before its window starts, after a confirmation (lib.confirm): the place frees up
+    for someone else. Another person's sign-up is 404."""
+    user = _user(request)
+    signup_obj = get_object_or_404(
+        ShiftSignup.objects.select_related("shift__point"), pk=pk, person_id=user.person_id or 0
+    )
+    shift = signup_obj.shift
+    ask = confirm_first(
+        request,
+        title=_("Cancel your sign-up?"),
+        consequences=[
+            f"{shift.day:%m-%d} {shift.start:%H:%M}–{shift.end:%H:%M} {shift.point.name}",
+            _("Your place is freed for someone else. You can sign up again while the shift is still open."),
+        ],
+        back=reverse("supervision:home"),
+        button=_("Cancel the sign-up"),
+        final=False,
+    )
+    if ask is not None:
+        return ask
+    try:
+        shift_signup_cancel(actor=user, signup=signup_obj)
+        messages.success(request, _("Sign-up cancelled; the place is free again."))
+    except ValidationError as exc:  # the window has started
+        messages.error(request, "; ".join(exc.messages))
     return redirect("supervision:home")
 
 
@@ -181,7 +219,7 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Shift offered to %(name)s; it stays yours until they accept.")
-                % {"name": mask_name(to.name)},
+                % {"name": to.name},  # a colleague the volunteer picked or whose number they typed
             )
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
@@ -209,7 +247,8 @@ def _offer_for_user(user: User, pk: int) -> ShiftOffer:
 @role_required(RECORDERS)
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One hand-over offer: the person offered accepts or declines, a secretary approves or declines, the
-    owner withdraws. Names stay masked for volunteers until the hand-over is accepted."""
+    owner withdraws. The sender and the receiver are colleagues who meet at the bins: each sees the other's
+    name in full; anyone else without personal data sees them masked until the hand-over is accepted."""
     user = _user(request)
     offer = _offer_for_user(user, pk)
     if request.method == "POST":
@@ -226,7 +265,8 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         return redirect("supervision:home")
-    show = user.sees_personal_data or offer.status == OfferStatus.ACCEPTED
+    party = user.person_id is not None and user.person_id in (offer.signup.person_id, offer.to_person_id)
+    show = user.sees_personal_data or offer.status == OfferStatus.ACCEPTED or party
     return render(
         request,
         "supervision/offer.html",
@@ -238,8 +278,9 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_answer": offer.status == OfferStatus.PENDING
             and (user.person_id == offer.to_person_id or user.has_role(SECRETARIES)),
             "can_withdraw": offer.status == OfferStatus.PENDING and user.person_id == offer.signup.person_id,
-            # The receiver is addressed as "you", not by their own masked name.
+            # The receiver is addressed as "you", not by their own name.
             "for_me": user.person_id is not None and user.person_id == offer.to_person_id,
+            "pending": offer.status == OfferStatus.PENDING,
         },
     )
 
@@ -347,7 +388,14 @@ def purity(request: HttpRequest, code: str) -> HttpResponse:
 def record(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     point = _point_for_user(user, code)
-    households = sorted(point.households.values_list("code", flat=True))
+    # {code, building, room} per household: the recorder matches a typed room against all of them (a room
+    # number alone is shared by several buildings) and names them "1号楼 1101" in its list and buttons.
+    households = [
+        {"code": code, "building": building, "room": room}
+        for code, building, room in point.households.order_by("code").values_list(
+            "code", "building__name", "room"
+        )
+    ]
     return render(
         request,
         "supervision/record.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from grid.services.records import (
     node_create,
     person_create,
 )
+from tests.workers import cluster  # noqa: F401  (a fixture: a real job worker, tests/workers.py)
 
 PASSWORD = "correct-horse-battery"
 
@@ -128,6 +129,18 @@ def _jobs_inline(settings: object) -> None:
     settings.WASTEGRID_JOBS_INLINE = True  # type: ignore[attr-defined]
     # PBKDF2 is slow on purpose; the personas' passwords need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _lookup_counts_stay_in_their_test() -> Iterator[None]:
+    """The guide buffers anonymous lookup counts in the process (guide.counting) and writes them every few
+    seconds or at exit: a test's lookups are dropped at its end, so none is written into another test's
+    database or after the test database is gone."""
+    yield
+    from guide import counting
+
+    with counting._lock:
+        counting._pending.clear()
 
 
 def pytest_report_header(config: object) -> str:

@@ -458,3 +458,72 @@ def test_assessment_page_lists_groups_by_rank(grid: Grid, data: dict, personas: 
     page = client_for(personas["subdistrict_admin"]).get(f"/assessment/n/{grid.sd.code}/?period=2026-09")
     ranks = [g.rank or 10**6 for g in page.context["groups"]]
     assert ranks == sorted(ranks) and page.context["groups"][0].rank == 1
+
+
+# --- issue 17 (second walk): a running period counts whole days up to yesterday ----------------------------
+
+
+@pytest.mark.django_db
+def test_a_running_period_counts_whole_days_up_to_yesterday(grid: Grid, data: dict) -> None:
+    """On 30 September, September's own last day (30/30 correct at p2, a weighing) is not over: not counted.
+    The numbers pages, dashboard and report count the same days, so a score does not move during the day."""
+    _scheme(
+        grid,
+        ("correct", Source.CORRECT_RATE, 50, "1", 1),
+        ("traceable", Source.TONNAGE_DAYS, 25, "1", 1),
+        ("facilities", Source.INSPECTION, 25, "1", 1),
+    )
+    inspection_record(
+        actor=None,
+        community=grid.c1,
+        indicator_code="facilities",
+        day=datetime.date(2026, 9, 30),
+        score="0",
+        inspector="测评组",
+        client_id=uuid.uuid4(),
+    )
+    running = assess(grid.sd, SEPT, today=datetime.date(2026, 9, 30))
+    assert running.through == datetime.date(2026, 9, 29) and running.running
+    c1 = {s.indicator.code: s.tally for s in running.area(grid.c1.code).scores}  # type: ignore[union-attr]
+    assert (c1["correct"].num, c1["correct"].den) == (60, 70)  # 09-30's 30 drop-offs wait for 1 October
+    assert c1["traceable"].den == 29  # days weighed out of the 29 whole days so far
+    assert (c1["facilities"].num, c1["facilities"].den) == (Decimal("1.7"), 2)  # the 0 of 09-30 not yet
+    ended = assess(grid.sd, SEPT, today=datetime.date(2026, 10, 1))
+    assert ended.through == SEPT.end and not ended.running
+    c1 = {s.indicator.code: s.tally for s in ended.area(grid.c1.code).scores}  # type: ignore[union-attr]
+    assert (c1["correct"].num, c1["correct"].den) == (90, 100) and c1["traceable"].den == 30
+    # Begun today: not a future period (no FuturePeriod), but no whole day yet, so nothing is graded.
+    first_day = assess(grid.sd, Period.parse("2026-10"), today=datetime.date(2026, 10, 1))
+    assert first_day.through < first_day.period.start and not first_day.has_data
+    assert first_day.overall.grade is None
+
+
+@pytest.mark.django_db
+def test_the_assessment_page_says_it_counts_up_to_yesterday(grid: Grid, personas: dict) -> None:
+    from django.utils import timezone
+
+    _scheme(grid, ("correct", Source.CORRECT_RATE, 100, "1", 1))
+    point = point_create(actor=None, community=grid.c1, name="甲1号点", code="TSD-P1")
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    _pointday(point, today, 10, 0)
+    month = Period.containing("month", today)
+    admin = client_for(personas["subdistrict_admin"])
+    page = admin.get(f"/assessment/n/{grid.sd.code}/?period={month.key}")
+    assert page.status_code == 200 and page.context["result"].through == yesterday
+    text = page.content.decode()
+    if yesterday < month.start:  # the 1st of a month
+        assert "本期今天开始：每天结束后才计入" in text
+    else:
+        assert f"{month.start:%Y-%m-%d} – {yesterday:%Y-%m-%d}：截至昨天的整天" in text
+    # Today's 10 drop-offs are neither in the score nor among the records behind it.
+    assert page.context["result"].area(grid.c1.code).scores[0].tally.den == 0
+    records = admin.get(f"/assessment/n/{grid.c1.code}/i/correct/records/?period={month.key}&key=TSD-P1")
+    assert records.status_code == 200 and records.context["rows"] == []
+    if month.start <= yesterday:
+        _pointday(point, yesterday, 4, 3)
+        again = admin.get(f"/assessment/n/{grid.c1.code}/i/correct/records/?period={month.key}&key=TSD-P1")
+        assert len(again.context["rows"]) == 1
+    # An ended period says nothing about yesterday.
+    ended = admin.get(f"/assessment/n/{grid.sd.code}/?period={month.previous().key}")
+    assert 'id="through-note"' not in ended.content.decode()

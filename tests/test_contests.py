@@ -170,6 +170,14 @@ def _running(grid: Grid, personas: dict, questions: int = 1) -> tuple[Contest, l
     return contest, entries
 
 
+def _ticket(client: Any, contest: Contest) -> str:
+    """The answer ticket the player's phone page carries in its choices (contests.tickets)."""
+    page = client.get(f"/contests/c/{contest.code}/play/").content.decode()
+    found = re.search(r'"ticket": "([^"]+)"', page)
+    assert found, "the question on screen carries no ticket"
+    return found.group(1)
+
+
 def _started_ago(contest: Contest, seconds: float) -> Contest:
     Contest.objects.filter(pk=contest.pk).update(
         question_started_at=timezone.now() - datetime.timedelta(seconds=seconds)
@@ -252,15 +260,25 @@ def test_the_poll_leaves_the_choices_alone_until_they_change(grid: Grid, persona
 def test_an_answer_costs_one_read_and_one_write(
     grid: Grid, personas: dict, django_assert_max_num_queries: Any
 ) -> None:
-    """The answer path under load (bench/contest_bench.py): session and user (the middleware), one read of
-    the question on screen (once per process and second), the write (one statement on PostgreSQL; INSERT and
-    UPDATE on SQLite, within a savepoint here). It was 12 queries."""
+    """The answer path under load (bench/contest_bench.py): with the page's ticket neither the session nor the
+    user is read, only the question on screen (once per process and second) and the write (one statement on
+    PostgreSQL; INSERT and UPDATE on SQLite, within a savepoint here). It was 12 queries, then 7."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     contest, (alice, _bob) = _running(grid, personas)
     resident = client_for(personas["resident"])
     url = f"/contests/c/{contest.code}/answer/"
-    with django_assert_max_num_queries(7):
-        reply = resident.post(url, {"order": "0", "choice": "1"}, HTTP_HX_REQUEST="true")
-    assert reply.status_code == 200
+    ticket = _ticket(resident, contest)
+    forget_state(contest.code)  # the question is read again: counted below
+    with CaptureQueriesContext(connection) as tap:
+        reply = resident.post(url, {"order": "0", "choice": "1", "ticket": ticket}, HTTP_HX_REQUEST="true")
+    assert reply.status_code == 200 and 'id="verdict"' in reply.content.decode()
+    assert len(tap.captured_queries) <= 5
+    assert not [q for q in tap.captured_queries if "django_session" in q["sql"]]
+    assert not [
+        q for q in tap.captured_queries if q["sql"].startswith("SELECT") and "accounts_user" in q["sql"]
+    ]
     with django_assert_max_num_queries(8):  # a second tap: read, a write that does nothing, the first answer
         again = resident.post(url, {"order": "0", "choice": "2"}, HTTP_HX_REQUEST="true")
     assert again.status_code == 200 and 'id="verdict"' in again.content.decode()
@@ -297,9 +315,11 @@ def test_a_tap_is_one_write_and_never_trusts_the_state_it_remembers(
     contest, (alice, bob) = _running(grid, personas, questions=2)
     url = f"/contests/c/{contest.code}/answer/"
     volunteer, resident = client_for(personas["volunteer"]), client_for(personas["resident"])
-    assert volunteer.post(url, {"order": "0", "choice": "0"}, HTTP_HX_REQUEST="true").status_code == 200
-    with django_assert_max_num_queries(6):
-        reply = resident.post(url, {"order": "0", "choice": "1"}, HTTP_HX_REQUEST="true")
+    mine = _ticket(resident, contest)
+    tap = {"order": "0", "choice": "0", "ticket": _ticket(volunteer, contest)}
+    assert volunteer.post(url, tap, HTTP_HX_REQUEST="true").status_code == 200
+    with django_assert_max_num_queries(4):  # the question was read by the tap before: the write only
+        reply = resident.post(url, {"order": "0", "choice": "1", "ticket": mine}, HTTP_HX_REQUEST="true")
     page = reply.content.decode()
     assert reply.status_code == 200 and 'value="running.0.1.1"' in page and 'id="verdict"' in page
     assert "ok" in re.search(r'<p class="(\w+)" id="verdict"', page).group(1)  # type: ignore[union-attr]
@@ -313,7 +333,7 @@ def test_a_tap_is_one_write_and_never_trusts_the_state_it_remembers(
     )
     # The host moves on in another process: this one still remembers question 0 for up to a second.
     Contest.objects.filter(pk=contest.pk).update(current=1, question_started_at=timezone.now())
-    late = resident.post(url, {"order": "0", "choice": "2"}, HTTP_HX_REQUEST="true")
+    late = resident.post(url, {"order": "0", "choice": "2", "ticket": mine}, HTTP_HX_REQUEST="true")
     assert (
         late.status_code == 400 and 'data-current="1"' in late.content.decode()
     )  # closed; here is question 1
@@ -322,7 +342,11 @@ def test_a_tap_is_one_write_and_never_trusts_the_state_it_remembers(
     user.node = grid.c2
     user.save(update_fields=["node"])
     forget_state(contest.code)  # so the write, not the remembered question, decides
-    assert resident.post(url, {"order": "1", "choice": "1"}, HTTP_HX_REQUEST="true").status_code == 404
+    # The ticket was issued before the move: the write reads the user's node as it is now.
+    assert (
+        resident.post(url, {"order": "1", "choice": "1", "ticket": mine}, HTTP_HX_REQUEST="true").status_code
+        == 404
+    )
     assert Answer.objects.count() == 2
     alice.refresh_from_db()
     assert alice.score == 1
@@ -340,7 +364,12 @@ def test_a_tap_outside_a_transaction_turns_off_the_commit_wait_for_itself_only(
 
     contest, (alice, _bob) = _running(grid, personas)
     assert not connection.in_atomic_block
-    done = answer_fast(user=personas["resident"], code=contest.code, order=0, choice=1)
+    done = answer_fast(
+        user_id=personas["resident"].pk,
+        code=contest.code,
+        order=0,
+        choice=1,
+    )
     assert done is not None and done[1].entry_id == alice.pk and done[1].correct
     alice.refresh_from_db()
     assert alice.score == 1 and Answer.objects.get().choice == 1
@@ -380,9 +409,57 @@ def test_on_sqlite_a_tap_writes_holding_the_answer_writers_lock(grid: Grid, pers
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(probe):
-        done = answer_fast(user=personas["resident"], code=contest.code, order=0, choice=1)
+        done = answer_fast(
+            user_id=personas["resident"].pk,
+            code=contest.code,
+            order=0,
+            choice=1,
+        )
     assert done is not None and held == [True]
     with open(lock_path(), "ab") as other:  # and let go once committed
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     alice.refresh_from_db()
     assert alice.score == 1
+
+
+@pytest.mark.django_db
+def test_a_ticket_answers_only_for_its_player_and_contest(grid: Grid, personas: dict) -> None:
+    """The answer ticket stands in for the session on a plain tap only (contests.tickets): altered, another
+    contest's, or of a deactivated account, the tap takes the logged-in path; without a session that is the
+    login page, and nothing is stored."""
+    from django.test import Client
+
+    from contests.tickets import Ticket, ticket_issue, ticket_read
+
+    contest, (alice, _bob) = _running(grid, personas, questions=2)
+    resident = personas["resident"]
+    ticket = _ticket(client_for(resident), contest)
+    assert ticket_read(ticket) == Ticket(user_id=resident.pk, contest_id=contest.pk)
+    url = f"/contests/c/{contest.code}/answer/"
+    stranger = Client()  # no session
+    altered = ticket[:-1] + ("A" if ticket[-1] != "A" else "B")
+    assert ticket_read(altered) is None
+    refused = stranger.post(url, {"order": "0", "choice": "1", "ticket": altered}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 302 and "/login/" in refused["Location"]
+    other = contest_create(actor=None, node=grid.c1, title="另一场", questions=1, seconds=20, seed=2)
+    wrong_contest = ticket_issue(resident, other)
+    tap = {"order": "0", "choice": "1", "ticket": wrong_contest}
+    assert stranger.post(url, tap, HTTP_HX_REQUEST="true").status_code == 302
+    type(resident).objects.filter(pk=resident.pk).update(is_active=False)
+    assert (
+        stranger.post(
+            url, {"order": "0", "choice": "1", "ticket": ticket}, HTTP_HX_REQUEST="true"
+        ).status_code
+        == 302
+    )
+    assert not Answer.objects.exists()
+    type(resident).objects.filter(pk=resident.pk).update(is_active=True)
+    # The ticket alone is the player's on a plain tap (the page that carried it was theirs).
+    assert (
+        stranger.post(
+            url, {"order": "0", "choice": "1", "ticket": ticket}, HTTP_HX_REQUEST="true"
+        ).status_code
+        == 200
+    )
+    alice.refresh_from_db()
+    assert alice.score == 1 and Answer.objects.get().entry_id == alice.pk

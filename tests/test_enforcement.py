@@ -695,3 +695,24 @@ def test_voiding_twice_goes_back_two_real_steps(grid: Grid, personas: dict) -> N
     assert case.status == CaseStatus.PROPOSED and case.due is None
     with pytest.raises(ValidationError):
         case_void_last_step(actor=secretary, case=case, reason="再撤")  # only the first step is left
+
+
+@pytest.mark.django_db
+def test_tiers_read_in_english_on_english_pages() -> None:
+    """A decided step stored the tier's Chinese label: English pages showed "(tier: 湿垃圾…)" (issue 17)."""
+    import re
+
+    from django.utils import translation
+
+    from enforcement.models import step_text
+
+    tiers = list(Tier.objects.all())
+    assert tiers and all(t.label_en and not re.search(r"[\u4e00-\u9fff]", t.label_en) for t in tiers)
+    wet = Tier.objects.filter(code="wet-1").first()
+    assert wet is not None
+    data = {"msg": "decided", "params": {"fine": 100, "tier": wet.label}}
+    with translation.override("en"):
+        assert step_text(data) == f"Fine ¥100 (tier: {wet.label_en})" and wet.name == wet.label_en
+        assert "混投" not in step_text(data)
+    with translation.override("zh-hans"):
+        assert wet.label in step_text(data) and wet.name == wet.label

@@ -207,3 +207,36 @@ def test_index_answers_the_simplified_twin_whatever_the_order() -> None:
     for entries in (twins, twins[::-1]):
         index = Index(entries)
         assert index.lookup("電池").matched == "电池" and index.lookup("电池").matched == "电池"
+
+
+@pytest.mark.django_db
+def test_review_queue_names_the_public_lists_not_their_ids(grid: Grid, personas: dict) -> None:
+    """A flagged item's note said "(official-lookup-crawl-2019;miniprogram-list-2019b)" (issue 17)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from guide.consistency import Conflict, encode_note
+
+    note = encode_note(
+        [
+            Conflict(
+                "干电池",
+                "rule",
+                {
+                    "category": "hazardous",
+                    "sources": "official-lookup-crawl-2019;miniprogram-list-2019b",
+                    "ruled": "dry",
+                },
+            )
+        ]
+    )
+    LookupQuery.objects.create(
+        text="测试用干电池", count=0, method="flagged", category="hazardous", status="open", note=note
+    )
+    client = client_for(personas["subdistrict_admin"])
+    with translation.override(settings.LANGUAGE_CODE):
+        zh = client.get("/guide/review/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        en = client.get("/guide/review/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2019年上海官方在线查询、2019年查询小程序清单乙" in zh
+    assert "2019 Shanghai official online lookup, 2019 lookup mini-program list B" in en
+    assert "official-lookup-crawl-2019" not in zh + en and "miniprogram-list" not in zh + en

@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -175,7 +176,9 @@ def test_the_roster_of_a_window_signs_someone_up(
     assert 'class="ok">' in after  # "this window is staffed"
     # Issue 17: the sign-up is confirmed, the column says 姓名, and one legend tells the two statuses apart.
     assert "已为 志愿者赵 报名此时段" in after and "<th>姓名</th>" in after and "<th>名称</th>" not in after
-    assert 'id="status-legend"' in after and "已报名：" in after and "已包责：" in after
+    assert 'id="status-legend"' in after and "已报名：" in after and "已报名（代报）：" in after
+    # Issue 17 (second walk): a sign-up by staff is a sign-up, not the households' 包责 term.
+    assert "已报名（代报）</td>" in after and "已包责" not in after
     # Someone outside the secretary's residential area cannot be signed up; nor can another area's staff see it.
     stranger = person_create(actor=None, node=grid.c2, name="乙区居民")
     refused = secretary.post(url, {"person": stranger.pk})
@@ -257,7 +260,8 @@ def test_office_home_pages_cost_the_same_queries_however_much_work_waits(
     commitment_add(actor=None, unit=unit, year=today.year, title="派员参加桶边值守")
     office = [Role.COMMUNITY_SECRETARY, Role.AREA_LEAD, Role.SUBDISTRICT_ADMIN]
     before = _home_queries(personas, [*office, Role.UNIT_LIAISON])
-    assert before[Role.COMMUNITY_SECRETARY] <= 22 and before[Role.AREA_LEAD] <= 32, before
+    # The secretary's 23rd: today's missed windows (ended, nobody checked in; issue 14).
+    assert before[Role.COMMUNITY_SECRETARY] <= 23 and before[Role.AREA_LEAD] <= 32, before
     assert before[Role.SUBDISTRICT_ADMIN] <= 35 and before[Role.UNIT_LIAISON] <= 8, before
     whole_day = [(d, datetime.time(0, 0), datetime.time(23, 59)) for d in range(7)]
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(22, 0)))
@@ -329,3 +333,117 @@ def test_the_weeks_imports_count_done_rows_and_rejected_in_one_query(
     assert len(queries.captured_queries) == 1
     assert imports_summary(grid.c2, *week) == (1, 7, 0)
     assert imports_summary(grid.area, week[1], week[1] + datetime.timedelta(days=1)) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_reviewers_reach_flagged_records_from_the_menu_even_when_none_wait(
+    grid: Grid, personas: dict[str, User]
+) -> None:
+    """Issue 17: the flagged-records review has a permanent way in for its reviewers, named apart from the
+    guide's review queue, and says there is nothing to review when nothing is flagged."""
+    for role in (Role.COMMUNITY_SECRETARY, Role.SUBDISTRICT_ADMIN):
+        html = _home(personas[role])
+        assert 'href="/supervision/flagged/" id="menu-flagged">待复核的桶边记录</a>' in html, role
+        assert "待审核查询" in html  # the guide's queue keeps its own name
+    for role in (Role.AREA_LEAD, Role.VOLUNTEER, Role.GRID_WORKER):
+        assert 'id="menu-flagged"' not in _home(personas[role]), role
+    page = client_for(personas[Role.COMMUNITY_SECRETARY]).get("/supervision/flagged/").content.decode()
+    assert 'id="nothing-flagged">暂无需要复核的记录' in page
+
+
+@pytest.mark.django_db
+def test_area_lead_follows_understaffed_tomorrow_to_the_windows_and_reads_their_rosters(
+    grid: Grid, personas: dict[str, User], busy_day: dict
+) -> None:
+    """Issue 17: "understaffed tomorrow" leads to a page listing those windows of the reader's part of the
+    grid (not the numbers page); one of two people is understaffed (缺人), in the same words as the
+    secretary's home; the area lead reads a roster but signs nobody up."""
+    tomorrow = Shift.objects.get(point=busy_day["point"], day=_today() + datetime.timedelta(days=1))
+    tomorrow.needed = 2
+    tomorrow.save()
+    ShiftSignup.objects.create(
+        shift=tomorrow,
+        person=person_create(actor=None, node=grid.c1, name="志愿者钱"),
+        subdistrict_id=grid.sd.pk,
+    )
+    lead = client_for(personas[Role.AREA_LEAD])
+    html = _home(personas[Role.AREA_LEAD])
+    link = f"/supervision/understaffed/{grid.area.code}/"
+    assert f'<a href="{link}"><b>1</b> 明日缺人的时段</a>' in html and "无人值守" not in html
+    page = lead.get(link).content.decode()
+    assert f'data-shift="{tomorrow.pk}"' in page and "1/2 人" in page and "缺人的时段" in page
+    assert f"/supervision/shifts/{tomorrow.pk}/roster/" in page
+    secretary_home = _home(personas[Role.COMMUNITY_SECRETARY])
+    assert "缺人的时段" in secretary_home and "1/2 人" in secretary_home  # the same words and rule
+    roster = lead.get(f"/supervision/shifts/{tomorrow.pk}/roster/")
+    assert roster.status_code == 200 and "志愿者钱" in roster.content.decode()
+    assert 'id="sign-someone-up"' not in roster.content.decode()
+    someone = person_create(actor=None, node=grid.c1, name="志愿者孙")
+    assert lead.post(f"/supervision/shifts/{tomorrow.pk}/roster/", {"person": someone.pk}).status_code == 403
+    assert not ShiftSignup.objects.filter(person=someone).exists()
+    # Scoped: another residential area's secretary neither lists this area nor reads its rosters.
+    outsider = client_for(personas["outsider"])
+    assert outsider.get(link).status_code == 404
+    assert outsider.get(f"/supervision/shifts/{tomorrow.pk}/roster/").status_code == 404
+    assert (
+        client_for(personas[Role.VOLUNTEER]).get(f"/supervision/understaffed/{grid.c1.code}/").status_code
+        == 403
+    )
+
+
+@pytest.mark.django_db
+def test_a_secretary_withdraws_a_sign_up_staff_made_until_the_window_starts(
+    grid: Grid, personas: dict[str, User], busy_day: dict
+) -> None:
+    from audit.models import AuditEntry
+    from supervision.models import SignupStatus
+    from supervision.services import shift_signup, shift_signup_withdraw
+
+    secretary = personas[Role.COMMUNITY_SECRETARY]
+    day = _today()
+    tomorrow = Shift.objects.get(point=busy_day["point"], day=day + datetime.timedelta(days=1))
+    wrong = person_create(actor=None, node=grid.c1, name="志愿者错")
+    url = f"/supervision/shifts/{tomorrow.pk}/roster/"
+    client = client_for(secretary)
+    assert client.post(url, {"person": wrong.pk}).status_code == 302
+    signup = ShiftSignup.objects.get(shift=tomorrow, person=wrong)
+    assert f'name="signup" value="{signup.pk}"' in client.get(url).content.decode()
+    assert client.post(url, {"action": "withdraw", "signup": signup.pk}).status_code == 302
+    signup.refresh_from_db()
+    assert signup.status == SignupStatus.CANCELLED
+    entry = AuditEntry.objects.filter(model="supervision.ShiftSignup", object_id=str(signup.pk)).latest("pk")
+    assert entry.actor == secretary and entry.action == "update"
+    assert f'data-person="{wrong.pk}"' not in client.get(url).content.decode()
+    # A person's own sign-up is theirs: no button, and the service refuses (400 with the reason).
+    own = shift_signup(
+        actor=None, shift=tomorrow, person=person_create(actor=None, node=grid.c1, name="自报者")
+    )
+    refused = client.post(url, {"action": "withdraw", "signup": own.pk})
+    assert refused.status_code == 400 and "只能撤销工作人员代报的报名" in refused.content.decode()
+    # Once the window has started (today's runs 00:00–23:59) it stays.
+    started = Shift.objects.get(point=busy_day["point"], day=day)
+    made = shift_signup(actor=None, shift=started, person=wrong, assigned=True)
+    with pytest.raises(ValidationError):
+        shift_signup_withdraw(actor=secretary, signup=made)
+    # Scoped: another residential area's secretary cannot withdraw it.
+    again = shift_signup(actor=None, shift=tomorrow, person=wrong, assigned=True)
+    with pytest.raises(PermissionDenied):
+        shift_signup_withdraw(actor=personas["outsider"], signup=again)
+    with pytest.raises(PermissionDenied):
+        shift_signup_withdraw(actor=personas[Role.VOLUNTEER], signup=again)
+    assert ShiftSignup.objects.get(pk=again.pk).status == SignupStatus.ASSIGNED
+
+
+@pytest.mark.django_db
+def test_the_liaisons_open_commitments_are_not_yet_done_not_missed(
+    grid: Grid, personas: dict[str, User]
+) -> None:
+    """Issue 17: the header count must not read like the status 未完成 (Not met)."""
+    unit = unit_create(actor=None, subdistrict=grid.sd, name="育婴堂路小学", kind="school", community=grid.c1)
+    liaison = personas[Role.UNIT_LIAISON]
+    liaison.person = person_create(actor=None, node=grid.sd, name="王联络")
+    liaison.save()
+    liaison_add(actor=None, unit=unit, person=liaison.person)
+    commitment_add(actor=None, unit=unit, year=_today().year, title="派员参加桶边值守")
+    html = _home(liaison)
+    assert "1 项待完成" in html and "项未完成" not in html

@@ -275,12 +275,15 @@ def test_visits_and_four_leads_as_assessment_indicators(grid: Grid, orgs: dict, 
     member = member_add(actor=None, person=_resident(grid, grid.h1, "党员甲"), org=orgs["branch"])
     pledge_sign(actor=None, member=member, text_version="2019版", signed_on=datetime.date(2019, 6, 1))
     c1 = list(Household.objects.filter(community=grid.c1).order_by("code"))
+    # Assessment counts whole days up to yesterday: the visits are yesterday's, in yesterday's quarter.
+    day = TODAY - datetime.timedelta(days=1)
+    quarter = Period.containing("quarter", day)
     for h in c1[:9]:  # 9 of c1's 36 households, in both micro-grids
         visit_record(
-            actor=None, household=h, day=TODAY, outcome="talked", visitors=[member], client_id=uuid.uuid4()
+            actor=None, household=h, day=day, outcome="talked", visitors=[member], client_id=uuid.uuid4()
         )
-    visit_record(actor=None, household=c1[0], day=TODAY, outcome="talked", client_id=uuid.uuid4())  # again
-    area = assess(grid.sd, QUARTER).area(grid.c1.code)
+    visit_record(actor=None, household=c1[0], day=day, outcome="talked", client_id=uuid.uuid4())  # again
+    area = assess(grid.sd, quarter).area(grid.c1.code)
     assert area is not None
     by_code = {s.indicator.code: s for s in area.scores}
     visits, leads = by_code["visits"], by_code["leads"]
@@ -289,7 +292,7 @@ def test_visits_and_four_leads_as_assessment_indicators(grid: Grid, orgs: dict, 
     assert (leads.tally.num, leads.tally.den) == (2, 4) and leads.score == Decimal("25.00")  # pledge + visits
     page = (
         client_for(personas["community_secretary"])
-        .get(f"/assessment/n/{grid.c1.code}/i/visits/?period={QUARTER.key}")
+        .get(f"/assessment/n/{grid.c1.code}/i/visits/?period={quarter.key}")
         .content.decode()
     )
     assert sum(Decimal(v) for v in re.findall(r'data-num="([^"]+)"', page)) == 9

@@ -63,11 +63,12 @@ def test_my_four_leads_say_what_is_missing_and_the_pledge_is_signed_online(grid:
     assert 'class="card lead done" id="lead-duty"' in page and "1.5" in page
     # One unit per lead, saying what it counts: hours on duty (not "signed up"), and the rule in hours too;
     # the sorting rule as a percentage like the household's own figure (issue 14).
-    assert "本期已值守 1.5 小时（按签到至签退计，满 1.0 小时即算带头）。" in page
+    assert "本期已值守 1.5 小时（按签到至签退计）。" in page and "本期桶边值守满 1.0 小时即算带头。" in page
     assert "报名" not in page.split('id="lead-duty"')[1].split("</section>")[0]
     assert "正确率不低于 90%" in page and "0.9" not in page
     en = client.get("/party/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "1.5 h on duty this period, counted from check-in to check-out (it counts from 1.0 h)." in en
+    assert "1.5 h on duty this period, counted from check-in to check-out." in en
+    assert "Counts from 1.0 h on duty at the bins in the period." in en
     assert 'id="sign-up-shift"' not in page  # duty is done: no shift link
     assert 'class="card lead missing" id="lead-visits"' in page and f'href="/party/plan/{plan.pk}/"' in page
     # Not ticked: refused, nothing stored.

@@ -525,12 +525,16 @@ OBJECT_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
     ("get", "/contests/c/{contest}/", {}, expect(403, STAFF_C1, outsider=404)),
     ("get", "/contests/c/{contest}/play/", {}, expect(200, outsider=404)),
     ("get", "/activities/a/{activity}/", {}, expect(200, outsider=404)),
-    # The roster of one window, where the secretary's "unstaffed windows" lead: staff who sign people up.
+    # The roster of one window, where the secretary's "understaffed windows" lead: staff who sign people up,
+    # and the area lead, who reads it from "understaffed tomorrow" (issue 17).
+    ("get", "/supervision/shifts/{shift}/roster/", {}, expect(403, STAFF_C1, outsider=404)),
+    ("get", "/supervision/understaffed/{c1}/", {}, expect(403, STAFF_C1, outsider=404)),
+    # Reading is not signing up: the area lead's POST is refused.
     (
-        "get",
+        "post",
         "/supervision/shifts/{shift}/roster/",
-        {},
-        expect(403, subdistrict_admin=200, community_secretary=200, outsider=404),
+        {"action": "withdraw", "signup": "0"},
+        expect(403, subdistrict_admin=400, community_secretary=400, outsider=404),
     ),
     (
         "get",

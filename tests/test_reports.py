@@ -247,3 +247,80 @@ def test_the_area_lead_dashboard_ranks_by_rank(grid: Grid, records: dict, person
         reports.selectors.assess = original
     ranking = page[page.index('id="ranking"') :]
     assert ranking.index(grid.c2.name) < ranking.index(grid.c1.name)
+
+
+# --- issue 17 (second walk): one span, kept headings, a legend, punctuation that hugs its word -------------
+
+
+@pytest.mark.django_db
+def test_the_reports_assessment_counts_the_reports_own_days(
+    grid: Grid, records: dict, personas: dict
+) -> None:
+    today = records["today"]
+    end = today - datetime.timedelta(days=1)
+    board = dashboard(grid.sd, end - datetime.timedelta(days=29), end, today=today)
+    assert board.assessment is not None and board.assessment.through == end  # not today: 截至昨天
+    page = (
+        client_for(personas["subdistrict_admin"]).get(f"/reports/dashboard/{grid.sd.code}/").content.decode()
+    )
+    head = page[page.index('id="three-up"') : page.index("</thead>", page.index('id="three-up"'))]
+    assert all(h in head for h in ("类别", "日均", "较基线", "三增一减")), head
+    assert 'id="three-up-note"' in page and "较基线：日均量与该类别本年度基线相比" in page
+
+
+def test_a_heading_is_never_left_alone_at_the_foot_of_a_page() -> None:
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    from reports.build import HEAD
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, topMargin=16 * mm, bottomMargin=16 * mm)
+    # The heading fits at the foot of page 1, its 60 mm chart does not: both go to page 2.
+    doc.build(
+        [Spacer(1, A4[1] - 32 * mm - 50 * mm), Paragraph("二、分类清运量", HEAD), Drawing(170 * mm, 60 * mm)]
+    )
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(buffer.getvalue())).pages]
+    assert len(pages) == 2 and "二、分类清运量" not in pages[0] and "二、分类清运量" in pages[1]
+
+
+@pytest.mark.django_db
+def test_the_tonnage_chart_has_a_legend(grid: Grid, records: dict) -> None:
+    from reportlab.graphics.charts.legends import Legend
+
+    from reports.build import _tonnage_chart, report_data
+
+    today = records["today"]
+    data = report_data(grid.sd, Period.containing("month", today - datetime.timedelta(days=1)), today)
+    legends = [c for c in _tonnage_chart(data).contents if isinstance(c, Legend)]
+    assert [name for _colour, name in legends[0].colorNamePairs] == ["本期", "基线"]
+
+
+def test_runs_of_closing_marks_and_quotes_break_cleanly() -> None:
+    """ "…10.6%）。" put "。" at the start of a line (reportlab hangs one mark only), and “优” read "“ 优 ”"."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    from lib import cjk
+    from lib.cjk import OPENING, breaks_ok
+    from reports.build import BODY, _text
+
+    sentence = (
+        "日均清运量9,246.8千克（与基线相比：可回收物增37.7%，干垃圾减10.6%）。"
+        "按《达标居住区（五有）》考核，等级为“优”。错误率15.0%）；“再次”《办法》"
+    )
+    for width in range(60, 140, 2):
+        buffer = io.BytesIO()
+        doc = SimpleDocTemplate(
+            buffer, pagesize=(width * mm, 200 * mm), leftMargin=5 * mm, rightMargin=5 * mm
+        )
+        doc.build([_text(sentence * 2, BODY)])
+        lines = PdfReader(io.BytesIO(buffer.getvalue())).pages[0].extract_text().splitlines()
+        assert breaks_ok(lines), (width, lines)
+        assert not any(ln.rstrip()[-1:] in OPENING for ln in lines[:-1]), (width, lines)
+    # The CID font sets “ ” full-width with the mark at the outer edge ("“ 优 ”"): quotes go in a narrow font.
+    frags = _text("等级为“优”。", BODY).frags
+    assert [f.fontName for f in frags if f.text in "“”"] == [cjk.QUOTE_FONT] * 2
+    assert "".join(f.text for f in frags) == "等级为“优”。"

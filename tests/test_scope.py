@@ -317,18 +317,19 @@ def roster(grid: Grid, personas: dict) -> dict[str, Any]:
 
 
 @pytest.mark.django_db
-def test_hand_over_waits_for_consent_and_masks_the_name(roster: dict) -> None:
+def test_hand_over_waits_for_consent_and_names_the_two_colleagues(roster: dict) -> None:
     signup, volunteer, neighbour = roster["signup"], roster["volunteer"], roster["neighbour"]
     owner = client_for(volunteer)
     response = owner.post(f"/supervision/signups/{signup.pk}/swap/", {"phone": "13500000002"}, follow=True)
     page = response.content.decode()
-    assert "欧阳明月" not in page and "欧***" in page  # masked in the message and on the shift
+    # Sender and receiver are colleagues of one roster: named to each other in full (issue 14).
+    assert "已向 欧阳明月 提出换班" in page and "欧***" not in page
     assert ShiftSignup.objects.get(pk=signup.pk).status == SignupStatus.SIGNED_UP  # still the owner's
     offer = ShiftOffer.objects.get(signup=signup, status=OfferStatus.PENDING)
     # The neighbour finds it on their duty page and accepts.
     other = client_for(neighbour)
     assert f"/supervision/offers/{offer.pk}/" in other.get("/supervision/").content.decode()
-    assert "志愿者甲" not in other.get(f"/supervision/offers/{offer.pk}/").content.decode()  # masked too
+    assert "志愿者甲" in other.get(f"/supervision/offers/{offer.pk}/").content.decode()
     assert other.post(f"/supervision/offers/{offer.pk}/", {"action": "accept"}).status_code == 302
     assert ShiftSignup.objects.get(pk=signup.pk).status == SignupStatus.SWAPPED
     moved = ShiftSignup.objects.get(shift=signup.shift, person=neighbour.person)

@@ -323,4 +323,6 @@ def test_a_meeting_tells_confirmed_replies_from_recorded_attendance(
     attendance_reply(actor=personas["unit_liaison"], attendance=mine, attend=True, representative="王联络")
     html = client_for(personas["subdistrict_admin"]).get(f"/units/meetings/{meeting.pk}/").content.decode()
     assert '<b id="confirmed">1</b> / 2 家单位已确认参加' in html
+    # Chinese labels end in the full-width colon (the translation carries it), never "会前回复:".
+    assert "会前回复：" in html and "会上登记出席：" in html and "会前回复:" not in html
     assert 'id="present-pending"' in html and 'id="present"' not in html  # not recorded before the day

@@ -99,8 +99,11 @@
     $("#rejected").textContent = s.refused.length;
     // What the next tap uses, read from the field as typed (the label never says anonymous over a typed code).
     const h = currentHousehold();
-    $("#household-label").textContent = h.ok ? householdLabel(h.code) : `${root.dataset.unknownShort} ${$("#household").value.trim()}`;
+    const several = h.choices.length > 1;
+    $("#household-label").textContent = h.ok ? householdLabel(h.code) : `${several ? root.dataset.severalShort : root.dataset.unknownShort} ${$("#household").value.trim()}`;
     $("#household-label").classList.toggle("error", !h.ok);
+    renderChoices(several ? h.choices : []);
+    renderMade();
     $("#net").textContent = navigator.onLine ? root.dataset.online : root.dataset.offline;
     if (s.lastSync) $("#last-sync").textContent = s.lastSync.toLocaleTimeString();
     if (note("#photos-waiting", s.photos)) $("#photos-count").textContent = s.photos;
@@ -124,7 +127,9 @@
     const list = $("#recent");
     if (!list || !list.children.length) return;
     const header = document.querySelector("header.top");
-    const top = Math.max(header ? header.getBoundingClientRect().bottom : 0, 0) + 4;
+    // Below the status line too while it is on screen: "online · waiting to send" stays readable.
+    const status = $(".status");
+    const top = Math.max(header ? header.getBoundingClientRect().bottom : 0, status ? status.getBoundingClientRect().bottom : 0, 0) + 4;
     const buttons = $(".outcomes").getBoundingClientRect();
     const height = list.offsetHeight;
     if (buttons.top - top >= height + 4 || buttons.bottom < top) list.style.top = `${top}px`;
@@ -149,6 +154,7 @@
     undo.addEventListener("click", async () => {
       undo.disabled = true;
       const done = await box.undo(item.id);
+      if (done) forget(item.id);
       text.textContent = `${lead(done ? root.dataset.undone : root.dataset.tooLate)}${householdLabel(r.household)} · ${categoryLabel(r.category)} · ${outcomeLabel(r.outcome)}`;
       undo.remove();
       setTimeout(() => li.remove(), 4000);
@@ -165,7 +171,8 @@
   async function record(outcome, mixedWith) {
     const h = currentHousehold();
     if (!h.ok) { // a typed code that is no household here: never recorded as anonymous behind the user's back
-      $("#household").setCustomValidity(root.dataset.unknown);
+      // Several households match: nothing is recorded until one of the buttons under the field is picked.
+      $("#household").setCustomValidity(h.choices.length > 1 ? root.dataset.several : root.dataset.unknown);
       $("#household").reportValidity();
       return false;
     }
@@ -185,6 +192,7 @@
     };
     $("#household").value = "";
     const item = await box.add(data, photo, clientId);
+    remember(item, h.choices[0]);
     recent(item);
     render();
     return true;
@@ -198,12 +206,29 @@
     return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
   }
 
+  // What was typed, matched exactly (issue 14): a room number alone is shared by many buildings at a point,
+  // so ALL households it can name are gathered and a record is made only when exactly one matches; several
+  // are offered as buttons to pick from. A typed value names a household by its full code, by the code's end
+  // ("-1101"), by its room as the pages show it ("1-101"), as "<building number>-<room>" ("3-502" for 3号楼
+  // 502) or as the datalist's label ("1号楼 1-101"); full-width characters and case do not matter.
+  const norm = (s) => String(s || "").normalize("NFKC").trim().toUpperCase().replace(/\s+/g, " ");
+  const buildingNo = (name) => (norm(name).match(/\d+/g) || []).join("");
+  const keys = households.map((h) => {
+    const room = norm(h.room);
+    const no = buildingNo(h.building);
+    // The room as the other pages show it ("1-101": stairwell and door) is one more form of the same kind.
+    return { h, code: norm(h.code), room, forms: new Set([room, `${no}-${room}`, `${norm(h.building)} ${room}`]) };
+  });
   function matchHousehold(value) {
-    const v = (value || "").trim().toUpperCase();
-    if (!v) return { ok: true, code: null };
-    const match = households.find((c) => c === v || c.endsWith("-" + v));
-    return { ok: Boolean(match), code: match || null };
+    const v = norm(value);
+    if (!v) return { ok: true, code: null, choices: [] };
+    const hits = keys.filter((k) => k.code === v || k.code.endsWith("-" + v) || k.forms.has(v)).map((k) => k.h);
+    // A full code is one household even if it also ends another's code.
+    const exact = hits.filter((h) => norm(h.code) === v);
+    const choices = exact.length === 1 ? exact : hits;
+    return { ok: choices.length === 1, code: choices.length === 1 ? choices[0].code : null, choices };
   }
+  const placeLabel = (h) => `${h.building} ${h.room}`;
 
   let shownRefused = "";
   function renderRefused(refused) {
@@ -240,7 +265,7 @@
       form.addEventListener("submit", (ev) => {
         ev.preventDefault();
         const h = matchHousehold(form.elements.household.value);
-        form.elements.household.setCustomValidity(h.ok ? "" : root.dataset.unknown);
+        form.elements.household.setCustomValidity(h.ok ? "" : h.choices.length > 1 ? root.dataset.several : root.dataset.unknown);
         const when = new Date(form.elements.time.value);
         if (!h.ok || Number.isNaN(when.getTime())) { form.reportValidity(); return; }
         const outcome = form.elements.outcome.value;
@@ -265,6 +290,64 @@
     return matchHousehold($("#household").value);
   }
 
+  // Several households match what was typed: one button each (building + room); a tap puts its code in the
+  // field, and the next outcome tap records for it.
+  let shownChoices = "";
+  function renderChoices(choices) {
+    const box_ = note("#household-choices", choices.length > 1);
+    const key = choices.map((c) => c.code).join(",");
+    if (!box_ || key === shownChoices) return;
+    shownChoices = key;
+    $("#household-choices-list").replaceChildren(...choices.map((c) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "choice";
+      b.dataset.code = c.code;
+      b.textContent = placeLabel(c);
+      b.addEventListener("click", () => {
+        $("#household").value = c.code;
+        $("#household").setCustomValidity("");
+        render();
+        $("#household").focus();
+      });
+      return b;
+    }));
+  }
+
+  // "Recorded here": the last records made on this page (kept for the tab's session, per point), so a
+  // volunteer can check them after the line with the Undo has gone. A record's state is read from the
+  // outbox: still waiting, refused, or gone from it (the server has it).
+  const MADE_KEY = `wastegrid-recorded-${point}`;
+  const MADE_MAX = 10;
+  let made = [];
+  try { made = JSON.parse(sessionStorage.getItem(MADE_KEY) || "[]"); } catch (e) { made = []; }
+  const saveMade = () => { try { sessionStorage.setItem(MADE_KEY, JSON.stringify(made)); } catch (e) { /* private mode */ } };
+  function remember(item, h) {
+    const r = item.data;
+    made.unshift({ id: item.id, at: r.observed_at, place: h ? placeLabel(h) : "", category: r.category, outcome: r.outcome });
+    made = made.slice(0, MADE_MAX);
+    saveMade();
+  }
+  function forget(id) {
+    made = made.filter((m) => m.id !== id);
+    saveMade();
+    render();
+  }
+  function renderMade() {
+    const list = note("#made-list", made.length);
+    note("#made-box", made.length);
+    if (!list) return;
+    list.replaceChildren(...made.map((m) => {
+      const li = document.createElement("li");
+      const item = box.items && box.items.get(m.id);
+      const state = !item ? root.dataset.stateSent : item.state === "refused" ? root.dataset.stateRefused : item.state === "sent" ? root.dataset.stateSent : root.dataset.stateWaiting;
+      const time = new Date(m.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      li.textContent = `${time} · ${m.place || root.dataset.anonymous} · ${categoryLabel(m.category)} · ${outcomeLabel(m.outcome)} · ${state}`;
+      li.dataset.id = m.id;
+      return li;
+    }));
+  }
+
   // 混投 opens its panel and holds the page until 保存 or 取消: the other outcomes, the household and the bin
   // wait, so the mixed record is never dropped by a next tap nor saved under another household.
   function holdForMixed(on) {
@@ -277,6 +360,13 @@
     if (mixed) mixed.setAttribute("aria-pressed", on ? "true" : "false");
     if (!on) root.querySelectorAll("#mixed-panel input:checked").forEach((i) => (i.checked = false));
     else panel.scrollIntoView({ block: "nearest" });
+    // A bin is not "mixed with" its own category: that box is not offered.
+    const own = $("#category").value;
+    root.querySelectorAll("#mixed-panel input[type=checkbox]").forEach((i) => {
+      const label = i.closest("label");
+      if (label) label.style.display = on && i.value === own ? "none" : ""; // label.check is display:flex
+      if (i.value === own) i.checked = false;
+    });
   }
   window.addEventListener("beforeunload", (ev) => { if (mixedPending) ev.preventDefault(); });
 
@@ -319,7 +409,8 @@
   const cancel = $("#mixed-cancel");
   if (cancel) cancel.addEventListener("click", (ev) => { ev.preventDefault(); holdForMixed(false); });
   const typed = (ev) => {
-    ev.target.setCustomValidity(currentHousehold().ok ? "" : root.dataset.unknown);
+    const h = currentHousehold();
+    ev.target.setCustomValidity(h.ok ? "" : h.choices.length > 1 ? root.dataset.several : root.dataset.unknown);
     render();
   };
   $("#household").addEventListener("input", typed);

@@ -8,8 +8,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
-from lib.masking import mask_name
 from supervision.ingest import RECORDERS, SHANGHAI
 from supervision.models import OfferStatus, ShiftOffer, ShiftSignup, SignupStatus
 from supervision.services import shift_is_over
@@ -25,6 +25,33 @@ def weekday_name(weekday: Any) -> str:
         return str(WEEKDAYS[int(weekday)])
     except (KeyError, TypeError, ValueError):
         return str(weekday)
+
+
+@register.filter
+def grouped_hours(windows: Any) -> list[tuple[str, list[str]]]:
+    """Opening windows (weekday, start, end) as lines of days that share the same hours, consecutive days run
+    together: [("星期一至星期五", ["07:00–09:00", "18:30–20:30"]), ("星期六", …)] — 14 lines of a point's
+    week read as two or three."""
+    by_day: dict[int, list[str]] = {}
+    for w in sorted(windows, key=lambda w: (w.weekday, w.start)):
+        # Word joiners: a window never breaks at its dash on a phone ("18:30–" / "20:30").
+        by_day.setdefault(int(w.weekday), []).append(f"{w.start:%H:%M}\u2060–\u2060{w.end:%H:%M}")
+    runs: list[tuple[int, int, list[str]]] = []  # (first day, last day, hours)
+    for day in sorted(by_day):
+        hours = by_day[day]
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == hours:
+            runs[-1] = (runs[-1][0], day, hours)
+        else:
+            runs.append((day, day, hours))
+    return [
+        (
+            weekday_name(first)
+            if first == last
+            else _("%(first)s to %(last)s") % {"first": weekday_name(first), "last": weekday_name(last)},
+            hours,
+        )
+        for first, last, hours in runs
+    ]
 
 
 @register.filter
@@ -63,8 +90,9 @@ def todays_signup(user: Any) -> ShiftSignup | None:
 @register.simple_tag
 def offers_to_me(user: Any) -> list[tuple[ShiftOffer, str]]:
     """Open hand-over offers made to the user's person, soonest shift first, with the offering person's name
-    (masked unless the user sees personal data): [(offer, name)]; [] without a linked person or a role that
-    may open the offer page (supervision.ingest.RECORDERS). Shifts already over are left out."""
+    in full (a colleague of the same roster asking them: supervision.handover): [(offer, name)]; [] without
+    a linked person or a role that may open the offer page (supervision.ingest.RECORDERS). Shifts already
+    over are left out."""
     person_id = getattr(user, "person_id", None)
     if not person_id or not user.has_role(RECORDERS):
         return []
@@ -74,9 +102,4 @@ def offers_to_me(user: Any) -> list[tuple[ShiftOffer, str]]:
         .order_by("signup__shift__day", "signup__shift__start")
     )
     now = timezone.now()
-    show = bool(getattr(user, "sees_personal_data", False))
-    return [
-        (o, o.signup.person.name if show else mask_name(o.signup.person.name))
-        for o in offers
-        if not shift_is_over(o.signup.shift, now)
-    ]
+    return [(o, o.signup.person.name) for o in offers if not shift_is_over(o.signup.shift, now)]

@@ -49,9 +49,10 @@ def _households_xlsx(building_code: str, rooms: list[str]) -> bytes:
 
 
 def test_admin_imports_households_and_sees_coverage_change(
-    live_server: Any, browser: Any, settings: Any, tmp_path: Any
+    live_server: Any, browser: Any, settings: Any, tmp_path: Any, cluster: Any
 ) -> None:
-    settings.WASTEGRID_JOBS_INLINE = False  # the real thing: a background job, polled by htmx
+    settings.WASTEGRID_JOBS_INLINE = False  # the real thing: queued, run by a real worker, polled by htmx
+    cluster()
     grid = build_grid()
     make_user("sd_admin", "subdistrict_admin", grid.sd)
     context = desktop(browser)
@@ -68,7 +69,7 @@ def test_admin_imports_households_and_sees_coverage_change(
     page.select_option("select[name=kind]", "households")
     page.set_input_files("input[name=file]", str(upload))
     page.click("button[type=submit]")
-    page.wait_for_selector("#import-job[data-status=done]", timeout=15_000)
+    page.wait_for_selector("#import-job[data-status=done]", timeout=60_000)  # the worker starts too
     assert "已导入 3 行" in page.locator("#import-job").inner_text()
 
     page.goto(f"{live_server.url}/grid/n/{grid.c1.code}/coverage/")
@@ -82,9 +83,10 @@ def test_admin_imports_households_and_sees_coverage_change(
 
 
 def test_a_rejected_file_shows_row_messages_in_the_browser(
-    live_server: Any, browser: Any, settings: Any, tmp_path: Any
+    live_server: Any, browser: Any, settings: Any, tmp_path: Any, cluster: Any
 ) -> None:
     settings.WASTEGRID_JOBS_INLINE = False
+    cluster()
     grid = build_grid()
     make_user("sec", "community_secretary", grid.c1)
     page = browser.new_context(locale="zh-CN").new_page()
@@ -95,6 +97,6 @@ def test_a_rejected_file_shows_row_messages_in_the_browser(
     page.set_input_files("input[name=file]", str(upload))
     page.select_option("select[name=kind]", "households")
     page.click("button[type=submit]")
-    page.wait_for_selector("#import-job[data-status=failed]", timeout=15_000)
+    page.wait_for_selector("#import-job[data-status=failed]", timeout=60_000)
     text = page.locator("table.errors").inner_text()
     assert "楼栋编码" in text and "No building with code" in text

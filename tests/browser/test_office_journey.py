@@ -90,11 +90,28 @@ def test_secretary_signs_someone_up_for_an_unstaffed_window_and_imports_househol
     # Issue 17: said in words, a person's 姓名 (not 名称), and the two statuses explained once.
     expect(page.locator(".msg.success")).to_contain_text(f"已为 {volunteer.name} 报名此时段")
     expect(page.locator("#roster th").first).to_have_text("姓名")
-    expect(page.locator("#status-legend")).to_contain_text("已包责")
+    # Issue 17 (second walk): a sign-up by staff reads 已报名（代报）, not the households' 已包责.
+    row = page.locator("#roster tr", has_text=volunteer.name)
+    expect(row).to_contain_text("已报名（代报）")
+    expect(page.locator("#roster")).not_to_contain_text("已包责")
     signup = ShiftSignup.objects.get(shift=shift, person=volunteer)
     assert signup.status == "assigned"
     fits(page)
     _shot(page, "3-roster-signed-up")
+    # The wrong person? The secretary withdraws the sign-up before the window starts (audited by the service).
+    row.get_by_role("button", name="撤销报名").click()
+    expect(page.locator(".msg.success")).to_contain_text(f"已撤销 {volunteer.name} 的报名")
+    expect(page.locator("#roster")).not_to_contain_text(volunteer.name)
+    signup.refresh_from_db()
+    assert signup.status == "cancelled"
+    page.locator("#candidates tr", has_text=volunteer.name).first.get_by_role("button").click()
+    expect(page.locator("#roster")).to_contain_text(volunteer.name)
+    # Flagged bin-side records: always in the menu under 更多, apart from the guide's 待审核查询 (issue 17).
+    page.locator("details.more > summary").click()
+    page.locator("#menu-flagged").click()
+    page.wait_for_url(re.compile(r"/supervision/flagged/$"))
+    expect(page.locator("h1")).to_be_visible()
+    _shot(page, "3b-flagged-from-menu")
 
     # Import households from a real .xlsx, reached from the home page.
     page.goto(f"{live_server.url}/")
@@ -239,6 +256,21 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     first.get_by_role("link").click()
     page.wait_for_url(re.compile(rf"/supervision/numbers/{code}/"))
     _shot(page, "12-area-lead-drill-down")
+    # Issue 17: "明日缺人的时段" leads to those windows (not the numbers page), each to a roster the area lead
+    # reads but cannot change.
+    page.goto(f"{live_server.url}/")
+    page.locator("#decisions").get_by_role("link", name=re.compile("明日缺人的时段")).click()
+    page.wait_for_url(re.compile(r"/supervision/understaffed/[^/]+/$"))
+    window = page.locator("#understaffed-tomorrow li[data-shift]").first
+    expect(window).to_contain_text(re.compile(r"\d+/\d+ 人"))
+    fits(page)
+    _shot(page, "12b-area-lead-understaffed")
+    window.get_by_role("link", name="查看报名情况").click()
+    page.wait_for_url(re.compile(r"/supervision/shifts/\d+/roster/$"))
+    expect(page.locator("#roster")).to_be_visible()
+    expect(page.locator("#sign-someone-up")).to_have_count(0)
+    expect(page.get_by_role("button", name="撤销报名")).to_have_count(0)
+    _shot(page, "12c-area-lead-roster")
     context.close()
 
     # The secretary's activity two days ahead offers no ending; one under way asks before crediting.
@@ -281,3 +313,27 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     assert held.status == ActivityStatus.DONE and held.summary == "居民踊跃参加"
     _shot(page, "14-activity-ended")
     context.close()
+
+
+def test_the_role_shows_whole_in_the_header_in_english(live_server: Any, browser: Any) -> None:
+    """Issue 17: at 1366 px in English the role label was cut ("Residential-area …"); it now shows whole and
+    the menu keeps one line."""
+    call_command("generate_demo", scale=DEMO_SCALE, quiet=True, stdout=io.StringIO())
+    for username, role in (
+        ("jiaotong_sec", "Residential-area secretary / social worker"),
+        ("zjx_officer", "Law-enforcement officer"),
+    ):
+        context = desktop(browser, locale="en-US")
+        context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        page = context.new_page()
+        login(page, live_server.url, username, DEMO_PASSWORD)
+        who = page.locator("header .who")
+        expect(who).to_contain_text(role)
+        clipped = who.evaluate("e => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight")
+        assert not clipped, username
+        tops = page.eval_on_selector_all(
+            "header nav > a, header nav > details", "els => els.map(e => e.offsetTop)"
+        )
+        assert len(set(tops)) == 1, (username, tops)  # the menu on one line
+        _shot(page, f"15-header-en-{username}")
+        context.close()

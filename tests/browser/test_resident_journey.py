@@ -103,7 +103,7 @@ def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_serve
     ledger = page.locator("#ledger tbody tr")
     assert ledger.count() == min(entries, LEDGER_ROWS)
     expect(page.locator("#ledger")).to_contain_text("垃圾分类讲座")
-    expect(page.locator("#drops")).to_contain_text("当场纠正")
+    expect(page.locator("#drops-split")).to_contain_text("当场纠正")  # counted apart (supervision's Rate)
     expect(page.locator("#mistakes")).to_contain_text("混投")
     expect(page.locator("#activities")).to_contain_text("湿垃圾分类小课堂")
     expect(page.locator("#rewards")).to_contain_text("环保购物袋")
@@ -117,7 +117,7 @@ def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_serve
     expect(page.get_by_role("heading", level=1)).to_contain_text("My household")
     assert page.url == qr_url
     expect(page.locator("#balance")).to_have_text(str(balance))
-    expect(page.locator("#drops")).to_contain_text("Corrected on the spot")
+    expect(page.locator("#drops-split")).to_contain_text("corrected on the spot")
     expect(page.locator("#activities")).to_contain_text("湿垃圾分类小课堂")
     _shot(page, "2-qr-page-en")
 

@@ -65,8 +65,9 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     expect(cards.nth(0)).to_contain_text("07:00–09:00")
     expect(cards.nth(0)).to_contain_text("已结束：不能再报名。")
     expect(cards.nth(0).locator("button")).to_have_count(0)
-    expect(page.get_by_text("星期一 07:00–09:00")).to_be_visible()
-    expect(page.get_by_text("星期日 18:30–20:30")).to_be_visible()
+    # Days with the same hours on one line (issue 14).
+    expect(page.locator("ul.opening-hours li")).to_have_count(1)
+    expect(page.locator("ul.opening-hours li")).to_contain_text("星期一至星期日 07:00\u2060–\u206009:00")
     fits(page)
     _shot(page, "2-point")
     cards.nth(1).get_by_role("button", name="签到").click()
@@ -85,7 +86,7 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     page.locator("#todays-shift").click()
     page.wait_for_url(re.compile(rf"/supervision/p/{point.code}/$"))
     expect(page.locator("ul.cards li.card").nth(0)).to_contain_text("Over: too late to sign up.")
-    expect(page.get_by_text("Monday 07:00–09:00")).to_be_visible()
+    expect(page.locator("ul.opening-hours li")).to_contain_text("Monday to Sunday 07:00\u2060–\u206009:00")
     # A minute later, checked out: one minute, said in the singular.
     monkeypatch.setattr(timezone, "now", lambda: noon + datetime.timedelta(minutes=1))
     evening_card = page.locator("ul.cards li.card").nth(1)
