@@ -25,15 +25,26 @@ def holidays_load(*, year: int) -> int | None:
     """Copy `year`'s statutory holidays into Holiday, once: None when the year was copied before or the
     calendar has no data for it yet (it is published each November; a newer chinese-calendar brings it).
     Staff entries win: a day already in the table is left as it is, and a day staff delete after the copy
-    is not brought back. Adjusted working days (调休上班) are not holidays, so they keep the weekday's
-    windows; the Holiday table has no way to say "a Sunday that opens like a Monday"."""
+    is not brought back. Adjusted working days (调休上班: weekend days worked in exchange) are copied too,
+    as `workday` rows opening like a Monday (staff may pick another weekday in the admin); only those on a
+    weekend are kept (a weekday worked changes nothing)."""
     if HolidayYear.objects.filter(year=year).exists():
         return None
     days = {day: name for day, name in chinese_calendar.holidays.items() if day.year == year}
+    workdays = {
+        day: name
+        for day, name in chinese_calendar.workdays.items()
+        if day.year == year and day.weekday() >= 5
+    }
     if not days:
         return None
-    taken = set(Holiday.objects.filter(day__in=days).values_list("day", flat=True))
+    taken = set(Holiday.objects.filter(day__in=days.keys() | workdays.keys()).values_list("day", flat=True))
     new = [Holiday(day=d, name=NAMES.get(n, n)[:40]) for d, n in sorted(days.items()) if d not in taken]
+    new += [
+        Holiday(day=d, name=(NAMES.get(n, n) + "调休上班")[:40], workday=True, opens_like=0)
+        for d, n in sorted(workdays.items())
+        if d not in taken
+    ]
     Holiday.objects.bulk_create(new)
     HolidayYear.objects.create(year=year, days=len(new))
     return len(new)

@@ -48,6 +48,15 @@ def report_job_give_up(*, job_id: int) -> None:
     )
 
 
+def job_error(exc: Exception) -> str:
+    """What the report page says about a failed build, in Chinese: a refusal's own message (ValidationError,
+    already in Chinese under the job's language override), else that an internal error was logged (the
+    exception's type, for the administrator who reads the log; its text is English and may show internals)."""
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return f"生成时出现内部错误（{type(exc).__name__}），已记入日志；请稍后重新生成，或联系管理员。"
+
+
 def report_job_run(*, job_id: int) -> ReportJob:
     job = ReportJob.objects.select_related("node").get(pk=job_id)
 
@@ -74,6 +83,6 @@ def report_job_run(*, job_id: int) -> ReportJob:
         job.save(update_fields=["xlsx", "pdf", "status", "step", "updated_at"])
     except Exception as exc:
         log.exception("report %s failed", job.public_id)
-        ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.FAILED, error=str(exc)[:500])
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.FAILED, error=job_error(exc)[:500])
     job.refresh_from_db()
     return job

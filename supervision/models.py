@@ -88,14 +88,32 @@ class OpeningWindow(models.Model):
 
 
 class Holiday(models.Model):
-    """Days on which points open by their holiday windows (public holidays, set per city)."""
+    """A day off the usual week (set per city; the statutory ones come from chinese-calendar, jobs.holidays):
+    a public holiday (放假), on which points open by their holiday windows, or an adjusted working day
+    (调休上班, `workday`), a weekend day on which points open as on the weekday `opens_like`
+    (supervision.plausibility.windows_on)."""
 
     day = models.DateField(_("day"), unique=True)
     name = models.CharField(_("name"), max_length=40)
+    workday = models.BooleanField(
+        _("adjusted working day"),
+        default=False,
+        help_text=_("A weekend day worked in exchange for a holiday: points open as on a working day."),
+    )
+    opens_like = models.PositiveSmallIntegerField(
+        _("opens like"),
+        default=0,
+        help_text=_(
+            "For an adjusted working day: the weekday whose windows apply (0 = Monday … 6 = Sunday)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("holiday")
         verbose_name_plural = _("holidays")
+        constraints = [
+            models.CheckConstraint(condition=Q(opens_like__lte=6), name="holiday_opens_like_valid")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.name}"

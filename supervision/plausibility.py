@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -87,15 +87,28 @@ def unflagged_evidence(qs: QuerySet[Observation]) -> QuerySet[Observation]:
     return qs.filter(~Exists(held))
 
 
-def windows_on(point: DropOffPoint, day: datetime.date, holidays: set[datetime.date]) -> list[OpeningWindow]:
-    """The point's opening windows on `day` (its holiday windows on a holiday, its weekday ones when it has
-    none). Reads `point.windows.all()`: prefetch it for many points."""
+def days_off(days: Iterable[datetime.date]) -> dict[datetime.date, Holiday]:
+    """The Holiday rows (holidays and adjusted working days) among `days`, by day: what `windows_on` reads."""
+    return {h.day: h for h in Holiday.objects.filter(day__in=set(days))}
+
+
+def windows_on(
+    point: DropOffPoint, day: datetime.date, holidays: Mapping[datetime.date, Holiday]
+) -> list[OpeningWindow]:
+    """The point's opening windows on `day`: on a holiday its holiday windows (its weekday ones when it has
+    none), on an adjusted working day (调休上班) the windows of the weekday it opens like, else the weekday's.
+    `holidays` as `days_off` gives it. Reads `point.windows.all()`: prefetch it for many points."""
     return _chosen(point.windows.all(), day, holidays)
 
 
-def _chosen(windows: Iterable[Any], day: datetime.date, holidays: set[datetime.date]) -> list[Any]:
+def _chosen(
+    windows: Iterable[Any], day: datetime.date, holidays: Mapping[datetime.date, Holiday]
+) -> list[Any]:
     """`windows_on` for any windows (models, or rows with weekday, holiday, start and end)."""
-    holiday = day in holidays
+    off = holidays.get(day)
+    if off is not None and off.workday:
+        return [w for w in windows if w.weekday == off.opens_like and not w.holiday]
+    holiday = off is not None
     chosen = [w for w in windows if w.weekday == day.weekday() and w.holiday == holiday]
     if holiday and not chosen:
         chosen = [w for w in windows if w.weekday == day.weekday() and not w.holiday]
@@ -135,7 +148,7 @@ def flags_for(rows: Sequence[Any], clock: dict[uuid.UUID, str] | None = None) ->
         .values_list("point_id", "weekday", "holiday", "start", "end", named=True)
     ):
         windows[w.point_id].append(w)
-    holidays = set(Holiday.objects.filter(day__in={r.day for r in rows}).values_list("day", flat=True))
+    holidays = days_off(r.day for r in rows)
     # (point, local day) → its opening spans with the grace either side, worked out once a batch.
     spans: dict[tuple[int, datetime.date], list[tuple[datetime.datetime, datetime.datetime]]] = {}
     for r in rows:

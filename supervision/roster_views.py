@@ -133,7 +133,8 @@ def understaffed(request: HttpRequest, code: str) -> HttpResponse:
     node = get_node_for_user(user, code)
     today = timezone.now().astimezone(SHANGHAI).date()
     days = [
-        (_("Today"), "today", gaps(node, today)),
+        # Today's windows that are over are history (missed ones show on the home page): not to staff any more.
+        (_("Today"), "today", [s for s in gaps(node, today) if not shift_is_over(s)]),
         (_("Tomorrow"), "tomorrow", gaps(node, today + datetime.timedelta(days=1))),
     ]
     return render(

@@ -99,7 +99,7 @@ def point_create(
 def shifts_generate(*, points: list[DropOffPoint], start: datetime.date, days: int) -> int:
     """One shift per opening window per day (holiday windows on holidays). Re-running adds nothing twice."""
     end = start + datetime.timedelta(days=days - 1)
-    holidays = set(Holiday.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
+    holidays = {h.day: h for h in Holiday.objects.filter(day__gte=start, day__lte=end)}
     new = []
     for point in points:
         for n in range(days):
@@ -269,7 +269,7 @@ def _offer_close(*, actor: Any, offer: ShiftOffer, status: str) -> ShiftOffer:
 def shift_offer_answer(*, actor: Any, offer: ShiftOffer, accept: bool) -> ShiftOffer:
     """The person offered the shift (or a secretary of its residential area) accepts or declines; the
     owner may only withdraw (accept=False). Accepting moves the shift: the owner's sign-up stays, as
-    swapped, and the other person is assigned. PermissionDenied for anyone else; ValidationError when the
+    swapped, and the other person is signed up (by staff when a secretary answered for them). PermissionDenied for anyone else; ValidationError when the
     offer is no longer open or the shift was checked in meanwhile."""
     offer = ShiftOffer.objects.select_for_update().get(pk=offer.pk)
     signup = (
@@ -293,7 +293,8 @@ def shift_offer_answer(*, actor: Any, offer: ShiftOffer, accept: bool) -> ShiftO
     signup.status = SignupStatus.SWAPPED
     signup.save(update_fields=["status"])
     audit_updated(actor=actor, obj=signup, before=before, reason=f"handed over (offer {offer.pk})")
-    _signup(actor=actor, shift=signup.shift, person=offer.to_person, assigned=True)
+    # The person who said yes signed up themselves; a secretary answering for them signed them up (staff).
+    _signup(actor=actor, shift=signup.shift, person=offer.to_person, assigned=not mine)
     return _offer_close(actor=actor, offer=offer, status=OfferStatus.ACCEPTED)
 
 

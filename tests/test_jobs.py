@@ -92,6 +92,26 @@ def test_a_job_that_keeps_killing_its_worker_is_given_up_and_says_so_in_chinese(
 
 
 @pytest.mark.django_db
+def test_a_build_that_fails_says_so_in_chinese_without_the_exceptions_text(
+    grid: Grid, personas: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reports.services
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(reports.services, "report_pdf", broken)
+    job = _report(grid, personas)
+    job.refresh_from_db()
+    assert job.status == ReportStatus.FAILED
+    assert "内部错误（ZeroDivisionError）" in job.error and "division by zero" not in job.error
+    page = Client()
+    page.force_login(personas["subdistrict_admin"])
+    html = page.get(f"/reports/job/{job.public_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "内部错误" in html and "division by zero" not in html
+
+
+@pytest.mark.django_db
 def test_an_import_given_up_reads_in_both_languages(grid: Grid, personas: dict) -> None:
     job = ImportJob.objects.create(
         public_id=uuid.uuid4(), kind="households", filename="a.xlsx", data=b"x", node=grid.sd
@@ -180,10 +200,13 @@ def test_holidays_come_from_the_calendar_once_and_staff_entries_win() -> None:
     Holiday.objects.create(day=datetime.date(2026, 10, 1), name="社区自定")
     added = holidays_load(year=2026)
     assert added and Holiday.objects.filter(day__year=2026).count() == added + 1
+    assert not Holiday.objects.filter(day=datetime.date(2026, 10, 9)).exists()  # a Friday worked: no change
     assert Holiday.objects.get(day=datetime.date(2026, 10, 1)).name == "社区自定"
     assert Holiday.objects.get(day=datetime.date(2026, 10, 2)).name == "国庆节"
     assert Holiday.objects.get(day=datetime.date(2026, 2, 17)).name == "春节"
-    assert not Holiday.objects.filter(day=datetime.date(2026, 9, 20)).exists()  # an adjusted working Sunday
+    # An adjusted working Sunday (调休上班): points open as on a Monday that day.
+    sunday = Holiday.objects.get(day=datetime.date(2026, 9, 20))
+    assert sunday.workday and sunday.opens_like == 0 and sunday.name == "国庆节调休上班"
     Holiday.objects.filter(day=datetime.date(2026, 10, 2)).delete()  # staff take a day out
     assert holidays_load(year=2026) is None
     assert not Holiday.objects.filter(day=datetime.date(2026, 10, 2)).exists()

@@ -212,7 +212,7 @@ def test_the_walk_findings_speak_the_page_language(grid: Grid, personas: dict) -
 
     page, zh = _read(secretary, numbers, "zh-hans")
     purity = _visible(page)
-    assert "干垃圾（其他）: 轻微混投 1" in purity and "有害垃圾: 洁净 1" in purity and "周起始日" in zh
+    assert "干垃圾（其他）: 轻微混杂 1" in purity and "有害垃圾: 纯净 1" in purity and "周起始日" in zh
     assert "slight" not in zh and "clean" not in zh
     view = household_view(Household.objects.get(pk=grid.h1.pk), personas["community_secretary"])
     assert f'>{view.building}</td><td data-label="室号">{view.room}</td>' in page

@@ -295,7 +295,7 @@ def test_numbers_and_dashboard_pages_answer_for_every_span(
         numbers = client.get(f"/supervision/numbers/{node.code}/", {"days": days})
         assert numbers.status_code == 200, (role, days)
         if days != "1":  # the check was yesterday: in every span that reaches back a day (bad ones: 30)
-            assert "轻微混投 1" in numbers.content.decode()  # the level in the page's language
+            assert "轻微混杂 1" in numbers.content.decode()  # the level in the page's language
         assert client.get(f"/reports/dashboard/{node.code}/", {"days": days}).status_code == 200
 
 

@@ -333,7 +333,7 @@ def test_hand_over_waits_for_consent_and_names_the_two_colleagues(roster: dict) 
     assert other.post(f"/supervision/offers/{offer.pk}/", {"action": "accept"}).status_code == 302
     assert ShiftSignup.objects.get(pk=signup.pk).status == SignupStatus.SWAPPED
     moved = ShiftSignup.objects.get(shift=signup.shift, person=neighbour.person)
-    assert moved.status == SignupStatus.ASSIGNED
+    assert moved.status == SignupStatus.SIGNED_UP  # they said yes themselves: not "signed up by staff"
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED and offer.decided_by == neighbour
     actions = set(AuditEntry.objects.filter(model="supervision.ShiftOffer").values_list("action", flat=True))

@@ -62,6 +62,24 @@ def test_shifts_follow_windows_weekdays_and_holidays(point) -> None:  # type: ig
 
 
 @pytest.mark.django_db
+def test_an_adjusted_working_sunday_opens_like_its_weekday(point) -> None:  # type: ignore[no-untyped-def]
+    """调休上班: a Sunday worked in exchange for a holiday opens by the windows of the weekday it is worked as
+    (Holiday.workday, opens_like), in the roster and in the plausibility check alike (one rule: windows_on)."""
+    from supervision.plausibility import _chosen, days_off
+
+    sunday = datetime.date(2026, 12, 6)
+    Holiday.objects.create(day=sunday, name="调休上班", workday=True, opens_like=0)
+    shifts_generate(points=[point], start=sunday, days=1)
+    assert sorted(Shift.objects.filter(day=sunday).values_list("start", flat=True)) == [
+        MORNING[0],
+        EVENING[0],
+    ]
+    windows = list(point.windows.all())
+    assert [w.start for w in _chosen(windows, sunday, days_off([sunday]))] == [MORNING[0], EVENING[0]]
+    assert [w.start for w in _chosen(windows, sunday, {})] == [MORNING[0]]  # a plain Sunday: mornings only
+
+
+@pytest.mark.django_db
 def test_signup_swap_and_hours(grid: Grid, point) -> None:  # type: ignore[no-untyped-def]
     today = timezone.now().astimezone(SHANGHAI).date()
     shifts_generate(points=[point], start=today, days=1)

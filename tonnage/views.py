@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import COVERAGE_READERS, GRID_EDITORS, User
@@ -50,7 +51,7 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
                 _("kg"),
                 _("kg a day"),
                 _("Baseline (kg/day)"),
-                _("Change"),
+                pgettext("difference", "Change"),
                 _("g per household a day"),
                 _("g per resident a day"),
             ],

@@ -669,6 +669,8 @@ def import_job_give_up(*, job_id: int) -> None:
 
 def import_job_run(*, job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("created_by", "node").get(pk=job_id)
+    if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        return job  # handed out again after its worker died once it had finished (jobs.runner): done already
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
 
     def progress(done: int, total: int) -> None:

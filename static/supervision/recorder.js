@@ -21,7 +21,14 @@
   const reasonText = (m) => (m && typeof m === "object" ? (zh ? m.zh : m.en) || m.en || m.zh : m) || "";
   const categoryLabel = (c) => { const o = $(`#category option[value="${c}"]`); return o ? o.textContent.trim() : c; };
   const outcomeLabel = (o) => { const b = $(`button[data-outcome="${o}"]`); return b ? b.textContent.trim() : o; };
-  const householdLabel = (h) => h || root.dataset.anonymous;
+  // A household as the volunteer knows the door, with its code: "8号楼 502 · ZJXL-01-B008-502".
+  const placeLabel = (h) => `${h.building} ${h.room}`;
+  const byCode = new Map(households.map((h) => [h.code, h]));
+  const householdLabel = (code) => {
+    if (!code) return root.dataset.anonymous;
+    const h = byCode.get(code);
+    return h ? `${placeLabel(h)} · ${code}` : code;
+  };
   // "已记录：" needs no space after it, "Recorded:" does.
   const lead = (label) => (/[：:]$/.test(label) && zh ? label : `${label} `);
 
@@ -228,7 +235,6 @@
     const choices = exact.length === 1 ? exact : hits;
     return { ok: choices.length === 1, code: choices.length === 1 ? choices[0].code : null, choices };
   }
-  const placeLabel = (h) => `${h.building} ${h.room}`;
 
   let shownRefused = "";
   function renderRefused(refused) {

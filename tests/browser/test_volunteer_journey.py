@@ -241,7 +241,9 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     expect(page.get_by_text("已接受。")).to_be_visible()
     assert ShiftSignup.objects.get(pk=tomorrow.pk).status == SignupStatus.SWAPPED
     theirs = ShiftSignup.objects.get(shift_id=tomorrow.shift_id, person=roster["neighbour"])
-    assert theirs.status == SignupStatus.ASSIGNED and ShiftOffer.objects.get(pk=offer.pk).status == "accepted"
+    assert (
+        theirs.status == SignupStatus.SIGNED_UP and ShiftOffer.objects.get(pk=offer.pk).status == "accepted"
+    )
     expect(page.locator("ul.cards").first).to_contain_text("甲1号箱房")  # now the neighbour's shift
     fits(page)
     _shot(page, "9-accepted")
