@@ -26,6 +26,24 @@ from tests.workers import cluster  # noqa: F401  (a fixture: a real job worker, 
 PASSWORD = "correct-horse-battery"
 
 
+# The two daily windows most drop-off points keep (Shanghai's fixed-time drop-off), for roster tests.
+MORNING = (datetime.time(7), datetime.time(9))
+EVENING = (datetime.time(18, 30), datetime.time(20, 30))
+
+
+@pytest.fixture
+def noon(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
+    """The clock frozen at 12:00 Shanghai today: a 07:00–09:00 window is over, 18:30–20:30 has not begun."""
+    from django.utils import timezone
+
+    from supervision.ingest import SHANGHAI
+
+    today = timezone.now().astimezone(SHANGHAI).date()
+    at = datetime.datetime.combine(today, datetime.time(12), tzinfo=SHANGHAI)
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    return today
+
+
 @dataclass
 class Grid:
     sd: GridNode

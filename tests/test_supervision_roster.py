@@ -24,10 +24,7 @@ from supervision.services import (
     shift_signup,
     shifts_generate,
 )
-from tests.conftest import Grid, client_for
-
-MORNING = (datetime.time(7), datetime.time(9))
-EVENING = (datetime.time(18, 30), datetime.time(20, 30))
+from tests.conftest import EVENING, MORNING, Grid, client_for
 
 
 @pytest.fixture
@@ -214,15 +211,6 @@ def test_purity_check_is_saved_once_per_form_and_tied_to_the_open_shift(
     checks = dict(PurityCheck.objects.values_list("category", "level"))
     assert checks == {"wet": "slight", "dry": "clean"}
     assert PurityCheck.objects.filter(notes="湿垃圾桶里有塑料袋").count() == 2
-
-
-@pytest.fixture
-def noon(monkeypatch):  # type: ignore[no-untyped-def]
-    """The clock frozen at 12:00 Shanghai today: a 07:00–09:00 shift is over, 18:30–20:30 is not."""
-    today = timezone.now().astimezone(SHANGHAI).date()
-    at = datetime.datetime.combine(today, datetime.time(12), tzinfo=SHANGHAI)
-    monkeypatch.setattr(timezone, "now", lambda: at)
-    return today
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import AuditEntry
@@ -27,19 +26,7 @@ from supervision.services import (
     shift_signup_cancel,
     shifts_generate,
 )
-from tests.conftest import Grid, client_for, make_user
-
-MORNING = (datetime.time(7), datetime.time(9))
-EVENING = (datetime.time(18, 30), datetime.time(20, 30))
-
-
-@pytest.fixture
-def noon(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
-    """12:00 Shanghai today: the 07:00–09:00 window has ended, 18:30–20:30 has not started."""
-    today = timezone.now().astimezone(SHANGHAI).date()
-    at = datetime.datetime.combine(today, datetime.time(12), tzinfo=SHANGHAI)
-    monkeypatch.setattr(timezone, "now", lambda: at)
-    return today
+from tests.conftest import EVENING, MORNING, Grid, client_for, make_user
 
 
 @pytest.fixture
