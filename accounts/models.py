@@ -6,34 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    SUBDISTRICT_ADMIN = "subdistrict_admin", _("Sub-district admin")
-    AREA_LEAD = "area_lead", _("Area lead")
-    COMMUNITY_SECRETARY = "community_secretary", _("Residential-area secretary / social worker")
-    GRID_WORKER = "grid_worker", _("Grid worker")
-    VOLUNTEER = "volunteer", _("Volunteer")
-    PARTY_MEMBER = "party_member", _("Party member")
-    UNIT_LIAISON = "unit_liaison", _("Member-unit liaison")
-    ENFORCEMENT_OFFICER = "enforcement_officer", _("Law-enforcement officer")
-    RESIDENT = "resident", _("Resident")
-
-
-# Who may browse the grid's households at all (others answer 403 on those pages).
-GRID_READERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER})
-# Who may change grid records (imports, assignment).
-GRID_EDITORS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
-# Who needs residents' phone numbers, ID numbers and exact addresses to do their work.
-PERSONAL_DATA_ROLES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER})
-# Who reads the coverage report.
-COVERAGE_READERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
-# Who sees party organisations, members and their four leads; who records door-to-door visits.
-PARTY_READERS = frozenset(
-    {Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.PARTY_MEMBER}
-)
-VISIT_RECORDERS = frozenset(
-    {Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.PARTY_MEMBER, Role.GRID_WORKER}
-)
+from accounts.roles import READ_PERSONAL_DATA, Role
 
 
 class User(AbstractUser):
@@ -73,7 +46,7 @@ class User(AbstractUser):
 
     @property
     def sees_personal_data(self) -> bool:
-        return self.has_role(PERSONAL_DATA_ROLES)
+        return self.has_role(READ_PERSONAL_DATA)
 
 
 class AccountClaim(models.Model):
@@ -110,3 +83,26 @@ class AccountClaim(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.pk} → {self.person_id}"
+
+
+class DeviceToken(models.Model):
+    """A bearer token for a phone, smart bin or other system posting records as `user`. Only a hash is kept.
+
+    Authentication beside the session (accounts/tokens.py). The table keeps its first name
+    (supervision_devicetoken): the model moved here from supervision without moving any data."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_tokens")
+    name = models.CharField(_("device"), max_length=80, blank=True)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        db_table = "supervision_devicetoken"
+        verbose_name = _("device token")
+        verbose_name_plural = _("device tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -7,37 +7,32 @@ the app) goes network first for every page; what it keeps belongs to one user:
 - every HTML answer names its owner in `X-Offline-Owner` (a keyed hash of the user id; "" when logged out,
   `OfflineOwnerMiddleware`); the worker keeps pages in one cache and empties it whenever the owner changes
   (log out, or another user logs in), so one user's pages are never shown to another;
-- for a field role the worker fetches `offline_pages` (GET /offline/pages.json: the recorder at each of the
-  user's drop-off points and the visit forms) and stores them, so they open offline even if never visited;
+- for a field role the worker fetches `offline_pages` (wastegrid/offline_pages.py, GET /offline/pages.json:
+  the recorder at each of the user's drop-off points and the visit forms) and stores them, so they open
+  offline even if never visited;
 - API answers, the admin, POSTs and anything answered `no-store` are never kept.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from functools import lru_cache
 from typing import Any
 
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role, User
-
 OWNER_HEADER = "X-Offline-Owner"
-FIELD_ROLES = frozenset({Role.VOLUNTEER, Role.GRID_WORKER, Role.PARTY_MEMBER})  # phones at bins and doors
-MAX_POINTS = 12  # a residential area's drop-off points; more would fill a phone for pages never opened
-MAX_HOUSEHOLDS = 40  # a grid worker has 15–20
 
 # Static files every offline page needs, kept by the worker's precache (revision = content hash).
 ASSETS = [
@@ -74,47 +69,6 @@ class OfflineOwnerMiddleware:
         if request.method in ("GET", "HEAD") and response.get("Content-Type", "").startswith("text/html"):
             response[OWNER_HEADER] = owner_key(getattr(request, "user", None))
         return response
-
-
-def offline_pages(user: User) -> list[dict[str, str]]:
-    """The pages a field role opens offline: [{"url", "title"}], the recorder at each drop-off point the user
-    records at (at most MAX_POINTS), the grid worker's households with their visit forms (MAX_HOUSEHOLDS)
-    and the party member's visit plans of this quarter. Empty for office roles and anonymous visitors."""
-    from grid.models import Household  # late: accounts is imported by the apps below
-    from lib.periods import Period
-    from party.models import VisitPlan
-    from supervision.ingest import points_for
-
-    if not user.is_authenticated or user.role not in FIELD_ROLES:
-        return []
-    pages = [{"url": reverse("supervision:home"), "title": _("Bin-side duty")}]
-    for point in points_for(user).order_by("code")[:MAX_POINTS]:
-        pages.append(
-            {
-                "url": reverse("supervision:record", args=[point.code]),
-                "title": _("Record at %(point)s") % {"point": point.name},
-            }
-        )
-    if user.role == Role.GRID_WORKER and user.person_id:
-        pages.append({"url": reverse("grid:my_households"), "title": _("My households")})
-        households = (
-            Household.objects.filter(grid_worker__person_id=user.person_id, grid_worker__active=True)
-            .select_related("building")
-            .order_by("code")[:MAX_HOUSEHOLDS]
-        )
-        for h in households:
-            home = f"{h.building.name} {h.room}"  # how a grid worker knows a door; the code tells it apart
-            pages.append(
-                {
-                    "url": reverse("grid:household_detail", args=[h.code]),
-                    "title": _("Visit %(home)s (%(code)s)") % {"home": home, "code": h.code},
-                }
-            )
-    if user.role == Role.PARTY_MEMBER and user.person_id:
-        quarter = Period.containing("quarter", timezone.localdate()).key
-        for plan in VisitPlan.objects.filter(members__person_id=user.person_id, quarter=quarter):
-            pages.append({"url": reverse("party:plan", args=[plan.pk]), "title": plan.title})
-    return pages
 
 
 @lru_cache(maxsize=1)
@@ -204,16 +158,3 @@ def _offline_texts() -> dict[str, str]:
         ),
         "retry": pgettext("offline", "Try again"),
     }
-
-
-@require_GET
-def offline_pages_json(request: HttpRequest) -> JsonResponse:
-    """GET /offline/pages.json → {"owner": owner_key, "pages": offline_pages, "at": ISO time}; never cached
-    by the browser (the worker keeps its own copy for the offline page's list)."""
-    user = request.user
-    pages = offline_pages(user) if isinstance(user, User) else []
-    response = JsonResponse(
-        {"owner": owner_key(user), "pages": pages, "at": datetime.datetime.now(datetime.UTC).isoformat()}
-    )
-    response["Cache-Control"] = "no-store"
-    return response

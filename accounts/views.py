@@ -1,26 +1,10 @@
-"""Log in and the home page for each role."""
+"""Log in: django-axes' lockout page (the home page is the project's: wastegrid/home.py)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
-
-from accounts import today
-from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
-from enforcement.evidence import REPEAT_WINDOW_DAYS
-from enforcement.services_proposal import EVIDENCE_MIN_DAYS
-from grid.access import home_node
-from grid.models import GridNode, GridWorker, Household
-from grid.presenters import household_view
-from grid.selectors import grid_stats
-from lib.periods import Period
-from party import selectors
-from units.models import CommitmentStatus
 
 
 def locked_out(
@@ -30,73 +14,3 @@ def locked_out(
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"locked_minutes": minutes, "next": request.POST.get("next", "")}
     return render(request, "accounts/login.html", context, status=429)
-
-
-@require_GET
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    context: dict[str, object] = {"role": user.role, "role_label": user.get_role_display()}
-    node = user.node
-    if user.has_role(GRID_READERS | COVERAGE_READERS):
-        node = home_node(user)
-        context["node"] = node
-        context["stats"] = grid_stats(node)[node.pk]
-    context["can_edit"] = user.has_role(GRID_EDITORS)
-    context["can_see_coverage"] = user.has_role(COVERAGE_READERS)
-    context["can_browse"] = user.has_role(GRID_READERS)
-    if user.role == Role.GRID_WORKER:
-        worker = GridWorker.objects.filter(person__user=user).first()
-        context["worker"] = worker
-        context["my_count"] = worker.households.count() if worker else 0
-        if worker is not None:
-            # Beside the assignment figures, the one the visits page counts: households of the worker's
-            # micro-grid visited this quarter (party.selectors.visit_coverage, the same numbers there).
-            day = timezone.localdate()
-            context["visited"] = selectors.visit_coverage(
-                worker.microgrid, Period.containing("quarter", day), day
-            )[0]
-    if user.role == Role.RESIDENT and user.person and user.person.household_id:
-        household = (
-            Household.objects.visible_to(user)
-            .select_related("building", "community", "building__microgrid", "grid_worker__person")
-            .first()
-        )
-        context["household"] = household_view(household, user) if household else None
-    if user.role == Role.PARTY_MEMBER:
-        context["my_leads"] = _my_leads(user)
-    _office(user, context)
-    context["node"] = context.get("node", node)
-    return render(request, "accounts/home.html", context)
-
-
-def _office(user: User, context: dict[str, object]) -> None:
-    """The office roles' panels (accounts.today): the secretary's day, the area lead's and admin's week with
-    what waits for their decision, the liaison's unit."""
-    day = timezone.localdate()
-    node = context.get("node")
-    if user.role == Role.COMMUNITY_SECRETARY and isinstance(node, GridNode):
-        panel = today.today_for(user, node, day)
-        context["today"] = panel
-        context["today_gaps"] = [(_("Today"), panel.gaps_today), (_("Tomorrow"), panel.gaps_tomorrow)]
-        context["repeat_days"] = today.REPEAT_DAYS
-        context["repeat_min"] = today.REPEAT_MIN
-        # The case proposal's own rule (different days, not mistakes), named on its link (issue 17).
-        context["case_min_days"] = EVIDENCE_MIN_DAYS
-        context["case_window_days"] = REPEAT_WINDOW_DAYS
-    if user.role in (Role.AREA_LEAD, Role.SUBDISTRICT_ADMIN) and isinstance(node, GridNode):
-        context["week"] = today.week_for(user, node, day)
-        context["decisions"] = today.decisions_for(user, node, day)
-    if user.role == Role.UNIT_LIAISON:
-        context["desks"] = today.liaison_for(user, day)
-        context["statuses"] = CommitmentStatus.choices
-
-
-def _my_leads(user: User) -> selectors.MemberLeads | None:
-    """The party member's four leads this quarter for the home page's link ("2/4"); None if not a member."""
-    member = selectors.member_for(user)
-    if member is None:
-        return None
-    today = timezone.localdate()
-    return selectors.leads_of(member, Period.containing("quarter", today), today)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from activities.models import Activity, ActivityKind
 from activities.services import activity_check_in, activity_close, activity_create
 from grid.models import GridNode, Level, Person
+from lib.clock import local_today
 from party.models import OrgKind, PartyOrg
 from units.models import MemberUnit
 
@@ -28,7 +29,7 @@ def activities_demo_generate(sd: GridNode, seed: int = 2019) -> int:
     if Activity.objects.filter(subdistrict=sd).exists():
         return 0
     rng = random.Random(seed + 41)
-    today = timezone.localdate()
+    today = local_today()
     communities = {
         c.name.removesuffix("居民区"): c
         for c in GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
 
 
@@ -111,6 +112,7 @@ class Registration(models.Model):
 
 class ActivityPhoto(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
+    code = opaque_code_field()
     image = models.ImageField(upload_to="activities/%Y/%m/")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -8,8 +8,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
-from grid.access import held_for
 from grid.models import GridNode
+from grid.scope import held_for
 
 
 def activities_week(node: GridNode, today: datetime.date, *, drafts: bool = False) -> list[Activity]:

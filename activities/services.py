@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityKind, ActivityPhoto, ActivityStatus, Registration
 from audit.services import audit_created, audit_updated, records_delete, saved_user, snapshot
-from grid.access import Scope
 from grid.models import GridNode, Level, Person
+from grid.scope import Scope
 from lib.bilingual import Msg
 from lib.codes import next_code
 from lib.idempotency import hold_key

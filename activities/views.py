@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
+from accounts.roles import ORGANISE_EVENTS
 from activities.models import Activity, ActivityKind, ActivityStatus
 from activities.services import (
     activity_check_in,
@@ -30,8 +32,8 @@ from activities.services import (
     can_close,
     registration_cancel,
 )
-from grid.access import Scope, concerns, get_node_for_user, held_for, role_required
 from grid.models import GridNode, Person
+from grid.scope import Scope, concerns, get_node_for_user, held_for
 from lib.confirm import CONFIRMED, confirm_first
 from lib.forms import attempt
 from lib.periods import query_month
@@ -39,14 +41,7 @@ from lib.uploads import file_response
 from lib.validation import form_pk
 from lib.xlsx import xlsx_response
 
-STAFF = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
 EVERYONE = frozenset(Role.values)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def activities_for(node: GridNode) -> QuerySet[Activity]:
@@ -60,12 +55,12 @@ def _month(request: HttpRequest) -> datetime.date:
 
 @require_http_methods(["GET", "POST"])
 @role_required(EVERYONE)
-def node_activities(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+def node_activities(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     node = get_node_for_user(user, code)
     error = ""
     if request.method == "POST":
-        if not user.has_role(STAFF):
+        if not user.has_role(ORGANISE_EVENTS):
             raise Http404
 
         def write() -> Activity:
@@ -94,7 +89,7 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
     month = _month(request)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     visible = activities_for(node).exclude(status=ActivityStatus.CANCELLED)
-    if not user.has_role(STAFF):
+    if not user.has_role(ORGANISE_EVENTS):
         visible = visible.exclude(status=ActivityStatus.DRAFT)
     in_view = list(
         visible.filter(starts_at__date__gte=weeks[0][0], starts_at__date__lte=weeks[-1][-1])
@@ -111,7 +106,7 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
     # The calendar's first and last weeks reach into the months around it (shown greyed there); the list,
     # the phone's agenda and the export are this month's only.
     in_month = [a for a in in_view if timezone.localtime(a.starts_at).date().month == month.month]
-    if request.GET.get("export") == "xlsx" and user.has_role(STAFF):
+    if request.GET.get("export") == "xlsx" and user.has_role(ORGANISE_EVENTS):
         return xlsx_response(
             f"activities-{node.code}-{month:%Y-%m}.xlsx",
             [_("Code"), _("Day"), _("Kind"), _("Title"), _("Where"), _("Status"), _("Attended")],
@@ -147,9 +142,9 @@ def node_activities(request: HttpRequest, code: str) -> HttpResponse:
             )
             .select_related("node")
             .order_by("starts_at")[:10],
-            "can_export": user.has_role(STAFF),
+            "can_export": user.has_role(ORGANISE_EVENTS),
             "kinds": ActivityKind.choices,
-            "can_create": user.has_role(STAFF),
+            "can_create": user.has_role(ORGANISE_EVENTS),
             "error": error,
         },
         status=400 if error else 200,
@@ -162,19 +157,21 @@ def _activity(user: User, code: str) -> Activity:
         raise Http404
     if not concerns(user, activity.node):
         raise Http404
-    if activity.status == ActivityStatus.DRAFT and not user.has_role(STAFF):
+    if activity.status == ActivityStatus.DRAFT and not user.has_role(ORGANISE_EVENTS):
         raise Http404
     return activity
 
 
 def _staff_of(user: User, activity: Activity) -> bool:
-    return user.has_role(STAFF) and (user.node is None or activity.node.path.startswith(user.node.path))
+    return user.has_role(ORGANISE_EVENTS) and (
+        user.node is None or activity.node.path.startswith(user.node.path)
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(EVERYONE)
-def detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     activity = _activity(user, code)
     staff = _staff_of(user, activity)
     error = ""
@@ -334,9 +331,9 @@ def _confirm_irreversible(
 
 @require_http_methods(["GET", "POST"])
 @role_required(EVERYONE)
-def checkin(request: HttpRequest, code: str) -> HttpResponse:
+def checkin(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Where the QR at the door leads: a logged-in resident, volunteer or member checks themself in."""
-    user = _user(request)
+    user = request.user
     activity = _activity(user, code)
     error, done = "", None
     if request.method == "POST":
@@ -357,9 +354,9 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @role_required(EVERYONE)
-def photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
-    activity = _activity(_user(request), code)
-    item = activity.photos.filter(pk=pk).first()
+def photo(request: AuthenticatedHttpRequest, code: str, photo: str) -> FileResponse:
+    activity = _activity(request.user, code)
+    item = activity.photos.filter(code=photo).first()
     if item is None:
         raise Http404
     # Inline for the <img> tags of the activity page: photos are re-encoded JPEGs (lib.uploads).

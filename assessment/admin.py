@@ -2,12 +2,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Indicator, InspectionScore, Scheme
 from assessment.services import scheme_copy
 from grid.admin import ScopedAdmin, VersionedRuleAdmin
+from lib.clock import local_today
 
 
 class IndicatorInline(admin.TabularInline):
@@ -25,7 +25,7 @@ class SchemeAdmin(VersionedRuleAdmin):
     @admin.action(description=_("Copy to next year"))
     def copy_to_next_year(self, request: HttpRequest, queryset: QuerySet[Scheme]) -> None:
         for scheme in queryset:
-            year = max(scheme.effective_from.year, timezone.localdate().year) + 1
+            year = max(scheme.effective_from.year, local_today().year) + 1
             try:
                 scheme_copy(actor=request.user, scheme=scheme, year=year)
             except ValidationError as exc:

@@ -6,19 +6,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 from pydantic import Field
 
-from accounts.models import COVERAGE_READERS, User
+from accounts.models import User
+from accounts.roles import READ_COVERAGE
+from accounts.tokens import DeviceTokenAuth
 from assessment.scoring import FuturePeriod, NoScheme, assess
-from grid.access import get_node_for_user
+from grid.scope import get_node_for_user
 from lib.apierrors import ApiError, answers, years_pattern
 from lib.bilingual import Msg
+from lib.clock import local_today
 from lib.periods import NOT_BEGUN, Period, max_year
 from lib.replica import on_replica
-from supervision.api import DeviceTokenAuth
 
 router = Router(tags=["assessment"], auth=[DeviceTokenAuth(), django_auth])
 
@@ -85,11 +86,11 @@ class AssessmentOut(Schema):
 def get_assessment(request: HttpRequest, code: str, q: Query[PeriodIn]) -> dict[str, Any]:
     user = request.user
     assert isinstance(user, User)
-    if not user.has_role(COVERAGE_READERS):
+    if not user.has_role(READ_COVERAGE):
         raise ApiError(403, "forbidden", Msg("您的角色无权执行此操作。", "Your role may not do this."))
     node = get_node_for_user(user, code)
     try:
-        period = Period.parse(q.period) if q.period else Period.containing("month", timezone.localdate())
+        period = Period.parse(q.period) if q.period else Period.containing("month", local_today())
     except ValueError:
         raise ApiError(
             400,

@@ -7,12 +7,11 @@ import datetime
 import random
 import uuid
 
-from django.utils import timezone
-
 from assessment.models import InspectionScore, Source
 from assessment.scoring import scheme_for
 from assessment.services import inspection_record
 from grid.models import GridNode, Level
+from lib.clock import local_today
 
 INSPECTORS = ["上海市容环境质量监测中心", "静安区绿化市容局第三方测评组", "华东理工大学测评组"]
 FINDINGS = ["", "", "洗手设施缺少洗手液", "宣传栏内容未更新", "破袋器损坏", "投放时间告示牌褪色"]
@@ -22,7 +21,7 @@ def assessment_demo_generate(sd: GridNode, seed: int = 2019) -> int:
     if InspectionScore.objects.filter(subdistrict=sd).exists():
         return 0
     rng = random.Random(seed + 11)
-    today = timezone.localdate()
+    today = local_today()
     codes = list(
         scheme_for(sd, today).indicators.filter(source=Source.INSPECTION).values_list("code", flat=True)
     )

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grid.models import VersionedRule
+from grid.scope import ScopedQuerySet
 from lib.db import TimeStampedModel
 
 
@@ -173,6 +174,8 @@ class InspectionScore(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection score")

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
-from django.utils import timezone
-
 from assessment.models import Grade, Indicator, Scheme, Source
-from assessment.sources import Tally, last_whole_day, tallies
+from assessment.sources import Tally, tallies
 from grid.models import GridNode, Level
-from lib.distribution import in_sd
+from grid.scope import Scope
+from lib.clock import local_today
 from lib.numbers import pct
-from lib.periods import Period
+from lib.periods import Period, last_whole_day
 
 CENT = Decimal("0.01")
 RECORD_DENOMINATORS = {Source.PURITY, Source.CORRECT_RATE, Source.INSPECTION, Source.TONNAGE_TREND}
@@ -153,14 +152,6 @@ def scheme_for(node: GridNode, on: datetime.date) -> Scheme:
     return scheme
 
 
-def _communities(root: GridNode) -> list[GridNode]:
-    if root.level == Level.MICROGRID and root.parent is not None:
-        root = root.parent
-    if root.level == Level.COMMUNITY:
-        return [root]
-    return list(GridNode.objects.subtree(root).filter(level=Level.COMMUNITY).order_by("sort_order", "code"))
-
-
 def _rank(items: list[AreaScore] | list[GroupScore], key: dict[int, tuple[Decimal, ...]]) -> None:
     """Competition ranking (1, 2, 2, 4) by key, highest first; items without a key are not ranked."""
     ranked = sorted((i for i in items if id(i) in key), key=lambda i: key[id(i)], reverse=True)
@@ -182,29 +173,37 @@ def in_rank_order(items: Iterable[_Ranked]) -> list[_Ranked]:
 
 
 def assess(
-    root: GridNode, period: Period, *, today: datetime.date | None = None, detail: bool = False
+    root: GridNode,
+    period: Period,
+    *,
+    today: datetime.date | None = None,
+    detail: bool = False,
+    scope: Scope | None = None,
 ) -> Assessment:
     """`detail` keeps each indicator's evidence rows per point and month (for one residential area's pages).
     FuturePeriod when `period` starts after `today`; a node (or group) without any record in the period gets
     no grade (None), not 差. A running period counts whole days up to yesterday (`last_whole_day`), as the
     numbers pages, dashboard and report do: scores do not move during the day, and a report's assessment
-    table covers the report's own span."""
-    today = today or timezone.localdate()
+    table covers the report's own span. `scope`: the root's (`Scope.of_node`), when the caller has it: the
+    residential areas scored are its `communities` (a micro-grid's is its residential area)."""
+    today = today or local_today()
     if period.start > today:
         raise FuturePeriod(period.key)
     through = min(period.end, last_whole_day(today))
     scheme = scheme_for(root, period.start)
     indicators = list(scheme.indicators.all())
-    communities = _communities(root)
+    scope = scope or Scope.of_node(root)
+    communities = scope.communities
     ids = [c.pk for c in communities]
-    sd = in_sd(root)
-    per_indicator = {ind.pk: tallies(ind, ids, period, through, detail=detail, sd=sd) for ind in indicators}
+    per_indicator = {
+        ind.pk: tallies(ind, ids, period, through, detail=detail, scope=scope) for ind in indicators
+    }
     # The veto looks at every purity check, whether or not the scheme scores purity.
     purity = next((ind for ind in indicators if ind.source == Source.PURITY), None)
     bins = (
         per_indicator[purity.pk]
         if purity
-        else tallies(Indicator(source=Source.PURITY), ids, period, through, sd=sd)
+        else tallies(Indicator(source=Source.PURITY), ids, period, through, scope=scope)
     )
     areas = []
     for community in communities:

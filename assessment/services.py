@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Indicator, InspectionScore, Scheme, Source
 from audit.services import audit_created, saved_user
-from grid.access import Scope
 from grid.models import GridNode, Level
+from grid.scope import Scope
 from lib.idempotency import hold_key, idempotency_uuid
 from lib.uploads import clean_upload
 from lib.validation import check_day

@@ -13,15 +13,15 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Indicator, InspectionScore, Source
-from grid.models import GridNode
+from grid.scope import Scope
 from guide.models import CategoryKey
+from lib.clock import local_now, local_time
 from lib.periods import Period
 from lib.validation import form_uuid
-from supervision.models import PointDay, PurityCheck, PurityLevel, Shift, SignupStatus
+from supervision.models import PointDay, PurityCheck, PurityLevel, Shift, SignupStatus, purity_word
 from tonnage.models import TonnageRecord, TonnageTarget
 
 ZERO = Decimal(0)
@@ -64,20 +64,6 @@ class Tally:
         self.rows.append(row)
 
 
-def in_subdistrict(community_ids: Sequence[int]) -> dict[str, int]:
-    """Every query on a large table names the sub-district too: it is the index's lead column and, in a city
-    deployment, the distribution key."""
-    sds = set(GridNode.objects.filter(pk__in=community_ids).values_list("subdistrict_id", flat=True))
-    return {"subdistrict_id": sds.pop()} if len(sds) == 1 and None not in sds else {}
-
-
-def last_whole_day(today: datetime.date | None = None) -> datetime.date:
-    """The last day an assessment counts: yesterday. Today is not over, so counting it would move scores during
-    the day and disagree with the numbers pages, dashboard and report ("截至昨天"). Every caller of `tallies`
-    and `records` for a page passes this (`scoring.assess`, the records view)."""
-    return (today or timezone.localdate()) - datetime.timedelta(days=1)
-
-
 def _last_day(period: Period, today: datetime.date) -> datetime.date:
     return min(period.end, today)
 
@@ -85,7 +71,7 @@ def _last_day(period: Period, today: datetime.date) -> datetime.date:
 def _ended(today: datetime.date) -> Q:
     """Opening windows that are over: a window still open (or yet to come) later today is not evidence that
     it was staffed, nor that it was not. `today` before the local date: all its windows are over."""
-    now = timezone.localtime()
+    now = local_now()
     if today < now.date():
         return Q(day__lte=today)
     return Q(day__lt=today) | Q(day=today, end__lte=now.time())
@@ -102,15 +88,11 @@ def _grouped(qs: QuerySet[Any], community: str, detail: bool, *extra: str) -> Qu
 
 
 def _rows_purity(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+    ind: Indicator, scope: Scope, period: Period, today: datetime.date, detail: bool
 ) -> list[EvidenceRow]:
     out: dict[tuple[int, str, datetime.date | None], EvidenceRow] = {}
-    query = PurityCheck.objects.filter(
-        **sd,
-        **{f"point__{k}": v for k, v in sd.items()},
-        point__community_id__in=ids,
-        day__gte=period.start,
-        day__lte=_last_day(period, today),
+    query = PurityCheck.objects.in_scope(scope, via="point__").filter(
+        day__gte=period.start, day__lte=_last_day(period, today)
     )
     for r in _grouped(query, "point__community_id", detail, "level").annotate(n=Count("id")).order_by():
         key = (r["point__community_id"], r.get("point__code", ""), r.get("month"))
@@ -124,13 +106,11 @@ def _rows_purity(
 
 
 def _rows_correct(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+    ind: Indicator, scope: Scope, period: Period, today: datetime.date, detail: bool
 ) -> list[EvidenceRow]:
-    query = PointDay.objects.filter(
-        **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
-    )
+    query = PointDay.objects.in_scope(scope).filter(day__gte=period.start, day__lte=_last_day(period, today))
     if detail:  # the evidence rows name the points: join them on the same shard
-        query = query.filter(**{f"point__{k}": v for k, v in sd.items()})
+        query = query.filter(**scope.sd("point__"))
     query = (
         _grouped(query, "community_id", detail)
         .annotate(total=Sum("total"), correct=Sum("correct"))
@@ -151,15 +131,10 @@ def _rows_correct(
 
 
 def _rows_staffing(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+    ind: Indicator, scope: Scope, period: Period, today: datetime.date, detail: bool
 ) -> list[EvidenceRow]:
-    query = Shift.objects.filter(
-        _ended(today),
-        **sd,
-        **{f"point__{k}": v for k, v in sd.items()},
-        point__community_id__in=ids,
-        day__gte=period.start,
-        day__lte=_last_day(period, today),
+    query = Shift.objects.in_scope(scope, via="point__").filter(
+        _ended(today), day__gte=period.start, day__lte=_last_day(period, today)
     )
     query = (
         _grouped(query, "point__community_id", detail)
@@ -167,7 +142,7 @@ def _rows_staffing(
             n=Count("id", distinct=True),
             staffed=Count(
                 "id",
-                filter=Q(signups__status__in=ON_DUTY, **{f"signups__{k}": v for k, v in sd.items()}),
+                filter=Q(signups__status__in=ON_DUTY, **scope.sd("signups__")),
                 distinct=True,
             ),
         )
@@ -200,15 +175,15 @@ def _months(period: Period, today: datetime.date) -> list[tuple[datetime.date, i
 
 
 def _rows_tonnage_days(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+    ind: Indicator, scope: Scope, period: Period, today: datetime.date, detail: bool
 ) -> list[EvidenceRow]:
     label = _("days weighed")
+    ids = scope.community_ids or []
     if not detail:
         days = period.days_until(today)
         counted = dict(
-            TonnageRecord.objects.filter(
-                **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
-            )
+            TonnageRecord.objects.in_scope(scope)
+            .filter(day__gte=period.start, day__lte=_last_day(period, today))
             .values_list("community_id")
             .annotate(days=Count("day", distinct=True))
             .order_by()
@@ -222,9 +197,8 @@ def _rows_tonnage_days(
         ]
     weighed = {
         (r["community_id"], r["month"]): r["days"]
-        for r in TonnageRecord.objects.filter(
-            **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
-        )
+        for r in TonnageRecord.objects.in_scope(scope)
+        .filter(day__gte=period.start, day__lte=_last_day(period, today))
         .annotate(month=TruncMonth("day"))
         .values("community_id", "month")
         .annotate(days=Count("day", distinct=True))
@@ -246,23 +220,22 @@ def _rows_tonnage_days(
 
 
 def _rows_tonnage_trend(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+    ind: Indicator, scope: Scope, period: Period, today: datetime.date, detail: bool
 ) -> list[EvidenceRow]:
     days = period.days_until(today)
     if not days:
         return []
     sums = {
         (r["community_id"], r["category"]): r
-        for r in TonnageRecord.objects.filter(
-            **sd, community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
-        )
+        for r in TonnageRecord.objects.in_scope(scope)
+        .filter(day__gte=period.start, day__lte=_last_day(period, today))
         .values("community_id", "category")
         .annotate(kg=Sum("kg"), days=Count("day", distinct=True))
         .order_by()
     }
     baselines = {
         (t.node_id, t.category): t.baseline_kg_per_day
-        for t in TonnageTarget.objects.filter(node_id__in=ids, year=period.start.year)
+        for t in TonnageTarget.objects.filter(node_id__in=scope.community_ids or [], year=period.start.year)
     }
     labels = dict(CategoryKey.choices)
     out = []
@@ -288,16 +261,11 @@ def _rows_tonnage_trend(
 
 
 def _rows_inspection(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+    ind: Indicator, scope: Scope, period: Period, today: datetime.date, detail: bool
 ) -> list[EvidenceRow]:
     query = (
-        InspectionScore.objects.filter(
-            **sd,
-            community_id__in=ids,
-            indicator_code=ind.code,
-            day__gte=period.start,
-            day__lte=_last_day(period, today),
-        )
+        InspectionScore.objects.in_scope(scope)
+        .filter(indicator_code=ind.code, day__gte=period.start, day__lte=_last_day(period, today))
         .select_related("community")
         .order_by("day", "pk")
     )
@@ -320,7 +288,7 @@ def _rows_inspection(
 
 
 def _rows_visits(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+    ind: Indicator, scope: Scope, period: Period, today: datetime.date, detail: bool
 ) -> list[EvidenceRow]:
     """Distinct households visited in the period out of all households, per micro-grid (they partition the
     area, so the rows add up to the area's share)."""
@@ -332,14 +300,15 @@ def _rows_visits(
         if detail
         else ["community_id"]
     )
-    sizes = (
-        Household.objects.filter(**sd, community_id__in=ids).values(*group).annotate(n=Count("id")).order_by()
-    )
+    sizes = Household.objects.in_scope(scope).values(*group).annotate(n=Count("id")).order_by()
     via = [f"household__{g}" for g in group]
     visited = {
         tuple(r[g] for g in via): r["n"]
         for r in Visit.objects.filter(
-            **sd, household__community_id__in=ids, day__gte=period.start, day__lte=_last_day(period, today)
+            **scope.sd(),
+            household__community_id__in=scope.community_ids or [],
+            day__gte=period.start,
+            day__lte=_last_day(period, today),
         )
         .values(*via)
         .annotate(n=Count("household_id", distinct=True))
@@ -363,14 +332,14 @@ def _rows_visits(
 
 
 def _rows_four_leads(
-    ind: Indicator, ids: Sequence[int], period: Period, today: datetime.date, detail: bool, sd: dict[str, int]
+    ind: Indicator, scope: Scope, period: Period, today: datetime.date, detail: bool
 ) -> list[EvidenceRow]:
     """Leads shown out of four per member serving the area; rows per branch."""
     from party.models import PartyMember
     from party.selectors import four_leads
 
     out: dict[tuple[int, str], EvidenceRow] = {}
-    for m in four_leads(PartyMember.objects.filter(**sd, community_id__in=ids), period, today):
+    for m in four_leads(PartyMember.objects.in_scope(scope), period, today):
         key = (m.member.community_id, m.member.org.code if detail else "")
         row = out.setdefault(key, EvidenceRow(key[0], m.member.org.name if detail else "", key[1], None))
         row.num += m.count
@@ -398,13 +367,15 @@ def tallies(
     today: datetime.date,
     *,
     detail: bool = False,
-    sd: dict[str, int] | None = None,
+    scope: Scope | None = None,
 ) -> dict[int, Tally]:
     """Per residential area; with `detail`, as evidence rows per point (or category, inspection) and month.
-    `today` is the last day counted: pages pass `last_whole_day()` (through `scoring.assess`)."""
+    `today` is the last day counted: pages pass `last_whole_day()` (through `scoring.assess`). `scope`: the
+    reader's, whose residential areas are `ids` (`scoring.assess` passes the node's); without it, a scope over
+    `ids` is made."""
     out = {cid: Tally() for cid in ids}
     for row in ROWS[Source(ind.source)](
-        ind, ids, period, today, detail, in_subdistrict(ids) if sd is None else sd
+        ind, scope if scope is not None else Scope.of_communities(ids), period, today, detail
     ):
         out[row.community_id].add(row)
     return out
@@ -436,9 +407,9 @@ def records(
             [
                 (
                     c.day,
-                    f"{c.checked_at:%H:%M}",
+                    f"{local_time(c.checked_at):%H:%M}",
                     c.get_category_display(),
-                    c.get_level_display(),
+                    purity_word(c.level),
                     PURITY_CREDIT[PurityLevel(c.level)],
                     c.notes,
                 )

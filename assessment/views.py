@@ -12,23 +12,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import COVERAGE_READERS, Role, User
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.models import User
+from accounts.roles import ADMINISTER_SUBDISTRICT, READ_COVERAGE
 from assessment.models import Indicator, InspectionScore, Source
 from assessment.scoring import Assessment, FuturePeriod, NoScheme, assess, in_rank_order
 from assessment.services import inspection_record
 from assessment.sources import records
-from grid.access import get_node_for_user, role_required
 from grid.models import GridNode, Level
+from grid.scope import get_node_for_user
+from lib.clock import local_today
 from lib.periods import NOT_BEGUN, Period, query_period
 from lib.replica import replica_reads
 from lib.uploads import file_response
 from lib.xlsx import xlsx_response
-
-INSPECTORS = frozenset({Role.SUBDISTRICT_ADMIN})
 
 
 def period_from(request: HttpRequest) -> Period:
@@ -72,11 +72,10 @@ def export_rows(result: Assessment) -> tuple[list[str], list[list[Any]]]:
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
+@role_required(READ_COVERAGE)
 @replica_reads
-def node_scores(request: HttpRequest, code: str) -> HttpResponse:
+def node_scores(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     node = get_node_for_user(user, code)
     period = period_from(request)
     try:
@@ -95,7 +94,7 @@ def node_scores(request: HttpRequest, code: str) -> HttpResponse:
             "result": result,
             "areas": in_rank_order(result.areas),
             "groups": in_rank_order(result.groups),
-            "can_inspect": user.has_role(INSPECTORS),
+            "can_inspect": user.has_role(ADMINISTER_SUBDISTRICT),
         },
     )
 
@@ -114,12 +113,11 @@ def _crumb_root(user: User, node: GridNode) -> GridNode:
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
+@role_required(READ_COVERAGE)
 @replica_reads
-def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, code: str, indicator: str) -> HttpResponse:
     """One residential area's score on one indicator, and the rows it is the sum of."""
     user = request.user
-    assert isinstance(user, User)
     node = _community(user, code)
     period = period_from(request)
     try:
@@ -147,11 +145,10 @@ def evidence(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
+@role_required(READ_COVERAGE)
 @replica_reads
-def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
+def evidence_records(request: AuthenticatedHttpRequest, code: str, indicator: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     node = _community(user, code)
     period = period_from(request)
     try:
@@ -185,11 +182,10 @@ def evidence_records(request: HttpRequest, code: str, indicator: str) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(INSPECTORS)
-def inspect(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(ADMINISTER_SUBDISTRICT)
+def inspect(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Enter a third-party (or own) on-site inspection score, with its evidence."""
     user = request.user
-    assert isinstance(user, User)
     node = get_node_for_user(user, code)
     communities = GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).order_by("sort_order", "code")
     try:
@@ -235,18 +231,17 @@ def inspect(request: HttpRequest, code: str) -> HttpResponse:
             "indicators": indicators,
             "recent": recent,
             "form_id": uuid.uuid4(),
-            "today": timezone.localdate(),
+            "today": local_today(),
             "zero": Decimal(0),
         },
     )
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
-def evidence_file(request: HttpRequest, code: str, client_id: uuid.UUID) -> FileResponse:
+@role_required(READ_COVERAGE)
+def evidence_file(request: AuthenticatedHttpRequest, code: str, client_id: uuid.UUID) -> FileResponse:
     """Inspection evidence is served through the app (access-checked), never from a public media URL."""
     user = request.user
-    assert isinstance(user, User)
     node = _community(user, code)
     record = InspectionScore.objects.filter(community=node, client_id=client_id).first()
     if record is None or not record.evidence:

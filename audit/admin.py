@@ -9,6 +9,7 @@ from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import sees_every_subdistrict, subdistrict_of
 from audit.models import AuditEntry
 from audit.services import audit_created, audit_updated, records_delete, snapshot
 
@@ -91,11 +92,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         """A sub-district admin reads their sub-district's entries only (as on the audit page): the entries
         carry other sub-districts' personal data in their changes."""
-        from grid.access import Scope  # grid's admin imports this module
-
         qs = super().get_queryset(request)
-        scope = Scope.of(request.user)
-        return qs if scope.unrestricted else qs.filter(subdistrict_id=scope.subdistrict_id or 0)
+        user = request.user
+        return qs if sees_every_subdistrict(user) else qs.filter(subdistrict_id=subdistrict_of(user))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

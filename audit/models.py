@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lib.clock import local_time
+
 
 class Action(models.TextChoices):
     CREATE = "create", _("Created")
@@ -42,7 +44,7 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model} {self.object_repr}"
+        return f"{local_time(self.at):%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model} {self.object_repr}"
 
     @property
     def model_label(self) -> str:

@@ -65,6 +65,7 @@ def main() -> None:
     from assessment.models import InspectionScore
     from grid.models import GridNode, Household, Level, Person
     from grid.services.demo import demo_generate
+    from lib.clock import local_today
     from supervision.demo import supervision_demo_generate
     from supervision.models import (
         DropOffPoint,
@@ -83,7 +84,7 @@ def main() -> None:
     started = time.perf_counter()
     sd = demo_generate(scale=1.0)
     supervision_demo_generate(sd=sd, days=0)
-    today = timezone.localdate()
+    today = local_today()
     first = today - datetime.timedelta(days=365)
     points = list(DropOffPoint.objects.filter(subdistrict=sd).prefetch_related("bins"))
     served = {
@@ -195,16 +196,16 @@ def measure(sd: Any, engine: str) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     from accounts.models import Role, User
     from assessment.scoring import assess
     from grid.models import GridNode, Level
+    from lib.clock import local_today
     from lib.periods import Period
     from reports.models import ReportJob
     from reports.services import report_job_run
 
-    today = timezone.localdate()
+    today = local_today()
     first = today - datetime.timedelta(days=365)
     communities = list(GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code"))
 

@@ -58,7 +58,7 @@ def prepare(db_path: Path, rows: int, csv_path: Path) -> dict[str, Any]:
     from grid.models import Building, Household
     from grid.services.demo import demo_generate
     from supervision.demo import supervision_demo_generate
-    from supervision.services import token_create
+    from wastegrid.tokens import token_create
 
     call_command("migrate", verbosity=0)
     sd = demo_generate(scale=1.0)

@@ -41,10 +41,11 @@ def main() -> None:
 
     from grid.models import Household
     from grid.services.demo import demo_generate
+    from lib.clock import SHANGHAI
     from points.models import LedgerEntry, PointsAccount
     from points.services import points_credit_day
     from supervision.demo import supervision_demo_generate
-    from supervision.ingest import SHANGHAI, Row, write_rows
+    from supervision.ingest import Row, write_rows
 
     call_command("migrate", verbosity=0)
     sd = demo_generate(scale=1.0)

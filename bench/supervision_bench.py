@@ -79,11 +79,12 @@ def main() -> None:
     from bench.databases import RAW_TABLE_COLUMNS, copy_rows
     from grid.models import Household
     from grid.services.demo import demo_generate
+    from lib.clock import SHANGHAI, local_day
     from supervision.demo import supervision_demo_generate
-    from supervision.ingest import SHANGHAI, Row, bulk_load, bulk_write, rollups_reconcile
+    from supervision.ingest import Row, bulk_load, bulk_write, rollups_reconcile
     from supervision.models import DropOffPoint, HouseholdDay, Observation, PointDay
     from supervision.plausibility import flags_for
-    from supervision.services import token_create
+    from wastegrid.tokens import token_create
 
     call_command("migrate", verbosity=0)
     sd = demo_generate(scale=1.0)
@@ -218,7 +219,7 @@ def main() -> None:
                     point_id,
                     hid,
                     at,
-                    at.astimezone(SHANGHAI).date(),
+                    local_day(at),
                     rng.choice(("wet", "dry")),
                     "correct",
                     "",

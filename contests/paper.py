@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from contests.models import Contest
-from guide.qr import FONT  # registers the CID font
+from lib.qr import FONT  # registers the CID font
 
 LETTERS = "ABCD"
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=17, wordWrap="CJK")

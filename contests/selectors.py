@@ -13,8 +13,8 @@ from django.db.models import Avg, Count, QuerySet, Sum
 from django.utils.dateparse import parse_datetime
 
 from contests.models import Answer, Contest, ContestStatus, Entry, Question
-from grid.access import Scope, held_for
 from grid.models import GridNode
+from grid.scope import Scope, held_for
 
 
 def board(contest: Contest, limit: int = 50) -> list[Entry]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
+import weakref
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,8 +17,8 @@ from audit.services import audit_created, saved_user
 from contests.models import Answer, Contest, ContestMode, ContestQuestion, ContestStatus, Entry, Question
 from contests.selectors import QuestionState, forget_state, question_state
 from contests.writelock import sqlite_answer_writer
-from grid.access import Scope
 from grid.models import GridNode, Level
+from grid.scope import Scope
 from lib.codes import next_code
 
 GRACE = datetime.timedelta(seconds=1)  # a tap just as the clock runs out still counts
@@ -272,9 +274,8 @@ def _store_answer(insert: str, params: list[Any], correct: bool, ms: int) -> tup
             own = not connection.in_atomic_block and not connection.settings_dict["OPTIONS"].get(
                 "server_side_binding"
             )
-            cursor.execute(
-                ("SET LOCAL synchronous_commit = off; " if own else "") + sql, [*params, int(correct), ms]
-            )
+            prefix = "SET LOCAL synchronous_commit = off; " if own else ""
+            _execute_prepared(cursor, sql, [*params, int(correct), ms], prefix=prefix)
             if own:
                 cursor.nextset()  # past SET's empty result
             row = cursor.fetchone()
@@ -285,3 +286,31 @@ def _store_answer(insert: str, params: list[Any], correct: bool, ms: int) -> tup
                 if row is not None:
                     cursor.execute(_ADD_TO_ENTRY, [int(correct), ms, row[1]])
     return None if row is None else (int(row[0]), int(row[1]))
+
+
+# PostgreSQL plans the checked tap (five joins, a conflict clause, a CTE) in ~1.4 ms and runs it in ~0.3 ms
+# (EXPLAIN ANALYZE on the bench's contest): each connection prepares each tap statement once, by name, and then
+# only executes it. Prepared statements live as long as the server session, whatever happens to transactions;
+# the set below follows Django's raw connection, so a new connection prepares again.
+_PREPARED: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _execute_prepared(cursor: Any, sql: str, params: list[Any], *, prefix: str = "") -> None:
+    """Execute `sql` (%s placeholders) with `params` as a statement prepared on this connection, after
+    `prefix` (statements sent in the same message). Should the server have lost it (a pooler between, a
+    DISCARD), the statement is prepared again and, outside a caller's transaction, the tap is sent again."""
+    names = _PREPARED.setdefault(connection.connection, {})
+    name = names.get(sql)
+    if name is None:
+        name = f"wastegrid_tap_{len(names)}"
+        numbers = iter(range(1, len(params) + 1))
+        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _m: f"${next(numbers)}", sql))
+        names[sql] = name
+    execute = prefix + f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+    try:
+        cursor.execute(execute, params)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "26000" or connection.in_atomic_block:
+            raise  # (26000: no such prepared statement)
+        _PREPARED.pop(connection.connection, None)
+        _execute_prepared(cursor, sql, params, prefix=prefix)

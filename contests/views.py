@@ -12,7 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
+from accounts.roles import ORGANISE_EVENTS
 from contests import selectors
 from contests.models import Contest, ContestMode, ContestStatus
 from contests.paper import paper_pdf
@@ -26,18 +28,11 @@ from contests.services import (
     time_left,
 )
 from contests.tickets import ticket_issue, ticket_read
-from grid.access import concerns, get_node_for_user, role_required
 from grid.models import GridNode
+from grid.scope import concerns, get_node_for_user
 from lib.htmx import is_htmx
 
-HOSTS = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
 PLAYERS = frozenset(Role.values)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _contest(user: User, code: str) -> Contest:
@@ -52,7 +47,7 @@ def _contest(user: User, code: str) -> Contest:
 
 def _hosted(user: User, code: str) -> Contest:
     contest = _contest(user, code)
-    if not user.has_role(HOSTS):
+    if not user.has_role(ORGANISE_EVENTS):
         raise Http404
     get_node_for_user(user, contest.node.code)  # hosts run contests in their own part of the grid
     return contest
@@ -60,12 +55,12 @@ def _hosted(user: User, code: str) -> Contest:
 
 @require_http_methods(["GET", "POST"])
 @role_required(PLAYERS)
-def node_contests(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+def node_contests(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     node: GridNode = get_node_for_user(user, code)
     error = ""
     if request.method == "POST":
-        if not user.has_role(HOSTS):
+        if not user.has_role(ORGANISE_EVENTS):
             raise Http404
         try:
             contest = contest_create(
@@ -89,7 +84,7 @@ def node_contests(request: HttpRequest, code: str) -> HttpResponse:
             "node": node,
             "contests": selectors.contests_for(node).select_related("node")[:30],
             "results": selectors.results_by_community(node),
-            "can_host": user.has_role(HOSTS),
+            "can_host": user.has_role(ORGANISE_EVENTS),
             "modes": ContestMode.choices,
             "error": error,
         },
@@ -98,9 +93,9 @@ def node_contests(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(HOSTS)
-def host(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(ORGANISE_EVENTS)
+def host(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     contest = _hosted(user, code)
     error = ""
     if request.method == "POST":
@@ -142,16 +137,16 @@ def _board_context(contest: Contest) -> dict[str, object]:
 
 @require_GET
 @role_required(PLAYERS)
-def board(request: HttpRequest, code: str) -> HttpResponse:
-    contest = _contest(_user(request), code)
+def board(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    contest = _contest(request.user, code)
     return render(request, "contests/partials/board.html", _board_context(contest))
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(PLAYERS)
-def play(request: HttpRequest, code: str) -> HttpResponse:
+def play(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The player's phone: the join form, then the polled header and the question."""
-    user = _user(request)
+    user = request.user
     view = _play(user, code)
     if view is not None:
         return render(request, "contests/play.html", _state(view, user))
@@ -205,9 +200,9 @@ def _state(
 
 @require_GET
 @role_required(PLAYERS)
-def state(request: HttpRequest, code: str) -> HttpResponse:
+def state(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The 1-second poll: the header, plus #question out of band when it differs from the phone's (`v`)."""
-    user = _user(request)
+    user = request.user
     view = _play(user, code)
     if view is None:
         raise Http404
@@ -229,8 +224,8 @@ def answer(request: HttpRequest, code: str) -> HttpResponseBase:
 
 
 @role_required(PLAYERS)
-def _answer(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+def _answer(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     view = _play(user, code)
     if view is None:
         raise Http404
@@ -292,9 +287,9 @@ def _answer_fast(request: HttpRequest, code: str) -> HttpResponse | None:
 
 
 @require_GET
-@role_required(HOSTS)
-def paper(request: HttpRequest, code: str) -> HttpResponse:
-    contest = _hosted(_user(request), code)
+@role_required(ORGANISE_EVENTS)
+def paper(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    contest = _hosted(request.user, code)
     response = HttpResponse(paper_pdf(contest), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{contest.code}.pdf"'
     return response

@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
 from enforcement.models import Case, CaseStatus, CaseStep, Tier
 from enforcement.services import case_decide, case_step
 from enforcement.services_proposal import repeat_cases_confirm, repeat_proposal
 from grid.models import GridNode, Level
-from supervision.ingest import SHANGHAI
+from lib.clock import SHANGHAI, local_today
 
 OFFICER_STATUSES = [CaseStatus.REFERRED, CaseStatus.DECIDED]
 DEMO_MARK = "demo_officer"  # kept in the first step's data: a second run finds its cases and adds none
@@ -33,7 +32,7 @@ def cases_demo_generate(sd: GridNode) -> int:
     referral, and let the demo officer decide the second. Idempotent; returns the cases created."""
     if CaseStep.objects.filter(case__subdistrict=sd, data__demo=DEMO_MARK).exists():
         return 0
-    today = timezone.localdate()
+    today = local_today()
     first = GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code").first()
     # The demo's records cover the past week: a proposal four days ago sees mistakes on up to four days.
     offered: list[str] = []

@@ -5,23 +5,23 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from supervision.models import Observation, Outcome
+from supervision.models import Observation
+from supervision.outcomes import MISTAKES
 from supervision.plausibility import unflagged_evidence
 
 if TYPE_CHECKING:
     from enforcement.models import Case
 
 REPEAT_WINDOW_DAYS = 30
-CAUGHT = [Outcome.MIXED, Outcome.BAG_NOT_BROKEN, Outcome.REFUSED]
 
 
 def _mistakes(*, subdistrict_id: int, start: datetime.date, end: datetime.date) -> Any:
-    """Mistake records (CAUGHT) in the sub-district from `start` to `end` (days, inclusive), without records
+    """Mistake records (`supervision.outcomes.MISTAKES`) in the sub-district from `start` to `end` (days, inclusive), without records
     flagged as implausible and not yet accepted by a reviewer (supervision's rule,
     `plausibility.unflagged_evidence`): they count against no one until a person has looked."""
     return unflagged_evidence(
         Observation.objects.filter(
-            subdistrict_id=subdistrict_id, day__gte=start, day__lte=end, outcome__in=CAUGHT
+            subdistrict_id=subdistrict_id, day__gte=start, day__lte=end, outcome__in=MISTAKES
         )
     )
 

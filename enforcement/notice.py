@@ -13,7 +13,8 @@ from reportlab.pdfgen import canvas
 
 from enforcement.evidence import case_records
 from enforcement.models import Case
-from guide.qr import FONT  # registers the CID font
+from lib.clock import local_time, local_today
+from lib.qr import FONT  # registers the CID font
 
 OUTCOME_ZH = {
     "mixed": "混合投放",
@@ -82,7 +83,7 @@ def notice_pdf(
 ) -> bytes:
     """The notice as PDF bytes; `deadline` is the one recorded with the notice step (case.due) when there is
     one, so the paper and the case wait for the same day; otherwise `issued` + `deadline_days`."""
-    issued = issued or datetime.date.today()
+    issued = issued or local_today()
     deadline = deadline or issued + datetime.timedelta(days=deadline_days)
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=A4)
@@ -105,7 +106,7 @@ def notice_pdf(
     y -= 3 * mm
     y = _lines(c, x, y, "经查，你（单位）存在以下生活垃圾分类违法行为：")
     for o in records:
-        local = o.observed_at.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+        local = local_time(o.observed_at)
         y = _lines(
             c,
             x + 6 * mm,

@@ -9,15 +9,16 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.models import Role
+from accounts.roles import CLOSE_CASES
 from audit.services import audit_created, audit_updated, saved_user, snapshot
 from enforcement.evidence import case_records
 from enforcement.models import Article, Case, CaseStatus, CaseStep, Tier
-from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household
+from grid.scope import OUT_OF_SCOPE, Scope
 from lib.bilingual import Msg
+from lib.clock import local_today
 from lib.codes import next_code
 from lib.uploads import clean_upload
 from lib.validation import InvalidInput, check_day
@@ -29,8 +30,6 @@ NOTICE_MAX_DAYS = 60
 # Steps that wait for a rectification notice's deadline to pass (逾期不改正 is only known afterwards).
 AFTER_DEADLINE = {CaseStatus.REFUSED, CaseStatus.REFERRED}
 CLOSE_OUTCOMES = ("paid", "corrected")
-# Who closes a decided case (with its record): the enforcement officer or the sub-district admin.
-CASE_CLOSERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.ENFORCEMENT_OFFICER})
 
 # Which steps may follow which.
 NEXT: dict[str, set[str]] = {
@@ -238,7 +237,7 @@ def case_step(
     ValidationError for a step that may not follow; PermissionDenied outside the actor's scope."""
     case = Case.objects.select_for_update().select_related("community").get(pk=case.pk)
     Scope.of(actor).require(case.community)
-    today = on or timezone.localdate()
+    today = on or local_today()
     _check_deadline(case, status, today)  # first: "no notice yet" says more than "cannot go from … to …"
     if status not in NEXT.get(case.status, set()):
         raise InvalidInput(
@@ -304,7 +303,7 @@ def case_close(
     PermissionDenied otherwise or outside their scope. InvalidInput (zh/en) for a case not decided, an
     unknown outcome, a missing or wrong amount, a missing note or document, or a refused upload; nothing
     is written then."""
-    if actor is not None and not actor.has_role(CASE_CLOSERS):
+    if actor is not None and not actor.has_role(CLOSE_CASES):
         raise PermissionDenied(str(OUT_OF_SCOPE))
     case = Case.objects.select_related("community").get(pk=case.pk)
     Scope.of(actor).require(case.community)

@@ -21,13 +21,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 
-from enforcement.evidence import CAUGHT, REPEAT_WINDOW_DAYS, evidence_records
+from enforcement.evidence import REPEAT_WINDOW_DAYS, evidence_records
 from enforcement.models import Case, CaseSource, Subject
 from enforcement.services import OPEN_STATUSES, case_open
-from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household
+from grid.scope import OUT_OF_SCOPE, Scope
 from lib.bilingual import Msg
 from supervision.models import Outcome
+from supervision.outcomes import MISTAKES
 
 EVIDENCE_MIN_DAYS = 4  # "more than 3 times in 30 days", counted as different days
 MAX_CHOSEN = 500  # households confirmed in one go; a residential area has at most a few thousand
@@ -91,14 +92,14 @@ def repeat_proposal(
         for row in records.values("household_id").annotate(
             days=Count("day", distinct=True),
             records=Count("client_id"),
-            **{kind: Count("client_id", filter=Q(outcome=kind)) for kind in CAUGHT},
+            **{kind: Count("client_id", filter=Q(outcome=kind)) for kind in MISTAKES},
         )
     }
     refusals = {h: row[Outcome.REFUSED] for h, row in per_household.items()}
     listed = [h for h, row in per_household.items() if row["days"] >= EVIDENCE_MIN_DAYS or refusals[h]]
     if not listed:
         return []
-    kinds = {h: {str(k): per_household[h][k] for k in CAUGHT if per_household[h][k]} for h in listed}
+    kinds = {h: {str(k): per_household[h][k] for k in MISTAKES if per_household[h][k]} for h in listed}
     last_days: dict[int, list[datetime.date]] = defaultdict(list)
     for household_id, day in (
         records.filter(household_id__in=listed).values_list("household_id", "day").distinct().order_by("-day")

@@ -9,18 +9,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
+from accounts.roles import CLOSE_CASES, MANAGE_AREA, READ_CASES
 from enforcement.evidence import case_records
 from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
 from enforcement.notice import notice_pdf
 from enforcement.selectors import CaseFilters, case_areas, case_page, case_party
 from enforcement.services import (
-    CASE_CLOSERS,
     NEXT,
     NOTICE_DAYS,
     case_close,
@@ -38,22 +38,13 @@ from enforcement.services_proposal import (
     repeat_cases_confirm,
     repeat_proposal,
 )
-from grid.access import home_node, role_required
 from grid.models import GridNode, Household, Level
 from grid.presenters import household_view
+from grid.scope import home_node
+from lib.clock import local_today
 from lib.uploads import clean_upload, file_response
 from lib.validation import form_pk
 from supervision.models import ObservationPhoto
-
-CASE_READERS = frozenset(
-    {Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.ENFORCEMENT_OFFICER}
-)
-CASE_WORKERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _case(user: User, code: str):  # type: ignore[no-untyped-def]
@@ -63,10 +54,10 @@ def _case(user: User, code: str):  # type: ignore[no-untyped-def]
     return case
 
 
-def _list(request: HttpRequest, *, to_close: bool) -> HttpResponse:
-    user = _user(request)
+def _list(request: AuthenticatedHttpRequest, *, to_close: bool) -> HttpResponse:
+    user = request.user
     filters = CaseFilters.from_query(request.GET, status=CaseStatus.DECIDED if to_close else "")
-    page, rows = case_page(user, filters, request.GET.get("page"), today=timezone.localdate())
+    page, rows = case_page(user, filters, request.GET.get("page"), today=local_today())
     return render(
         request,
         "enforcement/case_list.html",
@@ -77,33 +68,33 @@ def _list(request: HttpRequest, *, to_close: bool) -> HttpResponse:
             "to_close": to_close,
             "statuses": CaseStatus.choices,
             "areas": case_areas(user),
-            "can_work": user.has_role(CASE_WORKERS),
-            "can_close": user.has_role(CASE_CLOSERS),
+            "can_work": user.has_role(MANAGE_AREA),
+            "can_close": user.has_role(CLOSE_CASES),
         },
     )
 
 
 @require_GET
-@role_required(CASE_READERS)
-def case_list(request: HttpRequest) -> HttpResponse:
+@role_required(READ_CASES)
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _list(request, to_close=False)
 
 
 @require_GET
-@role_required(CASE_CLOSERS)
-def to_close(request: HttpRequest) -> HttpResponse:
+@role_required(CLOSE_CASES)
+def to_close(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Decided cases waiting for a record of payment or correction (the officer's second task)."""
     return _list(request, to_close=True)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(CASE_WORKERS)
-def propose(request: HttpRequest) -> HttpResponse:
+@role_required(MANAGE_AREA)
+def propose(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: the households the evidence rule points at in the user's own part of the grid, to tick. POST:
     open cases for the ticked ones only (`household` codes), then back to the list."""
-    user = _user(request)
+    user = request.user
     node = home_node(user)
-    today = timezone.localdate()
+    today = local_today()
     if request.method == "POST":
         codes = request.POST.getlist("household")
         if not codes:
@@ -136,9 +127,9 @@ def propose(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(CASE_READERS)
-def case_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_CASES)
+def case_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     return _detail(request, user, _case(user, code))
 
 
@@ -181,7 +172,7 @@ def _detail(
     # Residents' personal data is masked for roles that do not need it (grid.presenters); the officer gets the
     # name on a case for decision (selectors.case_party).
     who = case_party(case, user) if case.household is not None else ""
-    today = timezone.localdate()
+    today = local_today()
     # A decided case closes with a record only (below); the officer decides, never steps.
     next_steps = [] if officer or case.status == CaseStatus.DECIDED else step_actions(case, today)
     steps = list(case.steps.select_related("by").all())
@@ -204,9 +195,9 @@ def _detail(
             "offers_notice": any(a["status"] == CaseStatus.NOTICE for a in next_steps),
             "officer": officer and case.status == CaseStatus.REFERRED,
             "decide": decide_form or {},
-            "closing": case.status == CaseStatus.DECIDED and user.has_role(CASE_CLOSERS),
+            "closing": case.status == CaseStatus.DECIDED and user.has_role(CLOSE_CASES),
             "tiers": Tier.objects.filter(article=case.article),
-            "can_work": user.has_role(CASE_WORKERS),
+            "can_work": user.has_role(MANAGE_AREA),
             "has_notice": notice_deadline(case) is not None,
             "notice_default": today + datetime.timedelta(days=NOTICE_DAYS),
             "today": today,
@@ -216,9 +207,9 @@ def _detail(
 
 
 @require_POST
-@role_required(CASE_READERS)
-def case_action(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_CASES)
+def case_action(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     case = _case(user, code)
     action = request.POST.get("action", "")
     note = request.POST.get("note", "")
@@ -229,7 +220,7 @@ def case_action(request: HttpRequest, code: str) -> HttpResponse:
             if amount is None:
                 raise ValidationError("罚款金额应为整数。 / The fine must be a whole number.")
             case_decide(officer=user, case=case, amount=amount, tier=tier, note=note)
-        elif action == "close" and user.has_role(CASE_CLOSERS):
+        elif action == "close" and user.has_role(CLOSE_CASES):
             outcome = request.POST.get("outcome", "")
             paid = _yuan(request.POST.get("amount"))
             if outcome == "paid" and paid is None:
@@ -242,9 +233,9 @@ def case_action(request: HttpRequest, code: str) -> HttpResponse:
                 note=note,
                 document=request.FILES.get("document"),
             )
-        elif action == "void" and user.has_role(CASE_WORKERS):
+        elif action == "void" and user.has_role(MANAGE_AREA):
             case_void_last_step(actor=user, case=case, reason=note)
-        elif action in CaseStatus.values and user.has_role(CASE_WORKERS) and action != CaseStatus.DECIDED:
+        elif action in CaseStatus.values and user.has_role(MANAGE_AREA) and action != CaseStatus.DECIDED:
             deadline = None
             if action == CaseStatus.NOTICE and request.POST.get("deadline"):
                 try:
@@ -273,13 +264,13 @@ def _yuan(raw: str | None) -> int | None:
 
 
 @require_GET
-@role_required(CASE_WORKERS)
-def notice(request: HttpRequest, code: str) -> HttpResponse:
-    case = _case(_user(request), code)
+@role_required(MANAGE_AREA)
+def notice(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    case = _case(request.user, code)
     deadline = notice_deadline(case)
     if deadline is None:
         raise Http404  # the notice exists only once the notice step is recorded (and not voided)
-    pdf = notice_pdf(case, issued=timezone.localdate(), deadline=deadline)
+    pdf = notice_pdf(case, issued=local_today(), deadline=deadline)
     return HttpResponse(
         pdf,
         content_type="application/pdf",
@@ -288,21 +279,24 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(CASE_READERS)
-def document(request: HttpRequest, code: str, step: int) -> FileResponse:
-    """A step's document (receipt, photo or scan of the correction), for whoever may see the case."""
-    case = _case(_user(request), code)
-    item = CaseStep.objects.filter(case=case, pk=step).exclude(document="").first()
-    if item is None:
+@role_required(READ_CASES)
+def document(request: AuthenticatedHttpRequest, code: str, step: int) -> FileResponse:
+    """A step's document (receipt, photo or scan of the correction), for whoever may see the case. `step` is
+    the step's place in the case (1 for the first, in the order the case page lists them), not its id: steps
+    are never deleted (a void is a step of its own), so the number stays."""
+    case = _case(request.user, code)
+    steps = CaseStep.objects.filter(case=case).order_by("at", "id")
+    item = next(iter(steps[step - 1 : step]), None) if step >= 1 else None
+    if item is None or not item.document:
         raise Http404
     return file_response(item.document)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(CASE_WORKERS)
-def case_new(request: HttpRequest) -> HttpResponse:
+@role_required(MANAGE_AREA)
+def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a case by hand or from a report (about a unit, a responsible person, a collector or a resident)."""
-    user = _user(request)
+    user = request.user
     communities = GridNode.objects.visible_to(user).filter(level=Level.COMMUNITY).order_by("code")
     articles = Article.objects.order_by("code", "-effective_from")
     if request.method == "POST":
@@ -339,6 +333,6 @@ def case_new(request: HttpRequest) -> HttpResponse:
             "communities": communities,
             "articles": articles,
             "subjects": Subject.choices,
-            "today": timezone.localdate(),
+            "today": local_today(),
         },
     )

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 
 from accounts.models import User
 from audit.admin import AuditedAdmin, AuditedDeleteMixin
-from grid.access import Scope
-from grid.models import Building, GridNode, GridRule, GridWorker, Household, ImportJob, Person
+from grid.models import Building, GridNode, GridRule, GridWorker, Household, ImportJob, Level, Person
+from grid.scope import Scope
 
 
 def scoped_choices(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -29,6 +29,15 @@ def scoped_choices(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs
 
 
+# A foreign key to GridNode named after a level offers only nodes of that level: a reward's 街道 lists
+# sub-districts, not every residential area and micro-grid of the tree.
+LEVEL_OF_FIELD = {
+    "subdistrict": Level.SUBDISTRICT,
+    "community": Level.COMMUNITY,
+    "microgrid": Level.MICROGRID,
+}
+
+
 class ScopedChoicesMixin:
     """Every foreign key and many-to-many field of a back-office form (and inline) offers and accepts only
     what `scoped_choices` allows: an id typed into a raw-id box from another sub-district is refused as an
@@ -38,6 +47,9 @@ class ScopedChoicesMixin:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
         if field is not None and hasattr(field, "queryset"):
             field.queryset = scoped_choices(request.user, field.queryset)
+            level = LEVEL_OF_FIELD.get(db_field.name)
+            if level is not None and field.queryset.model is GridNode:
+                field.queryset = field.queryset.filter(level=level)
         return field
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -170,3 +182,7 @@ class ImportJobAdmin(ScopedQuerysetMixin, AuditedDeleteMixin, admin.ModelAdmin):
         "created_by",
         "node",
     )
+
+
+# The admin of accounts.User and of axes' log-in records: scoped by the grid, so registered from here.
+from grid import admin_accounts  # noqa: E402,F401

@@ -5,10 +5,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
-from grid.access import get_household_for_user, get_node_for_user
+from accounts.models import User
+from accounts.roles import MANAGE_AREA, READ_COVERAGE, READ_GRID, READ_HOUSEHOLDS
 from grid.models import HOUSEHOLD_RELATED, GridNode, Household, Level
 from grid.presenters import household_view
+from grid.scope import get_household_for_user, get_node_for_user
 from grid.selectors import NodeStats, coverage_report, grid_stats
 from grid.services.assignment import households_assign, households_assign_all
 from lib.apierrors import TEXT, ApiError, answers
@@ -59,7 +60,7 @@ def _stats_out(s: NodeStats) -> NodeStatsOut:
     summary="A grid node with figures for it and its children",
 )
 def node(request: HttpRequest, code: str) -> NodeOut:
-    user = _user(request, GRID_READERS)
+    user = _user(request, READ_GRID)
     n = get_node_for_user(user, code)
     stats = grid_stats(n)
     own = stats[n.pk]
@@ -127,7 +128,7 @@ def _household_out(h: Household, user: User) -> HouseholdOut:
     summary="Households visible to the user, filtered and paged",
 )
 def households(request: HttpRequest, filters: Query[HouseholdFilter]) -> HouseholdPage:
-    user = _user(request, GRID_READERS | {Role.RESIDENT})
+    user = _user(request, READ_HOUSEHOLDS)
     qs = Household.objects.visible_to(user)
     if filters.node:
         qs = qs.in_node(get_node_for_user(user, filters.node))
@@ -147,7 +148,7 @@ def households(request: HttpRequest, filters: Query[HouseholdFilter]) -> Househo
 
 @router.get("/households/{code}", response=answers(HouseholdOut, 403, 404), summary="One household")
 def household(request: HttpRequest, code: str) -> HouseholdOut:
-    user = _user(request, GRID_READERS | {Role.RESIDENT})
+    user = _user(request, READ_HOUSEHOLDS)
     return _household_out(get_household_for_user(user, code), user)
 
 
@@ -176,7 +177,7 @@ class CoverageOut(Schema):
     summary="Coverage (全覆盖) report for a node",
 )
 def coverage(request: HttpRequest, code: str) -> CoverageOut:
-    user = _user(request, COVERAGE_READERS)
+    user = _user(request, READ_COVERAGE)
     report = coverage_report(get_node_for_user(user, code))
     return CoverageOut(
         node=report.root.node.code,
@@ -211,7 +212,7 @@ class AssignOut(Schema):
     summary="Assign households to grid workers (minimal change)",
 )
 def assign(request: HttpRequest, code: str) -> AssignOut:
-    user = _user(request, GRID_EDITORS)
+    user = _user(request, MANAGE_AREA)
     n = get_node_for_user(user, code)
     if n.level == Level.MICROGRID:
         raise ApiError(

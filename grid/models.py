@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from grid.scope import ScopedQuerySet
+from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
 
 if TYPE_CHECKING:
@@ -47,8 +49,8 @@ class GridNodeQuerySet(models.QuerySet["GridNode"]):
         return self.filter(path__startswith=node.path)
 
     def visible_to(self, user: User) -> GridNodeQuerySet:
-        """The nodes in the user's scope: one rule for pages, pickers and services (grid.access.Scope)."""
-        from grid.access import Scope  # access reads these models
+        """The nodes in the user's scope: one rule for pages, pickers and services (grid.scope.Scope)."""
+        from grid.scope import Scope  # access reads these models
 
         return self.filter(Scope.of(user).q())
 
@@ -183,7 +185,7 @@ class Building(TimeStampedModel):
 HOUSEHOLD_RELATED = ("building", "community", "building__microgrid", "grid_worker__person")
 
 
-class HouseholdQuerySet(models.QuerySet["Household"]):
+class HouseholdQuerySet(ScopedQuerySet["Household"]):
     def in_node(self, node: GridNode) -> HouseholdQuerySet:
         # Below a sub-district the sub-district is named too: it leads the indexes and is the distribution key.
         if node.level == Level.MICROGRID:
@@ -298,6 +300,7 @@ class Person(TimeStampedModel):
         related_name="members",
         verbose_name=_("household"),
     )
+    code = opaque_code_field()
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import SEE_ID_NUMBERS
 from grid.models import Household, Person
 from lib.masking import mask_id_number, mask_name, mask_phone, mask_room
 
@@ -67,11 +68,6 @@ def household_row(h: Household, user: User) -> list[Any]:
     ]
 
 
-# Who reads members' full ID numbers: those who keep the register (imports, corrections). A grid worker sees
-# names and phones to reach people, but never needs the ID number: masked to its last 4 (lib.masking).
-ID_NUMBER_ROLES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
-
-
 @dataclass
 class PersonView:
     name: str
@@ -83,7 +79,7 @@ class PersonView:
 def person_view(p: Person, user: User, *, household: Household) -> PersonView:
     own = user.person is not None and user.person.household_id == household.pk
     show = user.sees_personal_data or own
-    full_id = own or user.has_role(ID_NUMBER_ROLES)
+    full_id = own or user.has_role(SEE_ID_NUMBERS)
     return PersonView(
         name=p.name if show else mask_name(p.name),
         phone=p.phone if show else mask_phone(p.phone),

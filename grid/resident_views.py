@@ -1,72 +1,29 @@
-"""A household's own page, opened by the secret on its QR sheet (no login) or by the resident's login; and,
-for the residential area's staff, re-issuing a lost sheet and printing one household's sheet."""
+"""A household's QR sheets, for the residential area's staff: re-issuing a lost sheet, printing one household's
+sheet or a node's. (The page a sheet opens reads points, supervision, activities and enforcement: it is the
+project's, wastegrid/resident_views.py.)"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import COVERAGE_READERS, GRID_EDITORS, Role, User
-from grid.access import get_household_for_user, role_required
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.roles import MANAGE_AREA, READ_COVERAGE
 from grid.models import Household
-from grid.resident import resident_page
-from grid.services.household_keys import household_by_token, household_key_reissue, household_keys_ensure
-from guide.qr import qr_sheet_pdf
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _page(request: HttpRequest, household: Household, *, via_sheet: bool) -> HttpResponse:
-    response = render(
-        request,
-        "grid/resident.html",
-        {"p": resident_page(household), "via_sheet": via_sheet, "logged_in": request.user.is_authenticated},
-    )
-    # The address is the key: it must not travel to another site in a Referer header, nor be indexed.
-    # ("no-referrer" would also make the browser send `Origin: null` with the page's own forms, and the
-    # language switch would fail its CSRF check.)
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-@require_GET
-@never_cache
-def household_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The page a household's QR sheet opens. An unknown, malformed or re-issued token answers a 404 page
-    that says what to do (ask the residential-area office for the new sheet)."""
-    household = household_by_token(token)
-    if household is None:
-        response = render(request, "grid/resident_not_found.html", status=404)
-        response["Referrer-Policy"] = "same-origin"
-        return response
-    return _page(request, household, via_sheet=True)
-
-
-@require_GET
-@never_cache
-@role_required(frozenset({Role.RESIDENT}))
-def my_household(request: HttpRequest) -> HttpResponse:
-    """The same page for a resident who logged in (their account's household)."""
-    household = Household.objects.visible_to(_user(request)).select_related("building", "community").first()
-    if household is None:
-        raise Http404
-    return _page(request, household, via_sheet=False)
+from grid.scope import get_household_for_user, get_node_for_user
+from grid.services.household_keys import household_key_reissue, household_keys_ensure
+from lib.qr import qr_sheet_pdf
 
 
 @require_POST
-@role_required(GRID_EDITORS)
-def key_reissue(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(MANAGE_AREA)
+def key_reissue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A lost sheet: new secret, the old sheet void at once; back to the household with a link to print."""
-    user = _user(request)
+    user = request.user
     household = get_household_for_user(user, code)
     key = household_key_reissue(actor=user, household=household, reason=request.POST.get("reason", ""))
     messages.success(
@@ -80,10 +37,10 @@ def key_reissue(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(GRID_EDITORS | COVERAGE_READERS)
-def key_sheet(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(MANAGE_AREA | READ_COVERAGE)
+def key_sheet(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """One household's QR sheet (PDF), issuing its secret if it has none yet."""
-    user = _user(request)
+    user = request.user
     household = get_household_for_user(user, code)
     token = household_keys_ensure(actor=user, households=[household])[household.pk]
     url = request.build_absolute_uri(reverse("resident:page", args=[token]))
@@ -95,5 +52,40 @@ def key_sheet(request: HttpRequest, code: str) -> HttpResponse:
         headers={
             "Content-Disposition": f'inline; filename="qr-{household.code}.pdf"',
             "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@require_GET
+@role_required(MANAGE_AREA | READ_COVERAGE)
+def qr_households(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """The QR sheets of a node's households, one code each (mounted at /guide/qr/<code>/households.pdf,
+    `guide:qr_households`, by wastegrid/urls.py: the address the sheets were first printed from)."""
+    user = request.user
+    node = get_node_for_user(user, code)
+    households = list(
+        Household.objects.visible_to(user)
+        .in_node(node)
+        .select_related("building__microgrid", "community")
+        .order_by("code")[:2000]
+    )
+    # Each code opens that household's own page through its secret (grid.HouseholdKey): printing again keeps
+    # the codes already handed out; a lost sheet is re-issued from the household's page.
+    tokens = household_keys_ensure(actor=user, households=households)
+    labels = [
+        (
+            request.build_absolute_uri(reverse("resident:page", args=[tokens[h.pk]])),
+            f"{h.building.name} {h.room}",
+            h.code,
+        )
+        for h in households
+    ]
+    pdf = qr_sheet_pdf(labels, title=f"{node.name} · {_('Household QR codes')}")
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="qr-{node.code}.pdf"',
+            "Cache-Control": "private, no-store",  # the sheet holds the households' keys
         },
     )

@@ -10,6 +10,7 @@ the server, which alone can tell which household it belongs to, and answers only
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
@@ -17,9 +18,10 @@ from urllib.parse import parse_qs, urlsplit
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role, User
-from grid.access import Scope
+from accounts.models import User
+from accounts.roles import SCAN_HOUSEHOLDS
 from grid.models import Household
+from grid.scope import Scope
 from grid.services.household_keys import household_by_token
 from lib.bilingual import Msg
 from lib.validation import has_control_chars
@@ -37,19 +39,6 @@ UNKNOWN = Msg(
 )
 LOGIN = Msg("请先登录。", "Log in first.")
 NOT_YOURS = Msg("您的角色不需要扫描住户码。", "Your role does not scan household codes.")
-# Who types household codes: recorders at the bins, the points counter, cases, the grid's household pages.
-# Not a resident (their sheet opens their own page) nor a member unit's liaison.
-SCANNERS = frozenset(
-    {
-        Role.SUBDISTRICT_ADMIN,
-        Role.AREA_LEAD,
-        Role.COMMUNITY_SECRETARY,
-        Role.GRID_WORKER,
-        Role.VOLUNTEER,
-        Role.PARTY_MEMBER,
-        Role.ENFORCEMENT_OFFICER,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -86,15 +75,19 @@ def parse_scanned(text: str) -> Scanned | None:
     return None
 
 
+# Who else may record for a household outside their scope: each answers (actor, household) → True. Apps that
+# widen the reach register theirs in their AppConfig.ready() (supervision: a recorder at the household's
+# drop-off point, supervision/apps.py), so the grid imports none of them.
+HOUSEHOLD_REACH: list[Callable[[User, Household], bool]] = []
+
+
 def resolve(actor: User, scanned: Scanned) -> str | None:
     """The household code `scanned` names if `actor` may record for that household, else None.
 
     In scope means the household's residential area or micro-grid is (`Scope.require_household`), or the
     household brings its waste to a drop-off point the actor records at (a grid worker on bin duty sees
-    households beyond their own micro-grid there).
+    households beyond their own micro-grid there: supervision's entry in HOUSEHOLD_REACH).
     """
-    from supervision.ingest import points_for  # supervision reads grid: imported late
-
     if scanned.kind == "code":
         household = Household.objects.filter(code=scanned.value).select_related("building__microgrid").first()
     else:
@@ -105,7 +98,7 @@ def resolve(actor: User, scanned: Scanned) -> str | None:
     microgrid = household.building.microgrid if household.building_id else None
     if scope.covers(household.community) or scope.covers(microgrid):
         return household.code
-    if household.drop_off_point_id and points_for(actor).filter(pk=household.drop_off_point_id).exists():
+    if any(reaches(actor, household) for reaches in HOUSEHOLD_REACH):
         return household.code
     return None
 
@@ -117,12 +110,12 @@ def _error(msg: Msg, status: int) -> JsonResponse:
 @require_GET
 def household_resolve(request: HttpRequest) -> JsonResponse:
     """GET ?q=<scanned text> → 200 {"code": "<household code>"}; 400 not a household QR; 401 not logged in;
-    403 a role outside SCANNERS; 404 unknown or outside the actor's scope (the same answer, so a token's
+    403 a role outside SCAN_HOUSEHOLDS; 404 unknown or outside the actor's scope (the same answer, so a token's
     existence does not leak). Errors are {"error": text in the page's language, "message": {"zh", "en"}}."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         return _error(LOGIN, 401)  # JSON, not a redirect to the login page: the caller is a script
-    if not user.has_role(SCANNERS):
+    if not user.has_role(SCAN_HOUSEHOLDS):
         return _error(NOT_YOURS, 403)
     scanned = parse_scanned(request.GET.get("q", ""))
     if scanned is None:

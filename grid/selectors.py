@@ -7,12 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from grid.models import GridNode, GridRule, GridWorker, Household, ImportJob, ImportKind, ImportStatus, Level
 from grid.services.records import rule_for
 from lib.distribution import in_sd
-from lib.periods import Period
 
 
 @dataclass
@@ -155,122 +154,6 @@ def coverage_report(root: GridNode, *, sample: int = 200) -> CoverageReport:
     )
 
 
-# --- a grid worker's own households, who needs attention first --------------------------------------------
-
-MISTAKE_DAYS = 30  # "mistakes" on the cards: the last 30 days, from the HouseholdDay rollup
-DROPOFF_DAYS = 365  # the last drop-off is looked for this far back (older: shown as none)
-
-
-@dataclass
-class HouseholdState:
-    """One card of "my households": the household and what the worker needs to know before knocking."""
-
-    household: Household
-    mistakes: int  # mistakes at the bins in the last MISTAKE_DAYS days (mixed, bag not broken, refused)
-    last_mistake: datetime.date | None
-    last_dropoff: datetime.date | None  # within DROPOFF_DAYS
-    points: int  # green-account balance, 0 without an account
-    open_case: str  # an open enforcement case's status label, "" when none
-    last_visit: datetime.date | None  # last door-to-door visit, any time
-    quarter_start: datetime.date
-
-    @property
-    def visited_this_quarter(self) -> bool:
-        return self.last_visit is not None and self.last_visit >= self.quarter_start
-
-    @property
-    def needs_visit(self) -> bool:
-        """Not visited yet this quarter: exactly the households the coverage counter still misses, so that
-        "needs a visit" and "visited this quarter" add up to all of them."""
-        return not self.visited_this_quarter
-
-    def attention_key(self) -> tuple[bool, int, datetime.date, str]:
-        """Who needs attention first: an open case, then the most mistakes, then the longest without a visit
-        (never visited first), then by code so that the order is stable."""
-        return (not self.open_case, -self.mistakes, self.last_visit or datetime.date.min, self.household.code)
-
-
-def worker_households(user: Any, today: datetime.date) -> tuple[GridWorker | None, list[HouseholdState]]:
-    """The user's own households (as their active grid worker, within their Scope) with each one's state,
-    ordered by `HouseholdState.attention_key`. Six queries whatever the number of households (the worker, the
-    households, then one grouped query each over HouseholdDay, PointsAccount, Case and Visit), every one naming
-    the sub-district (the distribution key). (None, []) for a user who is no active grid worker."""
-    from enforcement.models import Case, CaseStatus
-    from party.models import Visit
-    from points.models import PointsAccount
-    from supervision.models import HouseholdDay
-
-    node = user.node
-    if node is None or user.person_id is None:
-        return None, []
-    sd = in_sd(node)
-    worker = (
-        GridWorker.objects.filter(**sd, **in_sd(node, "person__"), person_id=user.person_id, active=True)
-        .select_related("microgrid", "person")
-        .first()
-    )
-    if worker is None:
-        return None, []
-    sd = {"subdistrict_id": worker.subdistrict_id}
-    households = list(
-        Household.objects.visible_to(user)
-        .filter(**sd, building__subdistrict_id=worker.subdistrict_id, grid_worker=worker)
-        .select_related("building", "building__microgrid", "community")
-    )
-    for h in households:
-        h.grid_worker = worker  # all the same one: no join on the worker and their person per row
-    ids = [h.pk for h in households]
-    since = today - datetime.timedelta(days=MISTAKE_DAYS)
-    days: dict[int, dict[str, Any]] = {
-        r["household_id"]: dict(r)
-        for r in HouseholdDay.objects.filter(
-            **sd, household_id__in=ids, day__gte=today - datetime.timedelta(days=DROPOFF_DAYS)
-        )
-        .values("household_id")
-        .annotate(
-            # Names unlike the fields: an annotation named "mistakes" would shadow the field in the filters.
-            recent_mistakes=Sum("mistakes", filter=Q(day__gte=since)),
-            last_mistake=Max("day", filter=Q(mistakes__gt=0)),
-            last_dropoff=Max("day", filter=Q(total__gt=0)),
-        )
-        .order_by()
-    }
-    points = dict(
-        PointsAccount.objects.filter(**sd, household_id__in=ids).values_list("household_id", "balance")
-    )
-    labels = dict(CaseStatus.choices)
-    cases: dict[int, str] = {}
-    for household_id, status in (
-        Case.objects.filter(**sd, household_id__in=ids)
-        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.DISMISSED])
-        .order_by("created_at")
-        .values_list("household_id", "status")
-    ):
-        cases[household_id] = str(labels.get(status, status))  # the newest open case wins
-    visits = dict(
-        Visit.objects.filter(**sd, household_id__in=ids)
-        .values_list("household_id")
-        .annotate(last=Max("day"))
-        .order_by()
-    )
-    quarter_start = Period.containing("quarter", today).start
-    states = [
-        HouseholdState(
-            household=h,
-            mistakes=days.get(h.pk, {}).get("recent_mistakes") or 0,
-            last_mistake=days.get(h.pk, {}).get("last_mistake"),
-            last_dropoff=days.get(h.pk, {}).get("last_dropoff"),
-            points=points.get(h.pk, 0),
-            open_case=cases.get(h.pk, ""),
-            last_visit=visits.get(h.pk),
-            quarter_start=quarter_start,
-        )
-        for h in households
-    ]
-    states.sort(key=HouseholdState.attention_key)
-    return worker, states
-
-
 def imports_recent(user: Any, since: datetime.datetime, limit: int = 5) -> list[Any]:
     """The user's own imports (the only ones the import pages show them) started since `since` or still
     running, newest first, without the file's bytes: for the home page."""
@@ -313,3 +196,8 @@ def imports_summary(root: GridNode, start: datetime.datetime, end: datetime.date
         n=Count("id", filter=done), rows=Sum("created", filter=done), failed=Count("id", filter=failed)
     )
     return counts["n"], counts["rows"] or 0, counts["failed"]
+
+
+def household_count(node: GridNode) -> int:
+    """Households at `node` or below (a micro-grid: its own buildings' households)."""
+    return Household.objects.in_node(node).count()

@@ -12,7 +12,7 @@ urlpatterns = [
     # Before households/<code>/, which would read "resolve" as a code (household codes look like ZJXL-07-B012-301).
     path("households/resolve/", scan.household_resolve, name="household_resolve"),
     path("households/<str:code>/", views.household_detail, name="household_detail"),
-    path("my/", views.my_households, name="my_households"),
+    # grid:my_households (/grid/my/) is the project's page (wastegrid/my_households.py), added by wastegrid/urls.py.
     path("import/", views.import_start, name="import_start"),
     path("import/template/<str:kind>.xlsx", views.import_template, name="import_template"),
     path("import/<uuid:public_id>/", views.import_status, name="import_status"),

@@ -1,8 +1,8 @@
-"""Grid pages: tree, node, households, my households, coverage, import."""
+"""Grid pages: tree, node, households, coverage, import. (A grid worker's "my households" reads four other
+apps: it is the project's, wastegrid/my_households.py.)"""
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from typing import Any
 
@@ -11,12 +11,12 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, VISIT_RECORDERS, Role, User
-from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.models import User
+from accounts.roles import MANAGE_AREA, READ_COVERAGE, READ_GRID, READ_HOUSEHOLDS
 from grid.models import (
     HOUSEHOLD_RELATED,
     GridNode,
@@ -28,18 +28,13 @@ from grid.models import (
     Level,
 )
 from grid.presenters import household_row, household_view, person_view
-from grid.selectors import coverage_report, grid_stats, import_outcome, worker_households
+from grid.scope import get_household_for_user, get_node_for_user, home_node
+from grid.selectors import coverage_report, grid_stats, import_outcome
 from grid.services.assignment import households_assign, households_assign_all
 from grid.services.importing import SPECS, import_job_create
 from lib.htmx import render_page
 from lib.paging import KeyPaginator
 from lib.xlsx import XLSX_CONTENT_TYPE, xlsx_bytes, xlsx_response
-from supervision.selectors import household_recent
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _ancestors(node: GridNode, user: User) -> list[GridNode]:
@@ -49,16 +44,16 @@ def _ancestors(node: GridNode, user: User) -> list[GridNode]:
 
 
 @require_GET
-@role_required(GRID_READERS)
-def tree(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+@role_required(READ_GRID)
+def tree(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    user = request.user
     return node_detail(request, home_node(user).code)
 
 
 @require_GET
-@role_required(GRID_READERS)
-def node_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_GRID)
+def node_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     node = get_node_for_user(user, code)
     stats = grid_stats(node)
     if request.GET.get("export") == "xlsx":
@@ -89,8 +84,8 @@ def node_detail(request: HttpRequest, code: str) -> HttpResponse:
         "stats": stats[node.pk],
         "children": sorted(stats[node.pk].children, key=lambda s: (s.node.sort_order, s.node.code)),
         "ancestors": _ancestors(node, user),
-        "can_edit": user.has_role(GRID_EDITORS),
-        "can_see_coverage": user.has_role(COVERAGE_READERS),
+        "can_edit": user.has_role(MANAGE_AREA),
+        "can_see_coverage": user.has_role(READ_COVERAGE),
     }
     return render_page(request, "grid/node_detail.html", "grid/partials/node_children.html", context)
 
@@ -124,9 +119,9 @@ def _household_filter(request: HttpRequest, user: User) -> tuple[QuerySet[Househ
 
 
 @require_GET
-@role_required(GRID_READERS)
-def household_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_GRID)
+def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     qs, context = _household_filter(request, user)
     if request.GET.get("export") == "xlsx":
         headers = [
@@ -162,73 +157,33 @@ def _querystring(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-HOUSEHOLD_READERS = GRID_READERS | {Role.RESIDENT}
-
-
 @require_GET
-@role_required(HOUSEHOLD_READERS)
-def household_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_HOUSEHOLDS)
+def household_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     household = get_household_for_user(user, code)
     members = [
         person_view(p, user, household=household)
         for p in household.members.select_related("grid_worker").order_by("name")
     ]
-    since = timezone.localdate() - datetime.timedelta(days=30)
+    # The sorting block is supervision's ({% household_sorting household %}, supervision/templatetags).
     context: dict[str, Any] = {
         "h": household_view(household, user),
         "household": household,
         "members": members,
-        "sorting": household_recent(household, since),
     }
-    if user.has_role(GRID_EDITORS):
+    if user.has_role(MANAGE_AREA):
         # The household's QR sheet: print it, or re-issue it when it was lost (grid.resident_views).
         context["qr_key"] = HouseholdKey.objects.filter(household=household).first()
         context["can_reissue"] = True
-    if user.has_role(VISIT_RECORDERS | GRID_READERS):
-        from party.views import visit_panel  # party builds on grid, not the other way round at import time
-
-        context.update(visit_panel(user, household))
-        context["show_visits"] = True
+    # The visits panel is party's ({% household_visit_panel %}, party/templatetags/household_visits.py).
     return render(request, "grid/household_detail.html", context)
 
 
-# Filters of "my households" (?show=…): each a predicate over HouseholdState.
-MY_FILTERS = {"visit": lambda s: s.needs_visit}
-
-
 @require_GET
-@role_required(frozenset({Role.GRID_WORKER}))
-def my_households(request: HttpRequest) -> HttpResponse:
-    """The worker's own households, who needs attention first (see grid.selectors.worker_households)."""
-    user = _user(request)
-    worker, states = worker_households(user, timezone.localdate())
-    show = request.GET.get("show", "")
-    if show not in MY_FILTERS:
-        show = ""
-    visited = sum(s.visited_this_quarter for s in states)
-    need = sum(s.needs_visit for s in states)
-    total = len(states)
-    if show:
-        states = [s for s in states if MY_FILTERS[show](s)]
-    return render(
-        request,
-        "grid/my_households.html",
-        {
-            "worker": worker,
-            "cards": [(household_view(s.household, user), s) for s in states],
-            "visited": visited,
-            "total": total,
-            "need": need,
-            "show": show,
-        },
-    )
-
-
-@require_GET
-@role_required(COVERAGE_READERS)
-def coverage(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_COVERAGE)
+def coverage(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     node = get_node_for_user(user, code)
     report = coverage_report(node)
     if request.GET.get("export") == "xlsx":
@@ -243,7 +198,7 @@ def coverage(request: HttpRequest, code: str) -> HttpResponse:
         {
             "node": node,
             "report": report,
-            "can_edit": user.has_role(GRID_EDITORS) and node.level == Level.COMMUNITY,
+            "can_edit": user.has_role(MANAGE_AREA) and node.level == Level.COMMUNITY,
         },
     )
 
@@ -297,9 +252,9 @@ def _coverage_xlsx(report: Any) -> bytes:
 
 
 @require_POST
-@role_required(GRID_EDITORS)
-def assign(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(MANAGE_AREA)
+def assign(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     node = get_node_for_user(user, code)
     if node.level == Level.COMMUNITY:
         results = [households_assign(actor=user, community=node)]
@@ -316,9 +271,9 @@ def assign(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(GRID_EDITORS)
-def import_start(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+@role_required(MANAGE_AREA)
+def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     node = home_node(user)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
@@ -350,9 +305,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(GRID_EDITORS)
-def import_status(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = _user(request)
+@role_required(MANAGE_AREA)
+def import_status(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+    user = request.user
     job = ImportJob.objects.defer("data").filter(public_id=public_id, created_by=user).first()
     if job is None:
         raise Http404
@@ -373,8 +328,8 @@ EXAMPLE_NOTE = (
 
 
 @require_GET
-@role_required(GRID_EDITORS)
-def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+@role_required(MANAGE_AREA)
+def import_template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     if kind not in SPECS:
         raise Http404
     spec = SPECS[kind]

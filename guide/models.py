@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
 
 
@@ -127,7 +129,7 @@ class Item(TimeStampedModel):
     # Derived from the name at write time (services), so the search index loads without pinyin work.
     pinyin = models.CharField(max_length=300, blank=True, editable=False)
     initials = models.CharField(max_length=60, blank=True, editable=False)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("guide item", "active"), default=True)
     # Set by the consistency check (guide.consistency): the tip contradicts the answer, or a near-synonym
     # sits in another bin. A flagged item is answered with less confidence and never asked in a contest.
     flagged = models.BooleanField(_("flagged for review"), default=False)
@@ -197,6 +199,7 @@ class LookupQuery(models.Model):
     """What residents ask, counted anonymously (no user, no IP), normalised so variants count together."""
 
     text = models.CharField(_("query"), max_length=100, unique=True)
+    code = opaque_code_field()
     count = models.PositiveIntegerField(_("times asked"), default=0)
     first_at = models.DateTimeField(_("first asked"), auto_now_add=True)
     last_at = models.DateTimeField(_("last asked"), auto_now=True)

@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("c/<str:key>/", views.category, name="category"),
     path("review/", views.review, name="review"),
-    path("review/<int:pk>/", views.review_decide, name="review_decide"),
-    path("qr/<str:code>/households.pdf", views.qr_households, name="qr_households"),
+    path("review/<str:code>/", views.review_decide, name="review_decide"),
+    # guide:qr_households (/guide/qr/<code>/households.pdf) is grid's page, added by wastegrid/urls.py.
 ]

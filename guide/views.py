@@ -1,4 +1,5 @@
-"""The public "which bin?" page, category pages, the review queue and QR sheets."""
+"""The public "which bin?" page, category pages and the review queue. (The households' QR sheets are grid's:
+`grid.resident_views.qr_households`.)"""
 
 from __future__ import annotations
 
@@ -8,23 +9,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import COVERAGE_READERS, GRID_EDITORS, Role, User
-from grid.access import get_node_for_user, role_required
-from grid.models import Household
-from grid.services.household_keys import household_keys_ensure
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.roles import MANAGE_AREA
 from guide import counting
 from guide.models import AnswerSource, CategoryKey, Item, LookupQuery, QueryStatus
 from guide.presenters import answer_dict
-from guide.qr import qr_sheet_pdf
 from guide.search import QueryError, categories, get_index, lookup, validate_query
 from guide.services import review_dismiss, review_resolve
 from lib.htmx import render_page
-
-REVIEWERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
 
 
 @require_GET
@@ -67,8 +62,8 @@ def category(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(REVIEWERS)
-def review(request: HttpRequest) -> HttpResponse:
+@role_required(MANAGE_AREA)
+def review(request: AuthenticatedHttpRequest) -> HttpResponse:
     queue = LookupQuery.objects.filter(status=QueryStatus.OPEN).order_by("-count", "text")[:100]
     totals = Counter(LookupQuery.objects.values_list("status", flat=True))
     return render(
@@ -85,11 +80,10 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(REVIEWERS)
-def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(MANAGE_AREA)
+def review_decide(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
-    query = get_object_or_404(LookupQuery, pk=pk, status=QueryStatus.OPEN)
+    query = get_object_or_404(LookupQuery, code=code, status=QueryStatus.OPEN)
     if request.POST.get("action") == "dismiss":
         review_dismiss(actor=user, query=query, reason=request.POST.get("reason", ""))
         messages.success(request, _("Dismissed."))
@@ -108,37 +102,3 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("“%(name)s” is now in the knowledge base.") % {"name": item.name})
     return redirect("guide:review")
-
-
-@require_GET
-@role_required(GRID_EDITORS | COVERAGE_READERS)
-def qr_households(request: HttpRequest, code: str) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    node = get_node_for_user(user, code)
-    households = list(
-        Household.objects.visible_to(user)
-        .in_node(node)
-        .select_related("building__microgrid", "community")
-        .order_by("code")[:2000]
-    )
-    # Each code opens that household's own page through its secret (grid.HouseholdKey): printing again keeps
-    # the codes already handed out; a lost sheet is re-issued from the household's page.
-    tokens = household_keys_ensure(actor=user, households=households)
-    labels = [
-        (
-            request.build_absolute_uri(reverse("resident:page", args=[tokens[h.pk]])),
-            f"{h.building.name} {h.room}",
-            h.code,
-        )
-        for h in households
-    ]
-    pdf = qr_sheet_pdf(labels, title=f"{node.name} · {_('Household QR codes')}")
-    return HttpResponse(
-        pdf,
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="qr-{node.code}.pdf"',
-            "Cache-Control": "private, no-store",  # the sheet holds the households' keys
-        },
-    )

@@ -15,8 +15,9 @@ from django.utils import timezone
 from enforcement.services_proposal import repeat_proposal
 from grid.models import GridNode, Level
 from jobs.holidays import holidays_load as _holidays_load
+from lib.clock import local_today
 from points.services import points_credit_day, points_expire
-from supervision.ingest import rollups_reconcile as _rollups_reconcile
+from supervision.ingest.reconcile import rollups_reconcile as _rollups_reconcile
 from supervision.partitions import partitions_ensure as _partitions_ensure
 
 PARTITION_MONTHS = 13
@@ -29,7 +30,7 @@ def _subdistrict(code: str) -> GridNode:
 def _day(intended: str | None) -> datetime.date:
     if intended:
         return timezone.localdate(datetime.datetime.fromisoformat(intended))
-    return timezone.localdate()
+    return local_today()
 
 
 def credit_points(*, subdistrict: str, intended: str | None = None) -> str:

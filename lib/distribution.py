@@ -57,5 +57,6 @@ def unscoped(sql: str) -> list[str]:
 def in_sd(node: Any, via: str = "") -> dict[str, int]:
     """The filter every query on a distributed table carries: the node's sub-district (the indexes' lead column
     and the distribution key). `via` names a joined table ("point__") whose own column must be named too.
-    Empty above the sub-districts (a city node reads across them)."""
+    Empty above the sub-districts (a city node reads across them). Readers of the grid apply it through
+    `grid.scope.Scope` (`.sd(via)`, `.in_scope(scope, via=...)`), computed once per request."""
     return {f"{via}subdistrict_id": node.subdistrict_id} if node.subdistrict_id else {}

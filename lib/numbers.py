@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TypeAlias
 
 DASH = "—"  # what a missing value shows, everywhere
+
+# What a figure may arrive as: a database value (Decimal, int, float), a typed-in string, or nothing.
+Numeric: TypeAlias = Decimal | int | float | str | None
 
 # Units written straight after the number (Chinese units and %); Latin units take a space: "12.5 kg".
 _TIGHT = {"%", "户", "吨", "人", "次", "个", "天", "分", "千克", "千克/天"}
 
 
-def _decimal(value: Any) -> Decimal | None:
+def _decimal(value: Numeric) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):
@@ -31,7 +34,7 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def fmt(value: Any, decimals: int = 0, unit: str = "", *, signed: bool = False) -> str:
+def fmt(value: Numeric, decimals: int = 0, unit: str = "", *, signed: bool = False) -> str:
     """`value` with thousands separators and exactly `decimals` decimals (half up), then `unit`:
     fmt(464068.7, 1, "kg") == "464,068.7 kg"; fmt(1234, unit="户") == "1,234户"; None → "—".
     For unit "%" the value is a fraction: fmt(0.875, 1, "%") == "87.5%". `signed` shows "+" on gains."""
@@ -56,7 +59,7 @@ class Num:
     .xlsx cell holds (a number, and a format showing the same decimals and unit). For "%" the value is a
     fraction, as Excel's own % format expects."""
 
-    value: Any
+    value: Numeric
     decimals: int = 0
     unit: str = ""
     signed: bool = False
@@ -83,11 +86,11 @@ class Num:
         return f"+{shown};-{shown};{shown}" if self.signed else shown
 
 
-def num(value: Any, decimals: int = 0, unit: str = "", *, signed: bool = False) -> Num:
+def num(value: Numeric, decimals: int = 0, unit: str = "", *, signed: bool = False) -> Num:
     """Shorthand for Num(...), for building table rows."""
     return Num(value, decimals, unit, signed)
 
 
-def pct(rate: Any, decimals: int = 1, *, signed: bool = False) -> Num:
+def pct(rate: Numeric, decimals: int = 1, *, signed: bool = False) -> Num:
     """A share (0..1) shown as a percentage: pct(0.875) → "87.5%"."""
     return Num(rate, decimals, "%", signed)

@@ -13,10 +13,10 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.bilingual import Msg
+from lib.clock import local_today
 
 # ASCII digits only: \d also matches "２０２６" or "٢٠٢٦", which the API's documented patterns refuse.
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
@@ -34,11 +34,23 @@ NOT_BEGUN = Msg(
 
 def max_year() -> int:
     """The last year anyone may name: next year (plans and targets are set a year ahead)."""
-    return timezone.localdate().year + 1
+    return local_today().year + 1
 
 
 def max_day(ahead: int = 366) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=ahead)
+    return local_today() + datetime.timedelta(days=ahead)
+
+
+def last_whole_day(today: datetime.date | None = None) -> datetime.date:
+    """The last day a page, a report or an assessment counts: yesterday ("截至昨天"). Today is not over, so
+    counting it would move figures during the day and make pages disagree."""
+    return (today or local_today()) - datetime.timedelta(days=1)
+
+
+def last_days(days: int, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """ "The last N days" on every page (numbers, dashboard): N whole days ending with `last_whole_day`."""
+    end = last_whole_day(today)
+    return end - datetime.timedelta(days=days - 1), end
 
 
 def year_ok(year: int) -> bool:
@@ -74,7 +86,7 @@ class Period:
 
     def begun(self, today: datetime.date | None = None) -> bool:
         """Whether the period's first day has come (today: the local date)."""
-        return self.start <= (today or timezone.localdate())
+        return self.start <= (today or local_today())
 
     def days_until(self, today: datetime.date) -> int:
         """Days of the period that have begun by `today` (a running month counts only its past days)."""
@@ -132,7 +144,7 @@ def query_period(request: HttpRequest, default_kind: str = "month", name: str = 
     try:
         return Period.parse(request.GET.get(name, ""))
     except ValueError:
-        return Period.containing(default_kind, timezone.localdate())
+        return Period.containing(default_kind, local_today())
 
 
 def query_month(request: HttpRequest, name: str = "month") -> Period:
@@ -140,8 +152,8 @@ def query_month(request: HttpRequest, name: str = "month") -> Period:
     try:
         period = Period.parse(request.GET.get(name, "")[:7])
     except ValueError:
-        return Period.containing("month", timezone.localdate())
-    return period if period.kind == "month" else Period.containing("month", timezone.localdate())
+        return Period.containing("month", local_today())
+    return period if period.kind == "month" else Period.containing("month", local_today())
 
 
 def parse_year(raw: str) -> int:
@@ -157,7 +169,7 @@ def query_year(request: HttpRequest, name: str = "year") -> int:
     try:
         return parse_year(request.GET.get(name, "") or request.POST.get(name, ""))
     except ValueError:
-        return timezone.localdate().year
+        return local_today().year
 
 
 def query_days(request: HttpRequest, options: Container[int], default: int, name: str = "days") -> int:

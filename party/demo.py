@@ -9,10 +9,10 @@ import random
 import uuid
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
 from grid.models import GridNode, Level, Person
+from lib.clock import local_today
 from lib.periods import Period
 from party.models import MemberKind, OrgKind, PartyMember, PartyOrg, Pledge, VisitOutcome
 from party.selectors import plan_households
@@ -27,7 +27,7 @@ def party_demo_generate(sd: GridNode, seed: int = 2019) -> int:
     if PartyOrg.objects.filter(subdistrict=sd).exists():
         return 0
     rng = random.Random(seed + 23)
-    today = timezone.localdate()
+    today = local_today()
     committee = org_create(actor=None, kind=OrgKind.COMMITTEE, name=f"{sd.name}党工委", node=sd)
     org_create(actor=None, kind=OrgKind.BRANCH, name=f"{sd.name}机关党支部", node=sd, parent=committee)
     communities = list(GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code"))
@@ -140,7 +140,7 @@ DUTIES = [
 def frame_demo_generate(sd: GridNode, seed: int = 2019) -> int:
     """Responsibility lists, this year's projects with milestones, the talent pool and a first exemplar roll
     chosen from the records."""
-    from party.frame import candidates
+    from party.candidates import candidates
     from party.models import Inclusion, Project, TalentKind, WorkStatus
     from party.services import (
         exemplar_choose,
@@ -155,7 +155,7 @@ def frame_demo_generate(sd: GridNode, seed: int = 2019) -> int:
     if Project.objects.filter(subdistrict=sd).exists():
         return 0
     rng = random.Random(seed + 53)
-    today = timezone.localdate()
+    today = local_today()
     for org in PartyOrg.objects.filter(subdistrict=sd, kind=OrgKind.GENERAL_BRANCH):
         for item, owner in DUTIES:
             line = responsibility_add(

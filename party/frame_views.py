@@ -1,5 +1,5 @@
-"""Pages for the model's frame: the seven mechanisms, responsibility lists, projects and milestones, the
-exemplar roll, the talent pool."""
+"""Pages for the model's frame: responsibility lists, projects and milestones, the exemplar roll, the talent
+pool. The seven-mechanism report itself (`party:frame`) is served by `reports.frame_views`."""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import GRID_EDITORS, PARTY_READERS, Role, User
-from grid.access import Scope, role_required
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.models import User
+from accounts.roles import ADMINISTER_SUBDISTRICT, MANAGE_AREA, READ_PARTY
 from grid.models import GridNode, Household, Person
+from grid.scope import Scope
+from lib.clock import local_today
 from lib.forms import attempt, form_page
 from lib.periods import query_year
 from lib.validation import form_pk
-from party.frame import candidates, frame_report
+from party.candidates import candidates
 from party.models import (
     Exemplar,
     ExemplarKind,
@@ -44,8 +46,6 @@ from party.services import (
 from party.views import _org
 from units.models import MemberUnit
 
-ADMIN = frozenset({Role.SUBDISTRICT_ADMIN})
-
 
 def _sd(request: HttpRequest) -> tuple[User, GridNode]:
     user = request.user
@@ -64,26 +64,12 @@ def _date(value: str) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-@require_http_methods(["GET"])
-@role_required(PARTY_READERS)
-def frame(request: HttpRequest) -> HttpResponse:
-    _user, sd = _sd(request)
-    year = _year(request)
-    mechanisms, inclusions = frame_report(sd, year, timezone.localdate())
-    return render(
-        request,
-        "party/frame.html",
-        {"sd": sd, "year": year, "mechanisms": mechanisms, "inclusions": inclusions},
-    )
-
-
 @require_http_methods(["GET", "POST"])
-@role_required(PARTY_READERS)
-def duties(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(READ_PARTY)
+def duties(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     org = _org(user, code)
-    editor = user.has_role(GRID_EDITORS)
+    editor = user.has_role(MANAGE_AREA)
     error = ""
     if request.method == "POST":
         if not editor:
@@ -120,13 +106,13 @@ def duties(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(PARTY_READERS)
-def projects(request: HttpRequest) -> HttpResponse:
+@role_required(READ_PARTY)
+def projects(request: AuthenticatedHttpRequest) -> HttpResponse:
     user, sd = _sd(request)
     year = _year(request)
     error = ""
     if request.method == "POST":
-        if not user.has_role(ADMIN):
+        if not user.has_role(ADMINISTER_SUBDISTRICT):
             raise Http404
         project, error = attempt(
             lambda: project_create(
@@ -139,7 +125,7 @@ def projects(request: HttpRequest) -> HttpResponse:
             )
         )
         if project is not None:
-            return redirect("party:project", pk=project.pk)
+            return redirect("party:project", code=project.code)
     rows = (
         Project.objects.filter(subdistrict=sd, year=year)
         .annotate(
@@ -147,18 +133,23 @@ def projects(request: HttpRequest) -> HttpResponse:
         )
         .order_by("inclusion", "title")
     )
-    context = {"rows": rows, "year": year, "inclusions": Inclusion.choices, "can_edit": user.has_role(ADMIN)}
+    context = {
+        "rows": rows,
+        "year": year,
+        "inclusions": Inclusion.choices,
+        "can_edit": user.has_role(ADMINISTER_SUBDISTRICT),
+    }
     return form_page(request, "party/projects.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(PARTY_READERS)
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(READ_PARTY)
+def project_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user, sd = _sd(request)
-    project = get_object_or_404(Project, pk=pk, subdistrict=sd)
+    project = get_object_or_404(Project, code=code, subdistrict=sd)
     error = ""
     if request.method == "POST":
-        if not user.has_role(ADMIN):
+        if not user.has_role(ADMINISTER_SUBDISTRICT):
             raise Http404
 
         def write() -> None:
@@ -176,19 +167,19 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 milestone_done(
                     actor=user,
                     milestone=milestone,
-                    day=_date(request.POST.get("day", "")) or timezone.localdate(),
+                    day=_date(request.POST.get("day", "")) or local_today(),
                     evidence_note=request.POST.get("evidence_note", ""),
                     evidence=request.FILES.get("evidence"),
                 )
 
         _done, error = attempt(write, unreadable=_("Give dates as YYYY-MM-DD."))
         if not error:
-            return redirect("party:project", pk=project.pk)
+            return redirect("party:project", code=project.code)
     context = {
         "project": project,
         "milestones": project.milestones.all(),
-        "can_edit": user.has_role(ADMIN),
-        "today": timezone.localdate(),
+        "can_edit": user.has_role(ADMINISTER_SUBDISTRICT),
+        "today": local_today(),
     }
     return form_page(request, "party/project.html", context, error)
 
@@ -204,13 +195,13 @@ def _target(kind: str, pk: int, sd: GridNode) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(PARTY_READERS)
-def exemplars(request: HttpRequest) -> HttpResponse:
+@role_required(READ_PARTY)
+def exemplars(request: AuthenticatedHttpRequest) -> HttpResponse:
     user, sd = _sd(request)
     year = _year(request)
     error = ""
     if request.method == "POST":
-        if not user.has_role(ADMIN):
+        if not user.has_role(ADMINISTER_SUBDISTRICT):
             raise Http404
         kind = request.POST.get("kind", "")
         chosen, error = attempt(
@@ -231,17 +222,17 @@ def exemplars(request: HttpRequest) -> HttpResponse:
     context = {
         "year": year,
         "roll": Exemplar.objects.filter(subdistrict=sd, year=year),
-        "candidates": candidates(sd, year, timezone.localdate()) if user.has_role(ADMIN) else {},
+        "candidates": candidates(sd, year, local_today()) if user.has_role(ADMINISTER_SUBDISTRICT) else {},
         "kinds": dict(ExemplarKind.choices),
     }
     return form_page(request, "party/exemplars.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(PARTY_READERS)
-def talents(request: HttpRequest) -> HttpResponse:
+@role_required(READ_PARTY)
+def talents(request: AuthenticatedHttpRequest) -> HttpResponse:
     user, sd = _sd(request)
-    editor = user.has_role(GRID_EDITORS)
+    editor = user.has_role(MANAGE_AREA)
     error = ""
     if request.method == "POST":
         if not editor:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grid.scope import ScopedQuerySet
+from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
 
 
@@ -67,6 +69,8 @@ class PartyMember(TimeStampedModel):
     reported_on = models.DateField(_("reported on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
@@ -106,6 +110,7 @@ class VisitPlan(TimeStampedModel):
         "grid.GridNode", on_delete=models.PROTECT, related_name="visit_plans", verbose_name=_("micro-grid")
     )
     quarter = models.CharField(_("quarter"), max_length=8)  # 2026-Q4
+    code = opaque_code_field()
     title = models.CharField(_("title"), max_length=100)
     members = models.ManyToManyField(
         PartyMember, blank=True, related_name="visit_plans", verbose_name=_("visitors")
@@ -206,6 +211,7 @@ class Project(TimeStampedModel):
     node = models.ForeignKey(
         "grid.GridNode", on_delete=models.PROTECT, related_name="party_projects", verbose_name=_("grid node")
     )
+    code = opaque_code_field()
     inclusion = models.CharField(_("written into"), max_length=16, choices=Inclusion.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=150)

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_created, audit_updated, saved_user, snapshot
-from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Household, Level, Person
+from grid.scope import OUT_OF_SCOPE, Scope
+from lib.clock import local_today
 from lib.codes import next_code
 from lib.idempotency import hold_key, idempotency_uuid
 from lib.periods import Period
@@ -107,7 +107,7 @@ def member_add(
         raise ValidationError(_("Say which residential area the member serves."))
     Scope.of(actor).require(community)
     if kind == MemberKind.IN_SERVICE and reported_on is None:
-        reported_on = timezone.localdate()
+        reported_on = local_today()
     if reported_on is not None:
         check_day(reported_on)
     member = PartyMember(
@@ -139,7 +139,7 @@ def pledge_sign(
     one for a member of their residential area. `signed_on`: today unless given, never in the future.
     Signing the same text again returns the first pledge unchanged. Raises PermissionDenied outside the
     actor's scope, ValidationError for an impossible day."""
-    signed_on = signed_on or timezone.localdate()
+    signed_on = signed_on or local_today()
     if actor is None or member.person_id != getattr(actor, "person_id", None):
         Scope.of(actor).require(member.community)
     check_day(signed_on, ahead=0)
@@ -205,7 +205,7 @@ def visit_record(
     if outcome not in VisitOutcome.values:
         raise ValidationError(_("Choose how the visit went."))
     check_day(day)
-    if day > timezone.localdate():
+    if day > local_today():
         raise ValidationError(_("A visit cannot be in the future."))
     microgrid_id = household.building.microgrid_id
     if plan is not None and plan.microgrid_id != microgrid_id:

@@ -10,27 +10,23 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import GRID_EDITORS, PARTY_READERS, VISIT_RECORDERS, User
-from grid.access import get_household_for_user, get_node_for_user, home_node, role_required
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.models import User
+from accounts.roles import MANAGE_AREA, READ_PARTY, RECORD_VISITS
 from grid.models import GridNode, GridWorker, Household, Level
 from grid.presenters import household_view
+from grid.scope import get_household_for_user, get_node_for_user, home_node
 from lib.bilingual import Msg
+from lib.clock import local_today
 from lib.periods import Period, query_period
 from lib.validation import form_pk
 from lib.xlsx import xlsx_response
 from party import selectors
 from party.models import PartyMember, PartyOrg, VisitOutcome, VisitPlan
 from party.services import PLEDGE_TEXT_VERSION, pledge_sign, visit_plan_create, visit_record
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _quarter(request: HttpRequest) -> Period:
@@ -46,9 +42,9 @@ def _org(user: User, code: str) -> PartyOrg:
 
 
 @require_GET
-@role_required(PARTY_READERS)
-def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_PARTY)
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     node = home_node(user)
     orgs = list(selectors.orgs_visible(node).select_related("node").order_by("sort_order", "code"))
     if len(orgs) == 1:
@@ -77,11 +73,11 @@ def lead_rules() -> dict[str, str]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(PARTY_READERS)
-def mine(request: HttpRequest) -> HttpResponse:
+@role_required(READ_PARTY)
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's own four leads (我的四个带头): each done or missing, and the link that gets it done.
     POST signs the pledge online (the box must be ticked)."""
-    user = _user(request)
+    user = request.user
     member = selectors.member_for(user)
     period = _quarter(request)
     error = ""
@@ -93,7 +89,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         else:
             pledge_sign(actor=user, member=member)
             return redirect(f"{reverse('party:mine')}?period={period.key}#lead-pledge")
-    today = timezone.localdate()
+    today = local_today()
     leads = selectors.leads_of(member, period, today) if member is not None else None
     return render(
         request,
@@ -112,14 +108,14 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(PARTY_READERS)
-def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(READ_PARTY)
+def org_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Who leads in what, and who has not yet, for a branch and everything under it."""
-    user = _user(request)
+    user = request.user
     org = _org(user, code)
     period = _quarter(request)
     members = PartyMember.objects.filter(org_id__in=selectors.org_subtree(org))
-    leads = selectors.four_leads(members, period, timezone.localdate())
+    leads = selectors.four_leads(members, period, local_today())
     if request.GET.get("missing"):
         leads = [m for m in leads if m.count < 4]
     if request.GET.get("export") == "xlsx":
@@ -174,16 +170,16 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(PARTY_READERS | VISIT_RECORDERS)
-def visits(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_PARTY | RECORD_VISITS)
+def visits(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     node = get_node_for_user(user, code)
     period = _quarter(request)
     if period.kind != "quarter":
         period = Period.containing("quarter", period.start)
     error = ""
     if request.method == "POST":
-        if not user.has_role(GRID_EDITORS):
+        if not user.has_role(MANAGE_AREA):
             raise Http404
         microgrid = (
             GridNode.objects.subtree(node)
@@ -202,8 +198,8 @@ def visits(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            return redirect("party:plan", pk=plan.pk)
-    coverage = selectors.visit_coverage(node, period, timezone.localdate())
+            return redirect("party:plan", code=plan.code)
+    coverage = selectors.visit_coverage(node, period, local_today())
     community = (
         node if node.level == Level.COMMUNITY else (node.parent if node.level == Level.MICROGRID else None)
     )
@@ -215,7 +211,7 @@ def visits(request: HttpRequest, code: str) -> HttpResponse:
             "period": period,
             "coverage": coverage,
             "quarters": _recent_quarters(period),
-            "can_plan": user.has_role(GRID_EDITORS),
+            "can_plan": user.has_role(MANAGE_AREA),
             "members": PartyMember.objects.filter(community=community).select_related("person")
             if community
             else [],
@@ -228,7 +224,7 @@ def visits(request: HttpRequest, code: str) -> HttpResponse:
 def _recent_quarters(shown: Period, n: int = 6) -> list[Period]:
     """The quarter picker's choices (a select, not a "2026-Q4" text box): this quarter and the ones before,
     with the one shown kept when it is older."""
-    quarters = [Period.containing("quarter", timezone.localdate())]
+    quarters = [Period.containing("quarter", local_today())]
     while len(quarters) < n:
         quarters.append(quarters[-1].previous())
     if shown.key not in {q.key for q in quarters}:
@@ -236,8 +232,10 @@ def _recent_quarters(shown: Period, n: int = 6) -> list[Period]:
     return quarters
 
 
-def _plan(user: User, pk: int) -> VisitPlan:
-    plan = get_object_or_404(VisitPlan.objects.select_related("microgrid"), pk=pk)
+def _plan(user: User, code: str) -> VisitPlan:
+    plan = get_object_or_404(
+        VisitPlan.objects.select_related("microgrid").prefetch_related("members__person"), code=code
+    )
     get_node_for_user(user, plan.microgrid.code)  # 404 outside the user's part of the grid
     return plan
 
@@ -271,11 +269,11 @@ def _sees_rooms(user: User, plan: VisitPlan) -> bool:
 
 
 @require_GET
-@role_required(VISIT_RECORDERS | PARTY_READERS)
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    plan = _plan(user, pk)
-    every = selectors.plan_households(plan, timezone.localdate())
+@role_required(RECORD_VISITS | READ_PARTY)
+def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    plan = _plan(user, code)
+    every = selectors.plan_households(plan, local_today())
     # Which households are listed (issue 14: all 170 at once helped nobody at the door): by default a grid
     # worker's own households not visited yet this quarter, anyone else's "not visited yet"; ?show=all lists
     # every household of the micro-grid. The counter and the filter counts come from one query
@@ -308,8 +306,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "show": show,
             "filters": _plan_filters(tally, worker_id),
             "outcomes": VisitOutcome.choices,
-            "today": timezone.localdate(),
-            "can_record": user.has_role(VISIT_RECORDERS),
+            "today": local_today(),
+            "can_record": user.has_role(RECORD_VISITS),
         },
     )
 
@@ -318,7 +316,7 @@ def _visit_form(request: HttpRequest) -> tuple[uuid.UUID, datetime.date]:
     """The phone's client id and the day of a visit form; ValidationError (zh/en page text) when malformed."""
     try:
         client_id = uuid.UUID(request.POST.get("client_id", ""))
-        day = datetime.date.fromisoformat(request.POST.get("day", "") or timezone.localdate().isoformat())
+        day = datetime.date.fromisoformat(request.POST.get("day", "") or local_today().isoformat())
     except ValueError:
         raise ValidationError(_("The form was incomplete; reload the page.")) from None
     return client_id, day
@@ -349,15 +347,15 @@ def _record_visit(request: HttpRequest, user: User, household: Any, plan: Any, v
 
 
 @require_POST
-@role_required(VISIT_RECORDERS)
-def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(RECORD_VISITS)
+def plan_visit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Record one visit from the plan's list (a phone at the door); answers with the household's row and,
     out of band, the plan's visited counter (it stayed as it was when only the row was swapped)."""
-    user = _user(request)
-    plan = _plan(user, pk)
+    user = request.user
+    plan = _plan(user, code)
     household = get_household_for_user(user, request.POST.get("household", ""))
     error = _record_visit(request, user, household, plan, list(plan.members.all()))
-    rows = selectors.plan_households(plan, timezone.localdate(), only=household)
+    rows = selectors.plan_households(plan, local_today(), only=household)
     # A household outside the plan's micro-grid was refused above; its row still answers, unvisited.
     row = rows[0] if rows else selectors.ToVisit(household, 0, [])
     worker_id = _worker_id(user)
@@ -371,7 +369,7 @@ def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
             "r": row,
             "outcomes": VisitOutcome.choices,
             "cid": uuid.uuid4(),
-            "today": timezone.localdate(),
+            "today": local_today(),
             "can_record": True,
             "error": error,
             # A list of households still to visit drops the one just visited (a line says it was saved).
@@ -387,13 +385,13 @@ def plan_visit(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_panel(user: User, household: Household, *, error: str = "", saved: bool = False) -> dict[str, Any]:
     """Context of party/partials/household_visits.html: the household's visits, the form (with a fresh
     client id) and, for the household's own grid worker, their "visited this quarter" counter."""
-    today = timezone.localdate()
+    today = local_today()
     worker = household.grid_worker
     mine = worker is not None and user.person_id is not None and worker.person_id == user.person_id
     return {
         "household_code": household.code,
         "visits": selectors.household_visits(household),
-        "can_record": user.has_role(VISIT_RECORDERS),
+        "can_record": user.has_role(RECORD_VISITS),
         "outcomes": VisitOutcome.choices,
         "cid": uuid.uuid4(),
         "today": today,
@@ -406,14 +404,14 @@ def visit_panel(user: User, household: Household, *, error: str = "", saved: boo
 
 
 @require_POST
-@role_required(VISIT_RECORDERS)
-def household_visit(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(RECORD_VISITS)
+def household_visit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Record a visit from the household's own page (the grid worker's journey); answers with the visits
     panel and, out of band, the worker's counter. With this quarter's plan of the micro-grid, the visit
     counts for it and its visitors go along."""
-    user = _user(request)
+    user = request.user
     household = get_household_for_user(user, code)
-    plan = selectors.plan_for(household, timezone.localdate())
+    plan = selectors.plan_for(household, local_today())
     error = _record_visit(request, user, household, plan, list(plan.members.all()) if plan else [])
     context = visit_panel(user, household, error=error, saved=not error)
     context["oob"] = True

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from grid.models import GridNode
+from lib.clock import local_today
 from points.models import Reward
 from points.services import points_credit_day
-from supervision.ingest import SHANGHAI
 from supervision.models import PointDay
 
 CATALOGUE = [
@@ -21,7 +19,7 @@ CATALOGUE = [
 def points_demo_generate(sd: GridNode) -> None:
     if not Reward.objects.filter(subdistrict=sd).exists():
         Reward.objects.bulk_create([Reward(subdistrict=sd, name=n, cost=c, stock=s) for n, c, s in CATALOGUE])
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     days = sorted(
         set(PointDay.objects.filter(subdistrict_id=sd.pk, day__lt=today).values_list("day", flat=True))
     )

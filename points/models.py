@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grid.models import VersionedRule
 from lib.db import TimeStampedModel
@@ -98,7 +99,7 @@ class Reward(TimeStampedModel):
     name = models.CharField(_("name"), max_length=80)
     cost = models.PositiveIntegerField(_("points"))
     stock = models.PositiveIntegerField(_("in stock"), default=0)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("reward", "active"), default=True)
 
     class Meta:
         verbose_name = _("reward")

@@ -12,12 +12,12 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from audit.services import audit_created, audit_updated, saved_user, snapshot
-from grid.access import Scope
 from grid.models import GridNode, Household
+from grid.scope import Scope
 from lib.bilingual import Msg
+from lib.clock import local_today
 from lib.idempotency import idempotency_key
 from points.models import EntryKind, LedgerEntry, PointRule, PointsAccount, Redemption, Reward
-from supervision.ingest import SHANGHAI
 from supervision.models import Observation, Outcome
 
 NOT_ENOUGH = Msg("积分不足。", "Not enough points.")
@@ -167,7 +167,7 @@ def _book(
         kind=kind,
         amount=amount,
         key=key,
-        day=timezone.now().astimezone(SHANGHAI).date(),
+        day=local_today(),
         created_by=saved_user(actor),
         reason=reason[:200],
         reverses=reverses,

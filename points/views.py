@@ -7,33 +7,31 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import COVERAGE_READERS, GRID_EDITORS, GRID_READERS, Role, User
-from grid.access import get_household_for_user, get_node_for_user, role_required
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.roles import COUNT_POINTS, MANAGE_AREA, READ_COVERAGE, READ_HOUSEHOLDS
 from grid.models import Household
 from grid.presenters import household_view
+from grid.scope import get_household_for_user, get_node_for_user
 from grid.services.household_keys import household_by_token
+from lib.clock import local_today
 from lib.validation import form_pk
 from points.models import LedgerEntry, PointsAccount, Reward
 from points.services import points_redeem, points_void
 from supervision.selectors import repeat_offenders
 
-COUNTER = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.VOLUNTEER})
-
 
 @require_http_methods(["GET", "POST"])
-@role_required(GRID_READERS | {Role.RESIDENT})
-def statement(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(READ_HOUSEHOLDS)
+def statement(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     household = get_household_for_user(user, code)
     if request.method == "POST":
-        if not user.has_role(GRID_EDITORS):
+        if not user.has_role(MANAGE_AREA):
             raise PermissionDenied
         entry = LedgerEntry.objects.filter(household=household, pk=form_pk(request.POST.get("entry"))).first()
         if entry is not None:
@@ -57,19 +55,18 @@ def statement(request: HttpRequest, code: str) -> HttpResponse:
             "v": household_view(household, user),  # the room masked for roles without personal data
             "balance": account.balance if account else 0,
             "entries": entries,
-            "can_void": user.has_role(GRID_EDITORS),
+            "can_void": user.has_role(MANAGE_AREA),
         },
     )
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
-def leaders(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(READ_COVERAGE)
+def leaders(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Per residential area: the households with the most points and those with the most mistakes."""
     user = request.user
-    assert isinstance(user, User)
     node = get_node_for_user(user, code)
-    since = timezone.localdate() - datetime.timedelta(days=30)
+    since = local_today() - datetime.timedelta(days=30)
     top = (
         PointsAccount.objects.filter(household__in=Household.objects.in_node(node), balance__gt=0)
         .select_related("household__building", "household__community")
@@ -83,10 +80,9 @@ def leaders(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(COUNTER)
-def counter(request: HttpRequest) -> HttpResponse:
+@role_required(COUNT_POINTS)
+def counter(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     raw = (request.POST.get("household") or request.GET.get("h") or "").strip()
     code = raw.upper()[:48]
     household: Household | None = None

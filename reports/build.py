@@ -22,10 +22,10 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from assessment.models import Grade
 from assessment.scoring import in_rank_order
 from grid.models import GridNode
-from guide.qr import FONT  # registers the CID font: Chinese text stays extractable
 from lib import cjk  # Chinese line breaking for every paragraph below (importing it is the switch)
 from lib.numbers import DASH, Num, fmt, num, pct
 from lib.periods import Period
+from lib.qr import FONT  # registers the CID font: Chinese text stays extractable
 from lib.xlsx import xlsx_bytes
 from reports.selectors import Dashboard, dashboard
 
@@ -148,12 +148,13 @@ def summary_rows(data: ReportData) -> list[tuple[str, Any]]:
         (("正确投放率", "Correct"), pct(b.drops.correct_rate)),
         (("当场纠正", "Corrected on the spot"), pct(b.drops.corrected_rate)),
         (("错误率", "Mistakes"), pct(b.drops.mistakes_rate)),
-        (("桶内纯净", "Clean bin checks"), b.purity_pct),
+        # Clean checks only; the assessment's purity score counts slight mixing half (assessment.sources).
+        (("纯净占比（仅计纯净）", "Clean share of bin checks (clean only)"), b.purity_pct),
         (("值守覆盖", "Windows staffed"), b.staffing_pct),
         (("日均清运量", "Collected a day"), num(b.kg_per_day, 1, kg)),
         (("清运总量", "Collected"), num(sum((t.kg for t in b.tonnage), 0), 1, kg)),
         (("考核等级", "Grade"), _grade(data)),
-        (("达标居住区", "Areas meeting"), meeting),
+        (("达标居民区", "Areas meeting"), meeting),
     ]
     return [(data.t(k), v) for k, v in rows]
 
@@ -166,7 +167,7 @@ def assessment_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
     not_enough = t((NOT_ENOUGH, "not enough data"))
     headers = [
         t(("排名", "Rank")),
-        t(("居住区", "Residential area")),
+        t(("居民区", "Residential area")),
         # The indicator's own name: two indicators share the group 有分类实效, never a name.
         *[
             t((f"{i.name}（{fmt(i.weight, 0)}分）", f"{i.name_en or i.code} ({fmt(i.weight, 0)})"))
@@ -402,7 +403,7 @@ def _summary_text(data: ReportData) -> str:
         f"{span}，{data.node.name}共覆盖{fmt(b.households, 0, '户')}，"
         f"记录桶边投放{fmt(b.drops.total, 0, '次')}，正确投放率{pct(b.drops.correct_rate)}"
         f"（当场纠正{pct(b.drops.corrected_rate)}，错误{pct(b.drops.mistakes_rate)}）；"
-        f"定时定点值守覆盖{b.staffing_pct}，桶内纯净检查达标{b.purity_pct}；"
+        f"定时定点值守覆盖{b.staffing_pct}，桶内纯净检查中纯净占比{b.purity_pct}（仅计纯净）；"
         f"日均清运量{fmt(b.kg_per_day, 1, KG)}"
     )
     text += f"（与基线相比：{'，'.join(moves)}）。" if moves else "。"
@@ -410,10 +411,10 @@ def _summary_text(data: ReportData) -> str:
         # 《…（五有）》: two closing marks in a row, and a line may hang only one of them in the margin.
         scheme = f"《{a.scheme.name}》" if a.scheme.name[-1:] not in cjk.CLOSING else a.scheme.name
         if a.overall.grade is None:
-            text += f"按{scheme}考核，本期各居住区数据均不足，不作评级。"
+            text += f"按{scheme}考核，本期各居民区数据均不足，不作评级。"
         else:
             text += (
-                f"按{scheme}考核，{len(a.areas)}个居住区中{a.overall.met}个达标，"
+                f"按{scheme}考核，{len(a.areas)}个居民区中{a.overall.met}个达标，"
                 f"等级为“{GRADE_ZH.get(a.overall.grade, DASH)}”。"
             )
     # The visit list runs to today, not to the period's end: only a period with mistakes of its own names it.

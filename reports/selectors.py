@@ -9,26 +9,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-
 from assessment.scoring import Assessment, NoScheme, assess
-from grid.models import GridNode, Household
+from grid.models import GridNode
+from grid.scope import Scope
+from grid.selectors import household_count
 from guide.models import CategoryKey
-from lib.distribution import in_sd
 from lib.numbers import Num, pct
 from lib.periods import Period
-from supervision.models import DropOffPoint, PointDay, PurityLevel
+from supervision.models import PurityLevel
 from supervision.selectors import (
-    POINT_DAY_SUMS,
     Rate,
-    community_ids,
     numbers_by_child,
-    point_day_rate,
+    point_rates,
     repeat_offenders,
     trend,
 )
-from tonnage.models import TonnageRecord
-from tonnage.selectors import CategoryTonnage, shares, tonnage_summary
+from supervision.selectors import has_drop_offs as _has_drop_offs
+from tonnage.selectors import CategoryTonnage, kg_by_day, shares, tonnage_summary
 
 BUCKETS = ("day", "week", "month")
 
@@ -89,35 +86,31 @@ class Dashboard:
 def dashboard(
     node: GridNode, start: datetime.date, end: datetime.date, by: str | None = None, *, today: datetime.date
 ) -> Dashboard:
+    """Asks the owning apps' selectors only, with one `Scope` of the node computed here for all of them."""
     by = by if by in BUCKETS else default_bucket(start, end)
-    communities = community_ids(node)
-    rows = numbers_by_child(node, start, end)
+    scope = Scope.of_node(node)
+    rows = numbers_by_child(node, start, end, scope=scope)
     total = rows[0]  # the node's own total: its children's rows add up to it
     purity: dict[str, int] = defaultdict(int)
     for levels in total.purity.values():
         for level, n in levels.items():
             purity[level] += n
     try:
-        assessment: Assessment | None = assess(node, Period.containing("month", end), today=today)
+        assessment: Assessment | None = assess(
+            node, Period.containing("month", end), today=today, scope=scope
+        )
     except NoScheme:
         assessment = None
 
     # Trends, bucketed.
     correct: dict[datetime.date, Rate] = {}
-    for day, rate in trend(node, start, end):
+    for day, rate in trend(node, start, end, scope=scope):
         correct.setdefault(bucket_of(day, by), Rate()).add(rate)
     kg: dict[datetime.date, dict[str, float]] = defaultdict(lambda: dict.fromkeys(CategoryKey.values, 0.0))
-    for w in (
-        TonnageRecord.objects.filter(
-            **in_sd(node), community_id__in=communities, day__gte=start, day__lte=end
-        )
-        .values("day", "category")
-        .annotate(kg=Sum("kg"))
-        .order_by()
-    ):
-        kg[bucket_of(w["day"], by)][w["category"]] += float(w["kg"])
+    for day, category, weighed in kg_by_day(node, start, end, scope=scope):
+        kg[bucket_of(day, by)][category] += float(weighed)
     labels = sorted(set(correct) | set(kg))
-    summary = tonnage_summary(node, start, end)
+    summary = tonnage_summary(node, start, end, scope=scope)
     series = {
         "labels": [d.isoformat() for d in labels],
         "correct": [
@@ -132,21 +125,11 @@ def dashboard(
         "names": {c: str(label) for c, label in CategoryKey.choices},
     }
 
-    names = {
-        p.pk: p
-        for p in DropOffPoint.objects.filter(**in_sd(node), community_id__in=communities).only("code", "name")
-    }
     # Mistakes as on every other page (supervision.selectors.Rate): corrected on the spot is not one.
-    per_point = (
-        PointDay.objects.filter(**in_sd(node), community_id__in=communities, day__gte=start, day__lte=end)
-        .values("point_id")
-        .annotate(**POINT_DAY_SUMS)
-        .order_by()
-    )
     weakest = [
-        WeakPoint(names[r["point_id"]].code, names[r["point_id"]].name, rate)
-        for r in per_point
-        if (rate := point_day_rate(r)).total >= 20
+        WeakPoint(p.code, p.label, p.rate)
+        for p in point_rates(node, start, end, scope=scope)
+        if p.rate.total >= 20
     ]
     weakest.sort(key=lambda w: (w.rate.correct_rate or 0, w.code))
     return Dashboard(
@@ -154,7 +137,7 @@ def dashboard(
         start=start,
         end=end,
         by=by,
-        households=Household.objects.in_node(node).count(),
+        households=household_count(node),
         drops=total.drops,
         purity_checks=sum(purity.values()),
         purity_clean=purity.get(PurityLevel.CLEAN, 0),
@@ -164,7 +147,7 @@ def dashboard(
         assessment=assessment,
         children=rows[1:],
         weakest=weakest[:5],
-        visits=repeat_offenders(node, since=start, min_mistakes=3, limit=10),
+        visits=repeat_offenders(node, since=start, min_mistakes=3, limit=10, scope=scope),
         series=series,
     )
 
@@ -172,9 +155,7 @@ def dashboard(
 def has_drop_offs(node: GridNode, start: datetime.date, end: datetime.date) -> bool:
     """Any bin-side record of `node` in the span: the core of a report (drop-offs, correct rates, the
     assessment's evidence). Weighings alone come from the transfer station and may reach back further."""
-    return PointDay.objects.filter(
-        **in_sd(node), community_id__in=community_ids(node), day__gte=start, day__lte=end
-    ).exists()
+    return _has_drop_offs(node, start, end)
 
 
 def report_jobs_recent(node: GridNode, since: datetime.datetime, limit: int = 5) -> list[Any]:

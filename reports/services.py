@@ -8,12 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.utils import timezone
 from django.utils.translation import override
 
-from grid.access import Scope
 from grid.models import GridNode
+from grid.scope import Scope
 from lib import jobs
+from lib.clock import local_today
 from lib.periods import NOT_BEGUN, Period
 from lib.replica import on_replica
 from reports.build import report_data, report_pdf, report_xlsx
@@ -67,9 +67,7 @@ def report_job_run(*, job_id: int) -> ReportJob:
         with override("zh-hans"):
             step(0)
             with on_replica():  # the heavy reads; the job's own status stays on the primary
-                data = report_data(
-                    job.node, Period.parse(job.period), timezone.localdate(), en=job.language == "en"
-                )
+                data = report_data(job.node, Period.parse(job.period), local_today(), en=job.language == "en")
             step(1)
             xlsx = report_xlsx(data)
             step(2)

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import COVERAGE_READERS, User
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.models import User
+from accounts.roles import READ_COVERAGE
 from assessment.scoring import in_rank_order
-from grid.access import get_node_for_user, role_required
 from grid.models import GridNode
 from grid.presenters import household_view
+from grid.scope import get_node_for_user
 from lib.bilingual import Msg
+from lib.clock import local_today
 from lib.htmx import render_page
-from lib.periods import NOT_BEGUN, Period, query_days
+from lib.periods import NOT_BEGUN, Period, last_days, query_days
 from lib.replica import replica_reads
 from lib.uploads import file_response
 from reports.models import ReportJob
 from reports.selectors import BUCKETS, dashboard, has_drop_offs
 from reports.services import report_job_create
-from supervision.selectors import last_days
 
 SPANS = (7, 30, 90, 365)
 PERIOD_FORMAT = Msg(
@@ -29,13 +30,12 @@ PERIOD_FORMAT = Msg(
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
+@role_required(READ_COVERAGE)
 @replica_reads
-def dashboard_page(request: HttpRequest, code: str) -> HttpResponse:
+def dashboard_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     node = get_node_for_user(user, code)
-    today = timezone.localdate()
+    today = local_today()
     days = query_days(request, SPANS, 30)
     start, end = last_days(days, today)
     by = request.GET.get("by", "")
@@ -69,8 +69,8 @@ def _node(request: HttpRequest, code: str) -> tuple[User, GridNode]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(COVERAGE_READERS)
-def report_list(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(READ_COVERAGE)
+def report_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user, node = _node(request, code)
     error = ""
     if request.method == "POST":
@@ -86,7 +86,7 @@ def report_list(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user, node=node, period=period, language=getattr(request, "LANGUAGE_CODE", "zh-hans")
             )
             return redirect("reports:job", public_id=job.public_id)
-    today = timezone.localdate()
+    today = local_today()
     this_month = Period.containing("month", today)
     last_month = this_month.previous()
     # Last month is the usual report; without bin-side records there (a new sub-district), the month so far.
@@ -117,15 +117,15 @@ def _job(request: HttpRequest, public_id: str) -> ReportJob:
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
-def job_status(request: HttpRequest, public_id: str) -> HttpResponse:
+@role_required(READ_COVERAGE)
+def job_status(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     job = _job(request, public_id)
     return render_page(request, "reports/job.html", "reports/partials/job_progress.html", {"job": job})
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
-def job_file(request: HttpRequest, public_id: str, kind: str) -> FileResponse:
+@role_required(READ_COVERAGE)
+def job_file(request: AuthenticatedHttpRequest, public_id: str, kind: str) -> FileResponse:
     job = _job(request, public_id)
     field = {"xlsx": job.xlsx, "pdf": job.pdf}.get(kind)
     if not field:

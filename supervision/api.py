@@ -7,27 +7,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
 from accounts.models import User
+from accounts.tokens import DeviceTokenAuth
 from lib.apierrors import TEXT, ApiError, answers, day_pattern
 from lib.bilingual import Msg
 from lib.jsonbody import json_body
 from lib.periods import parse_day
 from lib.validation import bilingual
-from supervision.ingest import MAX_BATCH, observations_ingest, points_for
-from supervision.services import photo_store, token_user
-
-
-class DeviceTokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-            # The token's public prefix (DeviceToken.prefix) names the device in the records' audit entry.
-            request.device = f"token {token[:8]}"  # type: ignore[attr-defined]
-        return user
-
+from supervision.ingest.observations import observations_ingest, points_for
+from supervision.ingest.validation import MAX_BATCH, record_summary
+from supervision.services import photo_store
 
 router = Router(tags=["supervision"], auth=[DeviceTokenAuth(), django_auth])
 
@@ -53,10 +44,9 @@ class IngestOut(Schema):
 _SELF = "#/paths/~1api~1v1~1supervision~1observations/post/requestBody/content/application~1json/schema/items"
 RECORD: dict[str, Any] = {
     "title": "Record",
-    "description": "A record: {client_id (a UUID the client made, not nil), point (code), household (code or "
-    "null), observed_at (ISO 8601 with a UTC offset, within the last 366 days), category "
-    "(recyclable | hazardous | wet | dry), outcome (correct | mixed | bag_not_broken | corrected | refused), "
-    "mixed_with (list of categories)}. A record that breaks a rule is not stored and is reported in `errors`. "
+    # The record's fields in words come from its one schema (ObservationIn, which also checks each record).
+    "description": f"A record: {record_summary()}. A record that breaks a rule is not stored and is reported "
+    "in `errors`. "
     "The phone's clock: send `X-Client-Time` (the phone's time at sending, ISO 8601 with an offset); when it "
     "is off by more than a minute and at most 24 hours, every record's observed_at is moved by the difference. "
     "A record still later than the server's time (by over 10 minutes) is stored at the time it was received "

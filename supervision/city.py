@@ -1,7 +1,8 @@
 """A synthetic city for scale runs: sub-districts of ~27,000 households each (the demo's generator, other
-codes), their drop-off points, weighings, and bin-side records streamed day by day with the rhythms of the
-real thing — morning and evening windows, more on weekends, a slowly improving correct rate — through the
-bulk path (COPY on PostgreSQL, set-based inserts on SQLite), never per-row ORM saves."""
+codes), their drop-off points and bin-side records streamed day by day with the rhythms of the real thing —
+morning and evening windows, more on weekends, a slowly improving correct rate — through the bulk path (COPY
+on PostgreSQL, set-based inserts on SQLite), never per-row ORM saves. The weighings are tonnage's: the
+project's `wastegrid generate-city` command adds them (wastegrid/management/commands/generate_city.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from django.db import connection
 
 from grid.models import GridNode, Household
 from grid.services.demo import HOUSEHOLDS_AT_SCALE_1, demo_generate
+from lib.clock import SHANGHAI
 from supervision.demo import EVENING, MORNING, supervision_demo_generate
-from supervision.ingest import SHANGHAI, Row, bulk_load
+from supervision.ingest.bulk import bulk_load
+from supervision.ingest.rows import Row
+from supervision.outcomes import OUTCOMES, Outcome
 from supervision.partitions import partitions_ensure
-from tonnage.demo import tonnage_demo_generate
 
-OUTCOMES = ["mixed", "bag_not_broken", "corrected", "refused"]
+NOT_CORRECT = [o for o in OUTCOMES if o != Outcome.CORRECT]  # mixed, bag not broken, corrected, refused
 BATCH = 50_000  # records per bulk-path transaction
 # The synthetic city's names read like Shanghai's: its districts (静安 is the demo's own, 临港新片区 the 16th)
 # and invented sub-districts "<two syllables>街道" — plausible, never a real sub-district's full name.
@@ -90,7 +93,7 @@ def record_days(
                         minutes=rng.randrange(span)
                     )
                     correct = rng.random() < good
-                    outcome = "correct" if correct else rng.choice(OUTCOMES)
+                    outcome = "correct" if correct else rng.choice(NOT_CORRECT)
                     rows.append(
                         Row(
                             uuid.UUID(int=rng.getrandbits(128)),
@@ -129,7 +132,5 @@ def city_records_generate(
                 progress(i, days)  # the day is made and handed to the writers
 
     # Days are generated here while the bulk path writes earlier ones on two connections.
-    total = bulk_load(batches())
-    for sd in subdistricts:
-        tonnage_demo_generate(sd, days=days, seed=seed + sd.pk)
-    return total
+    # The weighed tonnage of the same days is tonnage's (added by `wastegrid generate-city`, the project's).
+    return bulk_load(batches())

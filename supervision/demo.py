@@ -15,12 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Role
 from grid.models import GridNode, Household, Level, Person
-from supervision.ingest import SHANGHAI, Row, write_rows
+from lib.clock import SHANGHAI, local_today
+from supervision.ingest.rows import Row
+from supervision.ingest.writers import write_rows
 from supervision.models import DropOffPoint, Shift
+from supervision.outcomes import OUTCOMES
 from supervision.services import point_create, shift_signup, shifts_generate
 
 MORNING = (datetime.time(7, 0), datetime.time(9, 0))
@@ -43,7 +45,7 @@ def supervision_demo_generate(
     rng = random.Random(seed)
     communities = list(GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code"))
     windows = [(d, *MORNING) for d in range(7)] + [(d, *EVENING) for d in range(7)]
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     all_points: list[DropOffPoint] = []
     for c_no, community in enumerate(communities, start=1):
         members = list(
@@ -86,7 +88,7 @@ def supervision_demo_generate(
     # confirm under the evidence rule (mistakes on 4+ different days, enforcement.services_proposal).
     habitual = set({c: hid for hid, c, _p in reversed(served)}.values())
     offenders |= habitual
-    outcomes = ["correct", "mixed", "bag_not_broken", "corrected", "refused"]
+    outcomes = OUTCOMES  # correct, mixed, bag not broken, corrected, refused
     for d in range(days, 0, -1):
         day = today - datetime.timedelta(days=d)
         good = 0.80 + 0.1 * (days - d) / max(days, 1)  # compliance improves over the week
@@ -134,7 +136,7 @@ def demo_people_for_logins(sd: GridNode, users: list[Any]) -> None:
     Evening windows from today on need two people (the evening peak), so each residential area's evenings
     today and tomorrow are short of one: the secretary's "unstaffed windows → sign someone up" has
     something to do on any day the demo is opened (issue 17)."""
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     points = list(DropOffPoint.objects.filter(subdistrict=sd, active=True).order_by("code"))
     shifts_generate(points=points, start=today, days=14)
     Shift.objects.filter(
@@ -172,7 +174,7 @@ def duty_demo_generate(*, sd: GridNode, seed: int = 2019) -> int:
     if PurityCheck.objects.filter(subdistrict_id=sd.pk).exists():
         return 0
     rng = random.Random(seed + 7)
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     communities = list(GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code"))
     care = {c.pk: rng.uniform(0.78, 1.0) for c in communities}
     signups: list[ShiftSignup] = []

@@ -113,14 +113,14 @@ def _floor_only(room: str) -> str:
     return room[:-2] + "**" if len(room) > 2 else "*" * len(room)
 
 
-def offered_to(person_id: int | None, shift_ids: Any) -> dict[int, int]:
+def offered_to(person_id: int | None, shift_ids: Any) -> dict[int, str]:
     """The shifts among `shift_ids` someone offers to this person and they have not answered yet:
-    {shift pk: offer pk}. Such a shift is theirs to accept, so pages show that link instead of "sign up"
+    {shift pk: offer code}. Such a shift is theirs to accept, so pages show that link instead of "sign up"
     (signing up as well would book them twice); {} without a person."""
     if not person_id:
         return {}
     return dict(
         ShiftOffer.objects.filter(
             to_person_id=person_id, status=OfferStatus.PENDING, signup__shift_id__in=shift_ids
-        ).values_list("signup__shift_id", "pk")
+        ).values_list("signup__shift_id", "code")
     )

@@ -15,8 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from grid.scope import ScopedQuerySet
 from guide.models import CategoryKey
+from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
+from supervision.outcomes import MISTAKE_Q, Outcome
 
 
 class DropOffPoint(TimeStampedModel):
@@ -39,7 +42,9 @@ class DropOffPoint(TimeStampedModel):
         help_text=_("管理责任人, usually the property company"),
     )
     manager_contact = models.CharField(_("contact"), max_length=50, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("drop-off point", "active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("drop-off point")
@@ -124,10 +129,13 @@ class Shift(models.Model):
         "grid.GridNode", on_delete=models.PROTECT, related_name="+", editable=False
     )
     point = models.ForeignKey(DropOffPoint, on_delete=models.CASCADE, related_name="shifts")
+    code = opaque_code_field()
     day = models.DateField(_("day"))
     start = models.TimeField(_("from"))
     end = models.TimeField(_("to"))
     needed = models.PositiveSmallIntegerField(_("people needed"), default=1)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shift")
@@ -152,6 +160,7 @@ class ShiftSignup(models.Model):
     subdistrict_id = models.BigIntegerField()  # the shift's: sign-ups live on the shift's shard
     shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="signups")  # minutes on duty
     person = models.ForeignKey("grid.Person", on_delete=models.PROTECT, related_name="shift_signups")
+    code = opaque_code_field()
     status = models.CharField(
         _("status"), max_length=12, choices=SignupStatus.choices, default=SignupStatus.SIGNED_UP
     )
@@ -182,6 +191,7 @@ class ShiftOffer(models.Model):
     subdistrict_id = models.BigIntegerField()  # the shift's, like the sign-up's
     signup = models.ForeignKey(ShiftSignup, on_delete=models.CASCADE, related_name="offers")
     to_person = models.ForeignKey("grid.Person", on_delete=models.PROTECT, related_name="shift_offers")
+    code = opaque_code_field()
     status = models.CharField(
         _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING
     )
@@ -204,14 +214,6 @@ class ShiftOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signup} → {self.to_person_id} ({self.status})"
-
-
-class Outcome(models.TextChoices):
-    CORRECT = "correct", _("Correct")
-    MIXED = "mixed", _("Mixed")
-    BAG_NOT_BROKEN = "bag_not_broken", _("Bag not broken")
-    CORRECTED = "corrected", _("Corrected on the spot")
-    REFUSED = "refused", _("Refused to correct")
 
 
 class Observation(models.Model):
@@ -258,6 +260,8 @@ class Observation(models.Model):
     )
     received_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("bin-side record")
         verbose_name_plural = _("bin-side records")
@@ -266,7 +270,7 @@ class Observation(models.Model):
             # records) are counted in the rollups and never looked up one by one.
             models.Index(
                 fields=["household", "day"],
-                condition=~Q(outcome__in=["correct", "corrected"]),
+                condition=MISTAKE_Q,
                 name="obs_household_mistakes_idx",
             ),
         ]
@@ -367,9 +371,25 @@ class ObservationFlag(models.Model):
 
 
 class PurityLevel(models.TextChoices):
+    """`label` explains a level where a volunteer chooses one (纯净（纯净度 > 85%）); `purity_word` is its short
+    word wherever a check is shown as a result or a record (纯净)."""
+
     CLEAN = "clean", _("Clean (purity > 85%)")
     SLIGHT = "slight", _("Slight mixing")
     SERIOUS = "serious", _("Serious mixing")
+
+
+_PURITY_WORDS = {
+    PurityLevel.CLEAN: pgettext_lazy("purity level", "clean"),
+    PurityLevel.SLIGHT: pgettext_lazy("purity level", "slight mixing"),
+    PurityLevel.SERIOUS: pgettext_lazy("purity level", "serious mixing"),
+}
+
+
+def purity_word(level: str) -> str:
+    """A purity level's short word in the page's language (纯净, 轻微混杂, 严重混杂); the key itself if unknown."""
+    word = _PURITY_WORDS.get(level)  # type: ignore[call-overload]
+    return str(word) if word is not None else level
 
 
 class PurityCheck(models.Model):
@@ -387,6 +407,8 @@ class PurityCheck(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("purity check")
@@ -419,6 +441,8 @@ class PointDay(models.Model):
     refused = models.PositiveIntegerField(default=0)
     anonymous = models.PositiveIntegerField(default=0)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["subdistrict_id", "day"], name="pointday_sd_day_idx")]
 
@@ -442,6 +466,8 @@ class HouseholdDay(models.Model):
     )  # mixed, bag not broken, refused (corrected counts as fixed)
     refused = models.PositiveIntegerField(default=0)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["subdistrict_id", "day"], name="householdday_sd_day_idx"),
@@ -455,22 +481,3 @@ class HouseholdDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.day}"
-
-
-class DeviceToken(models.Model):
-    """A bearer token for a phone, smart bin or other system posting records as `user`. Only a hash is kept."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="device_tokens")
-    name = models.CharField(_("device"), max_length=80, blank=True)
-    prefix = models.CharField(max_length=8)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(_("revoked"), default=False)
-
-    class Meta:
-        verbose_name = _("device token")
-        verbose_name_plural = _("device tokens")
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user})"

@@ -28,16 +28,15 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import Role
 from audit.services import audit_bulk_field_changed
-from grid.access import Scope
+from grid.scope import Scope
+from lib.clock import SHANGHAI
 from supervision.models import (
     DropOffPoint,
     FlagKind,
@@ -49,8 +48,6 @@ from supervision.models import (
     OpeningWindow,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-REVIEWERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})  # who may accept or reject flags
 CLOCK_JITTER = datetime.timedelta(seconds=60)  # network time and a slow send: not worth moving records
 CLOCK_CORRECTABLE = datetime.timedelta(hours=24)  # beyond this the phone's date is wrong, not its clock
 RATE_MAX_PER_DAY = 8
@@ -120,7 +117,7 @@ def flags_for(rows: Sequence[Any], clock: dict[uuid.UUID, str] | None = None) ->
     point_id, household_id, observed_at, day, …); `clock` maps a client id to the time its phone gave when that
     time was later than the server's. Reads the points' windows, the holidays and the households' day totals
     (rollups, already updated in the caller's transaction), in the same few queries whatever the size of the
-    batch and the number of households over the limit (the ingest hot path; tests/test_plausibility.py)."""
+    batch and the number of households over the limit (the ingest hot path; tests/supervision/test_plausibility.py)."""
     if not rows:
         return []
     clock = clock or {}

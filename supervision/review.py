@@ -14,11 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import User
-from grid.access import role_required
+from accounts.roles import MANAGE_AREA
 from grid.presenters import household_view
+from lib.masking import mask_name
 from supervision.models import FlagKind, FlagVerdict, Observation
-from supervision.plausibility import RATE_MAX_PER_DAY, REVIEWERS, flags_in_scope, flags_review
+from supervision.plausibility import RATE_MAX_PER_DAY, flags_in_scope, flags_review
 
 PAGE_SIZE = 50
 
@@ -63,16 +65,32 @@ def _records(flags: list[Any], user: User) -> list[dict[str, Any]]:
             client_id__in=list(rows),
         ).select_related("point"):
             rows[obs.client_id]["record"] = obs
+        # Who recorded it (the reviewer checks the time with them): the volunteer's name, masked like other
+        # people for a reader who does not see personal data; the login when no person is linked.
+        users = {
+            u.pk: u
+            for u in User.objects.filter(
+                pk__in={r["record"].recorded_by_id for r in rows.values() if r["record"] is not None}
+            ).select_related("person")
+        }
+        for r in rows.values():
+            by = users.get(r["record"].recorded_by_id) if r["record"] is not None else None
+            r["recorded_by"] = _recorder(by, user) if by is not None else ""
     return list(rows.values())
 
 
-@role_required(REVIEWERS)
+def _recorder(by: User, reader: User) -> str:
+    if by.person is None:
+        return by.username
+    return by.person.name if reader.sees_personal_data else mask_name(by.person.name)
+
+
+@role_required(MANAGE_AREA)
 @require_http_methods(["GET", "POST"])
-def flagged(request: HttpRequest) -> HttpResponse:
+def flagged(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: the flagged records of my residential areas (?verdict=pending|accepted|rejected, paginated);
     POST: accept or reject the ticked ones (`record` client ids, `verdict`)."""
     user = request.user
-    assert isinstance(user, User)
     if request.method == "POST":
         verdict = request.POST.get("verdict", "")
         ids = []

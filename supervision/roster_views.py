@@ -15,25 +15,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
-from grid.access import OUT_OF_SCOPE, Scope, get_node_for_user, role_required
+from accounts.roles import MANAGE_AREA, READ_COVERAGE
 from grid.models import Person
+from grid.scope import OUT_OF_SCOPE, Scope, get_node_for_user
+from lib.clock import SHANGHAI, local_today
 from lib.forms import attempt, form_page
 from lib.masking import mask_phone
 from lib.validation import form_pk
-from supervision.ingest import SHANGHAI
 from supervision.models import Shift, ShiftSignup, SignupStatus
-from supervision.selectors import ACTIVE, gaps, shifts_for
+from supervision.selectors import ACTIVE, gaps, missed, shifts_for
 from supervision.services import shift_is_over, shift_signup, shift_signup_withdraw
 
-ROSTER_STAFF = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
 # The area lead reads the rosters of their area (where "understaffed tomorrow" leads) but signs nobody up.
-ROSTER_READERS = ROSTER_STAFF | {Role.AREA_LEAD}
 REGULARS_DAYS = 90  # people who stood at this residential area's points lately are suggested first
 
 
-def _shift_for(user: User, pk: int) -> Shift:
-    shift = shifts_for(user).filter(pk=pk).select_related("point__community").first()
+def _shift_for(user: User, code: str) -> Shift:
+    shift = shifts_for(user).filter(code=code).select_related("point__community").first()
     if shift is None:
         raise Http404
     return shift
@@ -74,19 +74,18 @@ def _withdraw(request: HttpRequest, user: User, shift: Shift) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(ROSTER_READERS)
-def shift_roster(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(READ_COVERAGE)
+def shift_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
-    shift = _shift_for(user, pk)
-    can_edit = user.has_role(ROSTER_STAFF)
+    shift = _shift_for(user, code)
+    can_edit = user.has_role(MANAGE_AREA)
     error = ""
     if request.method == "POST" and not can_edit:
         raise PermissionDenied(str(OUT_OF_SCOPE))
     if request.method == "POST" and request.POST.get("action") == "withdraw":
         error = _withdraw(request, user, shift)
         if not error:
-            return redirect("supervision:shift_roster", pk=shift.pk)
+            return redirect("supervision:shift_roster", code=shift.code)
     elif request.method == "POST":
 
         def write() -> ShiftSignup:
@@ -100,14 +99,24 @@ def shift_roster(request: HttpRequest, pk: int) -> HttpResponse:
             # Say so: the list reloads and the person only moves between tables otherwise (issue 17).
             name = done.person.name if isinstance(done, ShiftSignup) else ""
             messages.success(request, _("%(name)s is signed up for this window.") % {"name": name})
-            return redirect("supervision:shift_roster", pk=shift.pk)
+            return redirect("supervision:shift_roster", code=shift.code)
     signups = list(shift.signups.filter(status__in=ACTIVE).select_related("person").order_by("person__name"))
     q = request.GET.get("q", "").strip()[:50]
     taken = {s.person_id for s in signups}
     # A sign-up staff made can be withdrawn until the window starts (the service checks it again).
     started = timezone.now() >= datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
+    # "Understaffed windows" leads back to the reader's own level (an area lead's area, a sub-district's
+    # admin's sub-district), not down to the residential area they never opened.
+    community = shift.point.community
+    own = user.node
+    back = (
+        own
+        if own is not None and own.level != "microgrid" and community.path.startswith(own.path)
+        else community
+    )
     context = {
         "shift": shift,
+        "understaffed_code": back.code,
         "signups": [
             (s, mask_phone(s.person.phone), can_edit and not started and s.status == SignupStatus.ASSIGNED)
             for s in signups
@@ -124,21 +133,34 @@ def shift_roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@role_required(ROSTER_READERS)
-def understaffed(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(READ_COVERAGE)
+def understaffed(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Today's and tomorrow's understaffed windows (fewer people than needed, `gaps`) of a part of the grid the
     reader sees, each leading to its roster: where "understaffed windows tomorrow" on the home pages leads."""
     user = request.user
-    assert isinstance(user, User)
     node = get_node_for_user(user, code)
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     days = [
-        # Today's windows that are over are history (missed ones show on the home page): not to staff any more.
-        (_("Today"), "today", [s for s in gaps(node, today) if not shift_is_over(s)]),
-        (_("Tomorrow"), "tomorrow", gaps(node, today + datetime.timedelta(days=1))),
+        # Today's windows that are over are not to staff any more, so they are not listed as understaffed; those
+        # that ended with nobody checked in are listed apart as missed (未到岗), and the "all staffed" line speaks
+        # only of the windows still ahead, never of ended ones.
+        (
+            _("Today"),
+            "today",
+            [s for s in gaps(node, today) if not shift_is_over(s)],
+            missed(node, today, timezone.now()),
+            _("The rest of today's windows are staffed."),
+        ),
+        (
+            _("Tomorrow"),
+            "tomorrow",
+            gaps(node, today + datetime.timedelta(days=1)),
+            [],
+            _("Every window is staffed."),
+        ),
     ]
     return render(
         request,
         "supervision/understaffed.html",
-        {"node": node, "days": days, "can_edit": user.has_role(ROSTER_STAFF)},
+        {"node": node, "days": days, "can_edit": user.has_role(MANAGE_AREA)},
     )

@@ -7,13 +7,12 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, Sum
 
-from grid.access import Scope
 from grid.models import GridNode, GridWorker, Household, Level
-from lib.distribution import in_sd
+from grid.scope import Scope
+from lib.clock import SHANGHAI
 from lib.numbers import Num, pct
 from supervision.models import (
     DropOffPoint,
@@ -24,6 +23,7 @@ from supervision.models import (
     ShiftSignup,
     SignupStatus,
 )
+from supervision.outcomes import HOUSEHOLD_DAY_SUMS, MISTAKE_Q, POINT_DAY_SUMS
 
 ACTIVE = [SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED]
 
@@ -31,8 +31,9 @@ ACTIVE = [SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED]
 @dataclass
 class Rate:
     """Drop-offs by outcome, one definition for every page: correct + corrected + mistakes == total.
-    Mistakes are the supervision outcomes mixed, bag not broken and refused (as `HouseholdDay.mistakes`);
-    corrected on the spot (纠正后正确) is neither correct nor a mistake and is shown as its own figure."""
+    Mistakes are `supervision.outcomes.MISTAKES` (mixed, bag not broken, refused; `HouseholdDay.mistakes`);
+    corrected on the spot (纠正后正确) is neither correct nor a mistake and is shown as its own figure. The
+    sums a Rate is made of: `outcomes.POINT_DAY_SUMS` / `HOUSEHOLD_DAY_SUMS`, read by `point_day_rate`."""
 
     total: int = 0
     correct: int = 0
@@ -77,30 +78,9 @@ class Rate:
 
 
 def point_day_rate(row: Mapping[str, Any]) -> Rate:
-    """A Rate from a PointDay aggregate with keys total, correct, mixed, bag, refused (the one place that
-    says which PointDay columns are mistakes)."""
-    return Rate(
-        row["total"] or 0,
-        row["correct"] or 0,
-        (row["mixed"] or 0) + (row["bag"] or 0) + (row["refused"] or 0),
-    )
-
-
-# The PointDay sums `point_day_rate` reads: `.annotate(**POINT_DAY_SUMS)`.
-POINT_DAY_SUMS = {
-    "total": Sum("total"),
-    "correct": Sum("correct"),
-    "mixed": Sum("mixed"),
-    "bag": Sum("bag_not_broken"),
-    "refused": Sum("refused"),
-}
-
-
-def last_days(days: int, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """ "The last N days" on every page (numbers, dashboard): N whole days ending yesterday. Today is not over,
-    so a span with today would count part of a day as if it were whole (and change while one looks)."""
-    end = today - datetime.timedelta(days=1)
-    return end - datetime.timedelta(days=days - 1), end
+    """A Rate from a rollup aggregate with keys total, correct, mistakes: `.annotate(**POINT_DAY_SUMS)` (which
+    PointDay columns are mistakes is said in `supervision.outcomes`) or `**HOUSEHOLD_DAY_SUMS`."""
+    return Rate(row["total"] or 0, row["correct"] or 0, row["mistakes"] or 0)
 
 
 @dataclass
@@ -116,23 +96,22 @@ class NodeNumbers:
         return f"{self.staffed * 100 / self.shifts:.0f}%" if self.shifts else "—"
 
 
-def community_ids(node: GridNode) -> list[int]:
-    if node.level == Level.COMMUNITY:
-        return [node.pk]
-    if node.level == Level.MICROGRID:
-        return [node.parent_id] if node.parent_id else []
-    return list(GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).values_list("id", flat=True))
-
-
-def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -> list[NodeNumbers]:
+def numbers_by_child(
+    node: GridNode, start: datetime.date, end: datetime.date, *, scope: Scope | None = None
+) -> list[NodeNumbers]:
     """[the node's total, then each child]: drop-offs by outcome, staffing and purity. The first row is the
     whole node (its children's figures plus any record of the node not under a child), so its figures are
-    the sum of the rows below it."""
-    children = list(node.children.order_by("sort_order", "code")) if node.level != Level.COMMUNITY else []
+    the sum of the rows below it. `scope`: the node's (`Scope.of_node`), when the caller has it already."""
+    scope = scope or Scope.of_node(node)
+    # A residential area's rows are its own (its micro-grids hang no points); a micro-grid has no children.
+    leaf = node.level in (Level.COMMUNITY, Level.MICROGRID)
+    children = [] if leaf else list(node.children.order_by("sort_order", "code"))
     community_of_child: dict[int, int] = {}
-    for child in children:
-        for cid in community_ids(child):
-            community_of_child[cid] = child.pk
+    if children:  # each residential area of the scope lies under one child (or is one)
+        for community in scope.communities:
+            for child in children:
+                if community.path.startswith(child.path):
+                    community_of_child[community.pk] = child.pk
     rows = NodeNumbers(node=node)
     out = {c.pk: NodeNumbers(node=c) for c in children}
 
@@ -141,9 +120,9 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
         child = out.get(community_of_child.get(community_id, -1))
         return [rows, child] if child is not None else [rows]
 
-    communities = community_ids(node)
     drops = (
-        PointDay.objects.filter(**in_sd(node), community_id__in=communities, day__gte=start, day__lte=end)
+        PointDay.objects.in_scope(scope)
+        .filter(day__gte=start, day__lte=end)
         .values("community_id")
         .annotate(**POINT_DAY_SUMS)
     )
@@ -151,19 +130,12 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
         for target in targets(r["community_id"]):
             target.drops.add(point_day_rate(r))
     shifts = (
-        Shift.objects.filter(
-            **in_sd(node),
-            **in_sd(node, "point__"),
-            point__community_id__in=communities,
-            day__gte=start,
-            day__lte=end,
-        )
+        Shift.objects.in_scope(scope, via="point__")
+        .filter(day__gte=start, day__lte=end)
         .values("point__community_id")
         .annotate(
             n=Count("id", distinct=True),
-            staffed=Count(
-                "id", filter=Q(signups__status__in=ACTIVE, **in_sd(node, "signups__")), distinct=True
-            ),
+            staffed=Count("id", filter=Q(signups__status__in=ACTIVE, **scope.sd("signups__")), distinct=True),
         )
     )
     for s in shifts:
@@ -171,13 +143,9 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
             target.shifts += s["n"]
             target.staffed += s["staffed"]
     # Grouped by point, not joined to it: the points' residential areas come from their small table.
-    points = dict(
-        DropOffPoint.objects.filter(**in_sd(node), community_id__in=communities).values_list(
-            "id", "community_id"
-        )
-    )
+    points = dict(DropOffPoint.objects.in_scope(scope).values_list("id", "community_id"))
     purity = (
-        PurityCheck.objects.filter(**in_sd(node), point_id__in=list(points), day__gte=start, day__lte=end)
+        PurityCheck.objects.filter(**scope.sd(), point_id__in=list(points), day__gte=start, day__lte=end)
         .values("point_id", "category", "level")
         .annotate(n=Count("id"))
         .order_by()
@@ -190,12 +158,13 @@ def numbers_by_child(node: GridNode, start: datetime.date, end: datetime.date) -
     return [rows, *out.values()]
 
 
-def trend(node: GridNode, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Rate]]:
+def trend(
+    node: GridNode, start: datetime.date, end: datetime.date, *, scope: Scope | None = None
+) -> list[tuple[datetime.date, Rate]]:
     by_day: dict[datetime.date, Rate] = {}
     for r in (
-        PointDay.objects.filter(
-            **in_sd(node), community_id__in=community_ids(node), day__gte=start, day__lte=end
-        )
+        PointDay.objects.in_scope(scope or Scope.of_node(node))
+        .filter(day__gte=start, day__lte=end)
         .values("day")
         .annotate(**POINT_DAY_SUMS)
         .order_by("day")
@@ -213,16 +182,23 @@ class RepeatOffender:
 
 
 def repeat_offenders(
-    node: GridNode, *, since: datetime.date, min_mistakes: int = 3, limit: int = 100
+    node: GridNode,
+    *,
+    since: datetime.date,
+    min_mistakes: int = 3,
+    limit: int = 100,
+    scope: Scope | None = None,
 ) -> list[RepeatOffender]:
     """Households with repeated mistakes: the input to door-to-door visits and to enforcement."""
     # Only days with mistakes are read (a partial index holds just those, a fraction of all household-days);
-    # a whole sub-district needs no household subquery, its key says it all.
-    scope = HouseholdDay.objects.filter(**in_sd(node), day__gte=since)
+    # a whole sub-district needs no household subquery, its key says it all. Rows of households: a micro-grid
+    # reads its own households (`in_node`), not its residential area's.
+    sd = (scope or Scope.of_node(node)).sd()
+    days = HouseholdDay.objects.filter(**sd, day__gte=since)
     if node.level != Level.SUBDISTRICT:
-        scope = scope.filter(household__in=Household.objects.in_node(node))
+        days = days.filter(household__in=Household.objects.in_node(node))
     rows = list(
-        scope.filter(mistakes__gt=0)
+        days.filter(mistakes__gt=0)
         .values("household_id")
         .annotate(mistakes=Sum("mistakes"), refused=Sum("refused"))
         .filter(mistakes__gte=min_mistakes)
@@ -230,7 +206,7 @@ def repeat_offenders(
     )
     ids = [r["household_id"] for r in rows]
     drops = dict(
-        HouseholdDay.objects.filter(**in_sd(node), household_id__in=ids, day__gte=since)
+        HouseholdDay.objects.filter(**sd, household_id__in=ids, day__gte=since)
         .values_list("household_id")
         .annotate(n=Sum("total"))
         .order_by()
@@ -249,11 +225,11 @@ def repeat_offenders(
 def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
     """Windows with fewer people signed up than needed ("1/2 people" is understaffed): the one rule of the
     secretary's home, the area lead's decisions and the understaffed-windows page."""
+    scope = Scope.of_node(node)
     return list(
-        Shift.objects.filter(
-            **in_sd(node), **in_sd(node, "point__"), point__community_id__in=community_ids(node), day=day
-        )
-        .annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE, **in_sd(node, "signups__"))))
+        Shift.objects.in_scope(scope, via="point__")
+        .filter(day=day)
+        .annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE, **scope.sd("signups__"))))
         .filter(people__lt=F("needed"))
         .select_related("point__community")
         .order_by("start", "point__code")
@@ -263,21 +239,19 @@ def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
 def missed(node: GridNode, day: datetime.date, now: datetime.datetime) -> list[Shift]:
     """Windows of `day` that ended by `now` with nobody checked in (未到岗), however many signed up: what
     happened at the bins, not what was promised (issue 14). `people`: the sign-ups it had."""
+    scope = Scope.of_node(node)
     ended: list[Shift] = [
         s
-        for s in Shift.objects.filter(
-            **in_sd(node), **in_sd(node, "point__"), point__community_id__in=community_ids(node), day=day
-        )
+        for s in Shift.objects.in_scope(scope, via="point__")
+        .filter(day=day)
         .annotate(
-            people=Count("signups", filter=Q(signups__status__in=ACTIVE, **in_sd(node, "signups__"))),
-            present=Count(
-                "signups", filter=Q(signups__checked_in_at__isnull=False, **in_sd(node, "signups__"))
-            ),
+            people=Count("signups", filter=Q(signups__status__in=ACTIVE, **scope.sd("signups__"))),
+            present=Count("signups", filter=Q(signups__checked_in_at__isnull=False, **scope.sd("signups__"))),
         )
         .filter(present=0, needed__gt=0)
         .select_related("point__community")
         .order_by("start", "point__code")
-        if now >= datetime.datetime.combine(s.day, s.end, tzinfo=ZoneInfo("Asia/Shanghai"))
+        if now >= datetime.datetime.combine(s.day, s.end, tzinfo=SHANGHAI)
     ]
     return ended
 
@@ -309,19 +283,43 @@ class LabelledRate:
 
 
 def by_point(community: GridNode, start: datetime.date, end: datetime.date) -> list[LabelledRate]:
+    scope = Scope.of_node(community)
     rows = (
-        PointDay.objects.filter(
-            **in_sd(community),
-            **in_sd(community, "point__"),
-            community_id=community.pk,
-            day__gte=start,
-            day__lte=end,
-        )
+        PointDay.objects.in_scope(scope)
+        .filter(**scope.sd("point__"), day__gte=start, day__lte=end)
         .values("point__code", "point__name")
         .annotate(**POINT_DAY_SUMS)
         .order_by("point__code")
     )
     return [LabelledRate(r["point__name"], r["point__code"], point_day_rate(r)) for r in rows]
+
+
+def point_rates(
+    node: GridNode, start: datetime.date, end: datetime.date, *, scope: Scope | None = None
+) -> list[LabelledRate]:
+    """Each drop-off point of the scope with drop-offs in the span, and its rate (the dashboard's weakest
+    points). Grouped by point on the rollup; codes and names come from the points' small table, not a join."""
+    scope = scope or Scope.of_node(node)
+    names = {p.pk: p for p in DropOffPoint.objects.in_scope(scope).only("code", "name")}
+    rows = (
+        PointDay.objects.in_scope(scope)
+        .filter(day__gte=start, day__lte=end)
+        .values("point_id")
+        .annotate(**POINT_DAY_SUMS)
+        .order_by()
+    )
+    return [
+        LabelledRate(names[r["point_id"]].name, names[r["point_id"]].code, point_day_rate(r)) for r in rows
+    ]
+
+
+def has_drop_offs(
+    node: GridNode, start: datetime.date, end: datetime.date, *, scope: Scope | None = None
+) -> bool:
+    """Any bin-side record of `node` in the span (from the rollup)."""
+    return (
+        PointDay.objects.in_scope(scope or Scope.of_node(node)).filter(day__gte=start, day__lte=end).exists()
+    )
 
 
 def by_household_group(
@@ -331,24 +329,25 @@ def by_household_group(
     looks after, from the per-household rollup."""
     # Grouped by the worker's / micro-grid's id on the sub-district's shard; names come from their tables.
     column = {"worker": "household__grid_worker_id", "microgrid": "household__building__microgrid_id"}[group]
-    scope = {
-        **in_sd(node),
-        **in_sd(node, "household__"),
-        **(in_sd(node, "household__building__") if group == "microgrid" else {}),
+    scope = Scope.of_node(node)
+    keys = {
+        **scope.sd(),
+        **scope.sd("household__"),
+        **(scope.sd("household__building__") if group == "microgrid" else {}),
     }
     rows = list(
         HouseholdDay.objects.filter(
-            **scope, household__in=Household.objects.in_node(node), day__gte=start, day__lte=end
+            **keys, household__in=Household.objects.in_node(node), day__gte=start, day__lte=end
         )
         .values(column)
-        .annotate(total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes"))
+        .annotate(**HOUSEHOLD_DAY_SUMS)
         .order_by()
     )
     ids = [r[column] for r in rows if r[column]]
     if group == "worker":
         names = {
             w.pk: (w.code, w.person.name)
-            for w in GridWorker.objects.filter(**in_sd(node), pk__in=ids).select_related("person")
+            for w in GridWorker.objects.filter(**scope.sd(), pk__in=ids).select_related("person")
         }
     else:
         names = {n.pk: (n.code, n.name) for n in GridNode.objects.filter(pk__in=ids)}
@@ -363,9 +362,11 @@ def by_household_group(
     return sorted(out, key=lambda x: x.code)
 
 
-def weekly(node: GridNode, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Rate]]:
+def weekly(
+    node: GridNode, start: datetime.date, end: datetime.date, *, scope: Scope | None = None
+) -> list[tuple[datetime.date, Rate]]:
     weeks: dict[datetime.date, Rate] = {}
-    for day, rate in trend(node, start, end):
+    for day, rate in trend(node, start, end, scope=scope):
         monday = day - datetime.timedelta(days=day.weekday())
         weeks.setdefault(monday, Rate()).add(rate)
     return sorted(weeks.items())
@@ -377,12 +378,12 @@ def household_recent(household: Household, since: datetime.date, limit: int = 10
 
     agg = HouseholdDay.objects.filter(
         subdistrict_id=household.subdistrict_id, household=household, day__gte=since
-    ).aggregate(total=Sum("total"), correct=Sum("correct"), mistakes=Sum("mistakes"))
+    ).aggregate(**HOUSEHOLD_DAY_SUMS)
     last = list(
         Observation.objects.filter(
             subdistrict_id=household.subdistrict_id, household_id=household.pk, day__gte=since
         )
-        .exclude(outcome__in=["correct", "corrected"])
+        .filter(MISTAKE_Q)
         .select_related("point")
         .order_by("-day", "-observed_at")[:limit]
     )

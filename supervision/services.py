@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 import uuid
 from typing import Any
 
@@ -14,18 +12,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.roles import MANAGE_AREA
 from audit.services import audit_created, audit_updated, saved_user, snapshot
-from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Level, Person
+from grid.scope import OUT_OF_SCOPE, Scope
 from lib.bilingual import Msg
+from lib.clock import SHANGHAI
 from lib.codes import next_code
 from lib.idempotency import hold_key, idempotency_uuid
 from lib.images import clean_jpeg
-from supervision.ingest import SHANGHAI, points_for
+from supervision.ingest.observations import points_for
 from supervision.models import (
     Bin,
-    DeviceToken,
     DropOffPoint,
     Holiday,
     Observation,
@@ -40,8 +38,6 @@ from supervision.models import (
     SignupStatus,
 )
 from supervision.plausibility import windows_on
-
-TOKEN_PREFIX = "wg_"
 
 
 def _require_point(actor: Any, point: DropOffPoint) -> None:
@@ -168,7 +164,7 @@ NOT_BY_STAFF = Msg(
 @transaction.atomic
 def shift_signup_withdraw(*, actor: Any, signup: ShiftSignup) -> ShiftSignup:
     """Withdraw a sign-up that staff made (status "assigned") before its window starts: a secretary who put
-    the wrong person on a window takes it back. The actor must be roster staff (SHIFT_APPROVERS) at the
+    the wrong person on a window takes it back. The actor must be roster staff (MANAGE_AREA) at the
     point and have the person in scope; a person's own sign-up stays theirs (hand-over by offer)."""
     signup = (
         ShiftSignup.objects.select_for_update(of=("self",))  # lock the sign-up, not the joined rows
@@ -177,7 +173,7 @@ def shift_signup_withdraw(*, actor: Any, signup: ShiftSignup) -> ShiftSignup:
     )
     shift = signup.shift
     if actor is not None:
-        if not actor.has_role(SHIFT_APPROVERS):
+        if not actor.has_role(MANAGE_AREA):
             raise PermissionDenied(str(OUT_OF_SCOPE))
         _require_point(actor, shift.point)
         Scope.of(actor).require(signup.person.node)
@@ -220,15 +216,12 @@ def shift_signup_cancel(*, actor: Any, signup: ShiftSignup) -> ShiftSignup:
     return signup
 
 
-# Hand-over by consent: the owner offers, the other person accepts (or a secretary approves). Until then
-# the shift stays with its owner and the other person's name is not shown to the owner.
-SHIFT_APPROVERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
 CHECKED_IN = Msg("已签到的班次不能换班。", "A shift already checked in cannot be swapped.")
 NOT_OPEN = Msg("该换班请求已处理。", "This hand-over has already been answered.")
 
 
 def _is_approver(actor: Any, community: GridNode) -> bool:
-    return actor is None or (actor.has_role(SHIFT_APPROVERS) and Scope.of(actor).covers(community))
+    return actor is None or (actor.has_role(MANAGE_AREA) and Scope.of(actor).covers(community))
 
 
 @transaction.atomic
@@ -309,7 +302,7 @@ def offers_for(user: Any) -> Any:
         if user.person_id
         else Q(pk__in=[])
     )
-    if user.has_role(SHIFT_APPROVERS):
+    if user.has_role(MANAGE_AREA):
         return qs.filter(mine | Scope.of(user).q("signup__shift__point__community"))
     return qs.filter(mine)
 
@@ -349,33 +342,6 @@ def shift_check_out(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | 
         signup.save(update_fields=["checked_out_at", "minutes"])
         audit_updated(actor=actor, obj=signup, before=before)
     return signup
-
-
-def token_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-@transaction.atomic
-def token_create(*, user: Any, name: str = "") -> str:
-    """A new bearer token for the user; only its hash is stored, the token itself is shown once."""
-    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = DeviceToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=token_hash(key))
-    audit_created(actor=user, obj=token, reason="token create")
-    return key
-
-
-def token_user(key: str) -> Any:
-    token = (
-        DeviceToken.objects.select_related("user", "user__node")
-        .filter(key_hash=token_hash(key), revoked=False)
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
-        DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
 
 
 MAX_PHOTO_SIDE = 1600

@@ -12,20 +12,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import COVERAGE_READERS, Role, User
-from grid.access import Scope, get_node_for_user, home_node, role_required
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.models import User
+from accounts.roles import MANAGE_AREA, READ_COVERAGE, RECORD_SORTING
 from grid.models import Person
 from grid.presenters import household_view
+from grid.scope import Scope, get_node_for_user, home_node
 from guide.models import CategoryKey
+from lib.clock import SHANGHAI, local_today
 from lib.confirm import confirm_first
 from lib.masking import mask_name
-from lib.periods import query_days
+from lib.periods import last_days, query_days
 from supervision.handover import candidates_for, offered_to, takers
-from supervision.ingest import RECORDERS, SHANGHAI, points_for
+from supervision.ingest.observations import points_for
 from supervision.models import (
     DropOffPoint,
     OfferStatus,
@@ -34,12 +37,12 @@ from supervision.models import (
     Shift,
     ShiftOffer,
     ShiftSignup,
+    purity_word,
 )
 from supervision.selectors import (
     by_household_group,
     by_point,
     gaps,
-    last_days,
     my_signups,
     numbers_by_child,
     repeat_offenders,
@@ -58,18 +61,12 @@ from supervision.services import (
     shift_signup_cancel,
 )
 
-SECRETARIES = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
 OPEN_SHIFTS_SHOWN = 60  # per week: a residential area's points × two windows × 7 days fit at the demo's size
 NUMBER_SPANS = range(1, 367)  # ?days= on the numbers page: any span up to a year
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _today() -> datetime.date:
-    return timezone.now().astimezone(SHANGHAI).date()
+    return local_today()
 
 
 def _started(shift: Shift, now: datetime.datetime) -> bool:
@@ -84,9 +81,9 @@ def _point_for_user(user: User, code: str) -> DropOffPoint:
 
 
 @require_GET
-@role_required(RECORDERS)
-def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+@role_required(RECORD_SORTING)
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     today = _today()
     points = list(points_for(user).order_by("code")[:50])
     mine = my_signups(user.person_id, today, days=14) if user.person_id else []
@@ -112,12 +109,14 @@ def home(request: HttpRequest) -> HttpResponse:
     offers = list(offers_for(user))
     # My open offers by sign-up, and the offers I may answer. The person I offered a shift to is a colleague
     # of the same roster (supervision.handover): named in full, as they see me.
-    offered = {o.signup_id: (o.to_person.name, o.pk) for o in offers if o.signup.person_id == user.person_id}
+    offered = {
+        o.signup_id: (o.to_person.name, o.code) for o in offers if o.signup.person_id == user.person_id
+    }
     # Whom each shift can be handed to (volunteers and party members free then), named as my role may see.
     free = candidates_for(mine, user)
     context = {
         "points": points,
-        # (sign-up, (name it is offered to, offer pk) or None, over?, candidates, started?): a shift that is
+        # (sign-up, (name it is offered to, offer code) or None, over?, candidates, started?): a shift that is
         # over is not handed over; an open offer can be withdrawn from here; a sign-up can be cancelled until
         # its window starts (services.shift_signup_cancel).
         "mine": [
@@ -133,7 +132,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "has_person": bool(user.person_id),
     }
-    if user.has_role(SECRETARIES):
+    if user.has_role(MANAGE_AREA):
         node = home_node(user)
         context["gaps"] = gaps(node, today + datetime.timedelta(days=1))
         context["node"] = node
@@ -141,10 +140,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(RECORDERS)
-def signup(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    shift = get_object_or_404(Shift, pk=pk, point__in=points_for(user))
+@role_required(RECORD_SORTING)
+def signup(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    shift = get_object_or_404(Shift, code=code, point__in=points_for(user))
     if user.person is None:
         messages.error(request, _("Your account is not linked to a person on the grid."))
     else:
@@ -157,13 +156,13 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(RECORDERS)
-def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(RECORD_SORTING)
+def signup_cancel(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Cancel my own sign-up before its window starts, after a confirmation (lib.confirm): the place frees up
     for someone else. Another person's sign-up is 404."""
-    user = _user(request)
+    user = request.user
     signup_obj = get_object_or_404(
-        ShiftSignup.objects.select_related("shift__point"), pk=pk, person_id=user.person_id or 0
+        ShiftSignup.objects.select_related("shift__point"), code=code, person_id=user.person_id or 0
     )
     shift = signup_obj.shift
     ask = confirm_first(
@@ -188,14 +187,14 @@ def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(RECORDERS)
-def swap(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(RECORD_SORTING)
+def swap(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Offer one of my shifts to someone of the same residential area: picked from the volunteers and
     party members (POST `to`: a Person pk), or else found by phone number (`phone`). The shift stays mine
     until they accept (or a secretary approves); their name is shown masked until then."""
-    user = _user(request)
+    user = request.user
     signup_obj = get_object_or_404(
-        ShiftSignup.objects.select_related("shift__point__community"), pk=pk, person_id=user.person_id
+        ShiftSignup.objects.select_related("shift__point__community"), code=code, person_id=user.person_id
     )
     community = signup_obj.shift.point.community
     picked = request.POST.get("to", "").strip()
@@ -226,31 +225,31 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("supervision:home")
 
 
-def _offer_for_user(user: User, pk: int) -> ShiftOffer:
+def _offer_for_user(user: User, code: str) -> ShiftOffer:
     """An offer the user is part of: made by them, made to them, or (secretaries) at a point of their
     scope; anything else is 404."""
     offer = (
         ShiftOffer.objects.select_related("signup__shift__point__community", "signup__person", "to_person")
-        .filter(pk=pk)
+        .filter(code=code)
         .first()
     )
     if offer is None:
         raise Http404
     party = user.person_id is not None and user.person_id in (offer.to_person_id, offer.signup.person_id)
-    approver = user.has_role(SECRETARIES) and Scope.of(user).covers(offer.signup.shift.point.community)
+    approver = user.has_role(MANAGE_AREA) and Scope.of(user).covers(offer.signup.shift.point.community)
     if not (party or approver):
         raise Http404
     return offer
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(RECORDERS)
-def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(RECORD_SORTING)
+def offer_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """One hand-over offer: the person offered accepts or declines, a secretary approves or declines, the
     owner withdraws. The sender and the receiver are colleagues who meet at the bins: each sees the other's
     name in full; anyone else without personal data sees them masked until the hand-over is accepted."""
-    user = _user(request)
-    offer = _offer_for_user(user, pk)
+    user = request.user
+    offer = _offer_for_user(user, code)
     if request.method == "POST":
         action = request.POST.get("action", "")
         # Only the owner withdraws; their "decline" is a withdrawal too (the service tells them apart by who
@@ -276,7 +275,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "owner_name": offer.signup.person.name if show else mask_name(offer.signup.person.name),
             "to_name": offer.to_person.name if show else mask_name(offer.to_person.name),
             "can_answer": offer.status == OfferStatus.PENDING
-            and (user.person_id == offer.to_person_id or user.has_role(SECRETARIES)),
+            and (user.person_id == offer.to_person_id or user.has_role(MANAGE_AREA)),
             "can_withdraw": offer.status == OfferStatus.PENDING and user.person_id == offer.signup.person_id,
             # The receiver is addressed as "you", not by their own name.
             "for_me": user.person_id is not None and user.person_id == offer.to_person_id,
@@ -286,12 +285,12 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(RECORDERS)
-def check(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
+@role_required(RECORD_SORTING)
+def check(request: AuthenticatedHttpRequest, code: str, action: str) -> HttpResponse:
+    user = request.user
     if action not in ("in", "out"):
         raise Http404
-    signup_obj = get_object_or_404(ShiftSignup, pk=pk, person_id=user.person_id)
+    signup_obj = get_object_or_404(ShiftSignup, code=code, person_id=user.person_id)
     try:
         if action == "in":
             shift_check_in(actor=user, signup=signup_obj)
@@ -311,9 +310,9 @@ def check(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(RECORDERS)
-def point_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(RECORD_SORTING)
+def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     point = _point_for_user(user, code)
     today = _today()
     now = timezone.now()
@@ -338,7 +337,7 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
         "supervision/point.html",
         {
             "point": point,
-            # (shift, my sign-up or None, over?, pk of an open offer of it to me or None): a shift that is
+            # (shift, my sign-up or None, over?, code of an open offer of it to me or None): a shift that is
             # over offers no sign-up or check-in; one offered to me is answered there, not signed up for.
             "shifts": [(s, mine.get(s.pk), shift_is_over(s, now), offered_me.get(s.pk)) for s in shifts],
             # (bin, today's saved level or "", its label or "")
@@ -346,7 +345,7 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
                 (
                     b,
                     checked.get(b.category, ""),
-                    PurityLevel(checked[b.category]).label if b.category in checked else "",
+                    purity_word(checked[b.category]) if b.category in checked else "",
                 )
                 for b in bins
             ],
@@ -358,9 +357,9 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-@role_required(RECORDERS)
-def purity(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(RECORD_SORTING)
+def purity(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     point = _point_for_user(user, code)
     levels = {
         key.removeprefix("level_"): request.POST.get(key, "")
@@ -384,9 +383,9 @@ def purity(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @ensure_csrf_cookie
-@role_required(RECORDERS)
-def record(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(RECORD_SORTING)
+def record(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     point = _point_for_user(user, code)
     # {code, building, room} per household: the recorder matches a typed room against all of them (a room
     # number alone is shared by several buildings) and names them "1号楼 1101" in its list and buttons.
@@ -417,15 +416,10 @@ def _purity_words(purity: dict[str, dict[str, int]]) -> list[tuple[str, list[tup
     """Purity counts {category key: {level key: n}} as (bin name, [(level name, n)]), in the page's language,
     bins and levels in their usual order."""
     names = dict(CategoryKey.choices)
-    levels = {
-        PurityLevel.CLEAN: pgettext("purity level", "clean"),
-        PurityLevel.SLIGHT: pgettext("purity level", "slight mixing"),
-        PurityLevel.SERIOUS: pgettext("purity level", "serious mixing"),
-    }
     return [
         (
             str(names.get(cat, cat)),
-            [(levels.get(lv, lv), purity[cat][lv]) for lv in levels if lv in purity[cat]],
+            [(purity_word(lv), purity[cat][lv]) for lv in PurityLevel.values if lv in purity[cat]],
         )
         for cat in names
         if cat in purity
@@ -433,22 +427,28 @@ def _purity_words(purity: dict[str, dict[str, int]]) -> list[tuple[str, list[tup
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
-def numbers(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_COVERAGE)
+def numbers(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     node = get_node_for_user(user, code)
     days = query_days(request, NUMBER_SPANS, 30)
     start, end = last_days(days, _today())
-    rows = numbers_by_child(node, start, end)
-    offenders = repeat_offenders(node, since=start) if user.has_role(SECRETARIES | {Role.AREA_LEAD}) else []
+    scope = Scope.of_node(node)  # once for the page's selectors
+    rows = numbers_by_child(node, start, end, scope=scope)
+    offenders = repeat_offenders(node, since=start, scope=scope) if user.has_role(READ_COVERAGE) else []
     return render(
         request,
         "supervision/numbers.html",
         {
             "node": node,
             "rows": [(r, _purity_words(r.purity)) for r in rows],
-            "trend": trend(node, start, end),
-            "weeks": weekly(node, start, end),
+            "trend": trend(node, start, end, scope=scope),
+            # (first day, last day, rate): a week's days within the span, so the first and last weeks say
+            # which of their days count.
+            "weeks": [
+                (max(monday, start), min(monday + datetime.timedelta(days=6), end), rate)
+                for monday, rate in weekly(node, start, end, scope=scope)
+            ],
             "days": days,
             "start": start,
             "end": end,

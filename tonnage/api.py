@@ -9,13 +9,14 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 from pydantic import ConfigDict, Field
 
-from accounts.models import GRID_EDITORS, User
+from accounts.models import User
+from accounts.roles import MANAGE_AREA
+from accounts.tokens import DeviceTokenAuth
 from grid.models import GridNode, Level
 from lib.apierrors import KEY, TEXT, ApiError, answers, day_pattern
 from lib.bilingual import Msg
 from lib.periods import MIN_DAY
 from lib.validation import bilingual
-from supervision.api import DeviceTokenAuth
 from tonnage.services import SAME, tonnage_bulk
 
 router = Router(tags=["tonnage"], auth=[DeviceTokenAuth(), django_auth])
@@ -72,7 +73,7 @@ class WeighingOut(Schema):
 def post_records(request: HttpRequest, records: list[WeighingIn]) -> dict[str, Any]:
     user = request.user
     assert isinstance(user, User)
-    if not user.has_role(GRID_EDITORS) or user.node is None:
+    if not user.has_role(MANAGE_AREA) or user.node is None:
         raise ApiError(403, "forbidden", Msg("您的角色无权执行此操作。", "Your role may not do this."))
     communities = {
         n.code: n

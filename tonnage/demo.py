@@ -11,9 +11,9 @@ import random
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from grid.models import GridNode, Household, Level
+from lib.clock import local_today
 from tonnage.models import TonnageRecord, TonnageTarget
 from tonnage.services import tonnage_bulk
 
@@ -30,7 +30,7 @@ def tonnage_demo_generate(sd: GridNode, days: int = 60, seed: int = 2019) -> int
     if TonnageRecord.objects.filter(subdistrict=sd).exists():
         return 0
     rng = random.Random(seed)
-    today = timezone.localdate()
+    today = local_today()
     rows = []
     communities = list(GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code"))
     people = dict(

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from grid.access import Scope
 from grid.models import GridNode, Level
+from grid.scope import Scope
 from grid.services.importing import ImportRejected, RowError
 from guide.models import CategoryKey
 from lib.bilingual import Msg

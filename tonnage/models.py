@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from grid.scope import ScopedQuerySet
 from guide.models import CategoryKey
 from lib.db import TimeStampedModel
 
@@ -39,6 +40,8 @@ class TonnageRecord(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tonnage record")

@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from grid.models import GridNode, Household, Level
+from grid.scope import Scope
 from guide.models import CategoryKey
-from lib.distribution import in_sd
 from tonnage.models import TonnageRecord, TonnageTarget
 
 # 三增一减: these should grow, dry waste should shrink.
@@ -46,49 +46,43 @@ class CategoryTonnage:
         return self.change > 0 if self.category in SHOULD_GROW else self.change < 0
 
 
-def _communities(node: GridNode) -> list[int]:
-    if node.level == Level.COMMUNITY:
-        return [node.pk]
-    return list(GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).values_list("id", flat=True))
-
-
 def _tenth(value: Decimal | float | None) -> Decimal:
     """A weight to the 0.1 kg the records hold: SQLite sums decimals as floats (15927.9000000000)."""
     return Decimal(str(value or 0)).quantize(Decimal("0.1"))
 
 
-def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) -> list[CategoryTonnage]:
+def tonnage_summary(
+    node: GridNode, start: datetime.date, end: datetime.date, *, scope: Scope | None = None
+) -> list[CategoryTonnage]:
+    """Per category. Weighings hang at residential areas: a micro-grid reads its residential area's (its
+    weighings, per household and per resident of that area, and its targets unless the micro-grid has its
+    own), as the drop-off figures do; a micro-grid cannot be weighed on its own."""
+    scope = scope or Scope.of_node(node)
     days = Decimal((end - start).days + 1)
-    communities = _communities(node)
+    communities = scope.community_ids or []
     totals = dict(
-        TonnageRecord.objects.filter(
-            **in_sd(node),
-            community_id__in=communities,
-            day__gte=start,
-            day__lte=end,
-        )
+        TonnageRecord.objects.in_scope(scope)
+        .filter(day__gte=start, day__lte=end)
         .values_list("category")
         .annotate(kg=Sum("kg"))
         .order_by()
     )
-    people = Household.objects.filter(
-        **in_sd(node),
-        community_id__in=communities,
-    ).aggregate(n=Count("id"), people=Sum("size"))
-    targets = {
-        t.category: (t.baseline_kg_per_day, t.target_kg_per_day)
-        for t in TonnageTarget.objects.filter(node=node, year=end.year)
-    }
-    if not targets and len(communities) > 1:
-        # A node above the residential areas without its own figures: the sum of theirs, where all have one.
-        targets = {
-            r["category"]: (_tenth(r["baseline"]), _tenth(r["target"]))
-            for r in TonnageTarget.objects.filter(node_id__in=communities, year=end.year)
-            .values("category")
-            .annotate(n=Count("id"), baseline=Sum("baseline_kg_per_day"), target=Sum("target_kg_per_day"))
-            .order_by()
-            if r["n"] == len(communities)
-        }
+    people = Household.objects.in_scope(scope).aggregate(n=Count("id"), people=Sum("size"))
+    # The node's own baselines and targets and its residential areas', read together (one small query).
+    rows = TonnageTarget.objects.filter(node_id__in={node.pk, *communities}, year=end.year).values_list(
+        "node_id", "category", "baseline_kg_per_day", "target_kg_per_day"
+    )
+    targets = {category: (low, high) for n, category, low, high in rows if n == node.pk}
+    if not targets and (len(communities) > 1 or node.level == Level.MICROGRID):
+        # A node above the residential areas (or a micro-grid) without its own figures: the sum of its areas',
+        # where all have one.
+        areas = set(communities)
+        summed: dict[str, tuple[int, Decimal, Decimal]] = {}
+        for n, category, low, high in rows:
+            if n in areas:
+                k, b, t = summed.get(category, (0, Decimal(0), Decimal(0)))
+                summed[category] = (k + 1, b + low, t + high)
+        targets = {c: (_tenth(b), _tenth(t)) for c, (k, b, t) in summed.items() if k == len(communities)}
     out = []
     for key, label in CategoryKey.choices:
         kg = _tenth(totals.get(key))
@@ -116,3 +110,17 @@ def tonnage_summary(node: GridNode, start: datetime.date, end: datetime.date) ->
 def shares(summary: list[CategoryTonnage]) -> dict[str, float]:
     total = sum(c.kg for c in summary)
     return {c.category: float(c.kg / total) if total else 0.0 for c in summary}
+
+
+def kg_by_day(
+    node: GridNode, start: datetime.date, end: datetime.date, *, scope: Scope | None = None
+) -> list[tuple[datetime.date, str, Decimal]]:
+    """(day, category, kg) of the weighings in the span, for charts."""
+    return [
+        (r["day"], r["category"], r["kg"])
+        for r in TonnageRecord.objects.in_scope(scope or Scope.of_node(node))
+        .filter(day__gte=start, day__lte=end)
+        .values("day", "category")
+        .annotate(kg=Sum("kg"))
+        .order_by()
+    ]

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_bulk_created, audit_created, audit_updated, saved_user, snapshot
-from grid.access import Scope
 from grid.models import GridNode, Level
+from grid.scope import Scope
 from guide.models import CategoryKey
 from lib.bilingual import Msg
 from lib.idempotency import hold_key, idempotency_key

@@ -9,16 +9,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import COVERAGE_READERS, GRID_EDITORS, User
-from grid.access import get_node_for_user, role_required
+from accounts.access import AuthenticatedHttpRequest, role_required
+from accounts.models import User
+from accounts.roles import MANAGE_AREA, READ_COVERAGE
 from grid.models import GridNode, Level
+from grid.scope import get_node_for_user
 from grid.services.importing import ImportRejected
 from guide.models import CategoryKey
+from lib.clock import local_today
 from lib.periods import query_month
 from lib.uploads import read_capped
 from lib.validation import form_pk
@@ -32,14 +34,13 @@ from tonnage.services import tonnage_conflicts_resolve, tonnage_record
 
 def _month(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
     month = query_month(request)
-    return month.start, min(month.end, timezone.localdate())
+    return month.start, min(month.end, local_today())
 
 
 @require_GET
-@role_required(COVERAGE_READERS)
-def summary(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(READ_COVERAGE)
+def summary(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     node = get_node_for_user(user, code)
     start, end = _month(request)
     rows = tonnage_summary(node, start, end)
@@ -82,7 +83,7 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
             "start": start,
             "end": end,
             "children": children,
-            "can_edit": user.has_role(GRID_EDITORS),
+            "can_edit": user.has_role(MANAGE_AREA),
         },
     )
 
@@ -129,10 +130,9 @@ def _resolve(request: HttpRequest, user: User, node: GridNode) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(GRID_EDITORS)
-def record(request: HttpRequest, code: str) -> HttpResponse:
+@role_required(MANAGE_AREA)
+def record(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     node = get_node_for_user(user, code)
     communities = GridNode.objects.subtree(node).filter(level=Level.COMMUNITY).order_by("code")
     if request.method == "POST":
@@ -196,7 +196,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
             "node": node,
             "communities": communities,
             "categories": CategoryKey.choices,
-            "today": timezone.localdate(),
+            "today": local_today(),
             "headers": HEADERS,
             "station_header": STATION,
             "request_key": uuid.uuid4().hex,  # a weighing without a ticket number is still recorded once

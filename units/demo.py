@@ -9,11 +9,11 @@ import datetime
 import random
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
 from grid.models import GridNode, Level, Person
 from grid.services.demo import person_name, phone
+from lib.clock import local_today
 from units.models import CheckResult, CommitmentStatus, MemberUnit, UnitKind
 from units.services import (
     attendance_mark,
@@ -86,7 +86,7 @@ def units_demo_generate(sd: GridNode, seed: int = 2019) -> int:
             _demo_login(sd, school, random.Random(seed + 32))
         return 0
     rng = random.Random(seed + 31)
-    today = timezone.localdate()
+    today = local_today()
     communities = list(GridNode.objects.filter(subdistrict=sd, level=Level.COMMUNITY).order_by("code"))
     units = []
     for name, kind in NAMED + INVENTED:

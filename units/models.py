@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
 
 
@@ -72,6 +73,7 @@ class CommitmentStatus(models.TextChoices):
 
 class Commitment(TimeStampedModel):
     unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="commitments")
+    code = opaque_code_field()
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("commitment"), max_length=150)
     due = models.DateField(_("due"), null=True, blank=True)
@@ -95,6 +97,7 @@ class Commitment(TimeStampedModel):
 
 class Meeting(TimeStampedModel):
     subdistrict = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    code = opaque_code_field()
     title = models.CharField(_("title"), max_length=150)
     day = models.DateField(_("day"))
     place = models.CharField(_("place"), max_length=100, blank=True)
@@ -118,6 +121,7 @@ class Reply(models.TextChoices):
 class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
     unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="attendance")
+    code = opaque_code_field()
     present = models.BooleanField(_("present"), default=False)
     representative = models.CharField(_("representative"), max_length=50, blank=True)
     # The unit's answer to the invitation, before the meeting (the liaison's); `present` is what happened.

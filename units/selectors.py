@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
-from grid.access import Scope
+from grid.scope import Scope
 from units.models import Attendance, Commitment, CommitmentStatus, MemberUnit, UnitCheck
 
 

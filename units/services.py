@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from audit.services import audit_created, audit_updated, saved_user, snapshot
-from grid.access import OUT_OF_SCOPE, Scope
 from grid.models import GridNode, Level, Person
+from grid.scope import OUT_OF_SCOPE, Scope
 from grid.services.records import person_create
 from lib.bilingual import Msg
+from lib.clock import local_today
 from lib.codes import next_code
 from lib.uploads import clean_upload
 from lib.validation import check_day, check_year
@@ -209,7 +210,7 @@ def attendance_reply(
     or cannot. Possible until the meeting day is over; answering again replaces the answer. Raises
     PermissionDenied when the unit is not the actor's, ValidationError (zh/en) once the meeting has passed."""
     _require_unit(actor, attendance.unit)
-    if attendance.meeting.day < timezone.localdate():
+    if attendance.meeting.day < local_today():
         raise ValidationError(str(MEETING_PAST))
     locked = Attendance.objects.select_for_update().get(pk=attendance.pk)
     before = snapshot(locked)

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
-from grid.access import role_required
+from accounts.roles import ADMINISTER_SUBDISTRICT, READ_UNITS, UNIT_LIAISON_ONLY
+from lib.clock import local_today
 from lib.confirm import confirm_first
 from lib.forms import attempt, form_page
 from lib.masking import mask_phone
@@ -33,19 +34,10 @@ from units.services import (
     unit_check_record,
 )
 
-READERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.UNIT_LIAISON})
-EDITORS = frozenset({Role.SUBDISTRICT_ADMIN})
-
 
 def _back(request: HttpRequest, default: HttpResponse) -> HttpResponse:
     """Forms on the liaison's home page post `next=home` to come back there; anything else stays put."""
     return redirect("accounts:home") if request.POST.get("next") == "home" else default
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _year(request: HttpRequest) -> int:
@@ -53,9 +45,9 @@ def _year(request: HttpRequest) -> int:
 
 
 @require_http_methods(["GET"])
-@role_required(READERS)
-def unit_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_UNITS)
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     units = units_for(user)
     if user.role == Role.UNIT_LIAISON and units.count() == 1:
         only = units.first()
@@ -91,7 +83,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             ],
         )
     return render(
-        request, "units/list.html", {"rows": rows, "year": year, "can_edit": user.has_role(EDITORS)}
+        request,
+        "units/list.html",
+        {"rows": rows, "year": year, "can_edit": user.has_role(ADMINISTER_SUBDISTRICT)},
     )
 
 
@@ -103,11 +97,11 @@ def _unit(user: User, code: str) -> MemberUnit:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(READERS)
-def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+@role_required(READ_UNITS)
+def unit_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     unit = _unit(user, code)
-    can_edit = user.has_role(EDITORS)
+    can_edit = user.has_role(ADMINISTER_SUBDISTRICT)
     is_liaison = user.role == Role.UNIT_LIAISON
     error = ""
     if request.method == "POST":
@@ -130,7 +124,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
                 commitment_add(
                     actor=user,
                     unit=unit,
-                    year=int(request.POST.get("year", "") or timezone.localdate().year),
+                    year=int(request.POST.get("year", "") or local_today().year),
                     title=request.POST.get("title", ""),
                     due=datetime.date.fromisoformat(due) if due else None,
                 )
@@ -191,36 +185,33 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "results": CheckResult.choices,
         "can_edit": can_edit,
         "can_update": can_edit or is_liaison,
-        "today": timezone.localdate(),
+        "today": local_today(),
     }
     return form_page(request, "units/detail.html", context, error)
 
 
 @require_http_methods(["GET"])
-@role_required(READERS)
-def commitment_evidence(request: HttpRequest, pk: int) -> FileResponse:
+@role_required(READ_UNITS)
+def commitment_evidence(request: AuthenticatedHttpRequest, code: str) -> FileResponse:
     """The evidence file of a commitment of a unit the reader may see (units_for: staff their sub-district,
     a liaison their own unit); 404 otherwise or without a file. Photos inline, PDFs as attachments."""
-    commitment = Commitment.objects.filter(pk=pk, unit__in=units_for(_user(request))).first()
+    commitment = Commitment.objects.filter(code=code, unit__in=units_for(request.user)).first()
     if commitment is None or not commitment.evidence:
         raise Http404
     return file_response(commitment.evidence, inline_image=True)
 
 
-MEETING_READERS = EDITORS | frozenset({Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.UNIT_LIAISON})
-
-
 @require_http_methods(["GET", "POST"])
-@role_required(MEETING_READERS)
-def meetings(request: HttpRequest) -> HttpResponse:
+@role_required(READ_UNITS)
+def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The sub-district's joint meetings; a liaison sees those their unit is invited to."""
-    user = _user(request)
+    user = request.user
     if user.node is None:
         raise Http404
     sd = user.node.subdistrict
     error = ""
     if request.method == "POST":
-        if not user.has_role(EDITORS) or sd is None:
+        if not user.has_role(ADMINISTER_SUBDISTRICT) or sd is None:
             raise Http404
         asked = confirm_first(
             request,
@@ -246,25 +237,27 @@ def meetings(request: HttpRequest) -> HttpResponse:
             unreadable=_("Give dates as YYYY-MM-DD and the year as a number."),
         )
         if meeting is not None:
-            return redirect("units:meeting", pk=meeting.pk)
+            return redirect("units:meeting", code=meeting.code)
     listed = Meeting.objects.filter(subdistrict=sd)
     if user.role == Role.UNIT_LIAISON:
         listed = listed.filter(attendance__unit__in=units_for(user)).distinct()
     context = {
         "meetings": listed.prefetch_related("attendance")[:50],
-        "can_edit": user.has_role(EDITORS),
-        "today": timezone.localdate(),
+        "can_edit": user.has_role(ADMINISTER_SUBDISTRICT),
+        "today": local_today(),
     }
     return form_page(request, "units/meetings.html", context, error)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(MEETING_READERS)
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    meeting = get_object_or_404(Meeting, pk=pk, subdistrict_id=user.node.subdistrict_id if user.node else 0)
+@role_required(READ_UNITS)
+def meeting_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    meeting = get_object_or_404(
+        Meeting, code=code, subdistrict_id=user.node.subdistrict_id if user.node else 0
+    )
     if request.method == "POST":
-        if not user.has_role(EDITORS):
+        if not user.has_role(ADMINISTER_SUBDISTRICT):
             raise Http404
         present = set(request.POST.getlist("present"))
         for attendance in meeting.attendance.select_related("unit"):
@@ -275,7 +268,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 present=attendance.unit.code in present,
                 representative=request.POST.get(f"rep-{attendance.unit.code}", attendance.representative),
             )
-        return redirect("units:meeting", pk=meeting.pk)
+        return redirect("units:meeting", code=meeting.code)
     context = _meeting_context(user, meeting)  # its rows: the invited units the reader sees
     if user.role == Role.UNIT_LIAISON and not context["rows"]:
         raise Http404  # a liaison sees the meetings their unit is invited to
@@ -283,12 +276,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-@role_required(frozenset({Role.UNIT_LIAISON}))
-def attendance_answer(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(UNIT_LIAISON_ONLY)
+def attendance_answer(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The liaison confirms or declines their unit's invitation (`attend` = "yes" / "no")."""
-    user = _user(request)
+    user = request.user
     attendance = get_object_or_404(
-        Attendance.objects.select_related("meeting", "unit"), pk=pk, unit__in=units_for(user)
+        Attendance.objects.select_related("meeting", "unit"), code=code, unit__in=units_for(user)
     )
     answer = request.POST.get("attend")
     if answer not in ("yes", "no"):
@@ -314,7 +307,7 @@ def attendance_answer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         said = _("Reply recorded: %(unit)s cannot attend “%(meeting)s”.")
     messages.success(request, said % {"unit": attendance.unit.name, "meeting": attendance.meeting.title})
-    return _back(request, redirect("units:meeting", pk=attendance.meeting_id))
+    return _back(request, redirect("units:meeting", code=attendance.meeting.code))
 
 
 def _meeting_context(user: User, meeting: Meeting) -> dict[str, object]:
@@ -328,7 +321,7 @@ def _meeting_context(user: User, meeting: Meeting) -> dict[str, object]:
         "present": sum(r.present for r in rows),
         # Two different facts: the units' answers before the meeting, and who was recorded there after it.
         "confirmed": sum(r.reply == "confirmed" for r in rows),
-        "can_edit": user.has_role(EDITORS),
-        "can_reply": user.role == Role.UNIT_LIAISON and meeting.day >= timezone.localdate(),
-        "today": timezone.localdate(),
+        "can_edit": user.has_role(ADMINISTER_SUBDISTRICT),
+        "can_reply": user.role == Role.UNIT_LIAISON and meeting.day >= local_today(),
+        "today": local_today(),
     }

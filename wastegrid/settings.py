@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # ninja: its docs view renders our templates/ninja/swagger.html (local Swagger UI) only when listed here.
     "ninja",
-    "axes",
+    "accounts.axes_config.AxesConfig",  # django-axes with a translated name in the back office
     "csp",
     "lib",
     "audit",
@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     # Background jobs and schedules: django-q2's ORM broker (no extra service) and our jobs app.
     "django_q",
     "jobs",
+    # The project package, last: the top floor's commands that compose every app (generate-demo, demo-logins).
+    "wastegrid",
 ]
 
 MIDDLEWARE = [
@@ -186,7 +188,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("WASTEGRID_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # HTTPS hardening, off for the local demo (plain http on 127.0.0.1); a production env turns each on so
-# `manage.py check --deploy` passes (tests/test_deploy.py). Behind a TLS-terminating proxy that sets
+# `manage.py check --deploy` passes (tests/wastegrid/test_settings.py). Behind a TLS-terminating proxy that sets
 # X-Forwarded-Proto, WASTEGRID_PROXY_SSL_HEADER=1 tells Django the request was https (no redirect loop).
 SECURE_SSL_REDIRECT = env_bool("WASTEGRID_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env_int("WASTEGRID_HSTS_SECONDS", default=0)

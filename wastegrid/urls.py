@@ -1,9 +1,17 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts import errors, offline
+from grid import resident_urls, resident_views
+from grid import urls as grid_urls
+from guide import urls as guide_urls
+from party import urls as party_urls
+from reports import frame_views
+from wastegrid import my_households, offline_pages
+from wastegrid import resident_views as resident_pages
 from wastegrid.api import api
 
 # Error pages in the site's layout and the user's language (accounts/errors.py).
@@ -12,20 +20,67 @@ handler403 = errors.permission_denied
 handler404 = errors.page_not_found
 handler500 = errors.server_error
 
+# The back office carries the site's name (not "Django 管理"), in the reader's language.
+admin.site.site_header = _("Waste sorting grid")
+admin.site.site_title = _("Waste sorting grid")
+admin.site.index_title = _("Back office")
+
 urlpatterns = [
-    path("", include("accounts.urls")),
-    path("grid/", include("grid.urls")),
-    # A household's own page: the short address its QR sheet carries (grid/resident_urls.py).
-    path("h/", include("grid.resident_urls")),
+    path("", include("wastegrid.accounts_urls")),  # accounts: log in, home page, linking people
+    # The grid namespace: the grid's pages plus the grid worker's "my households", which reads four other apps.
+    path(
+        "grid/",
+        include(
+            (
+                [*grid_urls.urlpatterns, path("my/", my_households.my_households, name="my_households")],
+                grid_urls.app_name,
+            )
+        ),
+    ),
+    # A household's own page: the short address its QR sheet carries (wastegrid/resident_views.py: it reads
+    # points, supervision, activities and enforcement), and its sheets (grid/resident_urls.py).
+    path(
+        "h/",
+        include(
+            (
+                [
+                    path("", resident_pages.my_household, name="mine"),
+                    *resident_urls.urlpatterns,
+                    path("<str:token>/", resident_pages.household_page, name="page"),
+                ],
+                resident_urls.app_name,
+            )
+        ),
+    ),
     path("audit/", include("audit.urls")),
-    path("guide/", include("guide.urls")),
+    # The guide namespace: the knowledge base's pages plus the households' QR sheets, which are grid's (printed
+    # from this address since the start; guide imports no other domain app).
+    path(
+        "guide/",
+        include(
+            (
+                [
+                    *guide_urls.urlpatterns,
+                    path("qr/<str:code>/households.pdf", resident_views.qr_households, name="qr_households"),
+                ],
+                guide_urls.app_name,
+            )
+        ),
+    ),
     path("supervision/", include("supervision.urls")),
     path("points/", include("points.urls")),
     path("cases/", include("enforcement.urls")),
     path("tonnage/", include("tonnage.urls")),
     path("assessment/", include("assessment.urls")),
     path("reports/", include("reports.urls")),
-    path("party/", include("party.urls")),
+    # The party namespace: party's own pages plus the seven-mechanism report, which reports serves (it reads
+    # activities, supervision and assessment; party imports none of them for it).
+    path(
+        "party/",
+        include(
+            ([*party_urls.urlpatterns, path("frame/", frame_views.frame, name="frame")], party_urls.app_name)
+        ),
+    ),
     path("contests/", include("contests.urls")),
     path("units/", include("units.urls")),
     path("activities/", include("activities.urls")),
@@ -37,5 +92,5 @@ urlpatterns = [
     # The app-wide service worker (at the root: its scope is the whole site) and its offline page.
     path("sw.js", offline.service_worker, name="service_worker"),
     path("offline/", offline.offline, name="offline"),
-    path("offline/pages.json", offline.offline_pages_json, name="offline_pages"),
+    path("offline/pages.json", offline_pages.offline_pages_json, name="offline_pages"),
 ]

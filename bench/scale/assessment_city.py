@@ -104,10 +104,10 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
 
     from assessment.scoring import assess
     from grid.models import GridNode, Household, Level
+    from lib.clock import local_today
     from lib.periods import Period
     from supervision.city import city_grid_generate
 
@@ -119,7 +119,7 @@ def main() -> None:
         f"{GridNode.objects.filter(level=Level.COMMUNITY).count():,} residential areas, built in {time.perf_counter() - t:.0f} s",
         flush=True,
     )
-    today = timezone.localdate()
+    today = local_today()
     end = today - datetime.timedelta(days=1)
     year = Period("year", end - datetime.timedelta(days=364), end)  # the last 365 days
     params = {"start": year.start, "end": end}

@@ -99,9 +99,9 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
 
     from bench.databases import RAW_TABLE_COLUMNS, copy_rows
+    from lib.clock import local_today
     from supervision.city import city_grid_generate, record_days
     from supervision.ingest import bulk_load
     from supervision.models import Observation
@@ -115,7 +115,7 @@ def main() -> None:
     )
     per_day = 2 * args.households
     days_total = math.ceil(max(args.records) / per_day) + 5  # days are written four at a time
-    today = timezone.localdate()
+    today = local_today()
     start = today - datetime.timedelta(days=days_total)
     if connection.vendor == "postgresql":
         partitions_ensure(connection, start=start, end=today)

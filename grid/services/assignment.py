@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_bulk_field_changed
-from grid.access import Scope
 from grid.models import GridNode, GridWorker, Household, Level
+from grid.scope import Scope
 from grid.services.records import rule_for
 
 

@@ -113,13 +113,13 @@ def _building_plans(rng: random.Random, households: int, community_no: int) -> l
         number += 1
         kind = rng.choices(("lane", "walkup", "tower"), kind_weights)[0]
         rooms: list[tuple[str, str]] = []
+        # One label rule for every kind ("2号楼 101" in lists and buttons), lane houses included.
+        name = f"{number}号楼"
         if kind == "lane":
-            name = f"{number}号"
             for floor in range(1, rng.randint(2, 3) + 1):
                 for unit in range(1, rng.randint(2, 4) + 1):
                     rooms.append(("", f"{floor}{unit:02d}"))
         elif kind == "walkup":
-            name = f"{number}号楼"
             stairs = rng.randint(1, 3)
             for stair in range(1, stairs + 1):
                 for floor in range(1, 7):
@@ -127,7 +127,6 @@ def _building_plans(rng: random.Random, households: int, community_no: int) -> l
                         room = f"{floor}{unit:02d}" if stairs == 1 else f"{stair}-{floor}{unit:02d}"
                         rooms.append((f"{stair}单元" if stairs > 1 else "", room))
         else:
-            name = f"{number}号楼"
             for floor in range(1, rng.randint(18, 28) + 1):
                 for unit in range(1, rng.randint(4, 6) + 1):
                     rooms.append(("", f"{floor}{unit:02d}"))

@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import GRID_EDITORS
+from accounts.roles import MANAGE_AREA
 from audit.services import audit_bulk_created, audit_created, audit_updated, saved_user, snapshot
-from grid.access import Scope
 from grid.models import Household, HouseholdKey
+from grid.scope import Scope
 from lib.bilingual import Msg
 
 SELECTOR_BYTES = 8  # 11 characters: finds the row (unique index), not a secret on its own
@@ -100,7 +100,7 @@ def household_key_reissue(*, actor: Any, household: Household, reason: str = "")
     (zh/en) for other roles and outside the actor's scope. Audited with the new version number; the
     verifier never reaches the log.
     """
-    if actor is not None and not actor.has_role(GRID_EDITORS):
+    if actor is not None and not actor.has_role(MANAGE_AREA):
         raise PermissionDenied(str(STAFF_ONLY))
     Scope.of(actor).require(household.community)
     key = HouseholdKey.objects.select_for_update().filter(household_id=household.pk).first()

@@ -19,7 +19,6 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from audit.services import audit_entries_created
-from grid.access import Scope
 from grid.models import (
     Building,
     GridNode,
@@ -31,6 +30,7 @@ from grid.models import (
     Level,
     Person,
 )
+from grid.scope import Scope
 from grid.services.records import NO_ROOM_CODE, room_code
 from lib import jobs
 from lib.bilingual import Msg

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_created, audit_updated, snapshot
-from grid.access import Scope
 from grid.models import ALLOWED_PARENT, Building, GridNode, GridRule, GridWorker, Household, Level, Person
+from grid.scope import Scope
 from lib.bilingual import Msg
+from lib.clock import local_today
 from lib.codes import next_code
 from lib.validation import check_fields
 
@@ -81,7 +82,7 @@ def node_create(
 
 def rule_for(subdistrict: GridNode | None, on: datetime.date | None = None) -> GridRule:
     """The grid rule in force on a day: the sub-district's own, else the default, else the report's."""
-    rule = GridRule.in_force(subdistrict.pk if subdistrict else None, on or datetime.date.today())
+    rule = GridRule.in_force(subdistrict.pk if subdistrict else None, on or local_today())
     # The 2019 report's numbers when nobody configured anything: 10–20 workers, 15–20 households.
     return rule or GridRule(effective_from=datetime.date(2019, 7, 1), source="2019 report")
 

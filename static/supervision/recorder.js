@@ -130,6 +130,10 @@
   // The lines float (nothing moves when they come or go) in the free band that holds them: under the header
   // (its 菜单 stays reachable) and above the outcome buttons, else below the buttons, else at the screen's
   // bottom edge. Placed again on scroll and resize.
+  // "Free" means clear of every control the volunteer needs next: the bin, the household field, its choices,
+  // the photo, the outcome buttons and the 混投 panel (one block, from the bin selector down), so the first
+  // choice is just under that block, then just above it, and only when the block fills the screen the bottom
+  // edge.
   function placeRecent() {
     const list = $("#recent");
     if (!list || !list.children.length) return;
@@ -137,14 +141,34 @@
     // Below the status line too while it is on screen: "online · waiting to send" stays readable.
     const status = $(".status");
     const top = Math.max(header ? header.getBoundingClientRect().bottom : 0, status ? status.getBoundingClientRect().bottom : 0, 0) + 4;
-    const buttons = $(".outcomes").getBoundingClientRect();
+    const first = ($("#category").closest("label") || $("#category")).getBoundingClientRect();
+    const panel = $("#mixed-panel");
+    const last = (panel && !panel.hidden ? panel : $(".outcomes")).getBoundingClientRect();
     const height = list.offsetHeight;
-    if (buttons.top - top >= height + 4 || buttons.bottom < top) list.style.top = `${top}px`;
-    else if (window.innerHeight - buttons.bottom >= height + 8) list.style.top = `${buttons.bottom + 4}px`;
+    if (window.innerHeight - Math.max(last.bottom, top) >= height + 8) list.style.top = `${Math.max(last.bottom + 4, top)}px`;
+    else if (first.top - top >= height + 4) list.style.top = `${top}px`;
     else list.style.top = `${Math.max(top, window.innerHeight - height - 4)}px`;
   }
   window.addEventListener("scroll", placeRecent, { passive: true });
   window.addEventListener("resize", placeRecent);
+
+  // What a record says, after its lead ("已记录："): the door, its code kept whole on one line, the bin and the
+  // outcome, and for 混投 what was mixed in ("混投（混入：干垃圾）").
+  function recordLine(leadLabel, r) {
+    const parts = [lead(leadLabel)];
+    const h = r.household ? byCode.get(r.household) : null;
+    if (h) parts.push(`${placeLabel(h)} · `);
+    if (r.household) {
+      const code = document.createElement("span");
+      code.className = "code";
+      code.textContent = r.household;
+      parts.push(code);
+    } else parts.push(root.dataset.anonymous);
+    const mixed = (r.mixed_with || []).map(categoryLabel).join(zh ? "、" : ", ");
+    const mixedNote = mixed ? (zh ? `（${lead(root.dataset.mixedIn)}${mixed}）` : ` (${lead(root.dataset.mixedIn)}${mixed})`) : "";
+    parts.push(` · ${categoryLabel(r.category)} · ${outcomeLabel(r.outcome)}${mixedNote}`);
+    return parts;
+  }
 
   function recent(item) {
     const list = $("#recent");
@@ -153,7 +177,7 @@
     li.className = "recent-line";
     const r = item.data;
     const text = document.createElement("span");
-    text.textContent = `${lead(root.dataset.recorded)}${householdLabel(r.household)} · ${categoryLabel(r.category)} · ${outcomeLabel(r.outcome)}${item.photo ? " · 📷" : ""}`;
+    text.append(...recordLine(root.dataset.recorded, r), item.photo ? " · 📷" : "");
     const undo = document.createElement("button");
     undo.type = "button";
     undo.className = "undo";
@@ -162,7 +186,7 @@
       undo.disabled = true;
       const done = await box.undo(item.id);
       if (done) forget(item.id);
-      text.textContent = `${lead(done ? root.dataset.undone : root.dataset.tooLate)}${householdLabel(r.household)} · ${categoryLabel(r.category)} · ${outcomeLabel(r.outcome)}`;
+      text.replaceChildren(...recordLine(done ? root.dataset.undone : root.dataset.tooLate, r));
       undo.remove();
       setTimeout(() => li.remove(), 4000);
     });

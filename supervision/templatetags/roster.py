@@ -8,9 +8,11 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from supervision.ingest import RECORDERS, SHANGHAI
+from accounts.roles import RECORD_SORTING
+from lib.clock import local_today
 from supervision.models import OfferStatus, ShiftOffer, ShiftSignup, SignupStatus
 from supervision.services import shift_is_over
 
@@ -55,6 +57,14 @@ def grouped_hours(windows: Any) -> list[tuple[str, list[str]]]:
 
 
 @register.filter
+def listed(items: Any) -> str:
+    """Items in a line, joined the way the page's language lists them: "07:00–09:00、18:30–20:30" in Chinese,
+    "07:00–09:00, 18:30–20:30" in English."""
+    sep = "、" if (get_language() or "").lower().startswith("zh") else ", "
+    return sep.join(str(i) for i in items)
+
+
+@register.filter
 def shift_over(shift: Any) -> bool:
     """`services.shift_is_over` for templates: a sign-up of a shift that ended is named as one to check
     out of, never as today's shift to go to."""
@@ -65,12 +75,12 @@ def shift_over(shift: Any) -> bool:
 def todays_signup(user: Any) -> ShiftSignup | None:
     """The user's sign-up for today (Shanghai) to link from the home page as "today's shift": the first one
     not over yet, or one checked in and not yet checked out (its check-out is still to do). None without a
-    linked person, a role that may open the point page (supervision.ingest.RECORDERS), or such a sign-up:
+    linked person, a role that may open the point page (accounts.roles.RECORD_SORTING), or such a sign-up:
     a shift that ended is not offered as today's shift to go to (the roster page lists it as over)."""
     person_id = getattr(user, "person_id", None)
-    if not person_id or not user.has_role(RECORDERS):
+    if not person_id or not user.has_role(RECORD_SORTING):
         return None
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     signups = list(
         ShiftSignup.objects.filter(
             person_id=person_id,
@@ -91,10 +101,10 @@ def todays_signup(user: Any) -> ShiftSignup | None:
 def offers_to_me(user: Any) -> list[tuple[ShiftOffer, str]]:
     """Open hand-over offers made to the user's person, soonest shift first, with the offering person's name
     in full (a colleague of the same roster asking them: supervision.handover): [(offer, name)]; [] without
-    a linked person or a role that may open the offer page (supervision.ingest.RECORDERS). Shifts already
+    a linked person or a role that may open the offer page (accounts.roles.RECORD_SORTING). Shifts already
     over are left out."""
     person_id = getattr(user, "person_id", None)
-    if not person_id or not user.has_role(RECORDERS):
+    if not person_id or not user.has_role(RECORD_SORTING):
         return []
     offers = (
         ShiftOffer.objects.filter(to_person_id=person_id, status=OfferStatus.PENDING)

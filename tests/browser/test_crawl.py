@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
 
 from grid.services.demo import DEMO_LOGINS, DEMO_PASSWORD, SUBDISTRICT_CODE
+from lib.clock import local_today
 from tests.browser.conftest import ARGS, CHROMIUM
 from tests.browser.crawl import DESKTOP, OFFLINE_ARGS, PHONE, Crawl, crawl_desktop, revisit_phone
 
@@ -81,7 +81,7 @@ def demo(kb: None) -> float:
     call_command("generate_demo", scale=CRAWL_SCALE, quiet=True, stdout=io.StringIO())
     sd = GridNode.objects.get(code=SUBDISTRICT_CODE)
     community = GridNode.objects.get(code=f"{SUBDISTRICT_CODE}-01")  # the demo logins' residential area
-    today = timezone.localdate()
+    today = local_today()
     assert repeat_cases_propose(subdistrict=sd, today=today), "the demo has no repeat offenders to propose"
     contest_create(actor=None, node=community, title="垃圾分类知识竞赛（巡检）", questions=5, seed=1)
     report_job_create(actor=None, node=community, period=Period.containing("month", today))  # runs inline

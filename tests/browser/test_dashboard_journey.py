@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from assessment.models import Indicator, Scheme
 from assessment.services import inspection_record
-from supervision.ingest import SHANGHAI, Row, write_rows
+from lib.clock import SHANGHAI, local_today
+from supervision.ingest import Row, write_rows
 from supervision.models import PointDay
 from supervision.services import point_create
 from tests.browser.conftest import login
@@ -30,7 +30,7 @@ def test_area_lead_drills_from_dashboard_to_evidence(live_server: Any, browser: 
         scheme=scheme, code="correct", name="准确投放", source="correct_rate", weight=60, min_sample=10
     )
     Indicator.objects.create(scheme=scheme, code="facilities", name="设施", source="inspection", weight=40)
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     yesterday = today - datetime.timedelta(days=1)
     rows = []
     for c, share in ((grid.c1, 0.7), (grid.c2, 0.9)):

@@ -14,17 +14,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader, PdfWriter
 
 from enforcement.models import Case, CaseSource, CaseStatus, CaseStep, Subject
 from grid.models import Household
-from supervision.ingest import SHANGHAI
+from lib.clock import local_today
 from tests.browser.conftest import desktop, login
 from tests.conftest import build_grid, make_user
-from tests.test_enforcement import catches
+from tests.enforcement.test_services import catches
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +60,7 @@ def _unit_case_referred(grid: Any) -> Case:
         community=grid.c1,
         subject=Subject.UNIT,
         source=CaseSource.REPORT,
-        violation_day=timezone.localdate() - datetime.timedelta(days=3),
+        violation_day=local_today() - datetime.timedelta(days=3),
         article_code="57(1)",
         subject_name="某餐饮公司",
     )
@@ -75,7 +74,7 @@ def _unit_case_referred(grid: Any) -> Case:
 
 def _deadline_passed(case: Case) -> None:
     """Ten days later (the test cannot wait): the notice's deadline lies in the past."""
-    past = timezone.localdate() - datetime.timedelta(days=1)
+    past = local_today() - datetime.timedelta(days=1)
     notice = CaseStep.objects.get(case=case, status=CaseStatus.NOTICE, voided_by__isnull=True)
     notice.data["params"]["deadline"] = past.isoformat()
     notice.save(update_fields=["data"])
@@ -87,7 +86,7 @@ def test_secretary_previews_confirms_and_the_officer_decides_and_closes(
 ) -> None:
     grid = build_grid()
     refuser = Household.objects.get(building=grid.b1, room="102")
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     catches(grid, [1, 2, 3, 4, 5], today=today)  # five different days: meets the rule
     catches(grid, [2], outcome="refused", household=refuser, today=today)  # one refusal: persuade first
     catches(grid, [1, 2, 3, 4], household=grid.h_other, today=today)  # another area's: not this secretary's
@@ -129,7 +128,7 @@ def test_secretary_previews_confirms_and_the_officer_decides_and_closes(
         page.fill("input[name=note]", "上门劝导")
         page.get_by_role("button", name="记录劝导").click()
         expect(page.locator("h1 small")).to_have_text("已劝导")
-        deadline = timezone.localdate() + datetime.timedelta(days=10)
+        deadline = local_today() + datetime.timedelta(days=10)
         expect(page.locator("input[name=deadline]")).to_have_value(deadline.isoformat())
         page.get_by_role("button", name="发出整改通知").click()
         expect(page.locator("#due")).to_contain_text(deadline.isoformat())

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
+from lib.clock import local_today
 from tests.browser.conftest import fits, login, phone
 from tests.browser.outbox import outbox_items
 
@@ -32,7 +32,8 @@ def _shot(page: Any, name: str) -> None:
 
 
 def _mistakes_at_the_bins(household: Any, n: int, today: Any) -> None:
-    from supervision.ingest import SHANGHAI, Row, write_rows
+    from lib.clock import SHANGHAI
+    from supervision.ingest import Row, write_rows
     from supervision.models import DropOffPoint
 
     point = DropOffPoint.objects.filter(community_id=household.community_id).order_by("pk").first()
@@ -62,13 +63,13 @@ def test_grid_worker_visits_the_household_that_needs_attention_first(
     live_server: Any, browser: Any, kb: None
 ) -> None:
     from accounts.models import User
-    from grid.selectors import worker_households
     from grid.services.demo import DEMO_PASSWORD
     from party.models import Visit
+    from wastegrid.my_households import worker_households
 
     call_command("generate_demo", scale=DEMO_SCALE, quiet=True, stdout=io.StringIO())
     user = User.objects.get(username="jiaotong_gw")
-    today = timezone.localdate()
+    today = local_today()
     _, states = worker_households(user, today)
     # The case: one household, not visited this quarter, made 130 mistakes at the bins (recorded
     # through the real ingest, so the rollups move as in production). It must stop looking like the others.

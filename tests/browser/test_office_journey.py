@@ -19,6 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from grid.services.demo import DEMO_PASSWORD
+from lib.clock import local_now, local_today
 from tests.browser.conftest import desktop, fits, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,12 +36,11 @@ def _shot(page: Any, name: str) -> None:
 def _unstaffed_window(community: Any) -> Any:
     """A window at the secretary's first point that nobody has signed up for and that is not over: late
     today (tomorrow once it is late), two people needed — whatever the demo roster holds."""
-    from supervision.ingest import SHANGHAI
     from supervision.models import DropOffPoint, Shift
 
     point = DropOffPoint.objects.filter(community=community).order_by("code").first()
     assert point is not None
-    now = timezone.now().astimezone(SHANGHAI)
+    now = local_now()
     day = now.date() if now.hour < 22 else now.date() + datetime.timedelta(days=1)
     shift, _ = Shift.objects.update_or_create(
         point=point,
@@ -79,7 +79,7 @@ def test_secretary_signs_someone_up_for_an_unstaffed_window_and_imports_househol
     _shot(page, "1-secretary-today")
 
     window.get_by_role("link").click()
-    page.wait_for_url(re.compile(rf"/supervision/shifts/{shift.pk}/roster/$"))
+    page.wait_for_url(re.compile(rf"/supervision/shifts/{shift.code}/roster/$"))
     expect(page.locator("#staffing")).to_contain_text("0")
     page.fill("#sign-someone-up input[name=q]", volunteer.name)
     page.locator("#sign-someone-up form.filters button").click()
@@ -177,9 +177,7 @@ def test_liaison_records_a_commitment_with_evidence_and_answers_a_meeting(
     )
     assert open_commitment is not None
     invitation = (
-        Attendance.objects.filter(unit=unit, meeting__day__gte=timezone.localdate())
-        .order_by("meeting__day")
-        .first()
+        Attendance.objects.filter(unit=unit, meeting__day__gte=local_today()).order_by("meeting__day").first()
     )
     assert invitation is not None
 
@@ -204,7 +202,7 @@ def test_liaison_records_a_commitment_with_evidence_and_answers_a_meeting(
     expect(row).to_contain_text("每月两次派员桶边值守")
     expect(page.locator(".msg.success")).to_contain_text("承诺事项已保存")
     expect(row.locator("a.evidence")).to_have_attribute(
-        "href", f"/units/commitments/{open_commitment.pk}/evidence/"
+        "href", f"/units/commitments/{open_commitment.code}/evidence/"
     )
     stored = Commitment.objects.get(pk=open_commitment.pk)
     assert stored.status == "done" and stored.evidence and stored.updated_by == liaison
@@ -266,7 +264,7 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     fits(page)
     _shot(page, "12b-area-lead-understaffed")
     window.get_by_role("link", name="查看报名情况").click()
-    page.wait_for_url(re.compile(r"/supervision/shifts/\d+/roster/$"))
+    page.wait_for_url(re.compile(r"/supervision/shifts/[0-9a-z]+/roster/$"))
     expect(page.locator("#roster")).to_be_visible()
     expect(page.locator("#sign-someone-up")).to_have_count(0)
     expect(page.get_by_role("button", name="撤销报名")).to_have_count(0)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from grid.services.demo import DEMO_PASSWORD
+from lib.clock import local_today
 from tests.browser.conftest import fits, login, phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,7 @@ def test_party_member_sees_what_is_missing_and_signs_the_pledge(
     member = member_for(user)
     assert member is not None, "the demo party-member login is not linked to a party member"
     assert not Pledge.objects.filter(member=member).exists()
-    today = timezone.localdate()
+    today = local_today()
     before = leads_of(member, Period.containing("quarter", today), today)
     assert before is not None and not before.pledge
 
@@ -70,7 +71,7 @@ def test_party_member_sees_what_is_missing_and_signs_the_pledge(
         expect(page.locator("#sign-up-shift")).to_have_attribute("href", "/supervision/")
     if not before.visiting:
         expect(page.locator("#lead-visits a.join-visit").first).to_have_attribute(
-            "href", re.compile(r"/party/plan/\d+/")
+            "href", re.compile(r"/party/plan/[0-9a-z]+/")
         )
     fits(page)
     _shot(page, "2-my-four-leads")
@@ -121,7 +122,7 @@ def test_party_member_registers_for_a_theme_day_and_cancels(
     login(page, live_server.url, "jiaotong_pm", DEMO_PASSWORD)
     page.locator("#my-activities").click()  # from the home page, no menu needed
     page.wait_for_url(re.compile(r"/activities/n/"))
-    if timezone.localtime(start).month != timezone.localdate().month:  # the list is one month's only
+    if timezone.localtime(start).month != local_today().month:  # the list is one month's only
         page.goto(f"{page.url}?month={timezone.localtime(start):%Y-%m}")
     # Each number named (issue 14: a bare "17 / 20 / 0" said nothing).
     expect(page.locator(f"#activities tr[data-code='{theme_day.code}']")).to_contain_text(

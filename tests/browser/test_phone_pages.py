@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from grid.services.demo import DEMO_PASSWORD, SUBDISTRICT_CODE
+from lib.clock import local_today
 from tests.browser.conftest import desktop, login, phone
 from tests.browser.crawl import PHONE
 
@@ -66,7 +67,6 @@ NO_OVERFLOW = "() => Math.max(document.documentElement.scrollWidth, document.bod
 @pytest.fixture
 def demo() -> None:
     """The real demo generator at a small scale (~800 households, every role and page kind)."""
-    from django.utils import timezone
 
     from enforcement.services import repeat_cases_propose
     from grid.models import GridNode
@@ -74,7 +74,7 @@ def demo() -> None:
     call_command("generate_demo", scale=0.03, quiet=True, stdout=io.StringIO())
     # The demo leaves cases to its users: propose the repeat offenders' so the case list has rows.
     sd = GridNode.objects.get(code=SUBDISTRICT_CODE)
-    assert repeat_cases_propose(subdistrict=sd, today=timezone.localdate())
+    assert repeat_cases_propose(subdistrict=sd, today=local_today())
 
 
 def _check_page(page: Any, base: str, path: str, shot: str, *, has_list: bool = True) -> None:

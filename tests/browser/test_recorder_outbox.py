@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
 from grid.models import Household
+from lib.clock import SHANGHAI
 from supervision.models import Observation, ObservationPhoto
 from supervision.services import point_create
 from tests.browser.conftest import login, phone
@@ -31,7 +31,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 OBSERVATIONS = "**/api/v1/supervision/observations"
 SHOTS = Path(settings.BASE_DIR) / "var/screenshots/recorder"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TICK_MS = 10_000  # the outbox's own tick (static/lib/outbox.js)
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from pypdf import PdfReader
 
 from assessment.models import Indicator, Scheme
 from lib.cjk import breaks_ok
+from lib.clock import SHANGHAI, local_today
 from reports.models import ReportJob
-from supervision.ingest import SHANGHAI, Row, write_rows
+from supervision.ingest import Row, write_rows
 from supervision.services import point_create
 from tests.browser.conftest import desktop, login
 from tests.conftest import build_grid, make_user
@@ -51,7 +51,7 @@ def _data() -> Any:
     Indicator.objects.create(
         scheme=scheme, code="correct", name="准确投放", source="correct_rate", weight=100, min_sample=10
     )
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     yesterday = today - datetime.timedelta(days=1)
     rows = []
     for c, share in ((grid.c1, 0.7), (grid.c2, 0.9)):

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from lib.clock import local_today
 from tests.browser.conftest import desktop, fits, login, phone
 from tests.conftest import drop_offs
 
@@ -52,12 +53,12 @@ def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_serve
     from activities.services import activity_create
     from audit.models import AuditEntry
     from grid.models import Household, HouseholdKey
-    from grid.resident import LEDGER_ROWS
     from grid.services.demo import DEMO_PASSWORD
     from grid.services.household_keys import household_keys_ensure
     from points.models import LedgerEntry, PointsAccount
     from points.services import points_credit_once
     from supervision.models import HouseholdDay
+    from wastegrid.resident import LEDGER_ROWS
 
     call_command("generate_demo", scale=DEMO_SCALE, quiet=True, stdout=io.StringIO())
     resident = User.objects.select_related("person").get(username="jiaotong_resident")
@@ -65,7 +66,7 @@ def test_resident_scans_the_household_qr_and_a_lost_sheet_is_reissued(live_serve
     household = Household.objects.select_related("building__microgrid", "community").get(
         pk=resident.person.household_id
     )
-    today = timezone.localdate()
+    today = local_today()
     _a_week_at_the_bins(household, today)
     points_credit_once(actor=None, household=household, amount=150, key="journey:talk", reason="垃圾分类讲座")
     starts = timezone.now() + datetime.timedelta(days=4)

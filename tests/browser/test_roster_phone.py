@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from lib.clock import local_today
 from tests.browser.conftest import fits, login, phone
 from tests.conftest import build_grid, make_user
 
@@ -32,12 +33,12 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     live_server: Any, browser: Any, monkeypatch: Any
 ) -> None:
     from grid.services.records import person_create
-    from supervision.ingest import SHANGHAI
+    from lib.clock import SHANGHAI
     from supervision.models import Shift, ShiftSignup
     from supervision.services import point_create, shift_signup, shifts_generate
 
     # Noon in Shanghai (the live server runs in this process): the morning shift is over, the evening not.
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     noon = datetime.datetime.combine(today, datetime.time(12), tzinfo=SHANGHAI)
     monkeypatch.setattr(timezone, "now", lambda: noon)
     grid = build_grid()

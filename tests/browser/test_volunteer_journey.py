@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
+from lib.clock import local_today
 from tests.browser.conftest import desktop, fits, phone
 from tests.conftest import PASSWORD, build_grid, make_user
 
@@ -75,11 +76,11 @@ def roster(monkeypatch: Any) -> dict[str, Any]:
     """A point of 甲居民区 open 11:00–13:00 and 18:30–20:30 every day, shifts for two weeks; the volunteer
     is on today's late-morning and tomorrow's shifts; a neighbour volunteer of the same residential area."""
     from grid.services.records import person_create
-    from supervision.ingest import SHANGHAI
+    from lib.clock import SHANGHAI
     from supervision.models import Shift
     from supervision.services import point_create, shift_signup, shifts_generate
 
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = local_today()
     clock = Clock(datetime.datetime.combine(today, datetime.time(12), tzinfo=SHANGHAI))
     monkeypatch.setattr(timezone, "now", clock)
     grid = build_grid()
@@ -212,7 +213,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     # folded "换班…" (issue 14); it stays mine until they accept. The two name each other in full after.
     tomorrow = roster["tomorrow_signup"]
     card = page.locator("ul.cards li.card").filter(
-        has=page.locator(f"form[action$='/signups/{tomorrow.pk}/swap/']")
+        has=page.locator(f"form[action$='/signups/{tomorrow.code}/swap/']")
     )
     card.get_by_text("换班…").click()
     picker = card.get_by_label("交给", exact=True)
@@ -234,7 +235,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     fits(page)
     _shot(page, "8a-home-offer")
     waiting.get_by_role("link", name="接受或拒绝").click()
-    page.wait_for_url(re.compile(rf"/supervision/offers/{offer.pk}/$"))
+    page.wait_for_url(re.compile(rf"/supervision/offers/{offer.code}/$"))
     expect(page.get_by_text("志愿者甲 请您接这个班。")).to_be_visible()
     _shot(page, "8-offer")
     page.get_by_role("button", name="接受", exact=True).click()

@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from enforcement.services_proposal import repeat_proposal
 from grid.models import GridNode, Level
+from lib.clock import local_today
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
+        today = local_today()
         for sd in GridNode.objects.filter(level=Level.SUBDISTRICT):
             found = repeat_proposal(actor=None, node=sd, today=today)
             offered = sum(1 for c in found if c.offered)

@@ -5,11 +5,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from grid.models import GridNode, Level
+from lib.clock import local_today
 from points.services import points_credit_day
-from supervision.ingest import SHANGHAI
 
 
 class Command(BaseCommand):
@@ -25,11 +24,7 @@ class Command(BaseCommand):
         self, *args: Any, day: str | None = None, subdistrict: str | None = None, **options: Any
     ) -> None:
         try:
-            when = (
-                datetime.date.fromisoformat(day)
-                if day
-                else timezone.now().astimezone(SHANGHAI).date() - datetime.timedelta(days=1)
-            )
+            when = datetime.date.fromisoformat(day) if day else local_today() - datetime.timedelta(days=1)
         except ValueError:
             raise CommandError("--day must be YYYY-MM-DD") from None
         nodes = GridNode.objects.filter(level=Level.SUBDISTRICT)

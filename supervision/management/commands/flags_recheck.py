@@ -4,9 +4,9 @@ import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 from tqdm import tqdm
 
+from lib.clock import local_today
 from supervision.management.subdistricts import subdistricts_or_exit
 from supervision.plausibility import flags_recheck
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if not 1 <= days <= 366:
             self.stderr.write("--days must be 1…366 / --days 应在 1 到 366 之间")
             raise SystemExit(2)
-        end = timezone.localdate()
+        end = local_today()
         sds = subdistricts_or_exit(self, subdistrict)
         work = [(sd, end - datetime.timedelta(days=i)) for sd in sds for i in range(days)]
         written = 0

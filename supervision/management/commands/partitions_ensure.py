@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
-from django.utils import timezone
 
+from lib.clock import local_today
 from supervision.partitions import partitions_ensure
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=13)
 
     def handle(self, *args: Any, months: int, **options: Any) -> None:
-        today = timezone.localdate()
+        today = local_today()
         created = partitions_ensure(connection, start=today, end=today + datetime.timedelta(days=31 * months))
         self.stdout.write(
             f"{len(created)} partitions created" + (f": {', '.join(created)}" if created else "")

@@ -4,10 +4,10 @@ import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 from tqdm import tqdm
 
-from supervision.ingest import rollups_reconcile
+from lib.clock import local_today
+from supervision.ingest.reconcile import rollups_reconcile
 from supervision.management.subdistricts import subdistricts_or_exit
 
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         quiet: bool,
         **options: Any,
     ) -> None:
-        end = timezone.localdate()
+        end = local_today()
         start = since or end - datetime.timedelta(days=max(1, days) - 1)
         if start > end:
             self.stderr.write("--since is after today / --since 晚于今天")

@@ -1,0 +1,304 @@
+"""The audit log as a person reads it: one presenter for the page and the export.
+
+An entry stores its changes as JSON keyed by field attname (`{"stock": [200, 199]}` for an update, the row
+as it was for a create or a delete). Here they become rows in the page's language: the field's verbose name,
+"old → new", None as "—", choices by their label, times in local time, a foreign key by its record's name.
+A batch of bin-side records (supervision.ingest) reads as one sentence ("3 条记录，网页录入").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
+
+from audit.models import Action, AuditEntry
+from lib.clock import local_time
+
+NONE = "—"
+MAX_MODELS = 3
+# Keys of a snapshot that say nothing to a reader (the row's own id; the sub-district shows in the scope).
+_HIDDEN = {"id"}
+
+
+@dataclass
+class ChangeRow:
+    label: str
+    old: str | None  # None for a create or delete: only the value
+    new: str
+
+
+@dataclass
+class EntryView:
+    entry: AuditEntry
+    record: str
+    rows: list[ChangeRow] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def text(self) -> str:
+        """The changes as one line of plain text (the export's cell)."""
+        parts = [self.summary] if self.summary else []
+        for row in self.rows:
+            value = f"{row.old} → {row.new}" if row.old is not None else row.new
+            parts.append(f"{row.label}: {value}")
+        return "; ".join(parts)
+
+
+def _model(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _fields(model: type[models.Model] | None) -> dict[str, models.Field[Any, Any]]:
+    if model is None:
+        return {}
+    return {f.attname: f for f in model._meta.concrete_fields}
+
+
+def _is_batch(entry: AuditEntry) -> bool:
+    return (
+        entry.object_id.startswith("batch:")
+        and isinstance(entry.changes, dict)
+        and "created" in entry.changes
+    )
+
+
+def _device(device: str) -> str:
+    return _("on the web page") if device == "session" else _("from device %(device)s") % {"device": device}
+
+
+def batch_summary(changes: dict[str, Any]) -> str:
+    created = int(changes.get("created") or 0)
+    duplicates = int(changes.get("duplicates") or 0)
+    text = ngettext("%(n)s record", "%(n)s records", created) % {"n": created}
+    device = str(changes.get("device") or "")
+    if device:  # none for a batch written by a script (the demo, an import)
+        text += _(", %(how)s") % {"how": _device(device)}
+    if duplicates:
+        text += _(", %(n)s repeats skipped") % {"n": duplicates}
+    return text
+
+
+def _when(value: str) -> str:
+    at = parse_datetime(value)
+    if at is None:
+        return value
+    if at.tzinfo is not None:
+        at = local_time(at)
+    return f"{at:%Y-%m-%d %H:%M}"
+
+
+class _Names:
+    """Foreign keys' records by name, fetched once per model for a whole page."""
+
+    def __init__(self) -> None:
+        self.wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+        self.names: dict[tuple[type[models.Model], str], str] = {}
+
+    def want(self, f: models.Field[Any, Any], value: Any) -> None:
+        if f.is_relation and f.related_model is not None and value not in (None, ""):
+            self.wanted[f.related_model].add(value)  # type: ignore[index]
+
+    def fetch(self) -> None:
+        # One query per model, for the few models most referred to on the page (a bounded count of queries
+        # whatever the page holds); the rest show as "#id".
+        busiest = sorted(self.wanted.items(), key=lambda item: -len(item[1]))[:MAX_MODELS]
+        for model, pks in busiest:
+            try:
+                # select_related: a record's name may read its keys (a worker's person, a household's building).
+                found = model._default_manager.select_related().in_bulk(list(pks)[:500])
+            except (ValueError, TypeError):
+                continue
+            for pk, obj in found.items():
+                self.names[(model, str(pk))] = str(obj)
+
+    def name(self, f: models.Field[Any, Any], value: Any) -> str | None:
+        return self.names.get((f.related_model, str(value)))  # type: ignore[arg-type]
+
+
+def _value(f: models.Field[Any, Any] | None, value: Any, names: _Names) -> str:
+    if value is None or value == "":
+        return NONE
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if f is not None:
+        if f.is_relation:
+            return names.name(f, value) or f"#{value}"
+        if f.choices:
+            return str(dict(f.flatchoices).get(value, value))  # type: ignore[arg-type]
+        if isinstance(f, models.DateTimeField) and isinstance(value, str):
+            return _when(value)
+    if isinstance(value, list | tuple):
+        return "、".join(_value(None, v, names) for v in value) or NONE
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_value(None, v, names)}" for k, v in value.items())
+    return str(value)
+
+
+def _label(key: str, fields: dict[str, models.Field[Any, Any]]) -> str:
+    f = fields.get(key)
+    if f is None:
+        return key
+    if isinstance(
+        f.verbose_name, str
+    ):  # Django's name from the attribute ("sort order"), not a msgid of ours
+        return pgettext("audit field", f.verbose_name)
+    return str(f.verbose_name)
+
+
+def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryView]:
+    entries = list(entries)
+    names = _Names()
+    plans: list[tuple[AuditEntry, dict[str, models.Field[Any, Any]], list[tuple[str, Any]]]] = []
+    for entry in entries:
+        fields = _fields(_model(entry.model))
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        items = [] if _is_batch(entry) else [(k, v) for k, v in changes.items() if k not in _HIDDEN]
+        for key, value in items:
+            f = fields.get(key)
+            if f is None:
+                continue
+            pair = (
+                value
+                if entry.action == Action.UPDATE and isinstance(value, list) and len(value) == 2
+                else [value]
+            )
+            for v in pair:
+                names.want(f, v)
+        plans.append((entry, fields, items))
+    names.fetch()
+    views = []
+    for entry, fields, items in plans:
+        if _is_batch(entry):
+            views.append(EntryView(entry, entry.model_label, summary=batch_summary(entry.changes)))
+            continue
+        view = EntryView(entry, f"{entry.model_label} {entry.object_repr}")
+        for key, value in items:
+            f = fields.get(key)
+            if entry.action == Action.UPDATE and isinstance(value, list) and len(value) == 2:
+                view.rows.append(
+                    ChangeRow(_label(key, fields), _value(f, value[0], names), _value(f, value[1], names))
+                )
+            elif entry.action != Action.UPDATE and value in (None, "", [], {}):
+                continue  # a create/delete lists what the row held, not its empty fields
+            else:
+                view.rows.append(ChangeRow(_label(key, fields), None, _value(f, value, names)))
+        views.append(view)
+    return views
+
+
+def local_stamp(at: datetime.datetime) -> str:
+    return f"{local_time(at):%Y-%m-%d %H:%M:%S}"
+
+
+# Fields named by Django after their attribute (no verbose name of their own): their names for the log.
+AUTO_FIELD_NAMES = (
+    pgettext_lazy("audit field", "activity"),
+    pgettext_lazy("audit field", "anonymous"),
+    pgettext_lazy("audit field", "answered at"),
+    pgettext_lazy("audit field", "article"),
+    pgettext_lazy("audit field", "at"),
+    pgettext_lazy("audit field", "bag not broken"),
+    pgettext_lazy("audit field", "by"),
+    pgettext_lazy("audit field", "case"),
+    pgettext_lazy("audit field", "category"),
+    pgettext_lazy("audit field", "checked at"),
+    pgettext_lazy("audit field", "checked in at"),
+    pgettext_lazy("audit field", "choice"),
+    pgettext_lazy("audit field", "chosen by"),
+    pgettext_lazy("audit field", "client id"),
+    pgettext_lazy("audit field", "community"),
+    pgettext_lazy("audit field", "community id"),
+    pgettext_lazy("audit field", "contest"),
+    pgettext_lazy("audit field", "correct"),
+    pgettext_lazy("audit field", "corrected"),
+    pgettext_lazy("audit field", "current"),
+    pgettext_lazy("audit field", "data"),
+    pgettext_lazy("audit field", "day"),
+    pgettext_lazy("audit field", "decided by"),
+    pgettext_lazy("audit field", "detail"),
+    pgettext_lazy("audit field", "entry"),
+    pgettext_lazy("audit field", "error"),
+    pgettext_lazy("audit field", "errors"),
+    pgettext_lazy("audit field", "flagged at"),
+    pgettext_lazy("audit field", "household"),
+    pgettext_lazy("audit field", "image"),
+    pgettext_lazy("audit field", "initials"),
+    pgettext_lazy("audit field", "issued by"),
+    pgettext_lazy("audit field", "item"),
+    pgettext_lazy("audit field", "joined at"),
+    pgettext_lazy("audit field", "key"),
+    pgettext_lazy("audit field", "language"),
+    pgettext_lazy("audit field", "last used at"),
+    pgettext_lazy("audit field", "level"),
+    pgettext_lazy("audit field", "meeting"),
+    pgettext_lazy("audit field", "member"),
+    pgettext_lazy("audit field", "microgrid"),
+    pgettext_lazy("audit field", "minutes"),
+    pgettext_lazy("audit field", "mistakes"),
+    pgettext_lazy("audit field", "mixed"),
+    pgettext_lazy("audit field", "mixed with"),
+    pgettext_lazy("audit field", "ms"),
+    pgettext_lazy("audit field", "node"),
+    pgettext_lazy("audit field", "notes"),
+    pgettext_lazy("audit field", "observed at"),
+    pgettext_lazy("audit field", "officer"),
+    pgettext_lazy("audit field", "order"),
+    pgettext_lazy("audit field", "org"),
+    pgettext_lazy("audit field", "outcome"),
+    pgettext_lazy("audit field", "path"),
+    pgettext_lazy("audit field", "pdf"),
+    pgettext_lazy("audit field", "person"),
+    pgettext_lazy("audit field", "pinyin"),
+    pgettext_lazy("audit field", "plan"),
+    pgettext_lazy("audit field", "point"),
+    pgettext_lazy("audit field", "prefix"),
+    pgettext_lazy("audit field", "processed"),
+    pgettext_lazy("audit field", "project"),
+    pgettext_lazy("audit field", "public id"),
+    pgettext_lazy("audit field", "question"),
+    pgettext_lazy("audit field", "question count"),
+    pgettext_lazy("audit field", "question started at"),
+    pgettext_lazy("audit field", "received at"),
+    pgettext_lazy("audit field", "recorded by"),
+    pgettext_lazy("audit field", "refused"),
+    pgettext_lazy("audit field", "registered at"),
+    pgettext_lazy("audit field", "resolved item"),
+    pgettext_lazy("audit field", "reverses"),
+    pgettext_lazy("audit field", "reviewed at"),
+    pgettext_lazy("audit field", "reviewed by"),
+    pgettext_lazy("audit field", "reward"),
+    pgettext_lazy("audit field", "scheme"),
+    pgettext_lazy("audit field", "score"),
+    pgettext_lazy("audit field", "selector"),
+    pgettext_lazy("audit field", "shift"),
+    pgettext_lazy("audit field", "signup"),
+    pgettext_lazy("audit field", "sort order"),
+    pgettext_lazy("audit field", "step"),
+    pgettext_lazy("audit field", "steps"),
+    pgettext_lazy("audit field", "subdistrict"),
+    pgettext_lazy("audit field", "subdistrict id"),
+    pgettext_lazy("audit field", "tier"),
+    pgettext_lazy("audit field", "to person"),
+    pgettext_lazy("audit field", "total"),
+    pgettext_lazy("audit field", "total ms"),
+    pgettext_lazy("audit field", "unit"),
+    pgettext_lazy("audit field", "updated by"),
+    pgettext_lazy("audit field", "uploaded at"),
+    pgettext_lazy("audit field", "uploaded by"),
+    pgettext_lazy("audit field", "user"),
+    pgettext_lazy("audit field", "voided by"),
+    pgettext_lazy("audit field", "xlsx"),
+    pgettext_lazy("audit field", "created by"),
+)

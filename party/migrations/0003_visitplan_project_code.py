@@ -1,0 +1,41 @@
+"""Named in URLs by an opaque code instead of the database id ("codes, never ids"): the column is added
+nullable, existing rows get their codes in batches, then it becomes unique with a default for new rows."""
+
+from django.db import migrations, models
+
+import lib.codes
+
+
+class Migration(migrations.Migration):
+    dependencies = [("party", "0002_frame")]
+
+    operations = [
+        migrations.AddField(
+            model_name="visitplan",
+            name="code",
+            field=models.CharField(editable=False, max_length=16, null=True, verbose_name="code"),
+        ),
+        migrations.RunPython(
+            lib.codes.backfill_opaque_codes("party", "visitplan"), migrations.RunPython.noop
+        ),
+        migrations.AlterField(
+            model_name="visitplan",
+            name="code",
+            field=models.CharField(
+                default=lib.codes.opaque_code, editable=False, max_length=16, unique=True, verbose_name="code"
+            ),
+        ),
+        migrations.AddField(
+            model_name="project",
+            name="code",
+            field=models.CharField(editable=False, max_length=16, null=True, verbose_name="code"),
+        ),
+        migrations.RunPython(lib.codes.backfill_opaque_codes("party", "project"), migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="project",
+            name="code",
+            field=models.CharField(
+                default=lib.codes.opaque_code, editable=False, max_length=16, unique=True, verbose_name="code"
+            ),
+        ),
+    ]

@@ -1,0 +1,229 @@
+"""Activities: registration with places, check-in at the door (QR, idempotent, only while doors are open),
+closing credits minutes and points once, the calendar, photos without metadata."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from PIL import Image
+
+from activities.models import Registration
+from activities.services import (
+    activity_check_in,
+    activity_close,
+    activity_create,
+    activity_photo_add,
+    activity_publish,
+    activity_register,
+)
+from grid.services.records import person_create
+from lib.clock import local_today
+from points.models import LedgerEntry, PointsAccount
+from tests.conftest import Grid, client_for
+
+NOW = timezone.now()
+
+
+def _activity(grid: Grid, *, start: datetime.datetime | None = None, hours: int = 2, **extra: Any) -> Any:
+    """A two-hour theme day in c1 (120 credited minutes, 20 points) that began 30 minutes ago unless `start`
+    says when; `extra` overrides or adds activity_create's other arguments."""
+    start = NOW - datetime.timedelta(minutes=30) if start is None else start
+    fields: dict[str, Any] = {
+        "actor": None,
+        "node": grid.c1,
+        "kind": "theme_day",
+        "title": "主题党日",
+        "starts_at": start,
+        "ends_at": start + datetime.timedelta(hours=hours),
+        "credit_minutes": 120,
+        "points": 20,
+    }
+    return activity_create(**{**fields, **extra})
+
+
+@pytest.mark.django_db
+def test_register_check_in_close_and_credit_once(grid: Grid) -> None:
+    with pytest.raises(ValidationError):
+        activity_create(actor=None, node=grid.c1, kind="theme_day", title="x", starts_at=NOW, ends_at=NOW)
+    activity = _activity(grid, capacity=2)
+    alice = person_create(actor=None, node=grid.c1, name="甲", household=grid.h1)
+    bob = person_create(actor=None, node=grid.c1, name="乙")
+    carol = person_create(actor=None, node=grid.c1, name="丙")
+    with pytest.raises(ValidationError):
+        activity_register(actor=None, activity=activity, person=alice)  # a draft takes no registrations
+    activity_publish(actor=None, activity=activity)
+    activity_register(actor=None, activity=activity, person=alice)
+    activity_register(actor=None, activity=activity, person=alice)  # twice: once
+    activity_register(actor=None, activity=activity, person=bob)
+    with pytest.raises(ValidationError):
+        activity_register(actor=None, activity=activity, person=carol)  # full
+    first, created = activity_check_in(actor=None, activity=activity, person=alice)
+    again, created_again = activity_check_in(
+        actor=None, activity=activity, person=alice, now=NOW + datetime.timedelta(minutes=5)
+    )
+    assert created and not created_again and again.checked_in_at == first.checked_in_at
+    with pytest.raises(ValidationError):
+        activity_check_in(actor=None, activity=activity, person=bob, now=NOW + datetime.timedelta(hours=3))
+    with pytest.raises(ValidationError):
+        activity_close(actor=None, activity=activity, summary=" ")
+    assert activity_close(actor=None, activity=activity, summary="顺利完成") == 1
+    minutes = dict(Registration.objects.values_list("person__name", "minutes"))
+    assert minutes == {"甲": 120, "乙": 0}  # only who came
+    assert PointsAccount.objects.get(household=grid.h1).balance == 20
+    assert LedgerEntry.objects.filter(kind="activity").count() == 1
+    with pytest.raises(ValidationError):
+        activity_close(actor=None, activity=activity, summary="again")
+
+
+@pytest.mark.django_db
+def test_photo_is_reencoded_without_metadata(grid: Grid) -> None:
+    activity = _activity(grid)
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (3000, 1000), "green")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    image.save(buffer, "JPEG", exif=exif)
+    photo = activity_photo_add(actor=None, activity=activity, data=buffer.getvalue())
+    with Image.open(photo.image.path) as kept:
+        assert max(kept.size) == 1600 and not kept.getexif()
+    with pytest.raises(ValidationError):
+        activity_photo_add(actor=None, activity=activity, data=b"not an image")
+
+
+@pytest.mark.django_db
+def test_pages_calendar_self_check_in_and_export(grid: Grid, personas: dict) -> None:
+    secretary = client_for(personas["community_secretary"])
+    day = local_today()
+    response = secretary.post(
+        f"/activities/n/{grid.c1.code}/",
+        {
+            "kind": "training",
+            "title": "分类培训",
+            "day": day.isoformat(),
+            "start": "00:00",
+            "end": "23:59",
+            "publish": "1",
+        },
+    )
+    assert response.status_code == 302
+    code = response["Location"].split("/")[-2]
+    calendar = secretary.get(f"/activities/n/{grid.c1.code}/?month={day:%Y-%m}").content.decode()
+    assert f'data-code="{code}"' in calendar and "分类培训" in calendar
+    bad = secretary.post(
+        f"/activities/n/{grid.c1.code}/", {"kind": "training", "title": "x", "day": "tomorrow"}
+    )
+    assert bad.status_code == 400
+    resident = personas["resident"]
+    client = client_for(resident)
+    page = client.get(f"/activities/a/{code}/").content.decode()
+    assert 'id="register"' in page and 'id="attendance"' not in page  # residents see no attendance list
+    assert client.post(f"/activities/a/{code}/checkin/").status_code == 200
+    assert Registration.objects.get(person=resident.person).checked_in_at is not None
+    assert 'id="mine"' in client.get(f"/activities/a/{code}/").content.decode()
+    export = secretary.get(f"/activities/a/{code}/?export=xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    # Another residential area's secretary cannot see it; a volunteer without a person cannot check in.
+    assert client_for(personas["outsider"]).get(f"/activities/a/{code}/").status_code == 404
+    volunteer = client_for(personas["volunteer"])
+    assert volunteer.post(f"/activities/a/{code}/checkin/").status_code == 400
+
+
+@pytest.mark.django_db
+def test_ending_is_offered_only_after_the_start_and_is_confirmed(grid: Grid, personas: dict) -> None:
+    from activities.models import ActivityStatus
+
+    later = _activity(grid, start=NOW + datetime.timedelta(days=2), title="两天后的主题党日", publish=True)
+    with pytest.raises(ValidationError) as refused:
+        activity_close(actor=None, activity=later, summary="提前结束")
+    assert "尚未开始" in " ".join(refused.value.messages)
+    secretary = client_for(personas["community_secretary"])
+    url = f"/activities/a/{later.code}/"
+    page = secretary.get(url).content.decode()
+    assert 'id="close-activity"' not in page and 'id="close-later"' in page
+    forced = secretary.post(url, {"action": "close", "summary": "提前结束", "confirmed": "1"})
+    assert forced.status_code == 400 and "尚未开始" in forced.content.decode()
+    later.refresh_from_db()
+    assert later.status == ActivityStatus.PUBLISHED and later.summary == ""
+    # Started: offered; the first post only asks, the confirmed one ends it and credits.
+    held = _activity(grid)
+    activity_publish(actor=None, activity=held)
+    alice = person_create(actor=None, node=grid.c1, name="甲", household=grid.h1)
+    activity_check_in(actor=None, activity=held, person=alice)
+    url = f"/activities/a/{held.code}/"
+    assert 'id="close-activity"' in secretary.get(url).content.decode()
+    asked = secretary.post(url, {"action": "close", "summary": "顺利完成"})
+    text = asked.content.decode()
+    assert asked.status_code == 200 and 'id="confirm-yes"' in text and "120" in text and "20" in text
+    held.refresh_from_db()
+    assert held.status == ActivityStatus.PUBLISHED and not LedgerEntry.objects.exists()
+    assert (
+        secretary.post(url, {"action": "close", "summary": "顺利完成", "confirmed": "1"}).status_code == 302
+    )
+    held.refresh_from_db()
+    assert held.status == ActivityStatus.DONE and held.summary == "顺利完成"
+    assert Registration.objects.get(activity=held, person=alice).minutes == 120
+    assert PointsAccount.objects.get(household=grid.h1).balance == 20
+
+
+@pytest.mark.django_db
+def test_publish_check_in_and_cancel_ask_before_they_happen(grid: Grid, personas: dict) -> None:
+    from activities.models import ActivityStatus
+
+    draft = _activity(grid)
+    secretary = client_for(personas["community_secretary"])
+    url = f"/activities/a/{draft.code}/"
+    assert 'id="confirm-yes"' in secretary.post(url, {"action": "publish"}).content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ActivityStatus.DRAFT
+    secretary.post(url, {"action": "publish", "confirmed": "1"})
+    draft.refresh_from_db()
+    assert draft.status == ActivityStatus.PUBLISHED
+    bob = person_create(actor=None, node=grid.c1, name="乙")
+    assert (
+        'id="confirm-yes"' in secretary.post(url, {"action": "check_in", "person": bob.pk}).content.decode()
+    )
+    assert not Registration.objects.filter(person=bob).exists()
+    secretary.post(url, {"action": "check_in", "person": bob.pk, "confirmed": "1"})
+    assert Registration.objects.get(person=bob).checked_in_at is not None
+    # A resident cancelling their place before the start is asked too.
+    coming = _activity(
+        grid,
+        start=NOW + datetime.timedelta(days=1),
+        hours=1,
+        kind="lecture",
+        title="讲座",
+        credit_minutes=0,
+        points=0,
+        publish=True,
+    )
+    resident = personas["resident"]
+    activity_register(actor=None, activity=coming, person=resident.person)
+    client = client_for(resident)
+    asked = client.post(f"/activities/a/{coming.code}/", {"action": "cancel"})
+    assert 'id="confirm-yes"' in asked.content.decode()
+    assert Registration.objects.filter(activity=coming, person=resident.person).exists()
+    client.post(f"/activities/a/{coming.code}/", {"action": "cancel", "confirmed": "1"})
+    assert not Registration.objects.filter(activity=coming, person=resident.person).exists()
+
+
+@pytest.mark.django_db
+def test_the_months_list_is_that_months_only_with_its_numbers_named(grid: Grid, personas: dict) -> None:
+    # October 2025 begins on a Wednesday: the calendar's first week shows 29 and 30 September (issue 14).
+    at = datetime.datetime(2025, 9, 30, 14, tzinfo=datetime.UTC)
+    before = _activity(grid, start=at, title="九月活动")
+    inside = _activity(grid, start=at + datetime.timedelta(days=7), title="十月活动", capacity=20)
+    secretary = client_for(personas["community_secretary"])
+    page = secretary.get(f"/activities/n/{grid.c1.code}/?month=2025-10").content.decode()
+    listed = page.split('id="activities"')[1]
+    agenda = page.split('id="agenda"')[1].split("</ol>")[0]
+    assert f'data-code="{inside.code}"' in listed and f'data-code="{before.code}"' not in listed
+    assert "十月活动" in agenda and "九月活动" not in agenda
+    assert "九月活动" in page.split('id="calendar"')[1].split("</table>")[0]  # greyed in the calendar
+    assert "已报名 0 人 / 名额 20" in listed and "<th>数据</th>" in listed
+    en = secretary.get(f"/activities/n/{grid.c1.code}/?month=2025-10", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Registered 0 of 20 places" in en.content.decode()
