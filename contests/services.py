@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 import random
-import re
 import weakref
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,14 +220,39 @@ _ADD_TO_ENTRY = "UPDATE contests_entry SET score = score + %s, total_ms = total_
 def answer_fast(
     *, user_id: int, code: str, order: int, choice: int, contest_id: int | None = None
 ) -> tuple[QuestionState, Answer] | None:
-    """The tap of player `user_id` (from an answer ticket, contests.tickets) on the question on screen, in one write and no read (200 phones tap within the
-    same second: bench/contest_bench.py). The contest and its question come from `question_state` (read once
-    per process and second); the write itself checks that the contest is still on that question, that the
-    user has joined it and that it concerns them, and stores the answer unless they answered before.
+    """The tap of player `user_id` (from an answer ticket, contests.tickets) on the question on screen, in one
+    write and no read (200 phones tap within the same second: bench/contest_bench.py). The contest and its
+    question come from `question_state` (read once per process and second); the write itself checks that the
+    contest is still on that question, that the user has joined it and that it concerns them, and stores the
+    answer unless they answered before.
 
     Returns (the state, the stored answer), or None when anything is not plainly so (not running, another
-    question, time up, no such choice, not joined, out of scope, answered before, a user bound to no node):
-    the caller then takes the full path (`answer_submit`), which tells which and answers accordingly."""
+    question, time up, no such choice, not joined, out of scope, answered before, a user bound to no node, a
+    dead connection): the caller then takes the full path (`answer_submit`), which tells which and answers
+    accordingly."""
+    # The tap is its own health check. On a connection kept from an earlier request Django would first send a
+    # "SELECT 1" (CONN_HEALTH_CHECKS), a round trip as dear as the tap. Should that connection have died (a
+    # server restart, an idle timeout), the tap fails instead: the connection is closed and the caller's full
+    # path, on a new connection, takes the tap (and finds it, should it have been stored after all).
+    unchecked = (
+        connection.connection is not None
+        and not getattr(connection, "health_check_done", True)  # (django-stubs do not know the attribute)
+        and not connection.in_atomic_block
+    )
+    if unchecked:
+        setattr(connection, "health_check_done", True)  # noqa: B010
+    try:
+        return _tap(user_id=user_id, code=code, order=order, choice=choice, contest_id=contest_id)
+    except (OperationalError, InterfaceError):
+        if not unchecked:
+            raise
+        connection.close()
+        return None
+
+
+def _tap(
+    *, user_id: int, code: str, order: int, choice: int, contest_id: int | None
+) -> tuple[QuestionState, Answer] | None:
     state = question_state(code)
     if state is None or contest_id not in (None, state.contest.pk):
         return None  # (a ticket of another contest: the full path judges the tap)
@@ -298,19 +322,22 @@ _PREPARED: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDicti
 def _execute_prepared(cursor: Any, sql: str, params: list[Any], *, prefix: str = "") -> None:
     """Execute `sql` (%s placeholders) with `params` as a statement prepared on this connection, after
     `prefix` (statements sent in the same message). Should the server have lost it (a pooler between, a
-    DISCARD), the statement is prepared again and, outside a caller's transaction, the tap is sent again."""
-    names = _PREPARED.setdefault(connection.connection, {})
-    name = names.get(sql)
-    if name is None:
-        name = f"wastegrid_tap_{len(names)}"
-        numbers = iter(range(1, len(params) + 1))
-        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _m: f"${next(numbers)}", sql))
-        names[sql] = name
-    execute = prefix + f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
-    try:
-        cursor.execute(execute, params)
-    except DatabaseError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) != "26000" or connection.in_atomic_block:
-            raise  # (26000: no such prepared statement)
-        _PREPARED.pop(connection.connection, None)
-        _execute_prepared(cursor, sql, params, prefix=prefix)
+    DISCARD), the statement is prepared again and, outside a caller's transaction, the tap is sent once more;
+    a second loss raises (a pooler that never keeps a session's statements is not one this path can serve)."""
+    for attempt in (1, 2):
+        names = _PREPARED.setdefault(connection.connection, {})
+        name = names.get(sql)
+        if name is None:
+            name = f"wastegrid_tap_{len(names)}"
+            parts = sql.split("%s")  # %s → $1, $2…
+            numbered = "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+            cursor.execute(f"PREPARE {name} AS {numbered}")
+            names[sql] = name
+        try:
+            cursor.execute(prefix + f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+            return
+        except DatabaseError as exc:
+            lost = getattr(exc.__cause__, "sqlstate", None) == "26000"  # no such prepared statement
+            if not lost or attempt == 2 or connection.in_atomic_block:
+                raise
+            _PREPARED.pop(connection.connection, None)

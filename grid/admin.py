@@ -182,7 +182,3 @@ class ImportJobAdmin(ScopedQuerysetMixin, AuditedDeleteMixin, admin.ModelAdmin):
         "created_by",
         "node",
     )
-
-
-# The admin of accounts.User and of axes' log-in records: scoped by the grid, so registered from here.
-from grid import admin_accounts  # noqa: E402,F401

@@ -1,6 +1,9 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
@@ -14,6 +17,8 @@ from wastegrid import my_households, offline_pages
 from wastegrid import resident_views as resident_pages
 from wastegrid.api import api
 
+Pattern = URLPattern | URLResolver
+
 # Error pages in the site's layout and the user's language (accounts/errors.py).
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -25,46 +30,40 @@ admin.site.site_header = _("Waste sorting grid")
 admin.site.site_title = _("Waste sorting grid")
 admin.site.index_title = _("Back office")
 
+
+def namespace(
+    app_urls: Any, *, before: Sequence[Pattern] = (), after: Sequence[Pattern] = ()
+) -> tuple[Any, ...]:
+    """An app's URL patterns in its own namespace (`app_urls.app_name`), with project views mounted `before`
+    or `after` them: pages that read several apps live in the project package but keep the app's URL names
+    (so `grid:my_households`, `resident:page`, `party:frame`). Order matters where a pattern is a catch-all."""
+    return include(([*before, *app_urls.urlpatterns, *after], app_urls.app_name))
+
+
 urlpatterns = [
     path("", include("wastegrid.accounts_urls")),  # accounts: log in, home page, linking people
-    # The grid namespace: the grid's pages plus the grid worker's "my households", which reads four other apps.
+    # The grid's pages plus the grid worker's "my households", which reads four other apps.
     path(
-        "grid/",
-        include(
-            (
-                [*grid_urls.urlpatterns, path("my/", my_households.my_households, name="my_households")],
-                grid_urls.app_name,
-            )
-        ),
+        "grid/", namespace(grid_urls, after=[path("my/", my_households.my_households, name="my_households")])
     ),
     # A household's own page: the short address its QR sheet carries (wastegrid/resident_views.py: it reads
     # points, supervision, activities and enforcement), and its sheets (grid/resident_urls.py).
     path(
         "h/",
-        include(
-            (
-                [
-                    path("", resident_pages.my_household, name="mine"),
-                    *resident_urls.urlpatterns,
-                    path("<str:token>/", resident_pages.household_page, name="page"),
-                ],
-                resident_urls.app_name,
-            )
+        namespace(
+            resident_urls,
+            before=[path("", resident_pages.my_household, name="mine")],
+            after=[path("<str:token>/", resident_pages.household_page, name="page")],
         ),
     ),
     path("audit/", include("audit.urls")),
-    # The guide namespace: the knowledge base's pages plus the households' QR sheets, which are grid's (printed
-    # from this address since the start; guide imports no other domain app).
+    # The knowledge base's pages plus the households' QR sheets, which are grid's (printed from this address
+    # since the start; guide imports no other domain app).
     path(
         "guide/",
-        include(
-            (
-                [
-                    *guide_urls.urlpatterns,
-                    path("qr/<str:code>/households.pdf", resident_views.qr_households, name="qr_households"),
-                ],
-                guide_urls.app_name,
-            )
+        namespace(
+            guide_urls,
+            after=[path("qr/<str:code>/households.pdf", resident_views.qr_households, name="qr_households")],
         ),
     ),
     path("supervision/", include("supervision.urls")),
@@ -73,14 +72,9 @@ urlpatterns = [
     path("tonnage/", include("tonnage.urls")),
     path("assessment/", include("assessment.urls")),
     path("reports/", include("reports.urls")),
-    # The party namespace: party's own pages plus the seven-mechanism report, which reports serves (it reads
-    # activities, supervision and assessment; party imports none of them for it).
-    path(
-        "party/",
-        include(
-            ([*party_urls.urlpatterns, path("frame/", frame_views.frame, name="frame")], party_urls.app_name)
-        ),
-    ),
+    # Party's own pages plus the seven-mechanism report, which reports serves (it reads activities,
+    # supervision and assessment; party imports none of them for it).
+    path("party/", namespace(party_urls, after=[path("frame/", frame_views.frame, name="frame")])),
     path("contests/", include("contests.urls")),
     path("units/", include("units.urls")),
     path("activities/", include("activities.urls")),

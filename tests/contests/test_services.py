@@ -421,6 +421,60 @@ def test_on_postgresql_the_tap_is_prepared_once_per_connection_and_prepared_agai
 
 
 @pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_tap_is_its_own_health_check_and_a_dead_connection_falls_back(
+    grid: Grid, personas: dict
+) -> None:
+    """On a connection kept from an earlier request the tap sends no "SELECT 1" first (a round trip as dear as
+    the tap); should that connection have died, the tap returns None (the full path takes it) and the
+    connection is closed, so the next query connects anew and nothing fails."""
+    import psycopg
+    from django.db import connection
+
+    from contests.services import answer_fast
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no health-check round trip")
+    contest, (alice, bob) = _running(grid, personas)
+    connection.ensure_connection()
+    sent: list[str] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    sent_checks: list[str] = []
+    real_is_usable = connection.is_usable
+
+    def counting_is_usable() -> bool:
+        sent_checks.append("check")
+        return real_is_usable()
+
+    connection.is_usable = counting_is_usable  # type: ignore[method-assign]
+    try:
+        connection.health_check_done = False  # as at the start of a request on a kept connection
+        with connection.execute_wrapper(spy):
+            first = answer_fast(user_id=personas["resident"].pk, code=contest.code, order=0, choice=1)
+        assert first is not None and first[1].entry_id == alice.pk
+        assert sent_checks == [] and any("EXECUTE wastegrid_tap_" in s for s in sent)
+
+        # The server ends the kept connection (a restart, an idle timeout) between two requests.
+        pid = connection.connection.info.backend_pid
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        connection.health_check_done = False
+        lost = answer_fast(user_id=personas["volunteer"].pk, code=contest.code, order=0, choice=2)
+        assert lost is None and connection.connection is None  # closed: the full path connects anew
+        again = answer_fast(user_id=personas["volunteer"].pk, code=contest.code, order=0, choice=2)
+    finally:
+        del connection.is_usable
+    assert again is not None and again[1].entry_id == bob.pk
+    assert sorted(Answer.objects.values_list("entry_id", "choice")) == sorted([(alice.pk, 1), (bob.pk, 2)])
+
+
+@pytest.mark.django_db(transaction=True)
 def test_on_sqlite_a_tap_writes_holding_the_answer_writers_lock(grid: Grid, personas: dict) -> None:
     """200 taps at once: on SQLite each answer's write waits on a file lock (the kernel wakes the next writer
     at once) instead of SQLite's busy handler, which slept up to 100 ms between tries (contests.writelock)."""
