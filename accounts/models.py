@@ -82,7 +82,7 @@ class AccountClaim(models.Model):
         verbose_name_plural = _("account claim codes")
 
     def __str__(self) -> str:
-        return f"claim {self.pk} → {self.person_id}"
+        return f"{self.person} → {self.user}" if self.user_id else str(self.person)
 
 
 class DeviceToken(models.Model):

@@ -30,7 +30,8 @@ ADMINISTER_SUBDISTRICT = frozenset({Role.SUBDISTRICT_ADMIN})
 
 # --- Admin and residential-area secretary: running a residential area -------------------------------------
 # Change grid records (imports, assignment, household keys); link accounts to people; review plausibility
-# flags and guide questions; approve shifts and keep the roster and drop-off points; work enforcement cases
+# flags and guide questions; approve shift hand-overs (sign-ups count at once, nothing to approve) and keep the
+# roster and drop-off points; work enforcement cases
 # (propose, gather evidence).
 MANAGE_AREA = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})
 # Read a resident's ID number in full: held by the same roles as MANAGE_AREA, but a personal-data right.
@@ -41,10 +42,15 @@ SEE_ID_NUMBERS = MANAGE_AREA
 READ_GRID = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER})
 # A household's page: the grid's readers, and the resident their own (the page checks which household).
 READ_HOUSEHOLDS = READ_GRID | {Role.RESIDENT}
-# Residents' phone numbers, ID numbers and exact addresses, needed to do one's work.
+# Residents' phone numbers, ID numbers and exact addresses, needed to do one's work: a household's room and
+# contact, a person's phone (the roster's candidates, to call them), for the people of one's own part of the
+# grid (grid.presenters.sees_personal_data_at); others read them masked (lib.masking).
 READ_PERSONAL_DATA = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER})
-# The coverage report, dashboards and assessment figures; the roster and the repeat offenders: what an area is
-# doing.
+# The party of an enforcement case the officer acts on (referred: decide; decided: close): address, room and
+# name, to find and serve them; the phone stays masked (enforcement.selectors.party_view decides the cases).
+SERVE_CASE_PARTIES = frozenset({Role.ENFORCEMENT_OFFICER})
+# The coverage report, dashboards and assessment figures; every window's roster and hand-over offer at the
+# points of one's scope, and the repeat offenders: what an area is doing (signing people up stays MANAGE_AREA).
 READ_COVERAGE = frozenset({Role.SUBDISTRICT_ADMIN, Role.AREA_LEAD, Role.COMMUNITY_SECRETARY})
 # Organise activities and contests for residents: the same roles as READ_COVERAGE, another right.
 ORGANISE_EVENTS = READ_COVERAGE
@@ -62,6 +68,10 @@ READ_CASES = frozenset(
 RECORD_SORTING = frozenset(
     {Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTY_MEMBER}
 )
+# Read the drop-off points of one's scope (a point's page: today's windows, opening hours, the link to each
+# window's roster): those who record at the bins, and the area lead, who oversees their area's points without
+# recording there (no sign-ups, check-ins, purity checks or observations: those stay RECORD_SORTING).
+READ_POINTS = RECORD_SORTING | {Role.AREA_LEAD}
 # Record door-to-door visits.
 RECORD_VISITS = frozenset(
     {Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY, Role.PARTY_MEMBER, Role.GRID_WORKER}

@@ -7,7 +7,7 @@ from grid.admin import ScopedAdmin, ScopedChoicesMixin
 class RegistrationInline(ScopedChoicesMixin, admin.TabularInline):
     model = Registration
     extra = 0
-    raw_id_fields = ["person"]
+    autocomplete_fields = ["person"]
     readonly_fields = ["registered_at"]
 
 
@@ -16,5 +16,5 @@ class ActivityAdmin(ScopedAdmin):
     list_display = ["code", "title", "kind", "starts_at", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["code", "title"]
-    raw_id_fields = ["node", "subdistrict", "speaker", "org", "unit"]
+    autocomplete_fields = ["node", "subdistrict", "speaker", "org", "unit"]
     inlines = [RegistrationInline]

@@ -14,12 +14,12 @@ from lib.db import TimeStampedModel
 
 
 class ActivityKind(models.TextChoices):
-    THEME_DAY = "theme_day", _("Theme party day (主题党日)")
+    THEME_DAY = "theme_day", _("Theme party day")
     TRAINING = "training", _("Training")
     LECTURE = "lecture", _("Lecture / briefing")
-    SEMINAR = "seminar", _("Structured seminar (专题研讨)")
+    SEMINAR = "seminar", _("Structured seminar")
     CONTEST = "contest", _("Knowledge contest")
-    WALK = "walk", _("Sign-and-walk (签名健走)")
+    WALK = "walk", _("Sign-and-walk")
     SCHOOL = "school", _("School activity")
     VISIT = "visit", _("Site visit")
     OTHER = "other", _("Other")
@@ -120,4 +120,4 @@ class ActivityPhoto(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"{self.activity_id} photo"
+        return f"{self.activity} · {_('photo')}"

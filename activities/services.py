@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -189,6 +190,55 @@ def activity_check_in(
     registration.checked_in_at = now
     registration.save(update_fields=["checked_in_at"])
     return registration, True
+
+
+@transaction.atomic
+def activity_check_in_many(
+    *, actor: Any, activity: Activity, people: Iterable[Person], now: datetime.datetime | None = None
+) -> list[Registration]:
+    """Staff tick several people present at once (the attendance list): each checked in as
+    `activity_check_in` does (walk-ins registered, places permitting; the window of the doors checked),
+    each new check-in audited. Returns the registrations newly checked in, by name; people already checked in
+    are left as they were."""
+    Scope.of(actor).require(activity.node)
+    done: list[Registration] = []
+    for person in {p.pk: p for p in people}.values():
+        registration, new = activity_check_in(actor=actor, activity=activity, person=person, now=now)
+        if new:
+            audit_updated(
+                actor=actor,
+                obj=registration,
+                before={**snapshot(registration), "checked_in_at": None},
+                reason="checked in by staff",
+            )
+            done.append(registration)
+    return sorted(done, key=lambda r: r.person.name)
+
+
+ALREADY_CREDITED = Msg(
+    "活动已结束并计入时长和积分，签到不能再撤销。",
+    "The activity has been ended and credited: its check-ins can no longer be undone.",
+)
+
+
+@transaction.atomic
+def activity_check_in_undo(*, actor: Any, activity: Activity, person: Person) -> bool:
+    """Take back a check-in ticked by mistake, while the activity is open (before it is ended and minutes
+    and points are credited): the person stays registered, the change is audited. Returns False when the
+    person was not checked in (a second tap)."""
+    Scope.of(actor).require(activity.node)
+    if actor is not None:
+        Scope.of(actor).require(person.node)
+    registration = Registration.objects.select_for_update().filter(activity=activity, person=person).first()
+    if registration is None or registration.checked_in_at is None:
+        return False
+    if activity.status != ActivityStatus.PUBLISHED or registration.minutes:
+        raise ValidationError(str(ALREADY_CREDITED))
+    before = snapshot(registration)
+    registration.checked_in_at = None
+    registration.save(update_fields=["checked_in_at"])
+    audit_updated(actor=actor, obj=registration, before=before, reason="check-in undone")
+    return True
 
 
 NOT_STARTED = Msg(

@@ -15,14 +15,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
 from accounts.roles import ORGANISE_EVENTS
 from activities.models import Activity, ActivityKind, ActivityStatus
+from activities.selectors import expected_attendees
 from activities.services import (
     activity_check_in,
+    activity_check_in_many,
+    activity_check_in_undo,
     activity_close,
     activity_create,
     activity_photo_add,
@@ -189,10 +193,31 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             elif action == "publish" and staff:
                 activity_publish(actor=user, activity=activity)
             elif action == "check_in" and staff:
+                people = _pickable_many(user, activity, request)
+                if not people:
+                    raise ValidationError(_("Tick the people who came."))
+                checked = activity_check_in_many(actor=user, activity=activity, people=people)
+                names = "、".join(r.person.name for r in checked)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s person checked in: %(names)s.",
+                        "%(n)s people checked in: %(names)s.",
+                        len(checked),
+                    )
+                    % {"n": len(checked), "names": names}
+                    if checked
+                    else _("Those ticked were checked in already."),
+                )
+            elif action == "undo_check_in" and staff:
                 person = _pickable(user, activity, request)
                 if person is None:
                     raise ValidationError(_("Choose a person."))
-                activity_check_in(actor=user, activity=activity, person=person)
+                if activity_check_in_undo(actor=user, activity=activity, person=person):
+                    messages.success(
+                        request,
+                        _("%(name)s's check-in is undone; they stay registered.") % {"name": person.name},
+                    )
             elif action == "close" and staff:
                 activity_close(actor=user, activity=activity, summary=request.POST.get("summary", ""))
             elif action == "photo" and staff and (upload := request.FILES.get("photo")) is not None:
@@ -234,6 +259,12 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         if staff and q
         else []
     )
+    # The attendance list to tick: registered and expected people (the meeting's node's members).
+    expected = (
+        expected_attendees(activity, Scope.of(user))
+        if staff and activity.status == ActivityStatus.PUBLISHED
+        else []
+    )
     checkin_url = request.build_absolute_uri(reverse("activities:checkin", args=[activity.code]))
     mine = next((r for r in registrations if user.person_id and r.person_id == user.person_id), None)
     return render(
@@ -248,7 +279,8 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "can_cancel": mine is not None and can_cancel(mine),
             "can_close": can_close(activity),
             "staff": staff,
-            "candidates": candidates,
+            "candidates": [p for p in candidates if p.pk not in {e.pk for e, _r in expected}],
+            "expected": expected,
             "q": q,
             "qr_svg": segno.make(checkin_url, error="m").svg_inline(scale=4) if staff else "",
             "checkin_url": checkin_url,
@@ -269,12 +301,25 @@ def _pickable(user: User, activity: Activity, request: HttpRequest) -> Person | 
     )
 
 
+def _pickable_many(user: User, activity: Activity, request: HttpRequest) -> list[Person]:
+    """The people ticked in the attendance list that the staff member's picker could list."""
+    ids = [pk for pk in (form_pk(v) for v in request.POST.getlist("person")[:500]) if pk]
+    if not ids:
+        return []
+    return list(
+        Scope.of(user)
+        .filter(Person.objects.filter(subdistrict_id=activity.subdistrict_id), "node")
+        .filter(pk__in=ids)
+        .select_related("node")
+    )
+
+
 def _confirm_irreversible(
     request: HttpRequest, user: User, activity: Activity, staff: bool, action: str | None
 ) -> HttpResponse | None:
     """The confirmation page for the steps on this page that cannot be taken back (lib.confirm); None for
     the others (registering, photos) and once confirmed. Publishing cannot return to a draft, a check-in
-    stays, closing credits minutes and points for good, a cancelled place may go to someone else."""
+    can be undone until the activity is ended (not asked), closing credits minutes and points for good, a cancelled place may go to someone else."""
     if request.POST.get(CONFIRMED) == "1":
         return None  # confirmed: go ahead, without the queries that only the question needs
     back = reverse("activities:detail", args=[activity.code])
@@ -300,13 +345,6 @@ def _confirm_irreversible(
             consequences=[
                 _("People can register from now on; a published activity cannot become a draft again.")
             ],
-            back=back,
-        )
-    if action == "check_in" and staff and (person := _pickable(user, activity, request)) is not None:
-        return confirm_first(
-            request,
-            title=_("Check %(name)s in?") % {"name": person.name},
-            consequences=[_("A check-in is kept; the minutes and points follow when the activity is ended.")],
             back=back,
         )
     if action != "cancel" or not user.person_id:

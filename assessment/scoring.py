@@ -87,6 +87,12 @@ class AreaScore:
     def total(self) -> Decimal | None:
         return self.points if self.complete else None
 
+    @property
+    def rated(self) -> bool:
+        """Scored on every indicator: only then does the area meet the standard or not (else "not rated",
+        never a fail: a month without data is no verdict)."""
+        return self.complete
+
 
 @dataclass
 class GroupScore:

@@ -32,7 +32,8 @@ from lib.xlsx import xlsx_response
 
 
 def period_from(request: HttpRequest) -> Period:
-    return query_period(request)
+    """`?period=`; by default the last month with whole data (on the 1st, last month: not a month of "无")."""
+    return query_period(request, whole=True)
 
 
 def _assess(node: GridNode, period: Period, *, detail: bool = False) -> Assessment:
@@ -64,7 +65,9 @@ def export_rows(result: Assessment) -> tuple[list[str], list[list[Any]]]:
             a.node.name,
             *[s.score if s.score is not None else _("not enough data") for s in a.scores],
             a.total if a.total is not None else _("not enough data"),
-            _("vetoed") if a.vetoed else (_("yes") if a.meets else _("no")),
+            _("vetoed")
+            if a.vetoed
+            else (_("not rated") if not a.rated else _("yes") if a.meets else _("no")),
         ]
         for a in in_rank_order(result.areas)
     ]

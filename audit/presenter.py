@@ -15,18 +15,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from audit.models import Action, AuditEntry
 from lib.clock import local_time
+from lib.codes import opaque_code
 
 NONE = "—"
-MAX_MODELS = 3
+# Models whose records are named by one query each per page: a bounded count of queries whatever the page holds.
+MAX_MODELS = 8
 # Keys of a snapshot that say nothing to a reader (the row's own id; the sub-district shows in the scope).
-_HIDDEN = {"id"}
+_HIDDEN = {"id", "subdistrict_id"}
+SYSTEM_ACTOR = "system"  # audit.services writes this for the system, scripts and jobs
+
+
+def _opaque(f: models.Field[Any, Any] | None) -> bool:
+    """An opaque code (lib.codes.opaque_code_field) or a phone's UUID: internals, not a change to read."""
+    if f is None:
+        return False
+    if f.attname.endswith("_hash"):  # a claim code's or a device key's hash: a secret's trace
+        return True
+    if isinstance(f, models.UUIDField):
+        return True
+    return f.default is opaque_code
 
 
 @dataclass
@@ -42,6 +58,13 @@ class EntryView:
     record: str
     rows: list[ChangeRow] = field(default_factory=list)
     summary: str = ""
+
+    @property
+    def actor(self) -> str:
+        """Who acted, as a reader says it: the account's name, or "系统" for the system and scripts."""
+        if self.entry.actor_id is None and self.entry.actor_name in ("", SYSTEM_ACTOR):
+            return _("System")
+        return self.entry.actor_name
 
     @property
     def text(self) -> str:
@@ -105,26 +128,63 @@ class _Names:
     def __init__(self) -> None:
         self.wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
         self.names: dict[tuple[type[models.Model], str], str] = {}
+        self.logged: dict[tuple[str, str], str] = {}
+        self.fetched: set[type[models.Model]] = set()
+
+    def want_record(self, model: type[models.Model] | None, pk: str) -> None:
+        """The entry's own record, to be named as it is now (its name when logged may predate a rename or
+        a better name)."""
+        if model is not None and pk and not pk.startswith("batch:"):
+            self.wanted[model].add(pk)
 
     def want(self, f: models.Field[Any, Any], value: Any) -> None:
         if f.is_relation and f.related_model is not None and value not in (None, ""):
             self.wanted[f.related_model].add(value)  # type: ignore[index]
 
-    def fetch(self) -> None:
-        # One query per model, for the few models most referred to on the page (a bounded count of queries
-        # whatever the page holds); the rest show as "#id".
+    def fetch(self, subdistricts: set[int | None]) -> None:
+        # One query per model, for the models most referred to on the page (a bounded count of queries
+        # whatever the page holds); records not found (deleted, or past the bound) are named by the log
+        # itself: the name their last entry wrote down (one query).
         busiest = sorted(self.wanted.items(), key=lambda item: -len(item[1]))[:MAX_MODELS]
+        self.fetched = {model for model, _pks in busiest}
         for model, pks in busiest:
             try:
                 # select_related: a record's name may read its keys (a worker's person, a household's building).
                 found = model._default_manager.select_related().in_bulk(list(pks)[:500])
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, ObjectDoesNotExist):
                 continue
             for pk, obj in found.items():
                 self.names[(model, str(pk))] = str(obj)
+        missing = Q()
+        for model, pks in self.wanted.items():
+            lost = [str(pk) for pk in pks if (model, str(pk)) not in self.names]
+            if lost:
+                missing |= Q(model=model._meta.label, object_id__in=lost[:500])
+        if missing:
+            # The same sub-districts' entries only: a page never reads another sub-district's log.
+            same = Q(subdistrict_id__in=[sd for sd in subdistricts if sd is not None])
+            if None in subdistricts:
+                same |= Q(subdistrict_id__isnull=True)
+            rows = AuditEntry.objects.filter(missing, same).order_by("at", "id")
+            for label, pk, text in rows.values_list("model", "object_id", "object_repr")[:2000]:
+                self.logged[(label, pk)] = text  # the latest wins
 
     def name(self, f: models.Field[Any, Any], value: Any) -> str | None:
-        return self.names.get((f.related_model, str(value)))  # type: ignore[arg-type]
+        return self.record(f.related_model, str(value))  # type: ignore[arg-type]
+
+    def missing(self, model: type[models.Model] | None) -> str:
+        """A key whose record is not named on this page: gone (its model was read), or past the bound."""
+        if model is None:
+            return NONE
+        kind = model._meta.verbose_name
+        if model in self.fetched:
+            return _("a %(kind)s no longer on record") % {"kind": kind}
+        return str(kind)
+
+    def record(self, model: type[models.Model] | None, pk: str) -> str | None:
+        if model is None:
+            return None
+        return self.names.get((model, pk)) or self.logged.get((model._meta.label, pk))
 
 
 def _value(f: models.Field[Any, Any] | None, value: Any, names: _Names) -> str:
@@ -134,7 +194,9 @@ def _value(f: models.Field[Any, Any] | None, value: Any, names: _Names) -> str:
         return _("Yes") if value else _("No")
     if f is not None:
         if f.is_relation:
-            return names.name(f, value) or f"#{value}"
+            if (found := names.name(f, value)) is not None:
+                return found
+            return names.missing(f.related_model)
         if f.choices:
             return str(dict(f.flatchoices).get(value, value))  # type: ignore[arg-type]
         if isinstance(f, models.DateTimeField) and isinstance(value, str):
@@ -162,9 +224,16 @@ def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryV
     names = _Names()
     plans: list[tuple[AuditEntry, dict[str, models.Field[Any, Any]], list[tuple[str, Any]]]] = []
     for entry in entries:
-        fields = _fields(_model(entry.model))
+        model = _model(entry.model)
+        fields = _fields(model)
         changes = entry.changes if isinstance(entry.changes, dict) else {}
-        items = [] if _is_batch(entry) else [(k, v) for k, v in changes.items() if k not in _HIDDEN]
+        items = (
+            []
+            if _is_batch(entry)
+            else [(k, v) for k, v in changes.items() if k not in _HIDDEN and not _opaque(fields.get(k))]
+        )
+        if not _is_batch(entry):
+            names.want_record(model, entry.object_id)
         for key, value in items:
             f = fields.get(key)
             if f is None:
@@ -177,13 +246,14 @@ def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryV
             for v in pair:
                 names.want(f, v)
         plans.append((entry, fields, items))
-    names.fetch()
+    names.fetch({e.subdistrict_id for e in entries})
     views = []
     for entry, fields, items in plans:
         if _is_batch(entry):
             views.append(EntryView(entry, entry.model_label, summary=batch_summary(entry.changes)))
             continue
-        view = EntryView(entry, f"{entry.model_label} {entry.object_repr}")
+        current = names.record(_model(entry.model), entry.object_id)
+        view = EntryView(entry, f"{entry.model_label} {current or entry.object_repr}")
         for key, value in items:
             f = fields.get(key)
             if entry.action == Action.UPDATE and isinstance(value, list) and len(value) == 2:

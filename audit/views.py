@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.roles import ADMINISTER_SUBDISTRICT
-from audit.models import AuditEntry
+from audit.forms import AuditFilterForm
 from audit.presenter import present
+from audit.selectors import filter_entries, visible_entries
 from lib.clock import local_time
 from lib.xlsx import xlsx_response
 
@@ -17,19 +18,18 @@ from lib.xlsx import xlsx_response
 @require_GET
 @role_required(ADMINISTER_SUBDISTRICT)
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
-    qs = AuditEntry.objects.all()
-    if user.node is not None:
-        qs = qs.filter(subdistrict_id=user.node.subdistrict_id)
-    model = request.GET.get("model", "")[:60]
-    if model:
-        qs = qs.filter(model=model)
-    if request.GET.get("export") == "xlsx":
+    data = request.GET.copy()
+    if "model" in data and "kind" not in data:  # the older address (?model=party.Visit) still works
+        data["kind"] = data.get("model", "")
+    form = AuditFilterForm(data, user=request.user)
+    status = 200 if form.is_valid() else 400
+    qs = filter_entries(visible_entries(request.user), form.filters())
+    if status == 200 and request.GET.get("export") == "xlsx":
         # The changes as the page shows them (field names, "old → new"), a thousand entries at a time.
         rows = (
             (
                 f"{local_time(v.entry.at):%Y-%m-%d %H:%M:%S}",
-                v.entry.actor_name,
+                v.actor,
                 v.entry.get_action_display(),
                 v.record,
                 v.text,
@@ -43,4 +43,8 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     views = present(page.object_list)
-    return render(request, "audit/audit_list.html", {"page": page, "views": views, "model": model})
+    query = data.copy()
+    for key in ("page", "export", "model"):
+        query.pop(key, None)
+    context = {"page": page, "views": views, "form": form, "querystring": query.urlencode()}
+    return render(request, "audit/audit_list.html", context, status=status)

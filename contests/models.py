@@ -86,7 +86,7 @@ class ContestQuestion(models.Model):
         constraints = [models.UniqueConstraint(fields=["contest", "order"], name="contestquestion_order")]
 
     def __str__(self) -> str:
-        return f"{self.contest_id} #{self.order + 1}"
+        return f"{self.contest} {self.order + 1}"
 
 
 class Entry(models.Model):
@@ -131,4 +131,4 @@ class Answer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.entry_id} #{self.order + 1}: {self.choice}"
+        return f"{self.entry} {self.order + 1}: {self.choice}"

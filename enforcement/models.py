@@ -188,7 +188,7 @@ class CaseStep(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.case.code} {self.status}"
+        return f"{self.case.code} {self.get_status_display()}"
 
     @property
     def generated(self) -> str:

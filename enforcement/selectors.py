@@ -10,10 +10,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 
 from accounts.models import Role, User
+from accounts.roles import SERVE_CASE_PARTIES
 from enforcement.models import Case, CaseStatus
 from enforcement.services import OPEN_STATUSES, cases_visible_to
 from grid.models import GridNode, Level
-from grid.presenters import household_view
+from grid.presenters import HouseholdView, household_view
 
 PAGE_SIZE = 25
 DUE_CHOICES = ("waiting", "overdue")
@@ -54,23 +55,34 @@ class CaseRow:
     overdue: bool
 
 
-# The officer deciding a case must know whom the fine is for (issue 17): on the cases referred to them (and
-# those decided or closed since) they see the household contact's name, nothing more (room and phone stay
-# masked, grid.presenters). cases_visible_to already limits an officer to those cases.
-DECIDING = frozenset({CaseStatus.REFERRED, CaseStatus.DECIDED, CaseStatus.CLOSED})
+# The officer deciding a case must know whom the fine is for and find the door to serve the decision: on the
+# cases they may act on (referred: decide; decided: close) they see the household's address, room and contact
+# name (household_view(serve=True); the phone stays masked). On a case closed since, the name alone (whom the
+# fine was for). cases_visible_to already limits an officer to those cases.
+SERVING = frozenset({CaseStatus.REFERRED, CaseStatus.DECIDED})
+DECIDING = SERVING | {CaseStatus.CLOSED}
 
 
 # What case_party reads (through grid.presenters.household_view): select it with the cases, one query a list.
 PARTY_RELATED = ("household__building__microgrid", "household__grid_worker__person", "household__community")
 
 
+def party_view(case: Case, user: User) -> HouseholdView | None:
+    """The household a case concerns as `user` may see it (None for a unit or another subject): masked unless
+    the role sees personal data; address, room and name for the officer on a case they act on (SERVING)."""
+    if case.household is None:
+        return None
+    serve = user.has_role(SERVE_CASE_PARTIES) and case.status in SERVING
+    return household_view(case.household, user, serve=serve)
+
+
 def case_party(case: Case, user: User) -> str:
     """Whom a case concerns as `user` may see it: "building room name" for a household (room and name masked
-    unless the role sees personal data; the name shown to the officer on a case for decision), else the
-    unit's name or the kind of subject."""
-    if case.household is None:
+    unless the role sees personal data; the officer sees room and name on a case they act on, the name on one
+    closed since), else the unit's name or the kind of subject."""
+    v = party_view(case, user)
+    if v is None or case.household is None:
         return case.subject_name or case.get_subject_display()
-    v = household_view(case.household, user)
     if user.role == Role.ENFORCEMENT_OFFICER and case.status in DECIDING:
         name = case.household.contact_name
     else:

@@ -19,7 +19,7 @@ from accounts.roles import CLOSE_CASES, MANAGE_AREA, READ_CASES
 from enforcement.evidence import case_records
 from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
 from enforcement.notice import notice_pdf
-from enforcement.selectors import CaseFilters, case_areas, case_page, case_party
+from enforcement.selectors import CaseFilters, case_areas, case_page, case_party, party_view
 from enforcement.services import (
     NEXT,
     NOTICE_DAYS,
@@ -170,8 +170,9 @@ def _detail(
     """The case page; `decide_form` refills the officer's decision after a refusal (tier pk, fine, note)."""
     officer = user.role == Role.ENFORCEMENT_OFFICER
     # Residents' personal data is masked for roles that do not need it (grid.presenters); the officer gets the
-    # name on a case for decision (selectors.case_party).
+    # name on a case for decision, the address and room on a case they act on (selectors.party_view).
     who = case_party(case, user) if case.household is not None else ""
+    party = party_view(case, user)
     today = local_today()
     # A decided case closes with a record only (below); the officer decides, never steps.
     next_steps = [] if officer or case.status == CaseStatus.DECIDED else step_actions(case, today)
@@ -183,6 +184,7 @@ def _detail(
         {
             "case": case,
             "who": who,
+            "party": party,
             "steps": steps,
             "can_void": len(live_steps(case)) >= 2,
             "records": case_records(case)[:50],

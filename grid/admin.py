@@ -113,6 +113,15 @@ class GridNodeAdmin(ScopedChoicesMixin, AuditedAdmin):
         qs = super().get_queryset(request)
         return GridNode.objects.visible_to(user) if isinstance(user, User) and user.node is not None else qs
 
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
+        """The pickers' searches (autocomplete_fields) offer only nodes of the field's level: a 居民区 for
+        "community", a 微网格 for "microgrid" (the form refuses the others anyway)."""
+        qs, distinct = super().get_search_results(request, queryset, search_term)
+        level = LEVEL_OF_FIELD.get(request.GET.get("field_name", ""))
+        if level is not None and "autocomplete" in request.path:
+            qs = qs.filter(level=level)
+        return qs, distinct
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.code}/"
         if obj.parent is not None:
@@ -137,7 +146,7 @@ class BuildingAdmin(ScopedAdmin):
     list_display = ("code", "name", "community", "microgrid", "address")
     search_fields = ("code", "name", "address")
     list_select_related = ("community", "microgrid")
-    raw_id_fields = ("community", "microgrid")
+    autocomplete_fields = ("community", "microgrid")
 
 
 @admin.register(Household)
@@ -145,7 +154,7 @@ class HouseholdAdmin(ScopedAdmin):
     list_display = ("code", "building", "room", "size", "grid_worker")
     search_fields = ("code", "room", "contact_name")
     list_select_related = ("building", "grid_worker__person")
-    raw_id_fields = ("building", "grid_worker")
+    autocomplete_fields = ("building", "grid_worker")
 
 
 @admin.register(Person)
@@ -153,7 +162,7 @@ class PersonAdmin(ScopedAdmin):
     list_display = ("name", "node", "household")
     search_fields = ("name", "phone")
     list_select_related = ("node", "household")
-    raw_id_fields = ("node", "household")
+    autocomplete_fields = ("node", "household")
 
 
 @admin.register(GridWorker)
@@ -162,7 +171,7 @@ class GridWorkerAdmin(ScopedAdmin):
     list_filter = ("active",)
     search_fields = ("code", "person__name")
     list_select_related = ("person", "microgrid")
-    raw_id_fields = ("person", "microgrid")
+    autocomplete_fields = ("person", "microgrid")
 
 
 @admin.register(ImportJob)

@@ -31,7 +31,7 @@ class UserAddForm(AdminUserCreationForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not cleaned.get("node"):
+        if not cleaned.get("node") and "node" not in self.errors:  # one message, not "required" and this
             self.add_error("node", _("Choose the grid node this user works at."))
         return cleaned
 
@@ -54,7 +54,7 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin, AuditedAdmin):
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         (_("Grid"), {"fields": ("role", "node", "person")}),
     )
-    raw_id_fields = ("node", "person")
+    autocomplete_fields = ("node", "person")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
@@ -76,6 +76,10 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin, AuditedAdmin):
         if not Scope.of(request.user).unrestricted and "node" in form.base_fields:
             # Emptying the node of a superuser would make them unrestricted: a scoped admin always binds one.
             form.base_fields["node"].required = True
+        if "node" in form.base_fields:
+            form.base_fields["node"].error_messages["required"] = _(
+                "Choose the grid node this user works at."
+            )
         return form
 
 

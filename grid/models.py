@@ -420,7 +420,7 @@ class HouseholdKey(models.Model):
 
     def __str__(self) -> str:
         # The audit log copies this text: the household and the sheet's version, never the secret.
-        return f"{self.household_id} v{self.generation}"
+        return f"{self.household.code} v{self.generation}"
 
     @property
     def token(self) -> str:

@@ -61,15 +61,27 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:50]
     found: list[Person] = []
     unlinked = list(unlinked_accounts(user)[:200])
-    if query:
-        match = Q(name__contains=query) | Q(phone=clean_phone(query))  # stored as the import cleans it
+    # "Link a person" on an unlinked account (?account=<username>): the search is narrowed to the people
+    # without an account of that account's part of the grid, listed even before a name is typed.
+    linking = next((a for a in unlinked if a.username == request.GET.get("account")), None)
+    if query or linking is not None:
         scope = Scope.of(user)
+        match = Q()
+        if query:
+            match = Q(name__contains=query) | Q(phone=clean_phone(query))  # stored as the import cleans it
         if scope.subdistrict_id is not None:  # the table's distribution key (docs/scale.md)
             match &= Q(subdistrict_id=scope.subdistrict_id)
+        people_qs = scope.filter(Person.objects.filter(match), "node")
+        if linking is not None and linking.node is not None:
+            # The account's branch: at or below its node, or at a node above it (same_branch).
+            above = [p for p in linking.node.path.strip("/").split("/") if p]
+            people_qs = people_qs.filter(
+                Q(node__path__startswith=linking.node.path) | Q(node__code__in=above), user__isnull=True
+            )
         found = list(
-            scope.filter(Person.objects.filter(match), "node")
-            .select_related("node", "household__building", "user", "grid_worker")
-            .order_by("name", "pk")[:SEARCH_LIMIT]
+            people_qs.select_related("node", "household__building", "user", "grid_worker").order_by(
+                "name", "pk"
+            )[:SEARCH_LIMIT]
         )
     return render(
         request,
@@ -77,7 +89,10 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "query": query,
             # Each person with the unlinked accounts of their part of the grid (the only ones that fit).
-            "found": [(p, [a for a in unlinked if same_branch(a.node, p)]) for p in found],
+            "found": [
+                (p, [linking] if linking else [a for a in unlinked if same_branch(a.node, p)]) for p in found
+            ],
+            "linking": linking,
             "unlinked": unlinked,
             "roles": [(role, Role(role).label) for role in GRANTABLE],
             "limit": SEARCH_LIMIT,

@@ -8,6 +8,7 @@ from typing import Any
 from accounts.models import User
 from accounts.roles import SEE_ID_NUMBERS
 from grid.models import Household, Person
+from grid.scope import Scope
 from lib.masking import mask_id_number, mask_name, mask_phone, mask_room
 
 
@@ -29,9 +30,11 @@ class HouseholdView:
     masked: bool
 
 
-def household_view(h: Household, user: User, *, room: bool = False) -> HouseholdView:
+def household_view(h: Household, user: User, *, room: bool = False, serve: bool = False) -> HouseholdView:
     """`room`: show the room even where names and phones stay masked (the visitors of a visit plan must
-    find the door; party.views.plan_detail decides who they are)."""
+    find the door; party.views.plan_detail decides who they are). `serve`: show the address, the room and
+    the contact's name, the phone still masked (the officer who must find and serve the party of a case they
+    act on; enforcement.selectors.case_party decides which cases)."""
     show = user.sees_personal_data or (user.person is not None and user.person.household_id == h.pk)
     worker = h.grid_worker
     return HouseholdView(
@@ -39,11 +42,11 @@ def household_view(h: Household, user: User, *, room: bool = False) -> Household
         community=h.community.name,
         microgrid=h.building.microgrid.name if h.building.microgrid else "",
         building=h.building.name,
-        address=h.building.address if show else "",
+        address=h.building.address if show or serve else "",
         stairwell=h.stairwell,
-        room=h.room if show or room else mask_room(h.room),
+        room=h.room if show or room or serve else mask_room(h.room),
         size=h.size,
-        contact_name=h.contact_name if show else mask_name(h.contact_name),
+        contact_name=h.contact_name if show or serve else mask_name(h.contact_name),
         contact_phone=h.contact_phone if show else mask_phone(h.contact_phone),
         grid_worker=worker.person.name if worker else "",
         grid_worker_code=worker.code if worker else "",
@@ -66,6 +69,19 @@ def household_row(h: Household, user: User) -> list[Any]:
         v.contact_phone,
         v.grid_worker,
     ]
+
+
+def sees_personal_data_at(user: User, node: Any) -> bool:
+    """The one rule for a person's phone (and a household's room and name) outside their own page: roles
+    that need personal data for their work (`READ_PERSONAL_DATA`: a secretary calling people to fill a
+    shift, a grid worker at the door) see it for the people of their own part of the grid; anyone else
+    reads it masked (lib.masking). `node`: where the person or household hangs."""
+    return user.sees_personal_data and Scope.of(user).covers(node)
+
+
+def person_phone(p: Person, user: User) -> str:
+    """`p.phone` in full or masked by `sees_personal_data_at` (select `node` with the person)."""
+    return p.phone if sees_personal_data_at(user, p.node) else mask_phone(p.phone)
 
 
 @dataclass

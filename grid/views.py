@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import User
-from accounts.roles import MANAGE_AREA, READ_COVERAGE, READ_GRID, READ_HOUSEHOLDS
+from accounts.roles import MANAGE_AREA, READ_COVERAGE, READ_GRID, READ_HOUSEHOLDS, Role
 from grid.models import (
     HOUSEHOLD_RELATED,
     GridNode,
@@ -162,6 +162,10 @@ def _querystring(request: HttpRequest) -> str:
 def household_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
     household = get_household_for_user(user, code)
+    if user.role == Role.RESIDENT:
+        # A resident's own household (get_household_for_user answered 404 for any other): their own page,
+        # which shows them what they may see of it (no ID numbers), not the staff page.
+        return redirect("resident:mine")
     members = [
         person_view(p, user, household=household)
         for p in household.members.select_related("grid_worker").order_by("name")

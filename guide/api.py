@@ -67,17 +67,27 @@ class LookupOut(Schema):
         description="the method in words for a resident, in the request's language (Accept-Language)"
     )
     confidence: float
+    certainty: str = Field(
+        default="",
+        description="sure | likely | uncertain | disputed (sources disagree on the matched item) | '' (a "
+        "category name or unrecognised text)",
+    )
+    certainty_text: str = Field(default="", description="the certainty in words, in the request's language")
     predicted: bool
     tip: str
     nearest: list[NearestOut]
     kind: str = Field(
-        description="item (one bin) | composite (see parts) | bulky | appliance (see action; category is the "
-        "bin of a small piece) | category (examples lists what goes in it) | unrecognised"
+        description="item (one bin) | composite (see parts) | depends (the bin depends on the kind: parts "
+        "lists the kinds, each with its bin; category is the listed bin of the name) | bulky | appliance (see "
+        "action; category is the bin of a small piece) | category (examples lists what goes in it) | "
+        "unrecognised"
     )
     action: str = Field(
-        description="what to do, for bulky waste, appliances and composite answers; else empty"
+        description="what to do, for bulky waste, appliances, composite and depends answers; else empty"
     )
-    parts: list[PartOut] = Field(description="a composite answer's parts, each with where it goes")
+    parts: list[PartOut] = Field(
+        description="a composite answer's parts (or a depends answer's kinds), each with where it goes"
+    )
     examples: list[str] = Field(description="for a category name: items that go in it")
     disputed: bool = Field(description="sources disagree or the consistency check flagged the item")
 

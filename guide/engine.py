@@ -7,7 +7,9 @@ A query walks a ladder and stops at the first rung that answers:
   word: 油纸 is not 油脂) → pinyin initials → English phrase → the head noun (衣柜 in 大衣柜; a modifier alone
   is worth less) → fuzzy (typos) → predicted from the name's characters (a naive Bayes model over character
   n-grams with the head character weighted, trained on the knowledge base) → not recognised (qwerty, 哈哈).
-An item may be answered in parts (奶茶), or as bulky waste or an appliance (Entry.kind).
+An item may be answered in parts (奶茶), by its kind (电池: rechargeable and button cells hazardous, ordinary dry
+cells dry), or as bulky waste or an appliance (Entry.kind). An English compound no English name matches is put
+into Chinese word by word (AA battery → 5号电池) before its last word alone is matched.
 Each rung reports its method and a confidence; bench/guide_eval.py checks that the confidence is honest.
 """
 
@@ -103,7 +105,7 @@ class Entry:
     initials: str = ""
     weight: float = 1.0  # how established the name is (number of sources); breaks ties
     agreed: bool = True  # False: public sources disagree, or the consistency check flagged it
-    kind: str = "item"  # item | composite (answered in parts) | bulky | appliance (guide.models.ItemKind)
+    kind: str = "item"  # item | composite (in parts) | depends (by its kind) | bulky | appliance (ItemKind)
     parts: tuple[tuple[str, str, str], ...] = ()  # (name, English name, where it goes) of a composite
 
 
@@ -242,6 +244,10 @@ class Index:
         self.pinyin_keys = list(self.by_pinyin)
         self.initial_prefixes = {k[:4].lower() for k in self.by_initials}
         self.english_keys = list(self.english)
+        # English words and phrases → Chinese (rules.EN_WORDS, then the items' English names): see _translated.
+        self.glossary: dict[str, str] = {k: normalize(e.name) for k, e in self.english.items()}
+        self.glossary.update((english_key(k.split()), v) for k, v in rules.EN_WORDS.items())
+        self.glossary_len = max((len(k.split()) for k in self.glossary), default=1)
         self.model = NaiveBayes(temperature=NB_TEMPERATURE).fit(
             (k, e.category) for k, e in self.exact.items()
         )
@@ -349,7 +355,12 @@ class Index:
             return None
         contained = self._longest_contained(core)
         entry: Entry | None = None
-        if contained and contained[1].category == category and "电池" in contained[0]:
+        if (
+            contained
+            and contained[1].category == category
+            and contained[1].kind == "item"  # not 电池 itself: answered by kind, the rule has decided
+            and "电池" in contained[0]
+        ):
             entry = contained[1]
         else:  # the rule's own example in the list (keys are normalised: no brackets)
             entry = self.exact.get(normalize("干电池（无汞）" if category == "dry" else "充电电池"))
@@ -502,6 +513,9 @@ class Index:
                 (e for e in candidates if e.category == category), key=lambda e: (e.weight, -len(e.name))
             )
             return self._answer(query, q, chosen, "initials", CONFIDENCE["initials"] * top_share)
+        translated = self._translated(query, q, content)
+        if translated:
+            return translated
         # English head noun: the last one or two content words.
         for size in (2, 1):
             if len(content) >= size:
@@ -529,6 +543,35 @@ class Index:
                 )
         return None
 
+    def _translated(self, query: str, q: str, words: list[str]) -> Answer | None:
+        """An English compound answered as its Chinese equivalent: the words put into Chinese, longest known
+        phrase first (milk tea → 奶茶, AA battery → 5号电池, phone battery → 手机电池), every word known, then
+        the Chinese ladder (the battery rule, the compound's own name) — so "milk tea" is not "tea"."""
+        keys = [singular(w) for w in words]
+        pieces: list[str] = []
+        i = 0
+        while i < len(keys):
+            for size in range(min(self.glossary_len, len(keys) - i), 0, -1):
+                zh = self.glossary.get(" ".join(keys[i : i + size]))
+                if zh:
+                    pieces.append(zh)
+                    i += size
+                    break
+            else:
+                return None
+        if len(keys) < 2:  # one word: its English name, if any, was looked up already
+            return None
+        zh_q = normalize("".join(pieces))[:MAX_QUERY]
+        answer = self._han(query, rules.canonical(zh_q))
+        if answer.item is None or answer.method not in ("exact", "alias", "phrase", "rule", "fuzzy"):
+            return None
+        if answer.confidence < AGREED * (0.9 if not answer.item.agreed else 1):
+            return None  # only a modifier matched (塑料 in 塑料瓶): the English head noun says more
+        if answer.method in ("exact", "alias"):
+            return self._answer(query, q, answer.item, "english")
+        answer.normalized = q
+        return answer
+
     def surprising(self, category: str, limit: int = 30) -> list[tuple[Entry, str | None]]:
         """Items of a category that people get wrong: the character model confidently puts the name in another
         bin (returned with that bin), or public sources disagree (None). Computed once per index."""
@@ -536,8 +579,8 @@ class Index:
         if category not in cache:
             found: list[tuple[Entry, str | None]] = []
             for key, entry in sorted(self.exact.items()):
-                if entry.category != category:
-                    continue
+                if entry.category != category or entry.kind == "depends":
+                    continue  # an item answered by its kind (电池) is in no one bin
                 if not entry.agreed:
                     # Disputed or flagged (guide.consistency): never taught as a "right" answer.
                     found.append((entry, None))

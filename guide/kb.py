@@ -40,7 +40,8 @@ def read_items(path: Path = DATA / "items_shanghai.csv") -> list[SourceItem]:
 
 @dataclass(frozen=True)
 class SpecialItem:
-    """An item answered other than by one bin (data/special.csv): bulky waste, an appliance, or in parts."""
+    """An item answered other than by one bin (data/special.csv): bulky waste, an appliance, in parts, or by its
+    kind (`depends`: the parts are the kinds, each with its bin — a battery)."""
 
     name: str
     kind: str
@@ -133,7 +134,16 @@ def source_index_data(
             pinyin, initials = pinyin_of(sp.name)
             entries.append(
                 Entry(
-                    len(entries) + 1, sp.name, sp.category, "", pinyin, initials, 1.0, True, sp.kind, sp.parts
+                    len(entries) + 1,
+                    sp.name,
+                    sp.category,
+                    english.get(sp.name, ""),
+                    pinyin,
+                    initials,
+                    1.0,
+                    True,
+                    sp.kind,
+                    sp.parts,
                 )
             )
     ids = {e.name: e.id for e in entries}

@@ -89,10 +89,12 @@ class ItemOrigin(models.TextChoices):
 
 
 class ItemKind(models.TextChoices):
-    """How an item is answered: one bin; in parts (milk tea: drink, pearls, cup); or not by a bin at all."""
+    """How an item is answered: one bin; in parts (milk tea: drink, pearls, cup); by its kind (a battery:
+    rechargeable or button cells are hazardous, ordinary dry cells dry waste); or not by a bin at all."""
 
     ITEM = "item", _("One bin")
     COMPOSITE = "composite", _("In parts")
+    DEPENDS = "depends", _("Depends on the kind")
     BULKY = "bulky", _("Bulky waste")
     APPLIANCE = "appliance", _("Large appliance")
 

@@ -46,7 +46,20 @@ ACTION_TEXT: dict[str, Promise] = {
         "collection. Do not put it in a bin.",
     ),
     "composite": pgettext_lazy("lookup action", "Separate it into its parts; each part goes where shown."),
+    "depends": pgettext_lazy(
+        "lookup action", "It depends on which kind it is: find yours below; each kind goes where shown."
+    ),
 }
+# How sure the answer is, in words (the API keeps the figure in `confidence`): the ladder's confidence
+# (guide.engine.CONFIDENCE, checked against held-out accuracy by bench/guide_eval.py) put in four bands.
+CERTAINTY_TEXT: dict[str, Promise] = {
+    "sure": pgettext_lazy("lookup certainty", "Certain"),
+    "likely": pgettext_lazy("lookup certainty", "Probably right — please check"),
+    "uncertain": pgettext_lazy("lookup certainty", "Uncertain — for reference only"),
+    "disputed": pgettext_lazy("lookup certainty", "Disputed"),
+}
+SURE = 0.93  # a name, alias, pinyin, English name, phrase or rule (guide.engine.CONFIDENCE)
+LIKELY = 0.8  # a typo or sound corrected, a head noun, a confident prediction; below: a modifier, a guess
 DESTINATION_TEXT: dict[str, Promise] = {
     "drain": pgettext_lazy("lookup part", "Down the drain"),
 }
@@ -58,12 +71,25 @@ def method_text(method: str) -> str:
     return str(text) if text is not None else ""
 
 
+def certainty(answer: Answer) -> str:
+    """sure | likely | uncertain | disputed (public sources disagree on the matched item) | "" (a category
+    name, or text that is no item: nothing to be sure of)."""
+    if answer.method in ("category", "unrecognised", "none"):
+        return ""
+    if answer.item is not None and not answer.item.agreed:
+        return "disputed"
+    if answer.confidence >= SURE and not answer.predicted:
+        return "sure"
+    return "likely" if answer.confidence >= LIKELY else "uncertain"
+
+
 def answer_dict(answer: Answer) -> dict[str, Any]:
     """The answer as the page, the API (LookupOut) and the CLI show it."""
     cats = categories()
     cat = cats.get(answer.category or "")
     kind = answer_kind(answer)
     english = (get_language() or "").startswith("en")
+    sure = certainty(answer)
     return {
         "query": answer.query,
         "category": answer.category,
@@ -80,9 +106,12 @@ def answer_dict(answer: Answer) -> dict[str, Any]:
         "method": answer.method,
         "method_text": method_text(answer.method),
         "confidence": answer.confidence,
+        "certainty": sure,
+        "certainty_text": str(CERTAINTY_TEXT[sure]) if sure else "",
         "predicted": answer.predicted,
+        # An answer by kind has no one bin's tip: its kinds say where each goes.
         "tip": (item_tip(answer) or (cat.tip if cat else ""))
-        if kind not in ("unrecognised", "bulky", "appliance")
+        if kind not in ("unrecognised", "bulky", "appliance", "depends")
         else "",
         "nearest": [
             {"name": simplified(e.name), "category": e.category} for e, _score in answer.alternatives[:3]
@@ -105,7 +134,7 @@ def answer_dict(answer: Answer) -> dict[str, Any]:
 
 
 def answer_kind(answer: Answer) -> str:
-    """item | composite | bulky | appliance (the matched item's kind) | category (the query named a
+    """item | composite | depends | bulky | appliance (the matched item's kind) | category (the query named a
     category) | unrecognised (not an item)."""
     if answer.method in ("category", "unrecognised"):
         return answer.method

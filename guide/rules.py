@@ -132,6 +132,45 @@ EN_STOP = set(
 
 EN_ARTICLES = {"a", "an", "the", "some", "my", "this", "that", "used", "old"}
 
+# English words for what a compound's Chinese name is made of (singular, lower case): an English query the
+# knowledge base has no English name for is put into Chinese word by word (AA battery → 5号电池, phone battery
+# → 手机电池, coffee cup → 咖啡杯) and answered as the Chinese is — the battery rule and the compound's head
+# noun included — before its last word alone is matched ("tea" in "milk tea"). Items' own English names
+# (data/english.csv) are the rest of the glossary; these come first for a single word.
+EN_WORDS = {
+    "aa": "5号",
+    "aaa": "7号",
+    "rechargeable": "充电",
+    "lithium": "锂",
+    "alkaline": "碱性",
+    "button": "纽扣",
+    "mercury": "含汞",
+    "mercury free": "无汞",
+    "car": "汽车",
+    "laptop": "笔记本电脑",
+    "camera": "相机",
+    "dry": "干",
+    "ordinary": "普通",
+    "regular": "普通",
+    "normal": "普通",
+    "cell": "电池",
+    "milk": "牛奶",
+    "coffee": "咖啡",
+    "tea": "茶",
+    "milk tea": "奶茶",
+    "bubble tea": "奶茶",
+    "cup": "杯",
+    "paper": "纸",
+    "plastic": "塑料",
+    "glass": "玻璃",
+    "takeaway": "外卖",
+    "takeout": "外卖",
+    "box": "盒",
+    "bottle": "瓶",
+    "phone": "手机",
+    "mobile": "手机",
+}
+
 
 def category_named(q: str) -> str | None:
     """The category key when the (normalised) query names a category: 干垃圾, 厨余垃圾有哪些, dry waste."""
@@ -175,6 +214,7 @@ _HAZARDOUS_CELL = (
     "太阳能",
     "电动",
     "电瓶",
+    "汽车",
     "氧化银",
 )
 _DRY_CELL = re.compile(r"\d号|碱性|碳性|锌锰|干电池|无汞|普通电池|一次性电池|家用电池")

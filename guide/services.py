@@ -96,16 +96,17 @@ def guide_load_dataset(*, progress: Callable[[int, int], None] | None = None) ->
         if alias not in known_aliases
     ]
     Alias.objects.bulk_create(aliases, batch_size=1000)
-    new += _load_special(existing)
+    new += _load_special(existing, english)
     consistency_flag(actor=None)
     if progress:
         progress(len(sources), len(sources))
     return len(new)
 
 
-def _load_special(existing: set[str]) -> list[Item]:
-    """Bulky waste, appliances and answers in parts (data/special.csv): new names are added; a listed name
-    still answered as one bin and without parts gets its kind and parts (a staff change is left alone)."""
+def _load_special(existing: set[str], english: dict[str, str]) -> list[Item]:
+    """Bulky waste, appliances, answers in parts and answers by kind (data/special.csv): new names are added
+    (with their English names, data/english.csv); a listed name still answered as one bin and without parts
+    gets its kind and parts (a staff change is left alone); one without an English name gets it."""
     added: list[Item] = []
     specials = read_special()
     names = [sp.name for sp in specials]
@@ -119,6 +120,7 @@ def _load_special(existing: set[str]) -> list[Item]:
                 name=sp.name,
                 category=sp.category,
                 kind=sp.kind,
+                name_en=english.get(sp.name, ""),
                 sources=sp.sources,
                 origin=ItemOrigin.DATASET,
                 pinyin=pinyin,
@@ -126,10 +128,14 @@ def _load_special(existing: set[str]) -> list[Item]:
             )
             added.append(item)
         elif sp.name in existing and (item.kind != ItemKind.ITEM or item.pk in with_parts):
+            if not item.name_en and english.get(sp.name):
+                item.name_en = english[sp.name]
+                item.save(update_fields=["name_en", "updated_at"])
             continue
         else:
             item.kind = sp.kind
-            item.save(update_fields=["kind", "updated_at"])
+            item.name_en = item.name_en or english.get(sp.name, "")
+            item.save(update_fields=["kind", "name_en", "updated_at"])
         if item.pk not in with_parts:
             ItemPart.objects.bulk_create(
                 ItemPart(item=item, name=zh, name_en=en, destination=dest, order=n)
@@ -304,7 +310,9 @@ def consistency_flag(*, actor: Any = None) -> list[str]:
     Staff decide in the review queue (review_resolve, with a source). Returns the flagged names."""
     items = list(Item.objects.filter(active=True))
     conflicts: dict[str, list[Conflict]] = {}
-    for c in find_conflicts(KbItem(i.name, i.category, i.sources, i.tip) for i in items):
+    # An item answered by its kind (电池: the split) names no one bin for a rule or a synonym to contradict.
+    checked = (i for i in items if i.kind != ItemKind.DEPENDS)
+    for c in find_conflicts(KbItem(i.name, i.category, i.sources, i.tip) for i in checked):
         conflicts.setdefault(c.name, []).append(c)
     for item in items:
         found = conflicts.get(item.name)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.roles import MANAGE_AREA
 from guide import counting
-from guide.models import AnswerSource, CategoryKey, Item, LookupQuery, QueryStatus
+from guide.models import AnswerSource, CategoryKey, Item, ItemKind, LookupQuery, QueryStatus
 from guide.presenters import answer_dict
 from guide.search import QueryError, categories, get_index, lookup, validate_query
 from guide.services import review_dismiss, review_resolve
@@ -50,6 +50,7 @@ def category(request: HttpRequest, key: str) -> HttpResponse:
     examples = list(
         Item.objects.filter(category=key, active=True, sources_agree=True)
         .exclude(name__regex=r"[A-Za-z]")
+        .exclude(kind=ItemKind.DEPENDS)  # answered by its kind (电池): in no one bin
         .order_by("-sources", "name")
         .values_list("name", flat=True)[:48]
     )

@@ -47,6 +47,13 @@ def last_whole_day(today: datetime.date | None = None) -> datetime.date:
     return (today or local_today()) - datetime.timedelta(days=1)
 
 
+def last_whole_period(kind: str = "month", today: datetime.date | None = None) -> Period:
+    """The period a page shows by default: the `kind` period holding `last_whole_day`, the last one with
+    whole data. The current month up to yesterday when it has past days, the previous month on the 1st (a
+    month that began today has nothing to show yet)."""
+    return Period.containing(kind, last_whole_day(today))
+
+
 def last_days(days: int, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """ "The last N days" on every page (numbers, dashboard): N whole days ending with `last_whole_day`."""
     end = last_whole_day(today)
@@ -139,12 +146,16 @@ def parse_begun(key: str, today: datetime.date | None = None) -> Period:
 # default (the current month, year, …), the way a page treats a stale bookmark; never an exception.
 
 
-def query_period(request: HttpRequest, default_kind: str = "month", name: str = "period") -> Period:
-    """`?period=` as Period.parse reads it; else the `default_kind` period containing today."""
+def query_period(
+    request: HttpRequest, default_kind: str = "month", name: str = "period", *, whole: bool = False
+) -> Period:
+    """`?period=` as Period.parse reads it; else the `default_kind` period containing today, or with
+    `whole=True` (pages that count whole days: the assessment) the last one with whole data
+    (`last_whole_period`)."""
     try:
         return Period.parse(request.GET.get(name, ""))
     except ValueError:
-        return Period.containing(default_kind, local_today())
+        return last_whole_period(default_kind) if whole else Period.containing(default_kind, local_today())
 
 
 def query_month(request: HttpRequest, name: str = "month") -> Period:

@@ -9,7 +9,7 @@ class PartyOrgAdmin(ScopedAdmin):
     list_display = ["code", "name", "kind", "parent", "node"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
-    raw_id_fields = ["parent", "node", "subdistrict"]
+    autocomplete_fields = ["parent", "node", "subdistrict"]
 
 
 class PledgeInline(admin.TabularInline):
@@ -23,19 +23,20 @@ class PartyMemberAdmin(ScopedAdmin):
     list_display = ["person", "org", "kind", "community", "reported_on", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["person__name"]
-    raw_id_fields = ["person", "org", "community", "subdistrict"]
+    autocomplete_fields = ["person", "org", "community", "subdistrict"]
     inlines = [PledgeInline]
 
 
 @admin.register(VisitPlan)
 class VisitPlanAdmin(ScopedAdmin):
     list_display = ["title", "microgrid", "quarter"]
-    raw_id_fields = ["microgrid", "subdistrict", "members"]
+    search_fields = ["title", "code"]
+    autocomplete_fields = ["microgrid", "subdistrict", "members"]
 
 
 @admin.register(Visit)
 class VisitAdmin(ScopedAdmin):
     list_display = ["day", "household", "outcome", "follow_up_done"]
     list_filter = ["outcome", "follow_up_done"]
-    raw_id_fields = ["household", "microgrid", "plan", "subdistrict", "visitors"]
+    autocomplete_fields = ["household", "microgrid", "plan", "subdistrict", "visitors"]
     readonly_fields = ["client_id", "recorded_by"]

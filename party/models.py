@@ -4,13 +4,17 @@ of the "four leads", and door-to-door group visits (组团式走访) planned by 
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop, override
 from django.utils.translation import gettext_lazy as _
 
 from grid.scope import ScopedQuerySet
 from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
+from lib.periods import Period
 
 
 class OrgKind(models.TextChoices):
@@ -130,6 +134,35 @@ class VisitPlan(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language, the quarter as people write it ("2026年第4季度" / "2026 Q4"):
+        a generated title (visit_plan_title, in either language, with the quarter as a label or as the stored
+        key "2026-Q4" of older plans) is generated again for the reader; any other title as stored, its
+        quarter key written as a label."""
+        try:
+            period = Period.parse(self.quarter)
+        except ValueError:
+            return self.title
+        for language in ("zh-hans", "en"):
+            with override(language):
+                pattern = gettext(VISIT_PLAN_TITLE)
+                quarters = {self.quarter, str(period.label)}
+            regex = re.escape(pattern).replace(re.escape("%(grid)s"), "(?P<grid>.+?)")
+            regex = regex.replace(re.escape("%(quarter)s"), "(?:" + "|".join(map(re.escape, quarters)) + ")")
+            if m := re.fullmatch(regex, self.title):
+                return visit_plan_title(m["grid"], period)
+        return self.title.replace(self.quarter, str(period.label))
+
+
+# A visit plan's generated title (party.services.visit_plan_create), in the creator's language.
+VISIT_PLAN_TITLE = gettext_noop("%(grid)s door-to-door visits, %(quarter)s")
+
+
+def visit_plan_title(grid: str, period: Period) -> str:
+    """A plan's title in the active language: "交通第1微网格 2026年第4季度 入户走访" / "… visits, 2026 Q4"."""
+    return gettext(VISIT_PLAN_TITLE) % {"grid": grid, "quarter": period.label}
+
 
 class VisitOutcome(models.TextChoices):
     TALKED = "talked", _("Talked it through")
@@ -169,7 +202,7 @@ class Visit(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.day} {self.outcome}"
+        return f"{self.household} {self.day} {self.get_outcome_display()}"
 
 
 class Inclusion(models.TextChoices):

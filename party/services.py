@@ -4,6 +4,7 @@ idempotent by the phone's id)."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import audit_created, audit_updated, saved_user, snapshot
+from audit.services import audit_bulk_created, audit_created, audit_updated, saved_user, snapshot
 from grid.models import GridNode, Household, Level, Person
 from grid.scope import OUT_OF_SCOPE, Scope
 from lib.clock import local_today
@@ -39,6 +40,7 @@ from party.models import (
     VisitOutcome,
     VisitPlan,
     WorkStatus,
+    visit_plan_title,
 )
 
 ALLOWED_PARENT = {
@@ -128,6 +130,14 @@ def member_add(
 PLEDGE_TEXT_VERSION = "2019版"  # the text shown on the "my four leads" page (templates/party/mine.html)
 
 
+def pledge_version_label(text_version: str) -> str:
+    """A pledge text's version as the reader writes it: the stored key "2019版" → "2019版" / "2019 version";
+    any other key as stored."""
+    if m := re.fullmatch(r"(\d{4})版", text_version):
+        return _("%(year)s version") % {"year": m[1]}
+    return text_version
+
+
 def pledge_sign(
     *,
     actor: Any,
@@ -172,8 +182,7 @@ def visit_plan_create(
         quarter=period.key,
         defaults={
             "subdistrict": microgrid.subdistrict,
-            "title": _("%(grid)s door-to-door visits, %(quarter)s")
-            % {"grid": microgrid.name, "quarter": period.key},
+            "title": visit_plan_title(microgrid.name, period),
             "created_by": saved_user(actor),
         },
     )
@@ -181,6 +190,28 @@ def visit_plan_create(
     if created:
         audit_created(actor=actor, obj=plan)
     return plan
+
+
+@transaction.atomic
+def visit_plan_members_add(
+    *, actor: Any, plan: VisitPlan, members: Iterable[PartyMember]
+) -> list[PartyMember]:
+    """Add visitors to an existing plan (members serving its residential area); returns those newly added,
+    by name (the ones already going are left as they were), audited as the plan's change of visitors."""
+    microgrid = plan.microgrid
+    Scope.of(actor).require(microgrid)
+    members = list(members)
+    if any(m.community_id != microgrid.parent_id for m in members):
+        raise PermissionDenied(str(OUT_OF_SCOPE))
+    going = set(plan.members.values_list("pk", flat=True))
+    new = sorted({m.pk: m for m in members if m.pk not in going}.values(), key=lambda m: m.person.name)
+    if new:
+        plan.members.add(*new)
+        links = list(VisitPlan.members.through.objects.filter(visitplan=plan, partymember__in=new))
+        for link in links:  # the join rows carry no sub-district: the plan's, for the audit log's key
+            link.subdistrict_id = plan.subdistrict_id  # type: ignore[attr-defined]
+        audit_bulk_created(actor=actor, objs=links, reason=f"visitor added to the plan {plan.code}")
+    return new
 
 
 @transaction.atomic

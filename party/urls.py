@@ -10,6 +10,7 @@ urlpatterns = [
     path("n/<str:code>/visits/", views.visits, name="visits"),
     path("plan/<str:code>/", views.plan_detail, name="plan"),
     path("plan/<str:code>/visit/", views.plan_visit, name="plan_visit"),
+    path("plan/<str:code>/members/", views.plan_members, name="plan_members"),
     path("households/<str:code>/visit/", views.household_visit, name="household_visit"),
     # party:frame (the seven-mechanism report, /party/frame/) is reports' page, added to this namespace by
     # wastegrid/urls.py: the report reads other apps, and party does not import reports.

@@ -6,10 +6,13 @@ import datetime
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,7 +29,14 @@ from lib.validation import form_pk
 from lib.xlsx import xlsx_response
 from party import selectors
 from party.models import PartyMember, PartyOrg, VisitOutcome, VisitPlan
-from party.services import PLEDGE_TEXT_VERSION, pledge_sign, visit_plan_create, visit_record
+from party.services import (
+    PLEDGE_TEXT_VERSION,
+    pledge_sign,
+    pledge_version_label,
+    visit_plan_create,
+    visit_plan_members_add,
+    visit_record,
+)
 
 
 def _quarter(request: HttpRequest) -> Period:
@@ -100,7 +110,7 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
             "period": period,
             "rules": lead_rules(),
             "plans": selectors.plans_for(member, period) if member is not None else [],
-            "pledge_version": PLEDGE_TEXT_VERSION,
+            "pledge_version": pledge_version_label(PLEDGE_TEXT_VERSION),
             "error": error or ("" if member is not None else str(NOT_A_MEMBER)),
         },
         status=400 if request.method == "POST" and error else 200,
@@ -193,11 +203,19 @@ def visits(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             members = PartyMember.objects.filter(
                 pk__in=[form_pk(m) for m in request.POST.getlist("members")],
                 community_id=microgrid.parent_id,
-            )
+            ).select_related("person")
+            existing = VisitPlan.objects.filter(microgrid=microgrid, quarter=period.key).first()
+            if existing is not None:
+                # The quarter's plan exists (one per micro-grid): add the visitors to it and say so, rather
+                # than a second "create" that quietly merged into it.
+                added = visit_plan_members_add(actor=user, plan=existing, members=members)
+                _say_added(request, existing, added, existed=True)
+                return redirect("party:plan", code=existing.code)
             plan = visit_plan_create(actor=user, microgrid=microgrid, period=period, members=members)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
+            messages.success(request, _("Plan created: %(title)s.") % {"title": plan.display_title})
             return redirect("party:plan", code=plan.code)
     coverage = selectors.visit_coverage(node, period, local_today())
     community = (
@@ -210,6 +228,8 @@ def visits(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "node": node,
             "period": period,
             "coverage": coverage,
+            # The form plans only micro-grids without a plan this quarter; the others link to theirs.
+            "unplanned": [c for c in coverage if c.plan is None],
             "quarters": _recent_quarters(period),
             "can_plan": user.has_role(MANAGE_AREA),
             "members": PartyMember.objects.filter(community=community).select_related("person")
@@ -219,6 +239,35 @@ def visits(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _say_added(request: HttpRequest, plan: VisitPlan, added: list[PartyMember], *, existed: bool) -> None:
+    """The message after adding visitors: who was added (or that nobody new was)."""
+    names = "、".join(m.person.name for m in added)
+    if existed and added:
+        said = _("This quarter's plan already exists; added as visitors: %(names)s.")
+    elif existed:
+        said = _("This quarter's plan already exists; nobody new was added.")
+    elif added:
+        said = _("Added as visitors: %(names)s.")
+    else:
+        said = _("Nobody new was added: those ticked already go.")
+    messages.success(request, said % {"names": names} if "%(names)s" in said else said)
+
+
+@require_POST
+@role_required(MANAGE_AREA)
+def plan_members(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Add visitors (party members serving the plan's residential area) to a plan."""
+    user = request.user
+    plan = _plan(user, code)
+    members = PartyMember.objects.filter(
+        pk__in=[form_pk(m) for m in request.POST.getlist("members")[:200]],
+        community_id=plan.microgrid.parent_id,
+    ).select_related("person")
+    added = visit_plan_members_add(actor=user, plan=plan, members=members)
+    _say_added(request, plan, added, existed=False)
+    return redirect("party:plan", code=plan.code)
 
 
 def _recent_quarters(shown: Period, n: int = 6) -> list[Period]:
@@ -290,8 +339,21 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if show not in shown:
         show = "mine" if worker_id and shown["mine"] else "todo"
     rows = shown[show]
-    form_id = uuid.uuid4()
+    # A micro-grid has a hundred and more households (151 on one 13,853-px page, issue 18): narrowed to a
+    # building and by a search (room, building or code), a page of PLAN_PAGE at a time.
+    buildings = sorted({r.household.building for r in every}, key=lambda b: b.code)
+    building = next((b for b in buildings if b.code == request.GET.get("building")), None)
+    if building is not None:
+        rows = [r for r in rows if r.household.building_id == building.pk]
+    q = request.GET.get("q", "").strip()[:30]
     rooms = _sees_rooms(user, plan)
+    if q:
+        # A masked room is not found by its number either (that would tell it).
+        rows = [r for r in rows if _plan_match(r.household, q, rooms=rooms or user.sees_personal_data)]
+    page = Paginator(rows, PLAN_PAGE).get_page(request.GET.get("page"))
+    keep = urlencode({k: v for k, v in (("building", building.code if building else ""), ("q", q)) if v})
+    form_id = uuid.uuid4()
+    in_area = PartyMember.objects.filter(community_id=plan.microgrid.parent_id, active=True)
     return render(
         request,
         "party/plan.html",
@@ -300,8 +362,19 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # One id per form and page load: a double tap records one visit.
             "rows": [
                 (household_view(r.household, user, room=rooms), r, uuid.uuid5(form_id, r.household.code))
-                for r in rows
+                for r in page.object_list
             ],
+            "page": page,
+            "buildings": buildings,
+            "building": building,
+            "q": q,
+            "keep": keep,
+            "listed": len(rows),
+            # Visitors to add (staff): members serving the residential area who do not go yet.
+            "can_add_members": user.has_role(MANAGE_AREA),
+            "addable": in_area.exclude(visit_plans=plan).select_related("person").order_by("person__name")
+            if user.has_role(MANAGE_AREA)
+            else [],
             "tally": tally,
             "show": show,
             "filters": _plan_filters(tally, worker_id),
@@ -310,6 +383,17 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "can_record": user.has_role(RECORD_VISITS),
         },
     )
+
+
+PLAN_PAGE = 30  # households per page of a plan
+
+
+def _plan_match(household: Household, q: str, *, rooms: bool) -> bool:
+    """The plan page's search: a building's name ("11号楼"); for readers who see rooms, also a room ("1301")
+    or a household code."""
+    if q in household.building.name:
+        return True
+    return rooms and (q in household.room or q.upper() in household.code)
 
 
 def _visit_form(request: HttpRequest) -> tuple[uuid.UUID, datetime.date]:

@@ -49,7 +49,7 @@ class PointsAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household_id}: {self.balance}"
+        return f"{self.household}: {self.balance}"
 
 
 class EntryKind(models.TextChoices):
@@ -89,7 +89,7 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["household", "day"], name="ledger_household_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.kind} {self.amount:+d}"
+        return f"{self.household} {self.get_kind_display()} {self.amount:+d}"
 
 
 class Reward(TimeStampedModel):
@@ -123,4 +123,4 @@ class Redemption(models.Model):
         verbose_name_plural = _("redemptions")
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.reward}"
+        return f"{self.household} {self.reward}"

@@ -186,6 +186,8 @@ def assessment_table(data: ReportData) -> tuple[list[str], list[list[Any]]]:
                 num(area.total, 2) if area.total is not None else not_enough,
                 t(("否决", "vetoed"))
                 if area.vetoed
+                else t(("未评级", "not rated"))
+                if not area.rated
                 else (t(("是", "yes")) if area.meets else t(("否", "no"))),
             ]
         )

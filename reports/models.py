@@ -43,7 +43,7 @@ class ReportJob(TimeStampedModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.node_id} {self.period} ({self.get_status_display()})"
+        return f"{self.node} {self.period} ({self.get_status_display()})"
 
     @property
     def percent(self) -> int:

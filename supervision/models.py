@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from grid.scope import ScopedQuerySet
 from guide.models import CategoryKey
+from lib.clock import local_time
 from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
 from supervision.outcomes import MISTAKE_Q, Outcome
@@ -213,7 +214,7 @@ class ShiftOffer(models.Model):
         indexes = [models.Index(fields=["to_person", "status"], name="shiftoffer_to_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.signup} → {self.to_person_id} ({self.status})"
+        return f"{self.signup} → {self.to_person} ({self.get_status_display()})"
 
 
 class Observation(models.Model):
@@ -276,7 +277,7 @@ class Observation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.point_id} {self.observed_at} {self.outcome}"
+        return f"{self.point} {local_time(self.observed_at):%Y-%m-%d %H:%M} {self.get_outcome_display()}"
 
 
 class ObservationKey(models.Model):
@@ -367,7 +368,7 @@ class ObservationFlag(models.Model):
         indexes = [models.Index(fields=["community", "verdict"], name="flag_community_verdict_idx")]
 
     def __str__(self) -> str:
-        return f"{self.client_id} {self.kind} {self.verdict}"
+        return f"{self.get_kind_display()} ({self.get_verdict_display()})"
 
 
 class PurityLevel(models.TextChoices):
@@ -420,7 +421,7 @@ class PurityCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.point_id} {self.category} {self.level}"
+        return f"{self.point} {self.get_category_display()} {self.get_level_display()}"
 
 
 class PointDay(models.Model):
@@ -447,7 +448,7 @@ class PointDay(models.Model):
         indexes = [models.Index(fields=["subdistrict_id", "day"], name="pointday_sd_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.point_id} {self.day} {self.category}"
+        return f"{self.point} {self.day} {self.get_category_display()}"
 
 
 class HouseholdDay(models.Model):
@@ -480,4 +481,4 @@ class HouseholdDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.day}"
+        return f"{self.household} {self.day}"

@@ -19,13 +19,13 @@ from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
 from accounts.roles import MANAGE_AREA, READ_COVERAGE
 from grid.models import Person
+from grid.presenters import person_phone
 from grid.scope import OUT_OF_SCOPE, Scope, get_node_for_user
 from lib.clock import SHANGHAI, local_today
 from lib.forms import attempt, form_page
-from lib.masking import mask_phone
 from lib.validation import form_pk
 from supervision.models import Shift, ShiftSignup, SignupStatus
-from supervision.selectors import ACTIVE, gaps, missed, shifts_for
+from supervision.selectors import ACTIVE, gaps, missed, point_shifts, shifts_for
 from supervision.services import shift_is_over, shift_signup, shift_signup_withdraw
 
 # The area lead reads the rosters of their area (where "understaffed tomorrow" leads) but signs nobody up.
@@ -55,7 +55,7 @@ def _candidates(user: User, shift: Shift, q: str) -> list[Person]:
             Q(shift_signups__shift__point__community=community, shift_signups__shift__day__gte=since)
             | Q(user__role=Role.VOLUNTEER)
         ).distinct()
-    return list(people.order_by("name", "pk")[:20])
+    return list(people.select_related("node").order_by("name", "pk")[:20])
 
 
 def _withdraw(request: HttpRequest, user: User, shift: Shift) -> str:
@@ -100,7 +100,9 @@ def shift_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             name = done.person.name if isinstance(done, ShiftSignup) else ""
             messages.success(request, _("%(name)s is signed up for this window.") % {"name": name})
             return redirect("supervision:shift_roster", code=shift.code)
-    signups = list(shift.signups.filter(status__in=ACTIVE).select_related("person").order_by("person__name"))
+    signups = list(
+        shift.signups.filter(status__in=ACTIVE).select_related("person__node").order_by("person__name")
+    )
     q = request.GET.get("q", "").strip()[:50]
     taken = {s.person_id for s in signups}
     # A sign-up staff made can be withdrawn until the window starts (the service checks it again).
@@ -118,16 +120,19 @@ def shift_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "shift": shift,
         "understaffed_code": back.code,
         "signups": [
-            (s, mask_phone(s.person.phone), can_edit and not started and s.status == SignupStatus.ASSIGNED)
+            # Phones in full for those who arrange people (to call them), masked for the others.
+            (s, person_phone(s.person, user), can_edit and not started and s.status == SignupStatus.ASSIGNED)
             for s in signups
         ],
         "missing": max(0, shift.needed - len(signups)),
         "over": shift_is_over(shift),
         "can_edit": can_edit,
-        "candidates": [(p, mask_phone(p.phone)) for p in _candidates(user, shift, q) if p.pk not in taken]
+        "candidates": [(p, person_phone(p, user)) for p in _candidates(user, shift, q) if p.pk not in taken]
         if can_edit
         else [],
         "q": q,
+        # The point's other windows this week, each to its roster (not only the one "understaffed" led to).
+        "siblings": point_shifts(user, shift),
     }
     return form_page(request, "supervision/roster.html", context, error)
 
@@ -140,6 +145,7 @@ def understaffed(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = request.user
     node = get_node_for_user(user, code)
     today = local_today()
+    only = request.GET.get("day", "")  # ?day=tomorrow: the part a home page's figure counts
     days = [
         # Today's windows that are over are not to staff any more, so they are not listed as understaffed; those
         # that ended with nobody checked in are listed apart as missed (未到岗), and the "all staffed" line speaks
@@ -159,8 +165,15 @@ def understaffed(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             _("Every window is staffed."),
         ),
     ]
+    if only in ("today", "tomorrow"):
+        days = [d for d in days if d[1] == only]
     return render(
         request,
         "supervision/understaffed.html",
-        {"node": node, "days": days, "can_edit": user.has_role(MANAGE_AREA)},
+        {
+            "node": node,
+            "days": days,
+            "can_edit": user.has_role(MANAGE_AREA),
+            "only": only in ("today", "tomorrow"),
+        },
     )

@@ -10,16 +10,19 @@ from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 
+from accounts.roles import READ_COVERAGE, READ_POINTS, RECORD_SORTING
 from grid.models import GridNode, GridWorker, Household, Level
 from grid.scope import Scope
-from lib.clock import SHANGHAI
+from lib.clock import SHANGHAI, local_today
 from lib.numbers import Num, pct
+from supervision.ingest.observations import points_for
 from supervision.models import (
     DropOffPoint,
     HouseholdDay,
     PointDay,
     PurityCheck,
     Shift,
+    ShiftOffer,
     ShiftSignup,
     SignupStatus,
 )
@@ -254,6 +257,43 @@ def missed(node: GridNode, day: datetime.date, now: datetime.datetime) -> list[S
         if now >= datetime.datetime.combine(s.day, s.end, tzinfo=SHANGHAI)
     ]
     return ended
+
+
+def points_readable(user: Any) -> Any:
+    """Drop-off points whose page the user may read: where they record (`points_for`), and for the other
+    readers of points (READ_POINTS: the area lead) the active points of their scope (read, never recorded at)."""
+    if user.has_role(RECORD_SORTING):
+        return points_for(user)
+    if not user.has_role(READ_POINTS):
+        return DropOffPoint.objects.none()
+    return Scope.of(user).filter(DropOffPoint.objects.filter(active=True), "community")
+
+
+def offer_readable(user: Any, code: str) -> ShiftOffer | None:
+    """A hand-over offer the user may read: one they are part of (made by or to their person), or any offer
+    at a point of their scope for the readers of rosters (READ_COVERAGE); else None (the page answers 404)."""
+    offer = (
+        ShiftOffer.objects.select_related("signup__shift__point__community", "signup__person", "to_person")
+        .filter(code=code)
+        .first()
+    )
+    if offer is None:
+        return None
+    party = user.person_id is not None and user.person_id in (offer.to_person_id, offer.signup.person_id)
+    overseer = user.has_role(READ_COVERAGE) and Scope.of(user).covers(offer.signup.shift.point.community)
+    return offer if party or overseer else None
+
+
+def point_shifts(user: Any, shift: Shift, days: int = 7) -> list[Shift]:
+    """The other windows of `shift`'s point from today on (`days` days), in the user's scope: a roster links
+    to them."""
+    today = local_today()
+    return list(
+        shifts_for(user)
+        .filter(point_id=shift.point_id, day__gte=today, day__lt=today + datetime.timedelta(days=days))
+        .exclude(pk=shift.pk)
+        .order_by("day", "start")
+    )
 
 
 def shifts_for(user: Any) -> Any:

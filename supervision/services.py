@@ -17,7 +17,7 @@ from audit.services import audit_created, audit_updated, saved_user, snapshot
 from grid.models import GridNode, Level, Person
 from grid.scope import OUT_OF_SCOPE, Scope
 from lib.bilingual import Msg
-from lib.clock import SHANGHAI
+from lib.clock import SHANGHAI, local_day, local_time
 from lib.codes import next_code
 from lib.idempotency import hold_key, idempotency_uuid
 from lib.images import clean_jpeg
@@ -316,14 +316,88 @@ def _require_signup(actor: Any, signup: ShiftSignup) -> None:
         raise PermissionDenied(str(OUT_OF_SCOPE))
 
 
+# Check-in opens this long before a shift's window starts (a volunteer sets the bins out before the first
+# resident comes) and closes when the window ends. The minutes credited are only those inside the window.
+CHECK_IN_OPENS_BEFORE = datetime.timedelta(minutes=30)
+
+
+def shift_window(shift: Shift) -> tuple[datetime.datetime, datetime.datetime]:
+    """The shift's window as aware datetimes: its `day` at `start` and at `end`, Shanghai time. The times
+    are the shift's own (generated from the point's windows for that day, holidays and adjusted working
+    days included), so this is the window that day really had."""
+    return (
+        datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI),
+        datetime.datetime.combine(shift.day, shift.end, tzinfo=SHANGHAI),
+    )
+
+
+def check_in_opens(shift: Shift) -> datetime.datetime:
+    """When check-in opens: `CHECK_IN_OPENS_BEFORE` before the window starts (it closes at the end)."""
+    return shift_window(shift)[0] - CHECK_IN_OPENS_BEFORE
+
+
+def check_in_open(shift: Shift, now: datetime.datetime | None = None) -> bool:
+    """True while a check-in for the shift is taken: from `check_in_opens` until the window ends. The one
+    test used by `shift_check_in` and by the pages that offer the button."""
+    at = now or timezone.now()
+    return check_in_opens(shift) <= at < shift_window(shift)[1]
+
+
+def duty_minutes(shift: Shift, checked_in: datetime.datetime, checked_out: datetime.datetime) -> int:
+    """Whole minutes of [check-in, check-out] that fall inside the shift's window: arriving early or
+    checking out late credits nothing beyond the window."""
+    starts, ends = shift_window(shift)
+    overlap = min(checked_out, ends) - max(checked_in, starts)
+    return max(0, int(overlap.total_seconds() // 60))
+
+
+def _hm(at: datetime.datetime) -> str:
+    return local_time(at).strftime("%H:%M")
+
+
+def _check_in_refusal(shift: Shift, at: datetime.datetime) -> str | None:
+    """Why a check-in at `at` is refused (zh/en), or None when it is taken."""
+    opens = check_in_opens(shift)
+    if at < opens:
+        when = local_time(opens)
+        day = "" if when.date() == local_day(at) else f"{when:%m-%d} "
+        return str(
+            Msg(
+                f"还不能签到：签到于 {day}{_hm(opens)} 开放（班次 {shift.start:%H:%M} 开始前 "
+                f"{CHECK_IN_OPENS_BEFORE.seconds // 60} 分钟）。",
+                f"Check-in is not open yet: it opens at {day}{_hm(opens)} "
+                f"({CHECK_IN_OPENS_BEFORE.seconds // 60} minutes before the shift starts at {shift.start:%H:%M}).",
+            )
+        )
+    if at >= shift_window(shift)[1]:
+        return str(
+            Msg(
+                f"该班次已于 {shift.end:%H:%M} 结束，不能再签到。",
+                f"This shift ended at {shift.end:%H:%M}; it can no longer be checked in to.",
+            )
+        )
+    return None
+
+
+NOT_IN_FUTURE = Msg("签到、签退时间不能晚于现在。", "A check-in or check-out time cannot be in the future.")
+
+
 @transaction.atomic
 def shift_check_in(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | None = None) -> ShiftSignup:
     """Mark the sign-up checked in (once). PermissionDenied for anyone but its person or a secretary of
-    the point's residential area."""
+    the point's residential area. ValidationError (zh/en) unless the time checked in (`at`, default now)
+    is within check-in's opening (`check_in_open`) and not in the future. A secretary correcting a past
+    shift's record gives the time the person really came (`at`), which must fall in that opening too."""
     _require_signup(actor, signup)
     if signup.checked_in_at is None:
+        now = timezone.now()
+        when = at or now
+        if when > now:
+            raise ValidationError(str(NOT_IN_FUTURE))
+        if (refused := _check_in_refusal(signup.shift, when)) is not None:
+            raise ValidationError(refused)
         before = snapshot(signup)
-        signup.checked_in_at = at or timezone.now()
+        signup.checked_in_at = when
         signup.save(update_fields=["checked_in_at"])
         audit_updated(actor=actor, obj=signup, before=before)
     return signup
@@ -331,14 +405,24 @@ def shift_check_in(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | N
 
 @transaction.atomic
 def shift_check_out(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | None = None) -> ShiftSignup:
-    """Mark it checked out and credit the minutes since check-in; the same people as `shift_check_in`."""
+    """Mark it checked out and credit the minutes of [check-in, check-out] inside the shift's window
+    (`duty_minutes`: a check-out long after the end credits up to the end); the same people as
+    `shift_check_in`. ValidationError (zh/en) for a check-out before the check-in or in the future."""
     _require_signup(actor, signup)
     if signup.checked_in_at is None:
         raise ValidationError(str(Msg("请先签到。", "Check in first.")))
     if signup.checked_out_at is None:
+        now = timezone.now()
+        when = at or now
+        if when > now:
+            raise ValidationError(str(NOT_IN_FUTURE))
+        if when < signup.checked_in_at:
+            raise ValidationError(
+                str(Msg("签退时间不能早于签到时间。", "The check-out time cannot be before the check-in."))
+            )
         before = snapshot(signup)
-        signup.checked_out_at = at or timezone.now()
-        signup.minutes = max(0, int((signup.checked_out_at - signup.checked_in_at).total_seconds() // 60))
+        signup.checked_out_at = when
+        signup.minutes = duty_minutes(signup.shift, signup.checked_in_at, when)
         signup.save(update_fields=["checked_out_at", "minutes"])
         audit_updated(actor=actor, obj=signup, before=before)
     return signup

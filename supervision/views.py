@@ -6,7 +6,7 @@ import datetime
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import User
-from accounts.roles import MANAGE_AREA, READ_COVERAGE, RECORD_SORTING
+from accounts.roles import MANAGE_AREA, READ_COVERAGE, READ_POINTS, RECORD_SORTING
 from grid.models import Person
 from grid.presenters import household_view
-from grid.scope import Scope, get_node_for_user, home_node
+from grid.scope import OUT_OF_SCOPE, Scope, get_node_for_user, home_node
 from guide.models import CategoryKey
-from lib.clock import SHANGHAI, local_today
+from lib.clock import SHANGHAI, local_time, local_today
 from lib.confirm import confirm_first
 from lib.masking import mask_name
 from lib.periods import last_days, query_days
@@ -45,11 +45,14 @@ from supervision.selectors import (
     gaps,
     my_signups,
     numbers_by_child,
+    offer_readable,
+    points_readable,
     repeat_offenders,
     trend,
     weekly,
 )
 from supervision.services import (
+    check_in_opens,
     offers_for,
     purity_checks_record,
     shift_check_in,
@@ -69,6 +72,13 @@ def _today() -> datetime.date:
     return local_today()
 
 
+def _weeks(today: datetime.date) -> tuple[tuple[datetime.date, datetime.date], ...]:
+    """(first day, last day) of this calendar week from `today` on, and of next week: weeks run Monday to
+    Sunday, as the headings "this week" / "next week" say."""
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    return ((today, sunday), (sunday + datetime.timedelta(days=1), sunday + datetime.timedelta(days=7)))
+
+
 def _started(shift: Shift, now: datetime.datetime) -> bool:
     return now >= datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
 
@@ -81,10 +91,24 @@ def _point_for_user(user: User, code: str) -> DropOffPoint:
 
 
 @require_GET
-@role_required(RECORD_SORTING)
+@role_required(READ_POINTS)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     today = _today()
+    if not user.has_role(RECORD_SORTING):
+        # The area lead oversees the points of their area: the points, tomorrow's gaps, no duty of their own.
+        node = home_node(user)
+        return render(
+            request,
+            "supervision/home.html",
+            {
+                "overseer": True,
+                "points": list(points_readable(user).order_by("code")[:50]),
+                "gaps": gaps(node, today + datetime.timedelta(days=1)),
+                "node": node,
+                "can_edit": False,
+            },
+        )
     points = list(points_for(user).order_by("code")[:50])
     mine = my_signups(user.person_id, today, days=14) if user.person_id else []
     # Shifts offered to me and not answered yet are answered, not signed up for again (a double booking).
@@ -97,12 +121,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     taken = {s.shift_id for s in mine} | set(offered_me)
     now = timezone.now()
 
-    def open_in_week(start: datetime.date) -> list[Shift]:
+    def open_in_week(start: datetime.date, last: datetime.date) -> list[Shift]:
         # Each week bounded on its own, so a busy week cannot push next week (a volunteer signs up a week
         # ahead) off the page; shifts already over today are not offered (the service refuses them too).
-        week = Shift.objects.filter(
-            point__in=points, day__gte=start, day__lt=start + datetime.timedelta(days=7)
-        )
+        week = Shift.objects.filter(point__in=points, day__gte=start, day__lte=last)
         shifts = week.exclude(pk__in=taken).select_related("point").order_by("day", "start", "point__code")
         return [s for s in shifts[:OPEN_SHIFTS_SHOWN] if not shift_is_over(s, now)]
 
@@ -124,14 +146,22 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             for s in mine
         ],
         "to_answer": [o for o in offers if o.signup.person_id != user.person_id],
-        # (heading, open shifts, list id): this week, then next week.
+        # (heading, open shifts, list id, first day, last day): calendar weeks, Monday to Sunday in Shanghai
+        # (`_weeks`): this week from today to Sunday, then next Monday to Sunday; both within the 14 days
+        # that `mine` and `offered_me` cover.
         "open_weeks": [
-            (_("Open shifts this week"), open_in_week(today), "open-this-week"),
-            (_("Open shifts next week"), open_in_week(today + datetime.timedelta(days=7)), "open-next-week"),
+            (heading, open_in_week(first, last), list_id, first, last)
+            for heading, list_id, (first, last) in zip(
+                (_("Open shifts this week"), _("Open shifts next week")),
+                ("open-this-week", "open-next-week"),
+                _weeks(today),
+                strict=True,
+            )
         ],
         "today": today,
         "has_person": bool(user.person_id),
     }
+    context["can_edit"] = user.has_role(MANAGE_AREA)
     if user.has_role(MANAGE_AREA):
         node = home_node(user)
         context["gaps"] = gaps(node, today + datetime.timedelta(days=1))
@@ -226,30 +256,24 @@ def swap(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 
 def _offer_for_user(user: User, code: str) -> ShiftOffer:
-    """An offer the user is part of: made by them, made to them, or (secretaries) at a point of their
-    scope; anything else is 404."""
-    offer = (
-        ShiftOffer.objects.select_related("signup__shift__point__community", "signup__person", "to_person")
-        .filter(code=code)
-        .first()
-    )
+    """An offer the user is part of, or (staff reading rosters) at a point of their scope
+    (`offer_readable`); anything else is 404."""
+    offer = offer_readable(user, code)
     if offer is None:
-        raise Http404
-    party = user.person_id is not None and user.person_id in (offer.to_person_id, offer.signup.person_id)
-    approver = user.has_role(MANAGE_AREA) and Scope.of(user).covers(offer.signup.shift.point.community)
-    if not (party or approver):
         raise Http404
     return offer
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(RECORD_SORTING)
+@role_required(READ_POINTS)
 def offer_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """One hand-over offer: the person offered accepts or declines, a secretary approves or declines, the
     owner withdraws. The sender and the receiver are colleagues who meet at the bins: each sees the other's
     name in full; anyone else without personal data sees them masked until the hand-over is accepted."""
     user = request.user
     offer = _offer_for_user(user, code)
+    if request.method == "POST" and not user.has_role(RECORD_SORTING | MANAGE_AREA):
+        raise PermissionDenied(str(OUT_OF_SCOPE))  # the area lead reads offers, never answers them
     if request.method == "POST":
         action = request.POST.get("action", "")
         # Only the owner withdraws; their "decline" is a withdrawal too (the service tells them apart by who
@@ -280,6 +304,7 @@ def offer_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # The receiver is addressed as "you", not by their own name.
             "for_me": user.person_id is not None and user.person_id == offer.to_person_id,
             "pending": offer.status == OfferStatus.PENDING,
+            "can_read_roster": user.has_role(READ_COVERAGE),
         },
     )
 
@@ -310,10 +335,14 @@ def check(request: AuthenticatedHttpRequest, code: str, action: str) -> HttpResp
 
 
 @require_GET
-@role_required(RECORD_SORTING)
+@role_required(READ_POINTS)
 def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """A point's page: recorders sign up, check in and check purity here; the area lead reads it (today's
+    windows and their rosters, opening hours) without recording."""
     user = request.user
-    point = _point_for_user(user, code)
+    point = points_readable(user).filter(code=code).select_related("community").first()
+    if point is None:
+        raise Http404
     today = _today()
     now = timezone.now()
     shifts = list(Shift.objects.filter(point=point, day=today).order_by("start"))
@@ -337,9 +366,20 @@ def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "supervision/point.html",
         {
             "point": point,
-            # (shift, my sign-up or None, over?, code of an open offer of it to me or None): a shift that is
-            # over offers no sign-up or check-in; one offered to me is answered there, not signed up for.
-            "shifts": [(s, mine.get(s.pk), shift_is_over(s, now), offered_me.get(s.pk)) for s in shifts],
+            # (shift, my sign-up or None, over?, code of an open offer of it to me or None, when check-in
+            # opens if it is not open yet, else None): a shift that is over offers no sign-up or check-in;
+            # one offered to me is answered there, not signed up for; check-in is offered only while it is
+            # taken (services.check_in_open), and before that the page says when it opens.
+            "shifts": [
+                (
+                    s,
+                    mine.get(s.pk),
+                    shift_is_over(s, now),
+                    offered_me.get(s.pk),
+                    local_time(check_in_opens(s)) if now < check_in_opens(s) else None,
+                )
+                for s in shifts
+            ],
             # (bin, today's saved level or "", its label or "")
             "bins": [
                 (
@@ -352,6 +392,8 @@ def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "windows": point.windows.filter(holiday=False).order_by("weekday", "start"),
             "levels": PurityLevel.choices,
             "form_id": uuid.uuid4(),
+            "can_record": user.has_role(RECORD_SORTING),
+            "can_read_roster": user.has_role(READ_COVERAGE),
         },
     )
 

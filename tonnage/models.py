@@ -78,4 +78,4 @@ class TonnageTarget(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.node_id} {self.year} {self.category}"
+        return f"{self.node} {self.year} {self.get_category_display()}"

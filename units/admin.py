@@ -7,7 +7,7 @@ from units.models import Commitment, Liaison, Meeting, MemberUnit
 class LiaisonInline(ScopedChoicesMixin, admin.TabularInline):
     model = Liaison
     extra = 0
-    raw_id_fields = ["person"]
+    autocomplete_fields = ["person"]
 
 
 @admin.register(MemberUnit)
@@ -15,7 +15,7 @@ class MemberUnitAdmin(ScopedAdmin):
     list_display = ["code", "name", "kind", "joined_on", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
-    raw_id_fields = ["subdistrict", "community"]
+    autocomplete_fields = ["subdistrict", "community"]
     inlines = [LiaisonInline]
 
 

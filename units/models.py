@@ -159,4 +159,4 @@ class UnitCheck(TimeStampedModel):
         ordering = ["-day"]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.day} {self.result}"
+        return f"{self.unit} {self.day} {self.get_result_display()}"

@@ -203,6 +203,25 @@ def attendance_mark(
 
 
 @transaction.atomic
+def attendance_mark_many(
+    *, actor: Any, meeting: Meeting, present: Iterable[str], representatives: dict[str, str]
+) -> int:
+    """Record the attendance of every invited unit at once (the meeting's list, saved once): those whose
+    codes are in `present` came, the others did not; `representatives` by unit code (a unit left out keeps
+    its representative). Each change audited through `attendance_mark`. Returns how many units came."""
+    came = set(present)
+    for attendance in meeting.attendance.select_related("unit").order_by("unit__code"):
+        attendance_mark(
+            actor=actor,
+            meeting=meeting,
+            unit=attendance.unit,
+            present=attendance.unit.code in came,
+            representative=representatives.get(attendance.unit.code, attendance.representative),
+        )
+    return meeting.attendance.filter(present=True).count()
+
+
+@transaction.atomic
 def attendance_reply(
     *, actor: Any, attendance: Attendance, attend: bool, representative: str = ""
 ) -> Attendance:

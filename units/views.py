@@ -25,7 +25,7 @@ from lib.xlsx import xlsx_response
 from units.models import Attendance, CheckResult, Commitment, CommitmentStatus, Meeting, MemberUnit
 from units.selectors import registry, units_for
 from units.services import (
-    attendance_mark,
+    attendance_mark_many,
     attendance_reply,
     commitment_add,
     commitment_update,
@@ -259,15 +259,19 @@ def meeting_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
     if request.method == "POST":
         if not user.has_role(ADMINISTER_SUBDISTRICT):
             raise Http404
-        present = set(request.POST.getlist("present"))
-        for attendance in meeting.attendance.select_related("unit"):
-            attendance_mark(
-                actor=user,
-                meeting=meeting,
-                unit=attendance.unit,
-                present=attendance.unit.code in present,
-                representative=request.POST.get(f"rep-{attendance.unit.code}", attendance.representative),
-            )
+        came = attendance_mark_many(
+            actor=user,
+            meeting=meeting,
+            present=request.POST.getlist("present"),
+            representatives={
+                key[4:]: request.POST.get(key, "") for key in request.POST if key.startswith("rep-")
+            },
+        )
+        messages.success(
+            request,
+            _("Attendance saved: %(n)s of %(total)s units attended.")
+            % {"n": came, "total": meeting.attendance.count()},
+        )
         return redirect("units:meeting", code=meeting.code)
     context = _meeting_context(user, meeting)  # its rows: the invited units the reader sees
     if user.role == Role.UNIT_LIAISON and not context["rows"]:

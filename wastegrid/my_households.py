@@ -137,6 +137,22 @@ def worker_households(user: Any, today: datetime.date) -> tuple[GridWorker | Non
     return worker, states
 
 
+def worker_visited(worker: GridWorker, today: datetime.date) -> int:
+    """How many of the worker's own households were visited this quarter, as "my households" counts them (a
+    last visit on or after the quarter's start): the home page's own figure. One query."""
+    return (
+        Visit.objects.filter(
+            subdistrict_id=worker.subdistrict_id,
+            household__subdistrict_id=worker.subdistrict_id,
+            household__grid_worker=worker,
+            day__gte=Period.containing("quarter", today).start,
+        )
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+
+
 # Filters of "my households" (?show=…): each a predicate over HouseholdState.
 MY_FILTERS = {"visit": lambda s: s.needs_visit}
 

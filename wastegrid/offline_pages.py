@@ -56,7 +56,7 @@ def offline_pages(user: User) -> list[dict[str, str]]:
     if user.role == Role.PARTY_MEMBER and user.person_id:
         quarter = Period.containing("quarter", local_today()).key
         for plan in VisitPlan.objects.filter(members__person_id=user.person_id, quarter=quarter):
-            pages.append({"url": reverse("party:plan", args=[plan.code]), "title": plan.title})
+            pages.append({"url": reverse("party:plan", args=[plan.code]), "title": plan.display_title})
     return pages
 
 

@@ -92,8 +92,10 @@ class Change:
     before: Rate
 
     @property
-    def records_delta(self) -> int:
-        return self.now.total - self.before.total
+    def records_delta(self) -> int | None:
+        """Records this week minus last week's; None when last week had none (no comparison: the change would
+        be this week's total, a misleading "+N": the page says "new" instead)."""
+        return self.now.total - self.before.total if self.before.total else None
 
     @property
     def rate_delta(self) -> str:
@@ -190,14 +192,15 @@ def decisions_for(user: User, node: GridNode, day: datetime.date) -> list[tuple[
             (_("Flagged records to review"), flagged_pending_count(user), reverse("supervision:flagged"))
         )
     if node.level in (Level.SUBDISTRICT, Level.AREA, Level.COMMUNITY):
-        # Leads to the list of those windows (and each one's roster), which the area lead may open too; the
-        # same words and rule ("1/2 people" is understaffed) as the secretary's home (issue 17).
+        # Leads to tomorrow's part of the list of those windows (and each one's roster), which the area lead
+        # may open too: the page lists the windows the figure counts, not today's first. The same words and
+        # rule ("1/2 people" is understaffed) as the secretary's home (issue 17).
         tomorrow = len(gaps(node, day + datetime.timedelta(days=1)))
         items.append(
             (
                 _("Understaffed windows tomorrow"),
                 tomorrow,
-                reverse("supervision:understaffed", args=[node.code]),
+                reverse("supervision:understaffed", args=[node.code]) + "?day=tomorrow",
             )
         )
     items.append(

@@ -127,27 +127,35 @@
 
   // --- after each tap: what was recorded, with an Undo while it has not gone --------------------------------
 
-  // The lines float (nothing moves when they come or go) in the free band that holds them: under the header
-  // (its 菜单 stays reachable) and above the outcome buttons, else below the buttons, else at the screen's
-  // bottom edge. Placed again on scroll and resize.
-  // "Free" means clear of every control the volunteer needs next: the bin, the household field, its choices,
-  // the photo, the outcome buttons and the 混投 panel (one block, from the bin selector down), so the first
-  // choice is just under that block, then just above it, and only when the block fills the screen the bottom
-  // edge.
+  // The lines float (nothing moves when they come or go) in a free band: under the header (its 菜单 stays
+  // reachable) and the status line, and clear of every control the volunteer needs next (`NEEDED`: the bin,
+  // the household field, its choices, the photo, the outcome buttons and, while 混投 waits, its boxes and
+  // 保存/取消). Tried in turn: just below that block, just under the header, the screen's bottom edge; a
+  // band is free only if no control on screen lies in it. When none is (the open 混投 panel fills a short
+  // screen), the lines leave the float and sit in the page's flow after the panel, where they cover
+  // nothing. Placed again on scroll and resize.
+  const NEEDED = "label:has(#category), label:has(#household), #household-label, #household-choices:not([hidden]) button, #anonymous, #photo, .outcomes button, #mixed-panel:not([hidden]) input, #mixed-panel:not([hidden]) button";
   function placeRecent() {
     const list = $("#recent");
     if (!list || !list.children.length) return;
+    list.classList.remove("in-flow");
     const header = document.querySelector("header.top");
     // Below the status line too while it is on screen: "online · waiting to send" stays readable.
     const status = $(".status");
     const top = Math.max(header ? header.getBoundingClientRect().bottom : 0, status ? status.getBoundingClientRect().bottom : 0, 0) + 4;
-    const first = ($("#category").closest("label") || $("#category")).getBoundingClientRect();
     const panel = $("#mixed-panel");
     const last = (panel && !panel.hidden ? panel : $(".outcomes")).getBoundingClientRect();
     const height = list.offsetHeight;
-    if (window.innerHeight - Math.max(last.bottom, top) >= height + 8) list.style.top = `${Math.max(last.bottom + 4, top)}px`;
-    else if (first.top - top >= height + 4) list.style.top = `${top}px`;
-    else list.style.top = `${Math.max(top, window.innerHeight - height - 4)}px`;
+    const bottom = window.innerHeight;
+    const controls = [...document.querySelectorAll(NEEDED)]
+      .map((el) => el.getBoundingClientRect())
+      .filter((r) => r.height > 0 && r.bottom > 0 && r.top < bottom);
+    const free = (y) => y >= top && y + height <= bottom && controls.every((r) => r.bottom <= y - 2 || r.top >= y + height + 2);
+    const y = [Math.max(last.bottom + 4, top), top, bottom - height - 4].find(free);
+    if (y === undefined) {
+      list.classList.add("in-flow");
+      list.style.top = "";
+    } else list.style.top = `${y}px`;
   }
   window.addEventListener("scroll", placeRecent, { passive: true });
   window.addEventListener("resize", placeRecent);
@@ -397,6 +405,7 @@
       if (label) label.style.display = on && i.value === own ? "none" : ""; // label.check is display:flex
       if (i.value === own) i.checked = false;
     });
+    placeRecent(); // the panel came or went: the lines find a free band again
   }
   window.addEventListener("beforeunload", (ev) => { if (mixedPending) ev.preventDefault(); });
 

@@ -52,7 +52,8 @@ MATRIX = [
     ("get", "/grid/n/{m1}/", expect(403, READERS, outsider=404)),
     ("get", "/grid/n/{c2}/", expect(403, READERS, community_secretary=404, grid_worker=404)),
     ("get", "/grid/households/", expect(403, READERS)),
-    ("get", "/grid/households/{h1}/", expect(403, READERS, resident=200, outsider=404)),
+    # A resident is sent to their own household page (/h/), which shows them what they may see of it.
+    ("get", "/grid/households/{h1}/", expect(403, READERS, resident=302, outsider=404)),
     (
         "get",
         "/grid/households/{h_other}/",
@@ -99,12 +100,14 @@ MATRIX = [
         "/guide/qr/{c1}/households.pdf",
         IN_C1,
     ),
+    # Bin-side duty: the recorders, and the area lead who oversees the points of their area (READ_POINTS).
     (
         "get",
         "/supervision/",
         expect(
             403,
             subdistrict_admin=200,
+            area_lead=200,
             community_secretary=200,
             grid_worker=200,
             volunteer=200,
@@ -550,6 +553,7 @@ OBJECT_MATRIX: list[tuple[str, str, dict[str, str], dict[str, int]]] = [
         expect(
             403,
             subdistrict_admin=200,
+            area_lead=200,
             community_secretary=200,
             volunteer=200,
             party_member=200,
@@ -966,7 +970,13 @@ ROUTES.update(
             "get",
             {},
             expect(
-                200, volunteer=403, party_member=403, unit_liaison=403, enforcement_officer=403, outsider=404
+                200,
+                volunteer=403,
+                party_member=403,
+                unit_liaison=403,
+                enforcement_officer=403,
+                resident=302,  # sent to their own household page (/h/)
+                outsider=404,
             ),
             {},
         ),
@@ -1168,7 +1178,6 @@ ROUTES.update(
             {},
             expect(
                 200,
-                area_lead=403,
                 grid_worker=404,
                 unit_liaison=403,
                 enforcement_officer=403,
@@ -1177,12 +1186,13 @@ ROUTES.update(
             ),
             {},
         ),
+        # The area lead reads their area's points (READ_POINTS); recording and checking purity stay refused.
         "supervision:point_detail": (
             "point",
             {},
             "get",
             {},
-            expect(200, area_lead=403, unit_liaison=403, enforcement_officer=403, resident=403, outsider=404),
+            expect(200, unit_liaison=403, enforcement_officer=403, resident=403, outsider=404),
             {},
         ),
         "supervision:record": (
@@ -1207,6 +1217,14 @@ ROUTES.update(
             "get",
             {},
             expect(200, volunteer=403, unit_liaison=403, enforcement_officer=403, resident=403, outsider=404),
+            {},
+        ),
+        "party:plan_members": (
+            "plan",
+            {},
+            "post",
+            {"members": "0"},
+            expect(403, subdistrict_admin=302, community_secretary=302, outsider=404),
             {},
         ),
         "party:plan_visit": (

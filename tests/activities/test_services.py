@@ -184,11 +184,8 @@ def test_publish_check_in_and_cancel_ask_before_they_happen(grid: Grid, personas
     draft.refresh_from_db()
     assert draft.status == ActivityStatus.PUBLISHED
     bob = person_create(actor=None, node=grid.c1, name="乙")
-    assert (
-        'id="confirm-yes"' in secretary.post(url, {"action": "check_in", "person": bob.pk}).content.decode()
-    )
-    assert not Registration.objects.filter(person=bob).exists()
-    secretary.post(url, {"action": "check_in", "person": bob.pk, "confirmed": "1"})
+    # A check-in can be undone until the activity is ended (issue 18): it is saved at once, not asked.
+    assert secretary.post(url, {"action": "check_in", "person": bob.pk}).status_code == 302
     assert Registration.objects.get(person=bob).checked_in_at is not None
     # A resident cancelling their place before the start is asked too.
     coming = _activity(
@@ -227,3 +224,69 @@ def test_the_months_list_is_that_months_only_with_its_numbers_named(grid: Grid, 
     assert "已报名 0 人 / 名额 20" in listed and "<th>数据</th>" in listed
     en = secretary.get(f"/activities/n/{grid.c1.code}/?month=2025-10", HTTP_ACCEPT_LANGUAGE="en")
     assert "Registered 0 of 20 places" in en.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_tick_several_from_the_attendance_list_and_undo_one(grid: Grid, personas: dict) -> None:
+    """Issue 18: the expected people (registered, and the node's members: accounts, grid workers, party
+    members) are a checklist saved once, with a message; a mistaken check-in is undone, audited."""
+    from audit.models import AuditEntry
+
+    activity = _activity(grid, publish=True, kind="seminar", title="楼组长分类工作例会")
+    secretary = personas["community_secretary"]
+    url = f"/activities/a/{activity.code}/"
+    worker = grid.w1.person  # the node's grid worker: expected without registering
+    walker = person_create(actor=None, node=grid.c1, name="甲")  # a resident with no role there
+    activity_register(actor=None, activity=activity, person=walker)
+    client = client_for(secretary)
+    page = client.get(url).content.decode()
+    listed = page[page.index('id="expected"') :]
+    assert f'name="person" value="{worker.pk}"' in listed
+    assert f'name="person" value="{walker.pk}"' in listed
+    assert "<th>" in page[page.index('id="attendance"') :]  # headed columns
+    answer = client.post(
+        url, {"action": "check_in", "person": [worker.pk, walker.pk]}, follow=True
+    ).content.decode()
+    assert "2人已签到" in answer or "2 people checked in" in answer, answer
+    came = Registration.objects.filter(activity=activity, checked_in_at__isnull=False)
+    assert set(came.values_list("person_id", flat=True)) == {worker.pk, walker.pk}
+    undone = client.post(url, {"action": "undo_check_in", "person": walker.pk}, follow=True)
+    assert "甲" in undone.content.decode()
+    registration = Registration.objects.get(activity=activity, person=walker)
+    assert registration.checked_in_at is None  # still registered, no longer checked in
+    entries = AuditEntry.objects.filter(model="activities.Registration", object_id=str(registration.pk))
+    assert entries.filter(reason="check-in undone").exists()
+    assert entries.filter(reason="checked in by staff").exists()
+
+
+@pytest.mark.django_db
+def test_a_check_in_cannot_be_undone_once_the_activity_is_credited(grid: Grid) -> None:
+    from activities.services import activity_check_in_many, activity_check_in_undo
+
+    activity = _activity(grid, publish=True)
+    alice = person_create(actor=None, node=grid.c1, name="甲")
+    bob = person_create(actor=None, node=grid.c1, name="乙")
+    done = activity_check_in_many(actor=None, activity=activity, people=[alice, bob, alice])
+    assert [r.person.name for r in done] == ["乙", "甲"] or len(done) == 2
+    assert activity_check_in_many(actor=None, activity=activity, people=[alice]) == []  # already in
+    activity_close(actor=None, activity=activity, summary="好")
+    activity.refresh_from_db()
+    with pytest.raises(ValidationError):
+        activity_check_in_undo(actor=None, activity=activity, person=alice)
+
+
+def test_activity_kinds_read_in_the_readers_language() -> None:
+    """ "Theme party day (主题党日)" on English pages: the kinds' English labels carry no Chinese, and each has
+    its Chinese translation."""
+    import re
+
+    from django.utils import translation
+
+    from activities.models import ActivityKind
+
+    with translation.override("en"):
+        english = [str(label) for _value, label in ActivityKind.choices]
+    with translation.override("zh-hans"):
+        chinese = [str(label) for _value, label in ActivityKind.choices]
+    assert not [e for e in english if re.search(r"[\u4e00-\u9fff]", e)]
+    assert chinese[0] == "主题党日" and all(c != e for c, e in zip(chinese, english, strict=True))

@@ -527,3 +527,73 @@ def test_the_assessment_page_says_it_counts_up_to_yesterday(grid: Grid, personas
     # An ended period says nothing about yesterday.
     ended = admin.get(f"/assessment/n/{grid.sd.code}/?period={month.previous().key}")
     assert 'id="through-note"' not in ended.content.decode()
+
+
+# --- walk findings: the default period, unrated rows, one residential area -------------------------------
+
+
+def test_the_default_period_is_the_last_with_whole_data() -> None:
+    from lib.periods import last_whole_period
+
+    # The 1st: the month began today and has no whole day yet, so last month is shown.
+    assert last_whole_period("month", datetime.date(2026, 12, 1)).key == "2026-11"
+    assert last_whole_period("month", datetime.date(2026, 12, 2)).key == "2026-12"
+    assert last_whole_period("quarter", datetime.date(2027, 1, 1)).key == "2026-Q4"
+
+
+@pytest.mark.django_db
+def test_the_assessment_page_opens_last_month_on_the_1st(
+    grid: Grid, data: dict, personas: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.utils import timezone
+
+    from lib.clock import SHANGHAI
+
+    _scheme(grid, ("correct", Source.CORRECT_RATE, 100, "1", 1))
+    first = datetime.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)
+    monkeypatch.setattr(timezone, "now", lambda: first)
+    admin = client_for(personas["subdistrict_admin"])
+    page = admin.get(f"/assessment/n/{grid.sd.code}/")
+    assert page.status_code == 200 and page.context["period"].key == "2026-11"
+    assert 'id="through-note"' not in page.content.decode()  # a whole month: nothing "up to yesterday"
+    # A bad period falls back to the same default; a period asked for is kept.
+    assert admin.get(f"/assessment/n/{grid.sd.code}/?period=x").context["period"].key == "2026-11"
+    assert admin.get(f"/assessment/n/{grid.sd.code}/?period=2026-12").context["period"].key == "2026-12"
+    # Mid-month: the running month, up to yesterday.
+    monkeypatch.setattr(timezone, "now", lambda: first + datetime.timedelta(days=9))
+    assert admin.get(f"/assessment/n/{grid.sd.code}/").context["period"].key == "2026-12"
+
+
+@pytest.mark.django_db
+def test_an_unrated_area_is_not_shown_as_failing(grid: Grid, data: dict, personas: dict) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    _scheme(grid, ("correct", Source.CORRECT_RATE, 100, "0.9", 10))
+    admin = client_for(personas["subdistrict_admin"])
+    for code in (grid.sd.code, grid.c1.code):
+        text = admin.get(f"/assessment/n/{code}/?period=2026-03").content.decode()
+        assert "本期无数据，不评级。" in text
+        assert "✗" not in text and "分（已计）" not in text, code
+        assert 'class="muted not-rated">未评级<' in text, code
+    export = admin.get(f"/assessment/n/{grid.sd.code}/?period=2026-03&export=xlsx")
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert all(row[-1] == "未评级" for row in rows[1:])
+    result = assess(grid.sd, Period.parse("2026-03"), today=TODAY)
+    assert all(not a.rated and not a.meets for a in result.areas)
+
+
+@pytest.mark.django_db
+def test_a_single_residential_area_page_speaks_of_one(grid: Grid, data: dict, personas: dict) -> None:
+    _scheme(grid, ("correct", Source.CORRECT_RATE, 100, "1", 1))
+    Scheme.objects.filter(subdistrict=grid.sd).update(veto_serious_share=None)
+    admin = client_for(personas["subdistrict_admin"])
+    page = admin.get(f"/assessment/n/{grid.c1.code}/?period=2026-09")
+    text = page.content.decode()
+    assert 'id="area-verdict"' in text and "本居民区考核结果" in text
+    assert "个居民区达标" not in text and "1 / 1" not in text
+    area = page.context["result"].areas[0]
+    assert area.rated and (("<b>达标</b>" in text) == area.meets)
+    # Above the residential areas the count stays.
+    assert "个居民区达标" in admin.get(f"/assessment/n/{grid.sd.code}/?period=2026-09").content.decode()

@@ -157,15 +157,15 @@ def test_secretary_previews_confirms_and_the_officer_decides_and_closes(
         assert case.status == CaseStatus.REFERRED
         page.close()
 
-        # The officer: referred cases, masked, a fine within the range only.
+        # The officer: referred cases, with the party's room and name (to find and serve them; the phone stays
+        # masked), a fine within the range only.
         page = context.new_page()
         context.clear_cookies()
         login(page, base, "officer_enf")
         page.click("#cases")
         row = page.locator("#cases tr", has_text=case.code)
-        expect(row).to_contain_text("1号楼 ***")
-        expect(row).to_contain_text(grid.h1.contact_name)  # whom the fine is for; the room stays masked
-        expect(page.locator("#cases")).not_to_contain_text("1号楼 101")
+        expect(row).to_contain_text(f"1号楼 101 {grid.h1.contact_name}")  # whom the fine is for, and where
+        expect(page.locator("#cases")).not_to_contain_text(grid.h1.contact_phone)
         _shot(page, "04-officer-list")
         row.get_by_role("link", name=case.code).click()
         page.fill("input[name=fine]", "300")

@@ -258,7 +258,9 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     # reads but cannot change.
     page.goto(f"{live_server.url}/")
     page.locator("#decisions").get_by_role("link", name=re.compile("明日缺人的时段")).click()
-    page.wait_for_url(re.compile(r"/supervision/understaffed/[^/]+/$"))
+    # The figure counts tomorrow's windows: the link opens tomorrow's part (walk: it listed today's first).
+    page.wait_for_url(re.compile(r"/supervision/understaffed/[^/]+/\?day=tomorrow$"))
+    expect(page.locator("#understaffed-today")).to_have_count(0)
     window = page.locator("#understaffed-tomorrow li[data-shift]").first
     expect(window).to_contain_text(re.compile(r"\d+/\d+ 人"))
     fits(page)
@@ -269,6 +271,16 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     expect(page.locator("#sign-someone-up")).to_have_count(0)
     expect(page.get_by_role("button", name="撤销报名")).to_have_count(0)
     _shot(page, "12c-area-lead-roster")
+    # Walk: the roster leads to its point's other windows and to the point, which the area lead reads
+    # (accounts.roles.READ_POINTS) without recording there.
+    page.locator("#other-windows a").first.click()
+    page.wait_for_url(re.compile(r"/supervision/shifts/[0-9a-z]+/roster/$"))
+    page.locator(".crumbs a").last.click()
+    page.wait_for_url(re.compile(r"/supervision/p/[^/]+/$"))
+    expect(page.locator("a.roster-link").first).to_be_visible()
+    expect(page.get_by_role("link", name="记录投放")).to_have_count(0)
+    fits(page)
+    _shot(page, "12d-area-lead-point")
     context.close()
 
     # The secretary's activity two days ahead offers no ending; one under way asks before crediting.

@@ -40,7 +40,8 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     # Noon in Shanghai (the live server runs in this process): the morning shift is over, the evening not.
     today = local_today()
     noon = datetime.datetime.combine(today, datetime.time(12), tzinfo=SHANGHAI)
-    monkeypatch.setattr(timezone, "now", lambda: noon)
+    clock = {"now": noon}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
     grid = build_grid()
     point = point_create(
         actor=None,
@@ -71,10 +72,16 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     expect(page.locator("ul.opening-hours li")).to_contain_text("星期一至星期日 07:00\u2060–\u206009:00")
     fits(page)
     _shot(page, "2-point")
+    # At noon the evening shift cannot be checked in to yet: the card says when it can (30 minutes before).
+    expect(cards.nth(1).locator(".check-in-opens")).to_have_text("签到于 18:00 开放")
+    expect(cards.nth(1).get_by_role("button", name="签到")).to_have_count(0)
+    arrived = datetime.datetime.combine(today, datetime.time(18, 29), tzinfo=SHANGHAI)
+    clock["now"] = arrived
+    page.reload()
     cards.nth(1).get_by_role("button", name="签到").click()
     expect(cards.nth(1).get_by_role("button", name="签退")).to_be_visible()
     expect(page.locator(".msg")).to_contain_text("已签到。")
-    assert ShiftSignup.objects.get(pk=mine.pk).checked_in_at == noon
+    assert ShiftSignup.objects.get(pk=mine.pk).checked_in_at == arrived
     assert not ShiftSignup.objects.filter(shift=morning).exists()
     _shot(page, "3-checked-in")
     context.close()
@@ -88,8 +95,9 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     page.wait_for_url(re.compile(rf"/supervision/p/{point.code}/$"))
     expect(page.locator("ul.cards li.card").nth(0)).to_contain_text("Over: too late to sign up.")
     expect(page.locator("ul.opening-hours li")).to_contain_text("Monday to Sunday 07:00\u2060–\u206009:00")
-    # A minute later, checked out: one minute, said in the singular.
-    monkeypatch.setattr(timezone, "now", lambda: noon + datetime.timedelta(minutes=1))
+    # Two minutes after checking in (18:31), checked out: only the minute inside the window (from 18:30)
+    # counts, said in the singular.
+    clock["now"] = arrived + datetime.timedelta(minutes=2)
     evening_card = page.locator("ul.cards li.card").nth(1)
     evening_card.get_by_role("button", name="Check out").click()
     expect(page.locator(".msg")).to_have_text("Checked out: 1 minute on duty.")

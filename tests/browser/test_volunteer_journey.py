@@ -199,8 +199,10 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     chosen = next_week.locator("b").inner_text()
     next_week.get_by_role("button", name="报名").click()
     expect(page.get_by_text("报名成功。")).to_be_visible()
-    signed = ShiftSignup.objects.filter(
-        person=roster["me"], shift__day__gte=roster["today"] + datetime.timedelta(days=7)
+    # Next week is the next calendar week, Monday to Sunday.
+    next_monday = roster["today"] + datetime.timedelta(days=7 - roster["today"].weekday())
+    signed = ShiftSignup.objects.filter(person=roster["me"], shift__day__gte=next_monday).exclude(
+        pk=roster["tomorrow_signup"].pk
     )
     assert signed.count() == 1 and chosen.endswith(
         f"{signed.get().shift.start:%H:%M}–{signed.get().shift.end:%H:%M}"

@@ -62,3 +62,38 @@ def test_the_case_list_page_does_not_query_per_row(grid: Grid, personas: dict[st
         counts.append(len(q))
     assert page.content.decode().count("/cases/c/") >= 6
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_the_officer_sees_room_and_name_only_on_cases_they_act_on(grid: Grid, personas: dict) -> None:
+    """The party of a referred or decided case in full for the officer (to find and serve them); once closed,
+    the name alone; other roles without personal data keep the masked room."""
+    from enforcement.models import Case, CaseStatus
+    from enforcement.selectors import case_party, party_view
+
+    _open(grid, 1)
+    case = Case.objects.get()
+    h = case.household
+    assert h is not None
+    officer, lead = personas["enforcement_officer"], personas["area_lead"]
+    served = {
+        status: case_party(Case(household=h, status=status, community=grid.c1), officer)
+        for status in (CaseStatus.REFERRED, CaseStatus.DECIDED, CaseStatus.CLOSED)
+    }
+    assert served[CaseStatus.REFERRED] == f"{h.building.name} {h.room} {h.contact_name}"
+    assert served[CaseStatus.DECIDED] == served[CaseStatus.REFERRED]
+    assert served[CaseStatus.CLOSED] == f"{h.building.name} *** {h.contact_name}"
+    referred = Case(household=h, status=CaseStatus.REFERRED, community=grid.c1)
+    view = party_view(referred, officer)
+    assert (
+        view is not None and view.address == h.building.address and h.contact_phone not in view.contact_phone
+    )
+    assert case_party(referred, lead) == f"{h.building.name} ***"  # the area lead: as before
+
+
+@pytest.mark.django_db
+def test_the_case_list_names_the_article_not_only_its_number(grid: Grid, personas: dict) -> None:
+    _open(grid, 1)
+    client = client_for(personas["community_secretary"])
+    zh = client.get("/cases/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode().split("<main>", 1)[1]
+    assert '<td data-label="条款">第57(2)条 · ' in zh and "57(2)</td>" not in zh

@@ -373,7 +373,7 @@ def test_hand_over_declined_or_answered_by_the_wrong_person_moves_nothing(
 
 @pytest.mark.django_db
 def test_shift_check_in_and_out_are_refused_in_the_service_for_anyone_else(
-    grid: Grid, personas: dict, roster: dict
+    grid: Grid, personas: dict, roster: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from supervision.services import shift_check_in, shift_check_out
 
@@ -389,7 +389,10 @@ def test_shift_check_in_and_out_are_refused_in_the_service_for_anyone_else(
         with pytest.raises(PermissionDenied):
             shift_check_out(actor=actor, signup=signup)
     assert ShiftSignup.objects.get(pk=signup.pk).checked_in_at is None
-    start = timezone.now() - datetime.timedelta(minutes=90)
+    # Ninety minutes into the shift's window (check-in is only taken around the window: services).
+    start = datetime.datetime.combine(signup.shift.day, signup.shift.start, tzinfo=SHANGHAI)
+    at = start + datetime.timedelta(minutes=90)
+    monkeypatch.setattr(timezone, "now", lambda: at)
     shift_check_in(actor=volunteer, signup=signup, at=start)
     shift_check_out(actor=personas[Role.COMMUNITY_SECRETARY], signup=signup)  # their own area's secretary
     assert ShiftSignup.objects.get(pk=signup.pk).minutes == 90

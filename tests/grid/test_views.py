@@ -100,3 +100,19 @@ def test_field_roles_home_pages_lead_to_their_work_not_a_promise(
     assert page.status_code == 200
     assert f'href="{link}' in html, link
     assert "后续版本" not in html and "next releases" not in html
+
+
+@pytest.mark.django_db
+def test_a_resident_on_the_staff_household_page_is_sent_to_their_own_page(grid: Grid, personas: dict) -> None:
+    """The staff page showed the resident their full ID number (the grid worker sees it masked) and none of
+    their own page: a resident is sent to their own household page, which shows no ID number."""
+    from grid.models import Person
+
+    Person.objects.filter(household=grid.h1).update(id_number="310106198203190004")
+    client = client_for(personas["resident"])
+    response = client.get(f"/grid/households/{grid.h1.code}/")
+    assert response.status_code == 302 and response["Location"] == "/h/"
+    assert "310106198203190004" not in client.get("/h/").content.decode()
+    assert client.get(f"/grid/households/{grid.h_other.code}/").status_code == 404  # another: as before
+    worker = client_for(personas["grid_worker"]).get(f"/grid/households/{grid.h1.code}/").content.decode()
+    assert "310106198203190004" not in worker and "0004" in worker  # staff pages: masking as before

@@ -70,3 +70,106 @@ def test_surprising_items_are_the_ones_whose_names_mislead(index: Index) -> None
     assert all(wrong is None or wrong != "dry" for _, wrong in dry)
     assert any(not entry.agreed for entry, wrong in dry if wrong is None)
     assert "dry" in index.__dict__["_surprising"]  # computed once per index, not per page view
+
+
+# --- a name whose bin depends on its kind; English compounds answered as their Chinese -----------------------
+# Shanghai's battery rule (2019 guide; the office's Q&A): rechargeable, button and lead-acid batteries are
+# hazardous, ordinary mercury-free dry cells (AA, AAA) dry waste. A name that does not say which is answered
+# with the split, whichever word the resident types, in either language.
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "电池",
+        "干电池",
+        "普通电池",
+        "废电池",
+        "旧电池",
+        "電池",
+        "battery",
+        "used batteries",
+        "dry cell",
+        "dry battery",
+    ],
+)
+def test_a_battery_that_does_not_say_which_kind_is_answered_with_the_split(index: Index, query: str) -> None:
+    answer = index.lookup(query)
+    assert answer.item is not None and answer.item.kind == "depends", (query, answer)
+    parts = {dest: zh for zh, _en, dest in answer.item.parts}
+    assert set(parts) == {"hazardous", "dry"}
+    assert (
+        "充电电池" in parts["hazardous"]
+        and "纽扣电池" in parts["hazardous"]
+        and "蓄电池" in parts["hazardous"]
+    )
+    assert "无汞" in parts["dry"] and "干电池" in parts["dry"]
+    assert all(en for _zh, en, _dest in answer.item.parts)  # the kinds have English names too
+
+
+@pytest.mark.parametrize(
+    ("query", "category", "kind"),
+    [
+        ("5号电池", "dry", "item"),  # the name says which: the rule decides, no split
+        ("AA battery", "dry", "item"),
+        ("AAA battery", "dry", "item"),
+        ("南孚电池", "dry", "item"),
+        ("一次性电池", "dry", "item"),
+        ("纽扣电池", "hazardous", "item"),
+        ("button battery", "hazardous", "item"),
+        ("充电电池", "hazardous", "item"),
+        ("rechargeable battery", "hazardous", "item"),
+        ("手机电池", "hazardous", "item"),
+        ("phone battery", "hazardous", "item"),
+        ("car battery", "hazardous", "item"),  # a lead-acid battery (rules: 汽车)
+    ],
+)
+def test_a_battery_whose_name_says_the_kind_gets_one_bin(
+    index: Index, query: str, category: str, kind: str
+) -> None:
+    answer = index.lookup(query)
+    assert (answer.category, answer.item.kind if answer.item else None) == (category, kind), query
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("milk tea", "奶茶"),
+        ("bubble tea", "奶茶"),
+        ("coffee cup", "咖啡杯"),
+        ("paper cup", "纸杯"),
+        ("battery", "电池"),
+        ("AA battery", "AA电池"),
+        ("button battery", "纽扣电池"),
+        ("phone battery", "手机电池"),
+        ("mobile phone battery", "手机电池"),
+        ("milk carton", "牛奶盒"),
+        ("takeaway box", "外卖盒"),
+        ("bubble tea cup", "奶茶杯"),
+        ("potted plant", "盆栽"),
+        ("canned food", "罐头"),
+        ("leftover takeaway", "吃剩的外卖"),
+    ],
+)
+def test_an_english_query_reaches_the_answer_of_its_chinese(index: Index, english: str, chinese: str) -> None:
+    en, zh = index.lookup(english), index.lookup(chinese)
+    assert zh.item is not None
+    assert (en.category, en.matched, en.item.kind if en.item else None) == (
+        zh.category,
+        zh.matched,
+        zh.item.kind,
+    ), english
+
+
+def test_a_partial_english_word_does_not_outrank_the_compound() -> None:
+    # Without any English name of a milk-tea item, "milk tea" is still put into Chinese (奶茶), not matched
+    # to its last word ("tea": 茶叶, wet waste).
+    english = {k: v for k, v in read_english().items() if "奶茶" not in k}
+    assert english["茶叶"] == "tea"
+    entries, aliases = source_index_data(read_items(), english=english, synonyms=read_synonyms())
+    plain = Index(entries, aliases)
+    for query in ("milk tea", "bubble tea", "a milk tea"):
+        answer = plain.lookup(query)
+        assert (answer.matched, answer.item.kind if answer.item else None) == ("奶茶", "composite"), query
+    # A word the glossary does not know still falls back to the English head noun.
+    assert plain.lookup("green tea").matched == "茶叶"

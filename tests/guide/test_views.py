@@ -242,3 +242,52 @@ def test_review_queue_names_the_public_lists_not_their_ids(grid: Grid, personas:
     assert "2019年上海官方在线查询、2019年查询小程序清单乙" in zh
     assert "2019 Shanghai official online lookup, 2019 lookup mini-program list B" in en
     assert "official-lookup-crawl-2019" not in zh + en and "miniprogram-list" not in zh + en
+
+
+@pytest.mark.parametrize("q", ["电池", "干电池", "普通电池", "battery", "dry cell"])
+def test_page_answers_a_battery_with_the_shanghai_split_in_both_languages(q: str) -> None:
+    zh = Client().get("/guide/", {"q": q}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-kind="depends"' in zh and "视种类而定" in zh
+    assert "充电电池、纽扣电池、蓄电池" in zh and "普通干电池（无汞" in zh
+    assert '<li data-destination="hazardous">' in zh and '<li data-destination="dry">' in zh
+    assert "有争议" not in zh and "Public sources disagree" not in zh
+    en = Client().get("/guide/", {"q": q}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Depends on the kind" in en and "rechargeable, button and lead-acid" in en
+    assert "ordinary mercury-free dry cells" in en and "Hazardous waste (有害垃圾)" in en
+
+
+@pytest.mark.parametrize(
+    ("q", "certainty", "zh", "en"),
+    [
+        ("香蕉皮", "sure", "答案确定", "Certain"),
+        ("香焦皮", "likely", "答案可能正确，请核对", "Probably right — please check"),
+        ("可降解塑料袋", "disputed", "答案有争议", "Disputed"),
+        (
+            "氪金键帽",
+            "likely",
+            "答案可能正确，请核对",
+            "Probably right — please check",
+        ),  # predicted, p ≥ 0.97
+        (
+            "塑料小鸭子",
+            "uncertain",
+            "答案不确定，仅供参考",
+            "Uncertain — for reference only",
+        ),  # a modifier only
+    ],
+)
+def test_page_says_how_sure_in_words_not_a_figure(q: str, certainty: str, zh: str, en: str) -> None:
+    for lang, words in (("zh-hans", zh), ("en", en)):
+        html = Client().get("/guide/", {"q": q}, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        answer = html.split('class="answer', 1)[1].split("</article>", 1)[0]
+        assert f'data-certainty="{certainty}">{words}<' in answer, (lang, answer)
+        assert "置信度" not in answer and "confidence" not in answer.lower() and "0.9" not in answer
+    body = Client().get("/api/v1/guide/lookup", {"q": q}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (body["certainty"], body["certainty_text"]) == (certainty, en)
+    assert isinstance(body["confidence"], float)  # the API keeps the figure
+
+
+def test_unrecognised_text_shows_no_figure() -> None:
+    html = Client().get("/guide/", {"q": "qwerty"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    answer = html.split('class="answer', 1)[1].split("</article>", 1)[0]
+    assert "0.1" not in answer and "置信度" not in answer

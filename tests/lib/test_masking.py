@@ -54,9 +54,13 @@ def test_export_is_masked_too(grid: Grid, personas: dict) -> None:
 
 
 @pytest.mark.django_db
-def test_resident_sees_own_household_unmasked(grid: Grid, personas: dict) -> None:
-    body = client_for(personas["resident"]).get(f"/grid/households/{grid.h1.code}/").content.decode()
-    assert grid.h1.contact_phone in body
+def test_resident_is_sent_from_the_staff_page_to_their_own_household_page(grid: Grid, personas: dict) -> None:
+    """The staff household page shows identity numbers (masked or not by role); a resident is sent to the
+    resident's page of their own household instead (tests/grid/test_views.py checks no ID number shows)."""
+    response = client_for(personas["resident"]).get(f"/grid/households/{grid.h1.code}/", follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain and response.redirect_chain[-1][0].startswith("/h/")
+    assert grid.h1.building.name in body and grid.h1.room in body
 
 
 @pytest.mark.django_db

@@ -118,6 +118,26 @@ def test_a_masked_room_is_not_shown_through_the_household_code(
 
 
 @pytest.mark.django_db
+def test_repeat_households_read_alike_on_the_numbers_page_and_the_dashboard(
+    grid: Grid, drops: dict, personas: dict
+) -> None:
+    """Issue 18: one rule (grid.presenters) on both pages: the household column names the household
+    (building and room), linked to its page for those who see it; the area's name is not put under it."""
+    for reader, code in (("community_secretary", grid.c1.code), ("subdistrict_admin", grid.sd.code)):
+        client = client_for(personas[reader])
+        for url in (f"/supervision/numbers/{code}/", f"/reports/dashboard/{code}/"):
+            page = client.get(url).content.decode()
+            assert f'<a href="/grid/households/{grid.h1.code}/">{grid.h1.building.name} 101</a>' in page, url
+    lead = client_for(personas["area_lead"])
+    for url in (f"/supervision/numbers/{grid.area.code}/", f"/reports/dashboard/{grid.area.code}/"):
+        page = lead.get(url).content.decode()
+        assert f"{grid.h1.building.name} ***</span>" in page and grid.h1.code not in page, url
+    numbers = lead.get(f"/supervision/numbers/{grid.area.code}/").content.decode()
+    table = numbers[numbers.index('id="offenders"') :]
+    assert f'<span class="muted" title="您的角色看不到门牌号">{grid.c1.name}</span>' not in table
+
+
+@pytest.mark.django_db
 def test_the_dashboard_states_its_ranking_rule_and_units(grid: Grid, drops: dict, personas: dict) -> None:
     zh = client_for(personas["area_lead"]).get(f"/reports/dashboard/{grid.area.code}/").content.decode()
     assert "按总分从高到低排名" in zh and "kg/d" not in zh and re.search(r"\d千克/天", zh)

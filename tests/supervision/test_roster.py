@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from grid.services.records import person_create
-from lib.clock import local_today
+from lib.clock import SHANGHAI, local_today
 from supervision.models import Holiday, OfferStatus, Shift, ShiftOffer, ShiftSignup, SignupStatus
 from supervision.selectors import gaps, repeat_offenders
 from supervision.services import (
@@ -77,8 +77,8 @@ def test_an_adjusted_working_sunday_opens_like_its_weekday(point) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_signup_swap_and_hours(grid: Grid, point) -> None:  # type: ignore[no-untyped-def]
-    today = local_today()
+def test_signup_swap_and_hours(grid: Grid, point, noon) -> None:  # type: ignore[no-untyped-def]
+    today = noon
     shifts_generate(points=[point], start=today, days=1)
     shift = Shift.objects.order_by("start").first()
     assert shift is not None
@@ -95,7 +95,8 @@ def test_signup_swap_and_hours(grid: Grid, point) -> None:  # type: ignore[no-un
         and moved.person == bob
         and moved.status == SignupStatus.ASSIGNED
     )
-    start = timezone.now() - datetime.timedelta(hours=2)
+    # The morning window (07:00–09:00, over at noon): in at 07:10, out at 08:45.
+    start = datetime.datetime.combine(today, datetime.time(7, 10), tzinfo=SHANGHAI)
     shift_check_in(actor=None, signup=moved, at=start)
     shift_check_out(actor=None, signup=moved, at=start + datetime.timedelta(minutes=95))
     assert ShiftSignup.objects.get(pk=moved.pk).minutes == 95
@@ -141,11 +142,14 @@ def test_numbers_page_and_repeat_offenders(grid: Grid, point, personas: dict) ->
 
 
 @pytest.mark.django_db
-def test_volunteer_pages(grid: Grid, point, personas: dict) -> None:  # type: ignore[no-untyped-def]
+def test_volunteer_pages(grid: Grid, point, personas: dict, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     volunteer = personas["volunteer"]
     volunteer.person = person_create(actor=None, node=grid.c1, name="志愿者")
     volunteer.save()
     today = local_today()
+    # 07:15 in Shanghai: inside the morning window, where check-in is taken (services.check_in_open).
+    at = datetime.datetime.combine(today, datetime.time(7, 15), tzinfo=SHANGHAI)
+    monkeypatch.setattr(timezone, "now", lambda: at)
     shifts_generate(points=[point], start=today, days=2)
     client = client_for(volunteer)
     # The first shift not over yet: shifts already over are refused (see test_a_shift_already_over_…).
@@ -324,3 +328,51 @@ def test_home_page_links_an_ended_shift_only_to_check_out(every_day_point, linke
     )
     html = client_for(linked_volunteer).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="todays-shift"' in html and "Check out of today's shift: 乙2号箱房 07:00–09:00" in html
+
+
+@pytest.mark.django_db
+def test_the_area_lead_reads_points_and_rosters_without_recording(  # type: ignore[no-untyped-def]
+    grid: Grid, point, personas: dict
+) -> None:
+    """Area staff oversee their area's points (accounts.roles.READ_POINTS): the nav leads to them, a point's
+    page shows its windows with their rosters, a roster links to the point's other windows; recording stays
+    refused."""
+    today = local_today()
+    shifts_generate(points=[point], start=today, days=3)
+    lead = client_for(personas["area_lead"])
+    assert 'href="/supervision/"' in lead.get("/").content.decode()  # 桶边值守 in the nav
+    home = lead.get("/supervision/")
+    text = home.content.decode()
+    assert home.status_code == 200 and f'href="/supervision/p/{point.code}/"' in text
+    assert "open-next-week" not in text and f"/supervision/p/{point.code}/record/" not in text
+    page = lead.get(f"/supervision/p/{point.code}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f"/supervision/p/{point.code}/record/" not in text and "/purity/" not in text
+    todays = list(Shift.objects.filter(point=point, day=today).order_by("start"))
+    assert todays and all(f'href="/supervision/shifts/{s.code}/roster/"' in text for s in todays)
+    assert "/signup/" not in text  # no sign-up buttons for a reader
+    assert lead.get(f"/supervision/p/{point.code}/record/").status_code == 403
+    roster = lead.get(f"/supervision/shifts/{todays[0].code}/roster/").content.decode()
+    assert f'href="/supervision/p/{point.code}/"' in roster and 'id="other-windows"' in roster
+    later = Shift.objects.filter(point=point, day=today + datetime.timedelta(days=1)).first()
+    assert later is not None and f'href="/supervision/shifts/{later.code}/roster/"' in roster
+    # A point of another residential area stays out of scope for that area's secretary.
+    assert client_for(personas["outsider"]).get(f"/supervision/p/{point.code}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_numbers_page_links_each_point(grid: Grid, point, personas: dict) -> None:  # type: ignore[no-untyped-def]
+    from supervision.models import PointDay
+
+    PointDay.objects.create(
+        subdistrict_id=grid.sd.pk,
+        community_id=grid.c1.pk,
+        point=point,
+        day=local_today() - datetime.timedelta(days=1),
+        category="wet",
+        total=4,
+        correct=3,
+    )
+    html = client_for(personas["area_lead"]).get(f"/supervision/numbers/{grid.c1.code}/").content.decode()
+    assert f'<a href="/supervision/p/{point.code}/">{point.name}</a>' in html

@@ -324,3 +324,26 @@ def test_a_meeting_tells_confirmed_replies_from_recorded_attendance(
     # Chinese labels end in the full-width colon (the translation carries it), never "会前回复:".
     assert "会前回复：" in html and "会上登记出席：" in html and "会前回复:" not in html
     assert 'id="present-pending"' in html and 'id="present"' not in html  # not recorded before the day
+
+
+@pytest.mark.django_db
+def test_a_meetings_attendance_is_saved_once_said_and_headed(grid: Grid, units: dict, personas: dict) -> None:
+    """Issue 18: the admin's list of invited units is saved through one service call, with a message; the
+    table has column headers."""
+    from units.services import attendance_mark_many
+
+    school, firm = units["school"], units["firm"]
+    meeting = meeting_create(
+        actor=None, subdistrict=grid.sd, title="联席会议", day=datetime.date(YEAR, 5, 28)
+    )
+    assert attendance_mark_many(actor=None, meeting=meeting, present=[school.code], representatives={}) == 1
+    admin = client_for(personas["subdistrict_admin"])
+    url = f"/units/meetings/{meeting.code}/"
+    page = admin.get(url).content.decode()
+    assert "<th>" in page[page.index('id="attendance"') :]
+    answer = admin.post(
+        url, {"present": [school.code, firm.code], f"rep-{firm.code}": "李代表"}, follow=True
+    ).content.decode()
+    assert "2家出席" in answer
+    present = dict(meeting.attendance.values_list("unit__code", "representative"))
+    assert present == {school.code: "", firm.code: "李代表"}

@@ -52,6 +52,8 @@ def _data_values() -> list[str]:
     values += Person.objects.values_list("name", flat=True)
     values += DropOffPoint.objects.values_list("name", flat=True)
     values += Building.objects.values_list("name", flat=True)
+    values += Building.objects.values_list("address", flat=True)  # the officer's case page shows it
+    values += Household.objects.values_list("stairwell", flat=True)
     contacts = list(Household.objects.values_list("contact_name", flat=True))
     values += contacts + [mask_name(c) for c in contacts]
     values += Category.objects.values_list("name", flat=True)
@@ -215,7 +217,7 @@ def test_the_walk_findings_speak_the_page_language(grid: Grid, personas: dict) -
     assert "干垃圾（其他）: 轻微混杂 1" in purity and "有害垃圾: 纯净 1" in purity and ">周</th>" in page
     assert "slight" not in zh and "clean" not in zh
     view = household_view(Household.objects.get(pk=grid.h1.pk), personas["community_secretary"])
-    assert f'>{view.building}</td><td data-label="室号">{view.room}</td>' in page
+    assert f'">{view.building} {view.room}</a> <small class="muted">{view.code}</small>' in page
     page, en = _read(secretary, numbers, "en")
     assert "Dry (residual) waste: slight mixing 1" in en and ">Week</th>" in page
 

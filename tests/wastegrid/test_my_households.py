@@ -238,8 +238,31 @@ def test_home_names_the_assignment_share_and_shows_the_visits_pages_figure(
     total = Household.objects.filter(building__microgrid=grid.m1).count()
     home = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "<span>已包责住户占比</span>" in home and "<span>覆盖率</span>" not in home
-    assert 'id="visited-quarter"' in home and f"本季已走访（1/{total} 户）" in home
+    assert 'id="visited-quarter"' in home and f"本微网格本季走访覆盖（1/{total} 户）" in home
     visits = client.get(f"/party/n/{grid.m1.code}/visits/").content.decode()
     assert f"<b>{round(100 / total)}%</b>" in visits and f"{round(100 / total)}%</a>" in home
     en = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Assigned to a grid worker" in en and f"Visited this quarter (1 of {total})" in en
+    assert "Assigned to a grid worker" in en
+    assert f"Micro-grid visit coverage this quarter (1 of {total} households)" in en
+
+
+def test_home_shows_the_workers_own_figure_first_named_as_theirs(grid: Grid, personas: dict) -> None:
+    """The home tile counted the whole micro-grid ("10%", 17/168) beside "my households" counting the worker's
+    own (3/17), neither saying which: the worker's own figure comes first, as "my households" counts it, and
+    the micro-grid's is named as the micro-grid's."""
+    mine = _mine(grid)
+    _visit(mine[0], TODAY)
+    _visit(mine[1], TODAY)
+    others = Household.objects.filter(building__microgrid=grid.m1).exclude(grid_worker=grid.w1).first()
+    if others is not None:
+        _visit(others, TODAY)  # counted for the micro-grid, not for the worker
+    client = client_for(personas["grid_worker"])
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    figures = home.split('<div class="figures">', 1)[1]
+    assert figures.index('id="home-my-visited"') < figures.index('id="visited-quarter"')
+    assert f'href="/grid/my/">2/{len(mine)}</a></b><span>我的包责户本季已走访</span>' in figures
+    my = client.get("/grid/my/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'我的包责户本季已走访: <b id="my-visited">2</b> / {len(mine)}' in my
+    en = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My households visited this quarter" in en
+    assert 'id="home-my-visited"' not in client_for(personas["community_secretary"]).get("/").content.decode()

@@ -268,3 +268,16 @@ def test_todays_correct_drop_offs_are_said_to_be_credited_tomorrow(grid: Grid, p
     assert 'id="points-tomorrow"' in page and "今天正确投放 2 次，积分将于明天计入。" in page
     en = client.get("/h/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Today: 2 correct drop-offs; their points are credited tomorrow." in en
+
+
+def test_every_link_of_a_resident_leads_to_their_own_page(grid: Grid, personas: dict) -> None:
+    """The home page's household link opened the staff household page; the points statement had no way back;
+    every resident page carries "My household" in its menu."""
+    client = client_for(personas["resident"])
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"/grid/households/{grid.h1.code}/" not in home and home.count('href="/h/"') >= 2
+    statement = client.get(f"/points/h/{grid.h1.code}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<a class="button" id="back-home" href="/h/">返回我家</a>' in statement
+    assert 'href="/h/" id="menu-my-household"' in statement  # in the menu of every page (base.html)
+    staff = client_for(personas["community_secretary"]).get(f"/points/h/{grid.h1.code}/").content.decode()
+    assert 'id="back-home"' not in staff and 'id="menu-my-household"' not in staff

@@ -1,0 +1,98 @@
+"""The audit log reads as a person would say it: names, not ids, codes or choice values."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+from django.utils import translation
+
+from audit.models import AuditEntry
+from audit.presenter import present
+from audit.services import audit_created
+from party.models import Visit, VisitOutcome
+from tests.conftest import Grid
+
+
+def _visit(grid: Grid) -> Visit:
+    return Visit.objects.create(
+        subdistrict=grid.sd,
+        household=grid.h1,
+        microgrid=grid.m1,
+        day=datetime.date(2026, 12, 1),
+        outcome=VisitOutcome.TALKED,
+        client_id=uuid.uuid4(),
+    )
+
+
+@pytest.mark.django_db
+def test_it_names_records_and_choices_and_the_system_in_words(grid: Grid) -> None:
+    visit = _visit(grid)
+    audit_created(actor=None, obj=visit)
+    with translation.override("zh-hans"):
+        (view,) = present(AuditEntry.objects.filter(model="party.Visit"))
+        text = view.text
+        assert view.actor == "系统"
+        assert view.record == f"走访 {grid.h1} 2026-12-01 已入户交流"
+        assert "talked" not in view.record and "talked" not in text
+        assert "街道" not in text  # the sub-district is the page's scope, not a change
+        assert str(visit.client_id) not in text  # the phone's UUID is an internal
+        assert f"住户: {grid.h1}" in text
+
+
+@pytest.mark.django_db
+def test_an_old_entry_shows_its_records_name_as_it_is_now(grid: Grid) -> None:
+    visit = _visit(grid)
+    AuditEntry.objects.create(
+        action="create", model="party.Visit", object_id=str(visit.pk), object_repr="2 2026-12-01 talked"
+    )
+    with translation.override("zh-hans"):
+        (view,) = present(AuditEntry.objects.filter(model="party.Visit"))
+    assert "talked" not in view.record and str(grid.h1) in view.record
+
+
+@pytest.mark.django_db
+def test_a_key_to_a_gone_record_reads_its_last_logged_name_never_an_id(grid: Grid) -> None:
+    visit = _visit(grid)
+    AuditEntry.objects.create(
+        action="delete", model="grid.Household", object_id="999999", object_repr="9号楼 909"
+    )
+    AuditEntry.objects.create(
+        action="update",
+        model="party.Visit",
+        object_id=str(visit.pk),
+        object_repr=str(visit),
+        changes={"household_id": [grid.h1.pk, 999999], "plan_id": [None, 888888]},
+    )
+    with translation.override("zh-hans"):
+        view = present(AuditEntry.objects.filter(action="update"))[0]
+    assert f"住户: {grid.h1} → 9号楼 909" in view.text
+    assert "#" not in view.text and "888888" not in view.text
+    assert "已不存在的" in view.text
+
+
+@pytest.mark.django_db
+def test_opaque_codes_and_hashes_are_not_shown_as_changes(grid: Grid) -> None:
+    AuditEntry.objects.create(
+        action="create",
+        model="supervision.ShiftOffer",
+        object_id="1",
+        object_repr="x",
+        changes={"code": "tghqsx79dh", "status": "pending"},
+    )
+    AuditEntry.objects.create(
+        action="create",
+        model="accounts.AccountClaim",
+        object_id="1",
+        object_repr="y",
+        changes={"code_hash": "ab12"},
+    )
+    with translation.override("zh-hans"):
+        views = present(
+            AuditEntry.objects.filter(model__in=["supervision.ShiftOffer", "accounts.AccountClaim"]).order_by(
+                "id"
+            )
+        )
+    assert views[0].text == "状态: 等待答复"
+    assert "ab12" not in views[1].text

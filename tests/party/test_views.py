@@ -1,0 +1,131 @@
+"""The visits pages (issue 18): a quarter's existing plan is shown, not offered again; visitors are added
+with a message naming them; the plan page narrows to a building or a search, a page at a time, its cards
+led by the household's building and room."""
+
+from __future__ import annotations
+
+import pytest
+
+from grid.models import Household
+from grid.services.records import building_create, household_create, person_create
+from lib.clock import local_today
+from lib.periods import Period
+from party.models import OrgKind, PartyMember
+from party.services import member_add, org_create, visit_plan_create, visit_plan_members_add
+from tests.conftest import Grid, client_for
+
+QUARTER = Period.containing("quarter", local_today())
+
+
+def _members(grid: Grid, *names: str) -> list[PartyMember]:
+    committee = org_create(actor=None, kind=OrgKind.COMMITTEE, name="测试街道党工委", node=grid.sd)
+    branch = org_create(actor=None, kind=OrgKind.BRANCH, name="甲第一党支部", node=grid.c1, parent=committee)
+    return [
+        member_add(
+            actor=None, person=person_create(actor=None, node=grid.c1, name=n), org=branch, community=grid.c1
+        )
+        for n in names
+    ]
+
+
+@pytest.mark.django_db
+def test_an_existing_plan_is_shown_and_visitors_are_added_with_a_message(grid: Grid, personas: dict) -> None:
+    first, second = _members(grid, "党员甲", "党员乙")
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER, members=[first])
+    secretary = client_for(personas["community_secretary"])
+    page = secretary.get(f"/party/n/{grid.m1.code}/visits/").content.decode()
+    assert 'id="new-plan"' not in page and 'id="all-planned"' in page and plan.code in page
+    # The area's form offers only the micro-grid still without a plan.
+    area = secretary.get(f"/party/n/{grid.c1.code}/visits/").content.decode()
+    form = area[area.index('id="new-plan"') :]
+    assert f'value="{grid.m2.code}"' in form and f'value="{grid.m1.code}"' not in form
+    # A post for the planned micro-grid (an old form) adds to the plan and says who was added.
+    answer = secretary.post(
+        f"/party/n/{grid.c1.code}/visits/",
+        {"microgrid": grid.m1.code, "members": [str(first.pk), str(second.pk)]},
+        follow=True,
+    ).content.decode()
+    assert "本季度计划已存在，已添加走访人员：党员乙" in answer
+    assert set(plan.members.all()) == {first, second}
+    again = secretary.post(
+        f"/party/plan/{plan.code}/members/", {"members": [str(second.pk)]}, follow=True
+    ).content.decode()
+    assert "没有新增" in again
+
+
+@pytest.mark.django_db
+def test_members_add_returns_only_the_new_ones_audited(grid: Grid) -> None:
+    from audit.models import AuditEntry
+
+    first, second = _members(grid, "党员甲", "党员乙")
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER, members=[first])
+    assert visit_plan_members_add(actor=None, plan=plan, members=[first, second]) == [second]
+    assert visit_plan_members_add(actor=None, plan=plan, members=[second]) == []
+    assert AuditEntry.objects.filter(reason=f"visitor added to the plan {plan.code}").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_plan_page_filters_by_building_searches_and_pages(grid: Grid, personas: dict) -> None:
+    big = building_create(
+        actor=None, community=grid.c1, name="11号楼", address="测试路1弄11号", microgrid=grid.m1
+    )
+    for n in range(40):
+        household_create(actor=None, building=big, room=f"{n // 4 + 1}{n % 4 + 1:02d}", size=1)
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER)
+    secretary = client_for(personas["community_secretary"])
+    url = f"/party/plan/{plan.code}/"
+    page = secretary.get(url).content.decode()
+    total = Household.objects.filter(building__microgrid=grid.m1).count()
+    assert page.count('class="card visit-row"') == 30 and 'id="next-page"' in page
+    assert f"列出{total}户" in page
+    # Cards lead with the building and room, not the raw code.
+    assert '<b class="household-name">1号楼 101</b>' in page
+    only = secretary.get(url, {"building": big.code, "show": "all"}).content.decode()
+    assert only.count('class="card visit-row"') == 30 and "列出40户" in only
+    assert '<b class="household-name">1号楼' not in only
+    found = secretary.get(url, {"q": "1003", "show": "all"}).content.decode()
+    assert found.count('class="card visit-row"') == 1 and "11号楼 1003" in found
+    # The filter links keep the building.
+    assert f"building={big.code}" in only[only.index('id="plan-filter"') :]
+
+
+@pytest.mark.django_db
+def test_a_plans_title_writes_the_quarter_as_people_do_in_the_readers_language(
+    grid: Grid, personas: dict
+) -> None:
+    """ "交通第1微网格 2026-Q4 入户走访": the quarter's key in a generated title. New titles carry the quarter's
+    label; stored ones (older plans) are shown with it, in the reader's language."""
+    from django.utils import translation
+
+    from party.models import VisitPlan
+
+    with translation.override("zh-hans"):
+        plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER)
+    q = (QUARTER.start.month - 1) // 3 + 1
+    zh_label = f"{QUARTER.start.year}年第{q}季度"
+    assert plan.title == f"{grid.m1.name} {zh_label} 入户走访" and QUARTER.key not in plan.title
+    VisitPlan.objects.filter(pk=plan.pk).update(
+        title=f"{grid.m1.name} {QUARTER.key} 入户走访"
+    )  # an older one
+    client = client_for(personas["community_secretary"])
+    zh = client.get(f"/party/n/{grid.m1.code}/visits/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"{grid.m1.name} {zh_label} 入户走访</a>" in zh and QUARTER.key + " 入户走访" not in zh
+    en = client.get(f"/party/plan/{plan.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<h1>{grid.m1.name} door-to-door visits, {QUARTER.start.year} Q{q}</h1>" in en
+    VisitPlan.objects.filter(pk=plan.pk).update(title=f"秋季走访 {QUARTER.key}")  # typed by hand: kept
+    plan.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert plan.display_title == f"秋季走访 {zh_label}"
+
+
+@pytest.mark.django_db
+def test_the_pledge_texts_version_is_written_in_the_readers_language(grid: Grid) -> None:
+    from django.utils import translation
+
+    from party.services import pledge_version_label
+
+    with translation.override("en"):
+        assert pledge_version_label("2019版") == "2019 version"
+    with translation.override("zh-hans"):
+        assert pledge_version_label("2019版") == "2019版"
+    assert pledge_version_label("修订稿") == "修订稿"
