@@ -288,11 +288,7 @@ def _store_answer(insert: str, params: list[Any], correct: bool, ms: int) -> tup
     once this process holds the answer writers' lock (contests.writelock), so taps queue instead of sleeping."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = (
-                f"WITH a AS ({insert}) "
-                "UPDATE contests_entry SET score = score + %s, total_ms = total_ms + %s FROM a "
-                "WHERE contests_entry.id = a.entry_id RETURNING a.id, a.entry_id"
-            )
+            sql = _tap_sql(insert)
             # psycopg binds parameters on the client (Django's default), so two statements go in one message;
             # PostgreSQL runs such a message as one implicit transaction, which SET LOCAL applies to.
             own = not connection.in_atomic_block and not connection.settings_dict["OPTIONS"].get(
@@ -319,20 +315,45 @@ def _store_answer(insert: str, params: list[Any], correct: bool, ms: int) -> tup
 _PREPARED: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
+def _tap_sql(insert: str) -> str:
+    """PostgreSQL's tap: `insert` (one of the INSERTs above) and the entry's score in one statement."""
+    return (
+        f"WITH a AS ({insert}) "
+        "UPDATE contests_entry SET score = score + %s, total_ms = total_ms + %s FROM a "
+        "WHERE contests_entry.id = a.entry_id RETURNING a.id, a.entry_id"
+    )
+
+
+def tap_prepare() -> None:
+    """On PostgreSQL, prepare the fast tap (`answer_fast`'s statement) on this connection ahead of the first
+    tap; nothing when it is prepared already (a lookup) or on SQLite. The state poll calls it while a question
+    is open, so the first question's taps find the statement ready, as every later question's do."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        _prepared_name(cursor, _tap_sql(_INSERT_CHECKED))
+
+
+def _prepared_name(cursor: Any, sql: str) -> str:
+    """The name `sql` (%s placeholders) is prepared under on this connection, preparing it when it is not."""
+    names = _PREPARED.setdefault(connection.connection, {})
+    name = names.get(sql)
+    if name is None:
+        name = f"wastegrid_tap_{len(names)}"
+        parts = sql.split("%s")  # %s → $1, $2…
+        numbered = "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+        cursor.execute(f"PREPARE {name} AS {numbered}")
+        names[sql] = name
+    return name
+
+
 def _execute_prepared(cursor: Any, sql: str, params: list[Any], *, prefix: str = "") -> None:
     """Execute `sql` (%s placeholders) with `params` as a statement prepared on this connection, after
     `prefix` (statements sent in the same message). Should the server have lost it (a pooler between, a
     DISCARD), the statement is prepared again and, outside a caller's transaction, the tap is sent once more;
     a second loss raises (a pooler that never keeps a session's statements is not one this path can serve)."""
     for attempt in (1, 2):
-        names = _PREPARED.setdefault(connection.connection, {})
-        name = names.get(sql)
-        if name is None:
-            name = f"wastegrid_tap_{len(names)}"
-            parts = sql.split("%s")  # %s → $1, $2…
-            numbered = "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
-            cursor.execute(f"PREPARE {name} AS {numbered}")
-            names[sql] = name
+        name = _prepared_name(cursor, sql)
         try:
             cursor.execute(prefix + f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
             return

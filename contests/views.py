@@ -25,6 +25,7 @@ from contests.services import (
     contest_join,
     contest_next,
     contest_start,
+    tap_prepare,
     time_left,
 )
 from contests.tickets import ticket_issue, ticket_read
@@ -207,6 +208,8 @@ def state(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if view is None:
         raise Http404
     context = _state(view, user, shown=request.GET.get("v", ""))
+    if context["ticket"]:  # a question to answer: this worker's connection gets the tap ready beforehand
+        tap_prepare()
     return render(request, "contests/partials/state.html", context)
 
 

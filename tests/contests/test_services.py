@@ -421,6 +421,41 @@ def test_on_postgresql_the_tap_is_prepared_once_per_connection_and_prepared_agai
 
 
 @pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_state_poll_prepares_the_tap_so_the_first_tap_only_executes(
+    grid: Grid, personas: dict
+) -> None:
+    """The phones poll the state every second before anyone taps: a poll while a question is open prepares
+    the tap on that connection (once), and the first tap then only executes it."""
+    from django.db import connection
+
+    from contests.services import answer_fast
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's statements cost no planning round trip")
+    contest, (alice, _bob) = _running(grid, personas)
+    connection.close()  # a worker's new connection: nothing prepared on it yet
+    sent: list[str] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    poller = client_for(personas["resident"])
+    with connection.execute_wrapper(spy):
+        for _ in range(2):
+            assert (
+                poller.get(f"/contests/c/{contest.code}/state/", headers={"HX-Request": "true"}).status_code
+                == 200
+            )
+    assert sum(s.startswith("PREPARE wastegrid_tap_") for s in sent) == 1  # the first poll only
+    sent.clear()
+    with connection.execute_wrapper(spy):
+        tapped = answer_fast(user_id=personas["resident"].pk, code=contest.code, order=0, choice=1)
+    assert tapped is not None and tapped[1].entry_id == alice.pk
+    assert not any(s.startswith("PREPARE") for s in sent) and any("EXECUTE wastegrid_tap_" in s for s in sent)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_on_postgresql_a_tap_is_its_own_health_check_and_a_dead_connection_falls_back(
     grid: Grid, personas: dict
 ) -> None:
