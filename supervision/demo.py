@@ -199,8 +199,7 @@ def duty_demo_generate(*, sd: GridNode, seed: int = 2019) -> int:
             if rng.random() > q + 0.05:
                 continue
             past = shift.day < today
-            start = datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
-            end = datetime.datetime.combine(shift.day, shift.end, tzinfo=SHANGHAI)
+            start, end = shift.starts_at, shift.ends_at
             signups.append(
                 ShiftSignup(
                     subdistrict_id=sd.pk,

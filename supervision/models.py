@@ -8,6 +8,8 @@ on a hot path.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from grid.scope import ScopedQuerySet
 from guide.models import CategoryKey
-from lib.clock import local_time
+from lib.clock import SHANGHAI, local_time
 from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
 from supervision.outcomes import MISTAKE_Q, Outcome
@@ -147,6 +149,16 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point.code} {self.day} {self.start:%H:%M}"
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        """The window's start as an aware datetime: its `day` at `start`, Shanghai time."""
+        return datetime.datetime.combine(self.day, self.start, tzinfo=SHANGHAI)
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        """The window's end as an aware datetime: its `day` at `end`, Shanghai time."""
+        return datetime.datetime.combine(self.day, self.end, tzinfo=SHANGHAI)
 
 
 class SignupStatus(models.TextChoices):

@@ -21,7 +21,7 @@ from accounts.roles import MANAGE_AREA, READ_COVERAGE
 from grid.models import Person
 from grid.presenters import person_phone
 from grid.scope import OUT_OF_SCOPE, Scope, get_node_for_user
-from lib.clock import SHANGHAI, local_today
+from lib.clock import local_today
 from lib.forms import attempt, form_page
 from lib.validation import form_pk
 from supervision.models import Shift, ShiftSignup, SignupStatus
@@ -106,7 +106,7 @@ def shift_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     taken = {s.person_id for s in signups}
     # A sign-up staff made can be withdrawn until the window starts (the service checks it again).
-    started = timezone.now() >= datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
+    started = timezone.now() >= shift.starts_at
     # "Understaffed windows" leads back to the reader's own level (an area lead's area, a sub-district's
     # admin's sub-district), not down to the residential area they never opened.
     community = shift.point.community

@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, Sum
 from accounts.roles import READ_COVERAGE, READ_POINTS, RECORD_SORTING
 from grid.models import GridNode, GridWorker, Household, Level
 from grid.scope import Scope
-from lib.clock import SHANGHAI, local_today
+from lib.clock import local_today
 from lib.numbers import Num, pct
 from supervision.ingest.observations import points_for
 from supervision.models import (
@@ -254,7 +254,7 @@ def missed(node: GridNode, day: datetime.date, now: datetime.datetime) -> list[S
         .filter(present=0, needed__gt=0)
         .select_related("point__community")
         .order_by("start", "point__code")
-        if now >= datetime.datetime.combine(s.day, s.end, tzinfo=SHANGHAI)
+        if now >= s.ends_at
     ]
     return ended
 

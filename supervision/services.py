@@ -116,8 +116,7 @@ SHIFT_OVER = Msg(
 def shift_is_over(shift: Shift, now: datetime.datetime | None = None) -> bool:
     """True once the shift's end (its `day` at `end`, Shanghai time) has passed; `now` (aware) defaults to
     the clock. The one test of "over" used by the sign-up check and by the pages that offer shifts."""
-    ends = datetime.datetime.combine(shift.day, shift.end, tzinfo=SHANGHAI)
-    return (now or timezone.now()) >= ends
+    return (now or timezone.now()) >= shift.ends_at
 
 
 @transaction.atomic
@@ -179,8 +178,7 @@ def shift_signup_withdraw(*, actor: Any, signup: ShiftSignup) -> ShiftSignup:
         Scope.of(actor).require(signup.person.node)
     if signup.status != SignupStatus.ASSIGNED:
         raise ValidationError(str(NOT_BY_STAFF))
-    starts = datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
-    if signup.checked_in_at is not None or timezone.now() >= starts:
+    if signup.checked_in_at is not None or timezone.now() >= shift.starts_at:
         raise ValidationError(str(STARTED))
     before = snapshot(signup)
     signup.status = SignupStatus.CANCELLED
@@ -202,8 +200,7 @@ def shift_signup_cancel(*, actor: Any, signup: ShiftSignup) -> ShiftSignup:
     if actor is None or actor.person_id != signup.person_id:
         raise PermissionDenied(str(NOT_YOURS))
     _require_point(actor, shift.point)
-    starts = datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
-    if signup.checked_in_at is not None or timezone.now() >= starts:
+    if signup.checked_in_at is not None or timezone.now() >= shift.starts_at:
         raise ValidationError(str(STARTED))
     if signup.status not in (SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED):
         return signup  # already cancelled or handed over: nothing to do (a second tap)
@@ -321,33 +318,22 @@ def _require_signup(actor: Any, signup: ShiftSignup) -> None:
 CHECK_IN_OPENS_BEFORE = datetime.timedelta(minutes=30)
 
 
-def shift_window(shift: Shift) -> tuple[datetime.datetime, datetime.datetime]:
-    """The shift's window as aware datetimes: its `day` at `start` and at `end`, Shanghai time. The times
-    are the shift's own (generated from the point's windows for that day, holidays and adjusted working
-    days included), so this is the window that day really had."""
-    return (
-        datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI),
-        datetime.datetime.combine(shift.day, shift.end, tzinfo=SHANGHAI),
-    )
-
-
 def check_in_opens(shift: Shift) -> datetime.datetime:
     """When check-in opens: `CHECK_IN_OPENS_BEFORE` before the window starts (it closes at the end)."""
-    return shift_window(shift)[0] - CHECK_IN_OPENS_BEFORE
+    return shift.starts_at - CHECK_IN_OPENS_BEFORE
 
 
 def check_in_open(shift: Shift, now: datetime.datetime | None = None) -> bool:
     """True while a check-in for the shift is taken: from `check_in_opens` until the window ends. The one
     test used by `shift_check_in` and by the pages that offer the button."""
     at = now or timezone.now()
-    return check_in_opens(shift) <= at < shift_window(shift)[1]
+    return check_in_opens(shift) <= at < shift.ends_at
 
 
 def duty_minutes(shift: Shift, checked_in: datetime.datetime, checked_out: datetime.datetime) -> int:
     """Whole minutes of [check-in, check-out] that fall inside the shift's window: arriving early or
     checking out late credits nothing beyond the window."""
-    starts, ends = shift_window(shift)
-    overlap = min(checked_out, ends) - max(checked_in, starts)
+    overlap = min(checked_out, shift.ends_at) - max(checked_in, shift.starts_at)
     return max(0, int(overlap.total_seconds() // 60))
 
 
@@ -369,7 +355,7 @@ def _check_in_refusal(shift: Shift, at: datetime.datetime) -> str | None:
                 f"({CHECK_IN_OPENS_BEFORE.seconds // 60} minutes before the shift starts at {shift.start:%H:%M}).",
             )
         )
-    if at >= shift_window(shift)[1]:
+    if at >= shift.ends_at:
         return str(
             Msg(
                 f"该班次已于 {shift.end:%H:%M} 结束，不能再签到。",

@@ -23,7 +23,7 @@ from grid.models import Person
 from grid.presenters import household_view
 from grid.scope import OUT_OF_SCOPE, Scope, get_node_for_user, home_node
 from guide.models import CategoryKey
-from lib.clock import SHANGHAI, local_time, local_today
+from lib.clock import local_time, local_today
 from lib.confirm import confirm_first
 from lib.masking import mask_name
 from lib.periods import last_days, query_days
@@ -80,7 +80,7 @@ def _weeks(today: datetime.date) -> tuple[tuple[datetime.date, datetime.date], .
 
 
 def _started(shift: Shift, now: datetime.datetime) -> bool:
-    return now >= datetime.datetime.combine(shift.day, shift.start, tzinfo=SHANGHAI)
+    return now >= shift.starts_at
 
 
 def _point_for_user(user: User, code: str) -> DropOffPoint:

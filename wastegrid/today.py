@@ -20,7 +20,6 @@ from enforcement.selectors import case_counts, cases_awaiting_step, open_case_co
 from grid.models import GridNode, Level
 from grid.scope import Scope
 from grid.selectors import imports_recent, imports_summary
-from lib.clock import SHANGHAI
 from reports.selectors import report_jobs_recent
 from supervision.plausibility import flagged_pending_count
 from supervision.selectors import Rate, gaps, missed, numbers_by_child, repeat_offenders
@@ -55,11 +54,7 @@ def _today_windows(node: GridNode, day: datetime.date) -> list[Any]:
     for s in gone:
         s.missed = True  # type: ignore[attr-defined]  # read by templates/accounts/partials/today.html
     ended = {s.pk for s in gone}
-    ahead = [
-        s
-        for s in gaps(node, day)
-        if s.pk not in ended and now < datetime.datetime.combine(s.day, s.end, tzinfo=SHANGHAI)
-    ]
+    ahead = [s for s in gaps(node, day) if s.pk not in ended and now < s.ends_at]
     return gone + ahead
 
 
