@@ -53,7 +53,8 @@ class AreaOut(Schema):
     name: str
     rank: int | None
     total: Decimal | None = Field(description="null until every indicator has enough data")
-    meets: bool
+    rated: bool = Field(description="every indicator has enough data; false: not rated (未评级), no verdict")
+    meets: bool = Field(description="meets the standard; always false when not rated")
     vetoed: bool
     indicators: list[IndicatorOut]
 
@@ -116,6 +117,7 @@ def get_assessment(request: HttpRequest, code: str, q: Query[PeriodIn]) -> dict[
                 "name": a.node.name,
                 "rank": a.rank,
                 "total": a.total,
+                "rated": a.rated,
                 "meets": a.meets,
                 "vetoed": a.vetoed,
                 "indicators": [

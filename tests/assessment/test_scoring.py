@@ -335,7 +335,9 @@ def test_assessment_api(grid: Grid, data: dict, personas: dict) -> None:
     assert body["period"] == "2026-09" and body["met"] == 0 and body["grade"] == "poor"
     by_code = {a["code"]: a for a in body["areas"]}
     assert by_code[grid.c1.code]["total"] == "90.00" and by_code[grid.c1.code]["vetoed"] is True
-    assert by_code[grid.c1.code]["indicators"][0]["sample"] == 100
+    assert by_code[grid.c1.code]["indicators"][0]["sample"] == 100 and by_code[grid.c1.code]["rated"] is True
+    empty = admin.get(f"/api/v1/assessment/{grid.sd.code}?period=2026-01").json()["areas"]
+    assert empty and all(a["total"] is None and not a["rated"] and not a["meets"] for a in empty)  # 未评级
     bad = admin.get(f"/api/v1/assessment/{grid.sd.code}?period=2026-13")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_period"
     assert admin.get(f"/api/v1/assessment/{grid.sd.code}?period=" + "9" * 50).status_code == 400

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -151,6 +153,21 @@ def test_pages_play_board_and_paper(grid: Grid, personas: dict, bank: int) -> No
     pdf = secretary.get(f"/contests/c/{contest.code}/paper.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "参考答案" in text and question.text[:6] in text.replace("\n", "")
+
+
+@contextmanager
+def statements_sent() -> Iterator[list[str]]:
+    """The SQL of every statement sent on the default connection inside the block."""
+    from django.db import connection
+
+    sent: list[str] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        yield sent
 
 
 def _running(grid: Grid, personas: dict, questions: int = 1) -> tuple[Contest, list[Entry]]:
@@ -394,26 +411,20 @@ def test_on_postgresql_the_tap_is_prepared_once_per_connection_and_prepared_agai
         pytest.skip("SQLite's statements cost no planning round trip")
     contest, (alice, bob) = _running(grid, personas)
     connection.close()  # a worker's new connection: nothing prepared on it yet
-    sent: list[str] = []
-
-    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        sent.append(sql)
-        return execute(sql, params, many, context)
 
     def prepared() -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE %s", ["wastegrid_tap_%"])
             return [row[0] for row in cursor.fetchall()]
 
-    with connection.execute_wrapper(spy):
+    with statements_sent() as sent:
         first = answer_fast(user_id=personas["resident"].pk, code=contest.code, order=0, choice=1)
     assert first is not None and first[1].entry_id == alice.pk
     assert [s.split(" AS ")[0] for s in sent if s.startswith("PREPARE")] == ["PREPARE wastegrid_tap_0"]
     assert any("EXECUTE wastegrid_tap_0(" in s for s in sent) and prepared() == ["wastegrid_tap_0"]
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")  # what a pooler or DISCARD ALL does behind Django's back
-    sent.clear()
-    with connection.execute_wrapper(spy):
+    with statements_sent() as sent:
         second = answer_fast(user_id=personas["volunteer"].pk, code=contest.code, order=0, choice=2)
     assert second is not None and second[1].entry_id == bob.pk and not second[1].correct
     assert sum(s.startswith("PREPARE") for s in sent) == 1 and prepared() == ["wastegrid_tap_0"]
@@ -434,22 +445,15 @@ def test_on_postgresql_the_state_poll_prepares_the_tap_so_the_first_tap_only_exe
         pytest.skip("SQLite's statements cost no planning round trip")
     contest, (alice, _bob) = _running(grid, personas)
     connection.close()  # a worker's new connection: nothing prepared on it yet
-    sent: list[str] = []
-
-    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
     poller = client_for(personas["resident"])
-    with connection.execute_wrapper(spy):
+    with statements_sent() as sent:
         for _ in range(2):
             assert (
                 poller.get(f"/contests/c/{contest.code}/state/", headers={"HX-Request": "true"}).status_code
                 == 200
             )
     assert sum(s.startswith("PREPARE wastegrid_tap_") for s in sent) == 1  # the first poll only
-    sent.clear()
-    with connection.execute_wrapper(spy):
+    with statements_sent() as sent:
         tapped = answer_fast(user_id=personas["resident"].pk, code=contest.code, order=0, choice=1)
     assert tapped is not None and tapped[1].entry_id == alice.pk
     assert not any(s.startswith("PREPARE") for s in sent) and any("EXECUTE wastegrid_tap_" in s for s in sent)
@@ -471,12 +475,6 @@ def test_on_postgresql_a_tap_is_its_own_health_check_and_a_dead_connection_falls
         pytest.skip("SQLite has no health-check round trip")
     contest, (alice, bob) = _running(grid, personas)
     connection.ensure_connection()
-    sent: list[str] = []
-
-    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
     sent_checks: list[str] = []
     real_is_usable = connection.is_usable
 
@@ -487,7 +485,7 @@ def test_on_postgresql_a_tap_is_its_own_health_check_and_a_dead_connection_falls
     connection.is_usable = counting_is_usable  # type: ignore[method-assign]
     try:
         setattr(connection, "health_check_done", False)  # noqa: B010 (as at the start of a request)
-        with connection.execute_wrapper(spy):
+        with statements_sent() as sent:
             first = answer_fast(user_id=personas["resident"].pk, code=contest.code, order=0, choice=1)
         assert first is not None and first[1].entry_id == alice.pk
         assert sent_checks == [] and any("EXECUTE wastegrid_tap_" in s for s in sent)

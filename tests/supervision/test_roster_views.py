@@ -1,5 +1,5 @@
 """The roster page (issue 18): those who arrange people (READ_PERSONAL_DATA, their own part of the grid) see
-the phones of the signed-up and of the candidates in full, to call them; the area lead reads them masked."""
+the phones of the signed-up and of the candidates in full, to call them (a tap-to-call link); the area lead reads them masked."""
 
 from __future__ import annotations
 
@@ -33,6 +33,6 @@ def test_the_secretary_sees_phones_to_call_the_area_lead_reads_them_masked(
     candidate = person_create(actor=None, node=grid.c1, name="候选乙", phone="13811112222")
     url = f"/supervision/shifts/{shift.code}/roster/"
     mine = client_for(personas["community_secretary"]).get(url, {"q": "候选"}).content.decode()
-    assert "17912345770" in mine and "13811112222" in mine and candidate.name in mine
+    assert 'href="tel:17912345770"' in mine and 'href="tel:13811112222"' in mine and candidate.name in mine
     lead = client_for(personas["area_lead"]).get(url).content.decode()
-    assert "17912345770" not in lead and "179****5770" in lead
+    assert "17912345770" not in lead and "179****5770" in lead and "tel:" not in lead  # a masked number dials nothing
