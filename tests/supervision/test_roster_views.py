@@ -35,4 +35,5 @@ def test_the_secretary_sees_phones_to_call_the_area_lead_reads_them_masked(
     mine = client_for(personas["community_secretary"]).get(url, {"q": "候选"}).content.decode()
     assert 'href="tel:17912345770"' in mine and 'href="tel:13811112222"' in mine and candidate.name in mine
     lead = client_for(personas["area_lead"]).get(url).content.decode()
-    assert "17912345770" not in lead and "179****5770" in lead and "tel:" not in lead  # a masked number dials nothing
+    # A masked number dials nothing: no link.
+    assert "17912345770" not in lead and "179****5770" in lead and "tel:" not in lead
