@@ -10,7 +10,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from activities.models import Activity, ActivityKind
+from activities.models import PARTY_KINDS, Activity, ActivityKind
 from activities.services import activity_check_in, activity_close, activity_create
 from grid.models import GridNode, Level, Person
 from lib.clock import local_today
@@ -115,19 +115,14 @@ def activities_demo_generate(sd: GridNode, seed: int = 2019) -> int:
             place="育婴堂路小学",
         )
     for activity, node in held:
-        people = (
-            list(
-                Person.objects.filter(household__community=node)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:200]
-            )
-            if node.level == Level.COMMUNITY
-            else list(
-                Person.objects.filter(party_member__isnull=False, subdistrict=sd)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:200]
-            )
-        )
+        # A theme party day is the members' own (activities.services.may_join): the area's members come.
+        if activity.kind in PARTY_KINDS:
+            who = Person.objects.filter(party_member__active=True, party_member__community=node)
+        elif node.level == Level.COMMUNITY:
+            who = Person.objects.filter(household__community=node)
+        else:
+            who = Person.objects.filter(party_member__isnull=False)
+        people = list(who.filter(subdistrict=sd).order_by("pk").values_list("pk", flat=True)[:200])
         for pk in rng.sample(people, k=min(len(people), rng.randrange(12, 30))):
             activity_check_in(
                 actor=None, activity=activity, person=Person.objects.get(pk=pk), now=activity.starts_at

@@ -25,6 +25,11 @@ class ActivityKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Kinds meant for party members (a theme party day is the branch's own meeting): offered to, and taken from,
+# active party members only (activities.services.may_join); every other kind is open to everyone it concerns.
+PARTY_KINDS = frozenset({ActivityKind.THEME_DAY})
+
+
 class ActivityStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -92,6 +97,10 @@ class Activity(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def for_party_members(self) -> bool:
+        return self.kind in PARTY_KINDS
+
 
 class Registration(models.Model):
     # Evidence (who came, minutes credited): an activity with registrations is closed, never deleted.
@@ -118,6 +127,10 @@ class ActivityPhoto(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
 
     def __str__(self) -> str:
         return f"{self.activity} · {_('photo')}"

@@ -14,10 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityKind, ActivityPhoto, ActivityStatus, Registration
+from activities.models import (
+    Activity,
+    ActivityKind,
+    ActivityPhoto,
+    ActivityStatus,
+    Registration,
+)
 from audit.services import audit_created, audit_updated, records_delete, saved_user, snapshot
 from grid.models import GridNode, Level, Person
 from grid.scope import Scope
+from lib import attendance
 from lib.bilingual import Msg
 from lib.codes import next_code
 from lib.idempotency import hold_key
@@ -25,8 +32,15 @@ from lib.images import clean_jpeg
 from lib.validation import check_fields, check_moment, check_text
 from points.services import points_credit_once
 
-DOORS_OPEN = datetime.timedelta(minutes=60)  # check-in opens an hour before the start …
-DOORS_CLOSE = datetime.timedelta(minutes=30)  # … and closes half an hour after the end
+# The doors' window (an hour before the start until half an hour after the end) is the one attendance rule
+# of `lib.attendance`, which joint meetings share.
+DOORS_OPEN = attendance.OPENS_BEFORE
+DOORS_CLOSE = attendance.CLOSES_AFTER
+
+
+def check_in_window(activity: Activity) -> attendance.Window:
+    """When `activity_check_in` takes a check-in (the page offers its list only then)."""
+    return attendance.window(activity.starts_at, activity.ends_at)
 
 
 @transaction.atomic
@@ -97,10 +111,25 @@ def activity_publish(*, actor: Any, activity: Activity) -> Activity:
     return activity
 
 
+FOR_PARTY_MEMBERS = Msg(
+    "本活动面向党员（如主题党日），只接受党员报名和签到。",
+    "This activity is for party members (a theme party day, say): only party members register and check in.",
+)
+
+
+def may_join(activity: Activity, person: Person | None) -> bool:
+    """Whether `person` may take part: anyone for most kinds, only an active party member for the kinds meant
+    for members (PARTY_KINDS). The one rule the service enforces and the pages offer by."""
+    if not activity.for_party_members:
+        return person is not None
+    return person is not None and Person.objects.filter(pk=person.pk, party_member__active=True).exists()
+
+
 @transaction.atomic
 def activity_register(*, actor: Any, activity: Activity, person: Person) -> Registration:
     """Registering twice changes nothing; a full activity takes no more registrations. The activity must
-    concern the actor (held at, below or above their node) and the person must be in its reach."""
+    concern the actor (held at, below or above their node) and the person must be in its reach; an activity
+    meant for party members takes party members only (`may_join`), whoever registers them."""
     Scope.of(actor).require(activity.node, above=True)
     if actor is not None and person.pk != actor.person_id:
         Scope.of(actor).require(person.node)  # staff register people of their own node only
@@ -110,6 +139,8 @@ def activity_register(*, actor: Any, activity: Activity, person: Person) -> Regi
         return existing
     if activity.status != ActivityStatus.PUBLISHED:
         raise ValidationError(_("This activity is not open for registration."))
+    if not may_join(activity, person):
+        raise ValidationError(str(FOR_PARTY_MEMBERS))
     locked = Activity.objects.select_for_update().get(pk=activity.pk)  # places are counted one at a time
     if locked.capacity and locked.registrations.count() >= locked.capacity:
         raise ValidationError(_("This activity is full."))
@@ -170,14 +201,20 @@ def registration_cancel(
 
 @transaction.atomic
 def activity_check_in(
-    *, actor: Any, activity: Activity, person: Person, now: datetime.datetime | None = None
+    *,
+    actor: Any,
+    activity: Activity,
+    person: Person,
+    now: datetime.datetime | None = None,
+    reason: str = "checked in at the door",
 ) -> tuple[Registration, bool]:
     """At the door (QR on the activity, or staff with the list). Walk-ins are registered on the spot, places
-    permitting. A second check-in keeps the first time."""
+    permitting. A second check-in keeps the first time. A new check-in is audited (minutes and points
+    follow from it)."""
     now = now or timezone.now()
     if activity.status != ActivityStatus.PUBLISHED:
         raise ValidationError(_("This activity is not open for check-in."))
-    if not activity.starts_at - DOORS_OPEN <= now <= activity.ends_at + DOORS_CLOSE:
+    if not check_in_window(activity).is_open(now):
         raise ValidationError(
             _("Check-in is open from an hour before the start until half an hour after the end.")
         )
@@ -187,8 +224,10 @@ def activity_check_in(
     registration = locked or activity_register(actor=actor, activity=activity, person=person)
     if registration.checked_in_at is not None:
         return registration, False
+    before = snapshot(registration)
     registration.checked_in_at = now
     registration.save(update_fields=["checked_in_at"])
+    audit_updated(actor=actor, obj=registration, before=before, reason=reason)
     return registration, True
 
 
@@ -203,14 +242,10 @@ def activity_check_in_many(
     Scope.of(actor).require(activity.node)
     done: list[Registration] = []
     for person in {p.pk: p for p in people}.values():
-        registration, new = activity_check_in(actor=actor, activity=activity, person=person, now=now)
+        registration, new = activity_check_in(
+            actor=actor, activity=activity, person=person, now=now, reason="checked in by staff"
+        )
         if new:
-            audit_updated(
-                actor=actor,
-                obj=registration,
-                before={**snapshot(registration), "checked_in_at": None},
-                reason="checked in by staff",
-            )
             done.append(registration)
     return sorted(done, key=lambda r: r.person.name)
 

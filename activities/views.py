@@ -22,7 +22,7 @@ from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
 from accounts.roles import ORGANISE_EVENTS
 from activities.models import Activity, ActivityKind, ActivityStatus
-from activities.selectors import expected_attendees
+from activities.selectors import expected_attendees, open_to_everyone, with_signed_up
 from activities.services import (
     activity_check_in,
     activity_check_in_many,
@@ -34,10 +34,13 @@ from activities.services import (
     activity_register,
     can_cancel,
     can_close,
+    check_in_window,
+    may_join,
     registration_cancel,
 )
 from grid.models import GridNode, Person
 from grid.scope import Scope, concerns, get_node_for_user, held_for
+from lib.clock import local_time
 from lib.confirm import CONFIRMED, confirm_first
 from lib.forms import attempt
 from lib.periods import query_month
@@ -95,6 +98,10 @@ def node_activities(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
     visible = activities_for(node).exclude(status=ActivityStatus.CANCELLED)
     if not user.has_role(ORGANISE_EVENTS):
         visible = visible.exclude(status=ActivityStatus.DRAFT)
+    if user.role == Role.RESIDENT:
+        visible = open_to_everyone(visible)  # a resident is not offered what only party members may join
+    # Each activity marked "已报名" when the reader has signed up, in the list's own query.
+    visible = with_signed_up(visible, person_id=user.person_id)
     in_view = list(
         visible.filter(starts_at__date__gte=weeks[0][0], starts_at__date__lte=weeks[-1][-1])
         .select_related("node")
@@ -277,7 +284,10 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "came": sum(r.checked_in_at is not None for r in registrations),
             "mine": mine,
             "can_cancel": mine is not None and can_cancel(mine),
+            # Offered by the service's own rule: an activity for party members only to party members.
+            "may_join": mine is None and may_join(activity, user.person),
             "can_close": can_close(activity),
+            "doors": check_in_window(activity),  # the list to tick only while check-in is open
             "staff": staff,
             "candidates": [p for p in candidates if p.pk not in {e.pk for e, _r in expected}],
             "expected": expected,
@@ -314,6 +324,16 @@ def _pickable_many(user: User, activity: Activity, request: HttpRequest) -> list
     )
 
 
+def activity_when_where(activity: Activity) -> str:
+    """The activity's day, hours and place in one line ("2026-12-03 14:00–16:00 · 居民区活动室"), as its page
+    gives them: what a confirmation names besides the title."""
+    starts, ends = local_time(activity.starts_at), local_time(activity.ends_at)
+    return _("When: %(when)s · Where: %(place)s") % {
+        "when": f"{starts:%Y-%m-%d %H:%M}–{ends:%H:%M}",
+        "place": " · ".join(p for p in (activity.place, activity.node.name) if p),
+    }
+
+
 def _confirm_irreversible(
     request: HttpRequest, user: User, activity: Activity, staff: bool, action: str | None
 ) -> HttpResponse | None:
@@ -323,10 +343,14 @@ def _confirm_irreversible(
     if request.POST.get(CONFIRMED) == "1":
         return None  # confirmed: go ahead, without the queries that only the question needs
     back = reverse("activities:detail", args=[activity.code])
+    # Every question names the activity (its title in the question, when and where as the first line): the
+    # page stands alone, and a phone's back-and-forth can leave one unsure which activity it asks about.
+    where = activity_when_where(activity)
     # Asked only when the step would go through; otherwise the service's refusal is the answer.
     if action == "close" and staff and can_close(activity):
         came = activity.registrations.filter(checked_in_at__isnull=False).count()
         lines = [
+            where,
             _("%(n)s people who checked in are credited %(minutes)s minutes and %(points)s points each.")
             % {"n": came, "minutes": activity.credit_minutes, "points": activity.points},
             _("The activity is marked as held; nobody can check in or register any more."),
@@ -343,7 +367,8 @@ def _confirm_irreversible(
             request,
             title=_("Publish “%(title)s”?") % {"title": activity.title},
             consequences=[
-                _("People can register from now on; a published activity cannot become a draft again.")
+                where,
+                _("People can register from now on; a published activity cannot become a draft again."),
             ],
             back=back,
         )
@@ -353,12 +378,13 @@ def _confirm_irreversible(
     if mine is not None and can_cancel(mine):
         return confirm_first(
             request,
-            title=_("Cancel your registration?"),
+            title=_("Cancel your registration for “%(title)s”?") % {"title": activity.title},
             consequences=[
+                where,
                 _(
                     "Your place is freed for someone else. You can register again while places remain; "
                     "once the activity is full you cannot."
-                )
+                ),
             ],
             back=back,
             button=_("Cancel my registration"),

@@ -58,6 +58,7 @@ class EntryView:
     record: str
     rows: list[ChangeRow] = field(default_factory=list)
     summary: str = ""
+    code: str = ""  # the record's readable code, as the title of its name
 
     @property
     def actor(self) -> str:
@@ -122,12 +123,35 @@ def _when(value: str) -> str:
     return f"{at:%Y-%m-%d %H:%M}"
 
 
+def readable_code(obj: models.Model, depth: int = 3) -> str:
+    """The code people may look a record up by (a point's "ZJXL-01-P01", a household's), shown as the record's
+    title beside its name: the record's own, else that of what it is about (a sign-up's shift's point), keys
+    followed only when already loaded; "" when there is none (opaque codes are internals)."""
+    f = next((f for f in obj._meta.concrete_fields if f.name == "code"), None)
+    if f is not None and getattr(f, "unique", False) and f.default is not opaque_code:
+        return str(getattr(obj, "code", "") or "")
+    if depth <= 0:
+        return ""
+    for key in obj._meta.concrete_fields:
+        if not key.many_to_one or key.name == "subdistrict" or not key.is_cached(obj):  # type: ignore[attr-defined]
+            continue
+        related = getattr(obj, key.name)
+        if (
+            isinstance(related, models.Model)
+            and related._meta.label != "grid.GridNode"
+            and (code := readable_code(related, depth - 1))
+        ):
+            return code
+    return ""
+
+
 class _Names:
     """Foreign keys' records by name, fetched once per model for a whole page."""
 
     def __init__(self) -> None:
         self.wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
         self.names: dict[tuple[type[models.Model], str], str] = {}
+        self.codes: dict[tuple[type[models.Model], str], str] = {}
         self.logged: dict[tuple[str, str], str] = {}
         self.fetched: set[type[models.Model]] = set()
 
@@ -155,6 +179,7 @@ class _Names:
                 continue
             for pk, obj in found.items():
                 self.names[(model, str(pk))] = str(obj)
+                self.codes[(model, str(pk))] = readable_code(obj)
         missing = Q()
         for model, pks in self.wanted.items():
             lost = [str(pk) for pk in pks if (model, str(pk)) not in self.names]
@@ -219,12 +244,54 @@ def _label(key: str, fields: dict[str, models.Field[Any, Any]]) -> str:
     return str(f.verbose_name)
 
 
+@dataclass(frozen=True)
+class _Link:
+    """A many-to-many's join row (a visitor on a visit plan): read as the owner's change, "走访计划 X：添加
+    党员 Y", not as a row of its own."""
+
+    owner: type[models.Model]
+    target: type[models.Model]
+    owner_pk: str
+    target_pk: str
+
+
+def _link(model: type[models.Model] | None, changes: Any) -> _Link | None:
+    # An auto-created join table's `auto_created` is the model that owns the many-to-many field.
+    owner: Any = model._meta.auto_created if model is not None else None
+    if not (isinstance(owner, type) and issubclass(owner, models.Model)) or not isinstance(changes, dict):
+        return None
+    m2m = next(
+        (f for f in owner._meta.many_to_many if getattr(f.remote_field, "through", None) is model), None
+    )
+    if m2m is None or m2m.related_model is None:
+        return None
+    owner_pk, target_pk = changes.get(m2m.m2m_column_name()), changes.get(m2m.m2m_reverse_name())
+    if owner_pk is None or target_pk is None:
+        return None
+    return _Link(owner, m2m.related_model, str(owner_pk), str(target_pk))  # type: ignore[arg-type]
+
+
+def _link_view(entry: AuditEntry, link: _Link, names: _Names) -> EntryView:
+    owner = names.record(link.owner, link.owner_pk) or names.missing(link.owner)
+    target = names.record(link.target, link.target_pk) or names.missing(link.target)
+    kind = link.target._meta.verbose_name
+    text = _("Removed %(kind)s %(name)s") if entry.action == Action.DELETE else _("Added %(kind)s %(name)s")
+    record = f"{link.owner._meta.verbose_name} {owner}"
+    return EntryView(entry, record, summary=text % {"kind": kind, "name": target})
+
+
 def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryView]:
     entries = list(entries)
     names = _Names()
+    links: dict[int, _Link] = {}
     plans: list[tuple[AuditEntry, dict[str, models.Field[Any, Any]], list[tuple[str, Any]]]] = []
     for entry in entries:
         model = _model(entry.model)
+        if (link := _link(model, entry.changes)) is not None:
+            links[id(entry)] = link
+            names.wanted[link.owner].add(link.owner_pk)
+            names.wanted[link.target].add(link.target_pk)
+            continue
         fields = _fields(model)
         changes = entry.changes if isinstance(entry.changes, dict) else {}
         items = (
@@ -247,13 +314,20 @@ def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryV
                 names.want(f, v)
         plans.append((entry, fields, items))
     names.fetch({e.subdistrict_id for e in entries})
-    views = []
-    for entry, fields, items in plans:
+    views: list[EntryView] = []
+    planned = {id(plan[0]): plan[1:] for plan in plans}
+    for entry in entries:
+        if id(entry) in links:
+            views.append(_link_view(entry, links[id(entry)], names))
+            continue
+        fields, items = planned[id(entry)]
         if _is_batch(entry):
             views.append(EntryView(entry, entry.model_label, summary=batch_summary(entry.changes)))
             continue
-        current = names.record(_model(entry.model), entry.object_id)
+        model = _model(entry.model)
+        current = names.record(model, entry.object_id)
         view = EntryView(entry, f"{entry.model_label} {current or entry.object_repr}")
+        view.code = names.codes.get((model, entry.object_id), "") if model is not None else ""
         for key, value in items:
             f = fields.get(key)
             if entry.action == Action.UPDATE and isinstance(value, list) and len(value) == 2:

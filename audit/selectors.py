@@ -74,13 +74,26 @@ def _code_matches(q: str, kind: str) -> Q:
     return found
 
 
+def _links_of(kind: str) -> list[str]:
+    """The join rows of a kind's many-to-many fields (a visit plan's visitors): its changes too."""
+    try:
+        model = apps.get_model(kind)
+    except (LookupError, ValueError):
+        return []
+    return [
+        f.remote_field.through._meta.label  # type: ignore[union-attr]
+        for f in model._meta.many_to_many
+        if f.remote_field.through._meta.auto_created  # type: ignore[union-attr]
+    ]
+
+
 def filter_entries(qs: QuerySet[AuditEntry], filters: AuditFilters) -> QuerySet[AuditEntry]:
     if filters.actor == SYSTEM_ACTOR:
         qs = qs.filter(actor__isnull=True, actor_name__in=("", SYSTEM_ACTOR))
     elif filters.actor:
         qs = qs.filter(actor_name=filters.actor)
     if filters.kind:
-        qs = qs.filter(model=filters.kind)
+        qs = qs.filter(model__in=[filters.kind, *_links_of(filters.kind)])
     tz = timezone.get_default_timezone()
     if filters.start:
         qs = qs.filter(at__gte=datetime.datetime.combine(filters.start, datetime.time.min, tzinfo=tz))

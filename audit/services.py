@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
@@ -48,10 +50,38 @@ def saved_user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
+def subdistrict_of(obj: models.Model, depth: int = 2) -> int | None:
+    """The sub-district a record belongs to, for the log's key (an admin reads their sub-district's entries):
+    its own `subdistrict_id`, else that of what it hangs off — its grid node, person, unit, meeting, plan…,
+    the first key that names one (accounts last), up to `depth` keys away. An account is its node's; an
+    account claim its person's; a commitment its unit's; an attendance its meeting's; the join row of a
+    many-to-many its owner's. None for what belongs to no sub-district (an unbound account)."""
+    own = getattr(obj, "subdistrict_id", None)
+    if own is not None or depth <= 0:
+        return own
+    if obj._meta.label == "grid.GridNode":
+        return own
+    user_label = get_user_model()._meta.label
+    keys = [f for f in obj._meta.concrete_fields if f.many_to_one or f.one_to_one]
+    keys.sort(key=lambda f: f.related_model is not None and f.related_model._meta.label == user_label)
+    for f in keys:
+        if getattr(obj, f.attname, None) is None:
+            continue
+        try:
+            related = getattr(obj, f.name, None)
+        except ObjectDoesNotExist:  # the key's record is gone
+            continue
+        if isinstance(related, models.Model) and related is not obj:
+            found = subdistrict_of(related, depth - 1)
+            if found is not None:
+                return found
+    return None
+
+
 def _entry(
     *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any], reason: str = ""
 ) -> AuditEntry:
-    subdistrict_id = getattr(obj, "subdistrict_id", None)
+    subdistrict_id = subdistrict_of(obj)
     return AuditEntry(
         actor=saved_user(actor),
         actor_name=getattr(actor, "username", "") or "system",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from supervision.models import Observation
-from supervision.outcomes import MISTAKES
+from supervision.outcomes import MISTAKES, Outcome
 from supervision.plausibility import unflagged_evidence
 
 if TYPE_CHECKING:
@@ -43,3 +45,36 @@ def case_records(case: Case) -> Any:
     if case.household_id:
         qs = qs.filter(household_id=case.household_id)
     return qs.select_related("point").order_by("observed_at")
+
+
+# What an article charges, as the outcomes of bin-side records. 57(2) is an individual *mixing* categories
+# (hazardous with any other, wet with recyclables or dry, Art. 24(1)); a record of mixing, or of refusing to
+# correct on the spot (the fine's condition), bears it out. A bag not broken (湿垃圾未破袋) is a mistake the
+# repeat rule counts, but not mixing under 57(2): the case page shows it against the charge.
+CHARGED_OUTCOMES: dict[str, frozenset[str]] = {"57(2)": frozenset({Outcome.MIXED, Outcome.REFUSED})}
+
+
+@dataclass(frozen=True)
+class EvidenceKind:
+    outcome: str
+    label: str
+    n: int
+    charged: bool | None  # borne out by the case's article; None: the article names no record outcome
+
+
+def evidence_kinds(case: Case, records: Any) -> list[EvidenceKind]:
+    """The kinds of the case's records (by outcome, as `MISTAKES` orders them) against what its article
+    charges, so the officer sees when the evidence does not bear the charge out (e.g. 未破袋 under 57(2))."""
+    counts = Counter(o.outcome for o in records)
+    charged = CHARGED_OUTCOMES.get(case.article.code) if case.article_id else None
+    labels = dict(Outcome.choices)
+    return [
+        EvidenceKind(
+            outcome=outcome,
+            label=str(labels[outcome]),
+            n=counts[outcome],
+            charged=None if charged is None else outcome in charged,
+        )
+        for outcome in MISTAKES
+        if counts[outcome]
+    ]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("c/<str:code>/act/", views.case_action, name="case_action"),
     path("c/<str:code>/notice.pdf", views.notice, name="notice"),
     path("c/<str:code>/doc/<int:step>/", views.document, name="document"),
+    path("c/<str:code>/evidence/<int:n>/photo/", views.evidence_photo, name="evidence_photo"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
 from accounts.roles import CLOSE_CASES, MANAGE_AREA, READ_CASES
-from enforcement.evidence import case_records
+from enforcement.evidence import case_records, evidence_kinds
 from enforcement.models import Article, Case, CaseSource, CaseStatus, CaseStep, Subject, Tier
 from enforcement.notice import notice_pdf
 from enforcement.selectors import CaseFilters, case_areas, case_page, case_party, party_view
@@ -177,6 +177,8 @@ def _detail(
     # A decided case closes with a record only (below); the officer decides, never steps.
     next_steps = [] if officer or case.status == CaseStatus.DECIDED else step_actions(case, today)
     steps = list(case.steps.select_related("by").all())
+    records = list(case_records(case)[:50])
+    kinds = evidence_kinds(case, records)
     # Voiding needs a step before the last live one: never offered on a case that has only its first step.
     return render(
         request,
@@ -187,7 +189,12 @@ def _detail(
             "party": party,
             "steps": steps,
             "can_void": len(live_steps(case)) >= 2,
-            "records": case_records(case)[:50],
+            # Each record with its place (its photo's address) and, beside the charge, the kinds of evidence:
+            # the officer sees records that do not bear the article out (未破袋 is not mixing under 57(2)).
+            "records": list(enumerate(records, start=1)),
+            "kinds": kinds,
+            "not_charged": sum(k.n for k in kinds if k.charged is False),
+            "not_charged_outcomes": {k.outcome for k in kinds if k.charged is False},
             "photos": set(
                 ObservationPhoto.objects.filter(client_id__in=case.evidence).values_list(
                     "client_id", flat=True
@@ -292,6 +299,25 @@ def document(request: AuthenticatedHttpRequest, code: str, step: int) -> FileRes
     if item is None or not item.document:
         raise Http404
     return file_response(item.document)
+
+
+@require_GET
+@role_required(READ_CASES)
+def evidence_photo(request: AuthenticatedHttpRequest, code: str, n: int) -> FileResponse:
+    """The photo taken with the case's `n`-th evidence record (in the order the case page lists them), for
+    whoever may see the case (`cases_visible_to`: the officer within their scope); 404 when it has none."""
+    case = _case(request.user, code)
+    record = next(iter(case_records(case)[n - 1 : n]), None) if n >= 1 else None
+    photo = (
+        ObservationPhoto.objects.filter(
+            client_id=record.client_id, subdistrict_id=case.subdistrict_id
+        ).first()
+        if record is not None
+        else None
+    )
+    if photo is None or not photo.image:
+        raise Http404
+    return file_response(photo.image, inline_image=True)
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from grid.household_query import building_number_regex
+from grid.household_query import parse as parse_household_query
 from grid.scope import ScopedQuerySet
 from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
@@ -199,12 +201,28 @@ class HouseholdQuerySet(ScopedQuerySet["Household"]):
         return self.filter(community__path__startswith=node.path)
 
     def search(self, q: str, *, personal: bool) -> HouseholdQuerySet:
-        """Code, room, building name or address; contact name and phone only for roles that may see them.
-        Buildings match through a subquery on their small table, not a join over every household."""
-        buildings = Building.objects.filter(Q(name__icontains=q) | Q(address__icontains=q)).values("id")
-        cond = Q(code__icontains=q) | Q(room__icontains=q) | Q(building_id__in=buildings)
-        if personal:
-            cond |= Q(contact_name__icontains=q) | Q(contact_phone__icontains=q)
+        """Code, building name or address, and building + room as pages show them (`grid.household_query`:
+        "3号楼 102", "3号楼102", "11号楼 1-301", "3-102", full-width digits); room, contact name and phone only
+        for roles that see them (`personal`): a reader shown "***" cannot find a room by trying numbers, so
+        their code search is by its start (a code ends in the room). Buildings match through a subquery on
+        their small table, not a join over every household."""
+        parsed = parse_household_query(q)
+        text = parsed.text
+        if not text:
+            return self.all()
+        buildings = Building.objects.filter(Q(name__icontains=text) | Q(address__icontains=text)).values("id")
+        cond = Q(building_id__in=buildings)
+        if not personal:
+            return self.filter(cond | Q(code__istartswith=text))
+        cond |= Q(code__icontains=text) | Q(room__icontains=text)
+        cond |= Q(contact_name__icontains=text) | Q(contact_phone__icontains=text)
+        for place in parsed.places:
+            named = (
+                Q(name__regex=building_number_regex(place.number))
+                if place.number
+                else Q(name__iexact=place.building)
+            )
+            cond |= Q(room__iexact=place.room, building_id__in=Building.objects.filter(named).values("id"))
         return self.filter(cond)
 
     def visible_to(self, user: User) -> HouseholdQuerySet:

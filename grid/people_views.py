@@ -61,8 +61,10 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:50]
     found: list[Person] = []
     unlinked = list(unlinked_accounts(user)[:200])
-    # "Link a person" on an unlinked account (?account=<username>): the search is narrowed to the people
-    # without an account of that account's part of the grid, listed even before a name is typed.
+    # "Link a person" on an unlinked account (?account=<username>): the search is narrowed to that account's
+    # part of the grid; before a name is typed it lists the people there without an account, a name typed
+    # finds people who have one too, to be told whose account they have (a person has one account only)
+    # rather than that nobody was found.
     linking = next((a for a in unlinked if a.username == request.GET.get("account")), None)
     if query or linking is not None:
         scope = Scope.of(user)
@@ -76,8 +78,10 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
             # The account's branch: at or below its node, or at a node above it (same_branch).
             above = [p for p in linking.node.path.strip("/").split("/") if p]
             people_qs = people_qs.filter(
-                Q(node__path__startswith=linking.node.path) | Q(node__code__in=above), user__isnull=True
+                Q(node__path__startswith=linking.node.path) | Q(node__code__in=above)
             )
+            if not query:
+                people_qs = people_qs.filter(user__isnull=True)
         found = list(
             people_qs.select_related("node", "household__building", "user", "grid_worker").order_by(
                 "name", "pk"
@@ -173,7 +177,11 @@ def claim(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/claim.html", context, status=400)
     if needs_password:
         login(request, account, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome, %(name)s: your account is ready.") % {"name": account.username})
+        # Greeted as people call them: the person's name (a claimed account always has one), not the login.
+        name = (
+            account.person.name if account.person is not None else account.get_full_name() or account.username
+        )
+        messages.success(request, _("Welcome, %(name)s: your account is ready.") % {"name": name})
     else:
         messages.success(request, _("Your account is now linked to your place on the grid."))
     return redirect("accounts:home")

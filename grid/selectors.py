@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from grid.models import GridNode, GridRule, GridWorker, Household, ImportJob, ImportKind, ImportStatus, Level
 from grid.services.records import rule_for
 from lib.distribution import in_sd
+from lib.numbers import Num, pct
 
 
 @dataclass
@@ -35,8 +36,8 @@ class NodeStats:
         return self.assigned / self.households if self.households else 1.0
 
     @property
-    def coverage_pct(self) -> str:
-        return f"{self.coverage * 100:.1f}%"
+    def coverage_pct(self) -> Num:
+        return pct(self.coverage)  # lib.numbers: one format for shares on every page
 
 
 @dataclass

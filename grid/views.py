@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import User
 from accounts.roles import MANAGE_AREA, READ_COVERAGE, READ_GRID, READ_HOUSEHOLDS, Role
+from grid.household_query import parse as parse_household_query
 from grid.models import (
     HOUSEHOLD_RELATED,
     GridNode,
@@ -100,9 +101,12 @@ def _household_filter(request: HttpRequest, user: User) -> tuple[QuerySet[Househ
     if params["node"]:
         node = get_node_for_user(user, params["node"])
         qs = qs.in_node(node)
+    search_hint = False
     if params["q"]:
         q = params["q"]
         qs = qs.search(q, personal=user.sees_personal_data)
+        # A reader who does not see rooms, names or phones is told why such a query finds nothing of them.
+        search_hint = not user.sees_personal_data and parse_household_query(q).looks_personal
     if params["building"]:
         qs = qs.filter(building__code=params["building"])
     if params["worker"]:
@@ -115,7 +119,12 @@ def _household_filter(request: HttpRequest, user: User) -> tuple[QuerySet[Househ
             qs = qs.filter(import_job__public_id=uuid.UUID(params["import"]))
         except ValueError:
             qs = qs.none()
-    return qs.order_by("code"), {"params": params, "filter_node": node}
+    return qs.order_by("code"), {
+        "params": params,
+        "filter_node": node,
+        "personal": user.sees_personal_data,
+        "search_hint": search_hint,
+    }
 
 
 @require_GET

@@ -37,6 +37,7 @@ _PUNCT = re.compile(r"[\s\u3000·•,，。.!！?？、;；:：'\"“”‘’()
 _BRACKETED = re.compile(r"[（(][^）)]*[）)]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LETTERS = re.compile(r"^[a-z]+$")
+_LATIN_RUN = re.compile(r"[a-z]+")
 _PREFIX = re.compile(
     r"^(?:请问|我想问|我有|这个|那个|这些|那些|一些|一堆|我的|家里的|家里|不要的|没用的|用不了的|"
     r"(?:[一两二三四五六七八九十几半数]+|好几)[个只支瓶袋包盒张块根片颗粒条件双把台罐杯碗份盘串枚节卷]|"
@@ -45,7 +46,9 @@ _PREFIX = re.compile(
 )
 _SUFFIX = re.compile(
     r"(?:怎么扔|怎么丢|怎么处理|怎么分类|怎么办|属于什么垃圾|属于哪类垃圾|属于哪类|是什么垃圾|算什么垃圾|"
-    r"是哪类垃圾|是啥垃圾|扔哪里|扔哪|放哪里|放哪|是什么|算什么|垃圾|吗|呢|啊|呀|了|的)+$"
+    r"是哪类垃圾|是啥垃圾|扔哪里|扔哪|放哪里|放哪|是什么|算什么|垃圾|吗|呢|啊|呀|"
+    # a state after the thing ("充电宝坏了", "电池没电了"): the thing is what is asked about
+    r"(?:坏掉|坏|破掉|破|碎掉|碎|烂掉|烂|旧|没电|用完|过期|不要|不用|鼓包|漏液)了|了|的)+$"
 )
 
 
@@ -241,6 +244,8 @@ class Index:
         self.by_head: dict[str, list[str]] = defaultdict(list)
         for key in self.keys:
             self.by_head[key[-1]].append(key)
+        # The letter runs of known names (pvc in pvc管, kindle): other letters in a Chinese query are noise.
+        self.latin_runs = {run for key in self.keys for run in _LATIN_RUN.findall(key)}
         self.pinyin_keys = list(self.by_pinyin)
         self.initial_prefixes = {k[:4].lower() for k in self.by_initials}
         self.english_keys = list(self.english)
@@ -413,10 +418,20 @@ class Index:
         return None
 
     def _stranger(self, q: str) -> bool:
-        """Not an item: a word the dictionary knows as no thing (哈哈, 你好), or text that shares no two
-        characters with a known name, is no word, and does not end the way any known name ends."""
+        """Not an item (asked only when no known name is in the query): text without a Chinese character
+        that is no word (123, abc123, an emoji), letters no known name has (xyz in xyz火星石), a lone
+        character that is no thing (我, 的), a syllable said over and over (哈哈哈, 布拉布拉), a word the dictionary knows as no thing
+        (哈哈, 你好), or text that shares no two characters with a known name, is no word, and does not end
+        the way any known name ends."""
+        if not _HAN.search(q):
+            # Letters alone were judged as pinyin or English before; one letter is no name.
+            return not _LETTERS.match(q) or len(q) < 2
+        if any(run not in self.latin_runs for run in _LATIN_RUN.findall(q)):
+            return True
         if len(q) < 2:
-            return False
+            return rules.not_a_thing(q)  # 我, 的; a lone 鞋 or 葱 is a thing
+        if len(q) >= 3 and any(len(q) % n == 0 and q == q[:n] * (len(q) // n) for n in (1, 2)):
+            return True
         if rules.not_a_thing(q):
             return True
         if any(q[i : i + 2] in self.bigrams for i in range(len(q) - 1)):
@@ -444,6 +459,8 @@ class Index:
         for i in range(n):
             for j in range(min(n, i + self.max_len), i + 1, -1):
                 piece = q[i:j]
+                if _LETTERS.match(piece) and any(_LETTERS.match(c) for c in q[i - 1 : i] + q[j : j + 1]):
+                    continue  # letters inside a longer run of letters (cd in abcd) are no name
                 if piece in self.exact or piece in self.alias:
                     # Longest first; among equals the rightmost (the head noun comes last in Chinese).
                     cand = (j - i, j, piece)

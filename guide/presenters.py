@@ -59,7 +59,7 @@ CERTAINTY_TEXT: dict[str, Promise] = {
     "disputed": pgettext_lazy("lookup certainty", "Disputed"),
 }
 SURE = 0.93  # a name, alias, pinyin, English name, phrase or rule (guide.engine.CONFIDENCE)
-LIKELY = 0.8  # a typo or sound corrected, a head noun, a confident prediction; below: a modifier, a guess
+LIKELY = 0.8  # a typo or sound corrected, a head noun; below: a modifier. A prediction is always uncertain.
 DESTINATION_TEXT: dict[str, Promise] = {
     "drain": pgettext_lazy("lookup part", "Down the drain"),
 }
@@ -78,7 +78,9 @@ def certainty(answer: Answer) -> str:
         return ""
     if answer.item is not None and not answer.item.agreed:
         return "disputed"
-    if answer.confidence >= SURE and not answer.predicted:
+    if answer.predicted:
+        return "uncertain"  # no listed name matched: a guess, said plainly, whatever the model's figure
+    if answer.confidence >= SURE:
         return "sure"
     return "likely" if answer.confidence >= LIKELY else "uncertain"
 
@@ -110,8 +112,11 @@ def answer_dict(answer: Answer) -> dict[str, Any]:
         "certainty_text": str(CERTAINTY_TEXT[sure]) if sure else "",
         "predicted": answer.predicted,
         # An answer by kind has no one bin's tip: its kinds say where each goes.
-        "tip": (item_tip(answer) or (cat.tip if cat else ""))
-        if kind not in ("unrecognised", "bulky", "appliance", "depends")
+        # A hint for the kind of item matched; the category's own tip only when the query named the category.
+        "tip": (cat.tip if cat else "")
+        if kind == "category"
+        else item_tip(answer)
+        if kind in ("item", "composite")
         else "",
         "nearest": [
             {"name": simplified(e.name), "category": e.category} for e, _score in answer.alternatives[:3]
@@ -138,6 +143,8 @@ def answer_kind(answer: Answer) -> str:
     category) | unrecognised (not an item)."""
     if answer.method in ("category", "unrecognised"):
         return answer.method
+    if answer.method == "none":  # nothing left once spaces and punctuation are gone ("。。")
+        return "unrecognised"
     return answer.item.kind if answer.item else "item"
 
 

@@ -248,8 +248,9 @@ _loaded: list[dict[str, str]] = []  # the lexicon, once read
 
 
 def _lexicon() -> dict[str, str]:
-    """Word → part of speech for every word of jieba's dict.txt with a Han character, read once per process
-    at the first lookup that needs it (a second thread waits for the first rather than reading it again).
+    """Word → part of speech for every word (single characters too: 的, 我) of jieba's dict.txt with a Han
+    character, read once per process at the first lookup that needs it (a second thread waits for the first
+    rather than reading it again).
     The file is found without importing jieba, whose package loads its HMM tables at import: unused here."""
     if not _loaded:
         with _lock:
@@ -258,7 +259,7 @@ def _lexicon() -> dict[str, str]:
                 with _dict_path().open(encoding="utf-8") as f:
                     for line in f:
                         parts = line.split()
-                        if len(parts) >= 2 and len(parts[0]) >= 2 and int(parts[1]) >= MIN_FREQUENCY:
+                        if len(parts) >= 2 and int(parts[1]) >= MIN_FREQUENCY:
                             words[parts[0]] = parts[2] if len(parts) > 2 else ""
                 _loaded.append(words)
     return _loaded[0]
@@ -275,8 +276,15 @@ def is_word(text: str) -> bool:
     return text in _lexicon()
 
 
+# Words people type that name no thing, which the dictionary tags as nouns or names (谢谢 is a personal name
+# there, 东西 "a thing" a noun).
+NOT_THINGS = {"谢谢", "东西", "不知道", "不清楚", "随便", "没有", "不是"}
+
+
 def not_a_thing(text: str) -> bool:
-    """True when the dictionary knows the text as a non-noun word: 哈哈 (onomatopoeia), 你好, 再见
-    (not 谢谢: jieba tags it a personal name)."""
+    """True when the dictionary knows the text as a non-noun word: 哈哈 (onomatopoeia), 你好, 再见, 的, 我 —
+    or it is one of NOT_THINGS (谢谢, 东西)."""
+    if text in NOT_THINGS:
+        return True
     tag = _lexicon().get(text)
     return tag is not None and tag.startswith(_NOT_THINGS)

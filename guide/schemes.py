@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEMES: dict[str, dict[str, Any]] = {
     "shanghai": {
@@ -113,36 +113,107 @@ SCHEMES: dict[str, dict[str, Any]] = {
     },
 }
 
-# Short item-level tips, matched on the name (first match wins), keyed by category.
-ITEM_TIPS = [
-    ("recyclable", ("瓶", "罐", "杯"), "倒空内容物，冲洗后压扁投放。", "Empty, rinse and flatten it."),
-    ("recyclable", ("纸箱", "快递盒", "纸盒"), "拆平并撕去胶带后投放。", "Flatten it and remove the tape."),
-    (
+
+class Hint(NamedTuple):
+    """A disposal hint for a kind of item: shown for an answer of `category` whose matched item's name contains
+    one of `words` (or, with `ends`, ends with one: 手机 is a phone, 手机支架 is not). The first that fits wins;
+    a category's catch-all (word "") comes last and says only what fits everything in that bin."""
+
+    category: str
+    words: tuple[str, ...]
+    tip: str
+    tip_en: str
+    ends: bool = False
+
+    def fits(self, category: str, name: str) -> bool:
+        if category != self.category:
+            return False
+        name = name.lower()
+        if self.ends:
+            return any(name.endswith(w) for w in self.words)
+        return any(w in name for w in self.words)
+
+
+# Hints by kind of item, never one per category: the recyclable bin's "empty and flatten" is for packaging,
+# not for a power bank (a lithium battery must not be crushed) or a gas canister. The category's own tip
+# (Category.tip) is shown on the category's page and for a query naming the category, not for an item.
+ITEM_TIPS: list[Hint] = [
+    # Electronics with a built-in (lithium) battery. Shanghai's list puts them in recyclables whole; a loose
+    # rechargeable battery is hazardous (the battery rule), which the hint says so the two answers agree.
+    Hint(
+        "recyclable",
+        (
+            "充电宝",
+            "移动电源",
+            "手机",
+            "电脑",
+            "相机",
+            "耳机",
+            "手表",
+            "剃须刀",
+            "电动牙刷",
+            "音箱",
+            "游戏机",
+            "学习机",
+            "无人机",
+            "扫地机器人",
+            "mp3",
+            "ipad",
+            "kindle",
+        ),
+        "内含锂电池的电子产品：请整件轻放，切勿拆解、挤压或压扁；鼓包、破损的请交回收网点。单独的充电电池属于有害垃圾。",
+        "Electronics with a lithium battery: put it in whole and gently, never take it apart, crush or flatten "
+        "it; hand a swollen or damaged one to a recycling point. A loose rechargeable battery is hazardous waste.",
+        ends=True,
+    ),
+    Hint(
+        "recyclable",
+        ("煤气罐", "瓦斯罐", "氢气罐", "燃气罐", "燃油罐", "压力罐", "钢瓶"),
+        "压力容器：确认已用尽排空，切勿挤压、刺穿或靠近火源。",
+        "A pressure container: make sure it is empty; never crush or pierce it, keep it away from fire.",
+    ),
+    Hint(
+        "recyclable",
+        ("瓶", "罐", "杯"),
+        "倒空内容物并冲洗；塑料瓶、易拉罐可压扁，玻璃制品请轻放。",
+        "Empty and rinse it; plastic bottles and cans may be flattened, glass is put in gently.",
+    ),
+    Hint(
+        "recyclable", ("纸箱", "快递盒", "纸盒"), "拆平并撕去胶带后投放。", "Flatten it and remove the tape."
+    ),
+    Hint(
         "recyclable",
         ("衣", "裤", "鞋", "被"),
         "洗净打包后投放，或放入旧衣回收箱。",
         "Wash and bag it, or use a clothes bank.",
     ),
-    (
+    Hint(
+        "recyclable", ("",), "轻投轻放；保持清洁干燥，避免污染。", "Put it in gently; keep it clean and dry."
+    ),
+    Hint(
         "hazardous",
         ("灯管", "灯泡", "节能灯", "温度计"),
         "连同包装轻放，防止破碎。",
         "In its packaging, gently, unbroken.",
     ),
-    ("hazardous", ("药",), "连同包装一起投放。", "With its packaging."),
+    Hint("hazardous", ("药",), "连同包装一起投放。", "With its packaging."),
     # Each tip agrees with its own answer (issue 18): the hazardous battery tip does not send dry cells away.
-    (
+    Hint(
         "hazardous",
         ("电池",),
         "充电电池、纽扣电池、含汞电池属于有害垃圾，请轻放，防止破损。",
         "Rechargeable, button and mercury batteries are hazardous: put them in gently, unbroken.",
     ),
-    (
+    Hint("hazardous", ("",), "轻投轻放，防止破损和泄漏。", "Put it in gently; no breakage or leaks."),
+    Hint(
         "dry",
         ("电池",),
         "普通无汞干电池（5号、7号等）投干垃圾，无需单独收集。",
         "Ordinary mercury-free dry cells (AA, AAA…) are dry waste; no separate collection needed.",
     ),
-    ("wet", ("汤", "粥", "奶", "酸奶", "饮料", "茶"), "先倒掉液体，沥干后投放。", "Pour off liquids first."),
-    ("wet", ("",), "去掉塑料袋后投放，袋子投干垃圾。", "Without the bag; the bag goes to dry waste."),
+    Hint("dry", ("",), "尽量沥干水分后投放。", "Drain it where possible."),
+    Hint(
+        "wet", ("汤", "粥", "奶", "酸奶", "饮料", "茶"), "先倒掉液体，沥干后投放。", "Pour off liquids first."
+    ),
+    Hint("wet", ("",), "去掉塑料袋后投放，袋子投干垃圾。", "Without the bag; the bag goes to dry waste."),
 ]

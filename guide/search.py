@@ -126,12 +126,14 @@ def categories() -> dict[str, CategoryView]:
 
 
 def item_tip(answer: Answer) -> str:
-    if answer.item is None or answer.category is None:
+    """The hint for the kind of item matched (guide.schemes.ITEM_TIPS); "" when no item was matched by name (a
+    prediction has no item to give a hint for)."""
+    if answer.item is None or answer.category is None or answer.predicted:
         return ""
     english = (get_language() or "").startswith("en")
-    for category, words, tip, tip_en in ITEM_TIPS:
-        if category == answer.category and any(w in answer.item.name for w in words):
-            return tip_en if english else tip
+    for hint in ITEM_TIPS:
+        if hint.fits(answer.category, answer.item.name):
+            return hint.tip_en if english else hint.tip
     return ""
 
 

@@ -94,3 +94,11 @@ def num(value: Numeric, decimals: int = 0, unit: str = "", *, signed: bool = Fal
 def pct(rate: Numeric, decimals: int = 1, *, signed: bool = False) -> Num:
     """A share (0..1) shown as a percentage: pct(0.875) → "87.5%"."""
     return Num(rate, decimals, "%", signed)
+
+
+def hours(minutes: int | None) -> Num:
+    """Minutes shown as hours, the one rule of every page: whole hours without decimals ("0", "2"), others to
+    one decimal ("1.5"), so a sentence reads "0 小时" beside "满 1 小时", never "0.0 小时"."""
+    if minutes is None:
+        return Num(None)
+    return Num(Decimal(minutes) / 60, 0 if minutes % 60 == 0 else 1)

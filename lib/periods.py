@@ -158,13 +158,15 @@ def query_period(
         return last_whole_period(default_kind) if whole else Period.containing(default_kind, local_today())
 
 
-def query_month(request: HttpRequest, name: str = "month") -> Period:
-    """`?month=YYYY-MM` (a longer date is cut to its month); else the current month."""
+def query_month(request: HttpRequest, name: str = "month", *, whole: bool = False) -> Period:
+    """`?month=YYYY-MM` (a longer date is cut to its month); else the current month, or with `whole=True`
+    (pages that count whole days, as `query_period`) the last month with whole data (`last_whole_period`)."""
+    default = last_whole_period("month") if whole else Period.containing("month", local_today())
     try:
         period = Period.parse(request.GET.get(name, "")[:7])
     except ValueError:
-        return Period.containing("month", local_today())
-    return period if period.kind == "month" else Period.containing("month", local_today())
+        return default
+    return period if period.kind == "month" else default
 
 
 def parse_year(raw: str) -> int:

@@ -19,7 +19,8 @@ CELL_W, CELL_H = 46 * mm, 54 * mm
 QR_SIZE = 36 * mm
 
 URL_FONT = "Courier"  # a standard PDF font: the address typed by hand, each character as wide as the next
-URL_LINE = 30  # characters per line of the address under a code (5.5 pt Courier: 30 fit in a cell)
+URL_SIZE = 5.5  # pt, the address's largest size; a longer one is set smaller so that it stays on one line
+URL_WIDTH = CELL_W - 4 * mm  # what the address may fill under a code
 
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
@@ -35,8 +36,19 @@ def pdf_text(text: str) -> str:
     return " ".join(kept.split())
 
 
+def qr_code(data: str) -> segno.QRCode:
+    """The one QR encoder of the project's household codes: the printed sheets and the household's own page
+    draw the same code for the same address."""
+    return segno.make(data, error="m", micro=False)
+
+
+def qr_svg(data: str, *, scale: int = 5) -> str:
+    """`data` as an inline SVG QR code (for a page: a phone shows it, a scanner reads it off the screen)."""
+    return str(qr_code(data).svg_inline(scale=scale))
+
+
 def _draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:
-    code = segno.make(data, error="m", micro=False)
+    code = qr_code(data)
     rows = [list(r) for r in code.matrix]
     n = len(rows) + 8  # 4-module quiet zone on each side
     module = size / n
@@ -49,7 +61,7 @@ def _draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> No
 
 def qr_sheet_pdf(labels: Sequence[tuple[str, str, str]], *, title: str) -> bytes:
     """labels: (data encoded in the QR, name printed under it, small code line). Under each code also the
-    data itself (an address) in two short lines; every text through `pdf_text`."""
+    data itself (an address) on one line (`address_line`); every text through `pdf_text`."""
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=A4)
     title = pdf_text(title)
@@ -70,16 +82,26 @@ def qr_sheet_pdf(labels: Sequence[tuple[str, str, str]], *, title: str) -> bytes
             c.drawCentredString(x + CELL_W / 2, y + 13 * mm, pdf_text(name)[:18])
             c.setFont(FONT, 7)
             c.drawCentredString(x + CELL_W / 2, y + 9.5 * mm, pdf_text(code))
-            c.setFont(URL_FONT, 5.5)
-            for n, line in enumerate(address_lines(data)):
-                c.drawCentredString(x + CELL_W / 2, y + (6 - 2.5 * n) * mm, line)
+            line = address_line(data)
+            c.setFont(URL_FONT, address_size(line))
+            c.drawCentredString(x + CELL_W / 2, y + 5.5 * mm, line)
         c.showPage()
     c.save()
     return buffer.getvalue()
 
 
-def address_lines(data: str) -> list[str]:
-    """The address under a code, cut into lines of URL_LINE characters (at most three: a sheet's address
-    is some 60); ASCII only, as Courier has nothing else."""
+def address_line(data: str) -> str:
+    """The address under a code as it is typed: one line (an address broken over two is read, and typed, as
+    two), without "https://" or "http://", which a browser adds itself; ASCII only, as Courier has nothing
+    else."""
     text = data.encode("ascii", "replace").decode()
-    return [text[i : i + URL_LINE] for i in range(0, min(len(text), 3 * URL_LINE), URL_LINE)]
+    for scheme in ("https://", "http://"):
+        if text.startswith(scheme):
+            return text[len(scheme) :]
+    return text
+
+
+def address_size(line: str) -> float:
+    """The font size (pt) that fits `line` into the width under a code: URL_SIZE, or smaller for a long one."""
+    width = pdfmetrics.stringWidth(line, URL_FONT, 1) or 1
+    return min(URL_SIZE, URL_WIDTH / width)

@@ -6,10 +6,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 
 from grid.models import GridNode, Household, Level
 from lib.distribution import in_sd
+from lib.numbers import Num, hours, pct
 from lib.periods import Period
 from party.models import PartyMember, PartyOrg, Pledge, Visit, VisitPlan
 from supervision.models import HouseholdDay, ShiftSignup, SignupStatus
@@ -42,16 +43,16 @@ class MemberLeads:
         return self.correct >= SORTS_MIN_RATE * self.drops
 
     @property
-    def correct_pct(self) -> str:
-        return f"{self.correct * 100 / self.drops:.0f}%" if self.drops else "—"
+    def correct_pct(self) -> Num:
+        return pct(self.correct / self.drops if self.drops else None)
 
     @property
     def duty(self) -> bool:
         return self.minutes >= DUTY_MIN_MINUTES
 
     @property
-    def hours(self) -> str:
-        return f"{self.minutes / 60:.1f}"
+    def hours(self) -> Num:
+        return hours(self.minutes)
 
     @property
     def visiting(self) -> bool:
@@ -148,8 +149,8 @@ class Coverage:
         return self.visited / self.households if self.households else None
 
     @property
-    def pct(self) -> str:
-        return "—" if self.share is None else f"{self.share * 100:.0f}%"
+    def pct(self) -> Num:
+        return pct(self.share)
 
 
 def visit_coverage(node: GridNode, period: Period, today: datetime.date) -> list[Coverage]:
@@ -176,6 +177,43 @@ def visit_coverage(node: GridNode, period: Period, today: datetime.date) -> list
     )
     plans = {p.microgrid_id: p for p in VisitPlan.objects.filter(microgrid_id__in=ids, quarter=period.key)}
     return [Coverage(g, sizes.get(g.pk, 0), visited.get(g.pk, 0), plans.get(g.pk)) for g in grids]
+
+
+def visits_due_since(today: datetime.date) -> datetime.date:
+    """The one rule of "needs a visit": a household with no door-to-door visit since this day (the start of the
+    current quarter, as the coverage counter counts) needs one. The grid worker's "my households" and the
+    dashboard's households to visit both ask here."""
+    return Period.containing("quarter", today).start
+
+
+def needs_visit(last_visit: datetime.date | None, today: datetime.date) -> bool:
+    return last_visit is None or last_visit < visits_due_since(today)
+
+
+def last_visits(subdistrict_id: int, household_ids: list[int]) -> dict[int, datetime.date]:
+    """Each household's last visit day (households never visited are absent). One grouped query."""
+    return dict(
+        Visit.objects.filter(subdistrict_id=subdistrict_id, household_id__in=household_ids)
+        .values_list("household_id")
+        .annotate(last=Max("day"))
+        .order_by()
+    )
+
+
+def households_needing_visit(households: list[Household], today: datetime.date) -> set[int]:
+    """The ids of those of `households` that need a visit (`needs_visit`). One query, naming their
+    sub-districts (the distribution key)."""
+    ids = [h.pk for h in households]
+    visited = set(
+        Visit.objects.filter(
+            subdistrict_id__in={h.subdistrict_id for h in households},
+            household_id__in=ids,
+            day__gte=visits_due_since(today),
+        )
+        .values_list("household_id", flat=True)
+        .distinct()
+    )
+    return set(ids) - visited
 
 
 @dataclass

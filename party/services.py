@@ -186,9 +186,9 @@ def visit_plan_create(
             "created_by": saved_user(actor),
         },
     )
-    plan.members.add(*members)
     if created:
         audit_created(actor=actor, obj=plan)
+    visit_plan_members_add(actor=actor, plan=plan, members=members)  # each new visitor audited
     return plan
 
 

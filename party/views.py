@@ -149,7 +149,7 @@ def org_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     m.member.get_kind_display(),
                     m.pledged_on or no,
                     yes if m.sorts else no,  # too few drop-offs to judge is not leading yet either
-                    float(m.hours),
+                    m.hours,
                     m.visits,
                     m.count,
                 )

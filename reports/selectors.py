@@ -16,6 +16,7 @@ from grid.selectors import household_count
 from guide.models import CategoryKey
 from lib.numbers import Num, pct
 from lib.periods import Period
+from party.selectors import households_needing_visit
 from supervision.models import PurityLevel
 from supervision.selectors import (
     Rate,
@@ -76,7 +77,7 @@ class Dashboard:
 
     @property
     def staffing_pct(self) -> Num:
-        return pct(self.staffed / self.shifts if self.shifts else None, 0)
+        return pct(self.staffed / self.shifts if self.shifts else None)
 
     @property
     def kg_per_day(self) -> Decimal:
@@ -147,9 +148,20 @@ def dashboard(
         assessment=assessment,
         children=rows[1:],
         weakest=weakest[:5],
-        visits=repeat_offenders(node, since=start, min_mistakes=3, limit=10, scope=scope),
+        visits=to_visit(node, start, today, scope=scope),
         series=series,
     )
+
+
+def to_visit(
+    node: GridNode, since: datetime.date, today: datetime.date, *, scope: Scope, limit: int = 10
+) -> list[Any]:
+    """ "Households to visit": repeated mistakes since `since` (supervision's repeat offenders, the most first)
+    among those that need a visit by party's one rule (`party.selectors.households_needing_visit`, as the
+    grid worker's "my households" marks them), so a household visited this quarter is not listed again."""
+    offenders = repeat_offenders(node, since=since, min_mistakes=3, limit=limit * 10, scope=scope)
+    due = households_needing_visit([o.household for o in offenders], today)
+    return [o for o in offenders if o.household.pk in due][:limit]
 
 
 def has_drop_offs(node: GridNode, start: datetime.date, end: datetime.date) -> bool:

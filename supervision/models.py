@@ -22,7 +22,7 @@ from guide.models import CategoryKey
 from lib.clock import SHANGHAI, local_time
 from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
-from supervision.outcomes import MISTAKE_Q, Outcome
+from supervision.outcomes import MISTAKE_Q, Outcome, outcome_text
 
 
 class DropOffPoint(TimeStampedModel):
@@ -72,7 +72,7 @@ class Bin(models.Model):
         constraints = [models.UniqueConstraint(fields=["point", "category"], name="bin_unique_category")]
 
     def __str__(self) -> str:
-        return f"{self.point.code} {self.category}"
+        return f"{self.point.name} {self.get_category_display()}"  # people know a point by its name
 
 
 class OpeningWindow(models.Model):
@@ -148,7 +148,7 @@ class Shift(models.Model):
         indexes = [models.Index(fields=["subdistrict", "day"], name="shift_sd_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.point.code} {self.day} {self.start:%H:%M}"
+        return f"{self.point.name} {self.day} {self.start:%H:%M}"  # people know a point by its name
 
     @property
     def starts_at(self) -> datetime.datetime:
@@ -290,6 +290,11 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point} {local_time(self.observed_at):%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome with what was mixed in, as record lists show it (`outcomes.outcome_text`)."""
+        return outcome_text(self.outcome, self.mixed_with)
 
 
 class ObservationKey(models.Model):

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.utils.translation import get_language
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+
+from guide.models import CategoryKey
 
 
 class Outcome(models.TextChoices):
@@ -21,6 +25,22 @@ class Outcome(models.TextChoices):
     BAG_NOT_BROKEN = "bag_not_broken", _("Bag not broken")
     CORRECTED = "corrected", _("Corrected on the spot")
     REFUSED = "refused", _("Refused to correct")
+
+
+def outcome_text(outcome: str, mixed_with: str = "") -> str:
+    """A drop-off's outcome as every list of records shows it, in the page's language: "混投" — and for a
+    mixed one what was mixed in, "混投（混入：有害垃圾、干垃圾）" / "Mixed (mixed in: Hazardous waste, Dry
+    waste)". `mixed_with` is the record's comma-separated categories (`Observation.mixed_with`)."""
+    label = str(dict(Outcome.choices).get(outcome, outcome))
+    names = dict(CategoryKey.choices)
+    mixed = [str(names.get(c, c)) for c in mixed_with.split(",") if c]
+    if outcome != Outcome.MIXED or not mixed:
+        return label
+    sep = "、" if (get_language() or "").lower().startswith("zh") else ", "
+    return gettext_now("%(outcome)s (mixed in: %(categories)s)") % {
+        "outcome": label,
+        "categories": sep.join(mixed),
+    }
 
 
 # The groups. Plain lists of the values (a list, as the model's index condition has always spelled it, so

@@ -13,18 +13,21 @@ from django.db.models import Count, F, Q, Sum
 from accounts.roles import READ_COVERAGE, READ_POINTS, RECORD_SORTING
 from grid.models import GridNode, GridWorker, Household, Level
 from grid.scope import Scope
+from guide.models import CategoryKey
 from lib.clock import local_today
 from lib.numbers import Num, pct
 from supervision.ingest.observations import points_for
 from supervision.models import (
     DropOffPoint,
     HouseholdDay,
+    OfferStatus,
     PointDay,
     PurityCheck,
     Shift,
     ShiftOffer,
     ShiftSignup,
     SignupStatus,
+    purity_word,
 )
 from supervision.outcomes import HOUSEHOLD_DAY_SUMS, MISTAKE_Q, POINT_DAY_SUMS
 
@@ -428,3 +431,59 @@ def household_recent(household: Household, since: datetime.date, limit: int = 10
         .order_by("-day", "-observed_at")[:limit]
     )
     return {"rate": Rate(agg["total"] or 0, agg["correct"] or 0, agg["mistakes"] or 0), "last_mistakes": last}
+
+
+@dataclass(frozen=True)
+class PurityRound:
+    """One purity check as it was saved (one form: a level per bin and one note): when, by whom (their
+    name, else their login), the (bin, level) words in the bins' usual order, and the note."""
+
+    checked_at: datetime.datetime
+    by: str
+    levels: list[tuple[str, str]]
+    notes: str
+
+
+def purity_checks_recent(point: DropOffPoint, start: datetime.date, end: datetime.date) -> list[PurityRound]:
+    """The point's purity checks from `start` to `end`, newest first, one entry per saved form (the rows
+    one form wrote share their time and recorder), each with its note: what staff read of a point's checks."""
+    order = {key: n for n, key in enumerate(CategoryKey.values)}
+    rounds: dict[tuple[datetime.datetime, int | None], list[PurityCheck]] = {}
+    for c in (
+        PurityCheck.objects.filter(
+            subdistrict_id=point.subdistrict_id, point=point, day__gte=start, day__lte=end
+        )
+        .select_related("recorded_by__person")
+        .order_by("-checked_at", "category")
+    ):
+        rounds.setdefault((c.checked_at, c.recorded_by_id), []).append(c)
+    out = []
+    for (at, _by), rows in rounds.items():
+        user = rows[0].recorded_by
+        person = getattr(user, "person", None) if user is not None else None
+        rows.sort(key=lambda c: order.get(c.category, len(order)))
+        out.append(
+            PurityRound(
+                checked_at=at,
+                by=person.name if person is not None else (user.username if user is not None else ""),
+                levels=[(str(c.get_category_display()), purity_word(c.level)) for c in rows],
+                notes=next((c.notes for c in rows if c.notes), ""),
+            )
+        )
+    return out
+
+
+def handed_over(person_id: int, start: datetime.date, days: int = 14) -> list[ShiftOffer]:
+    """The person's shifts from `start` on (`days` days, as "my shifts") that someone accepted from them:
+    the sender's notice that a hand-over went through ("12-03 18:30 已由 蒋涛红 接班"), since the shift leaves
+    their list then. Offers with the shift and the taker loaded, by shift time."""
+    return list(
+        ShiftOffer.objects.filter(
+            signup__person_id=person_id,
+            status=OfferStatus.ACCEPTED,
+            signup__shift__day__gte=start,
+            signup__shift__day__lt=start + datetime.timedelta(days=days),
+        )
+        .select_related("signup__shift__point", "to_person")
+        .order_by("signup__shift__day", "signup__shift__start")
+    )

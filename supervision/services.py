@@ -414,6 +414,38 @@ def shift_check_out(*, actor: Any, signup: ShiftSignup, at: datetime.datetime | 
     return signup
 
 
+CHECK_OUT_FINAL = Msg(
+    "该班次已结束，签退不能再撤销。", "This shift has ended; the check-out can no longer be undone."
+)
+
+
+def check_out_undoable(signup: ShiftSignup, now: datetime.datetime | None = None) -> bool:
+    """True while a check-out can be taken back: the sign-up is checked out and its window has not ended
+    (a stray tap on 签退 mid-window is undone; once the window is over the minutes stand). The one test used
+    by `shift_check_out_undo` and by the pages that offer the button."""
+    return signup.checked_out_at is not None and (now or timezone.now()) < signup.shift.ends_at
+
+
+@transaction.atomic
+def shift_check_out_undo(*, actor: Any, signup: ShiftSignup) -> ShiftSignup:
+    """Take back a check-out made while the window is still open (`check_out_undoable`): the person is on
+    duty again from their check-in, and the minutes are credited at the next check-out. The same people as
+    `shift_check_in`; audited. ValidationError (zh/en) once the window has ended; nothing to do when the
+    sign-up is not checked out (a second tap)."""
+    _require_signup(actor, signup)
+    signup = ShiftSignup.objects.select_for_update().select_related("shift").get(pk=signup.pk)
+    if signup.checked_out_at is None:
+        return signup
+    if not check_out_undoable(signup):
+        raise ValidationError(str(CHECK_OUT_FINAL))
+    before = snapshot(signup)
+    signup.checked_out_at = None
+    signup.minutes = 0
+    signup.save(update_fields=["checked_out_at", "minutes"])
+    audit_updated(actor=actor, obj=signup, before=before, reason="check-out undone")
+    return signup
+
+
 MAX_PHOTO_SIDE = 1600
 PHOTO_NOT_FOUND = Msg("找不到这条记录，或不在您的范围内。", "No such record within your part of the grid.")
 

@@ -43,20 +43,24 @@ from supervision.selectors import (
     by_household_group,
     by_point,
     gaps,
+    handed_over,
     my_signups,
     numbers_by_child,
     offer_readable,
     points_readable,
+    purity_checks_recent,
     repeat_offenders,
     trend,
     weekly,
 )
 from supervision.services import (
     check_in_opens,
+    duty_minutes,
     offers_for,
     purity_checks_record,
     shift_check_in,
     shift_check_out,
+    shift_check_out_undo,
     shift_is_over,
     shift_offer,
     shift_offer_answer,
@@ -66,6 +70,7 @@ from supervision.services import (
 
 OPEN_SHIFTS_SHOWN = 60  # per week: a residential area's points × two windows × 7 days fit at the demo's size
 NUMBER_SPANS = range(1, 367)  # ?days= on the numbers page: any span up to a year
+PURITY_DAYS = 7  # the point page shows staff the purity checks of this many days, today included
 
 
 def _today() -> datetime.date:
@@ -146,6 +151,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             for s in mine
         ],
         "to_answer": [o for o in offers if o.signup.person_id != user.person_id],
+        # My shifts someone accepted from me: they left "mine", the sender is told who has them now.
+        "handed_over": handed_over(user.person_id, today) if user.person_id else [],
         # (heading, open shifts, list id, first day, last day): calendar weeks, Monday to Sunday in Shanghai
         # (`_weeks`): this week from today to Sunday, then next Monday to Sunday; both within the 14 days
         # that `mine` and `offered_me` cover.
@@ -312,14 +319,47 @@ def offer_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @require_POST
 @role_required(RECORD_SORTING)
 def check(request: AuthenticatedHttpRequest, code: str, action: str) -> HttpResponse:
+    """Check in, check out, or undo a check-out (`undo`). A check-out before the window ends is confirmed
+    first (lib.confirm), saying how many minutes it credits; one made by mistake while the window is still
+    open can be undone (services.shift_check_out_undo)."""
     user = request.user
-    if action not in ("in", "out"):
+    if action not in ("in", "out", "undo"):
         raise Http404
-    signup_obj = get_object_or_404(ShiftSignup, code=code, person_id=user.person_id)
+    signup_obj = get_object_or_404(
+        ShiftSignup.objects.select_related("shift__point"), code=code, person_id=user.person_id
+    )
+    shift = signup_obj.shift
+    page = reverse("supervision:point_detail", args=[shift.point.code])
+    now = timezone.now()
+    if action == "out" and signup_obj.checked_in_at and not signup_obj.checked_out_at and now < shift.ends_at:
+        credited = duty_minutes(shift, signup_obj.checked_in_at, now)
+        ask = confirm_first(
+            request,
+            title=_("Check out before the window ends?"),
+            consequences=[
+                f"{shift.day:%m-%d} {shift.start:%H:%M}–{shift.end:%H:%M} {shift.point.name}",
+                ngettext(
+                    "Checked in at %(at)s: %(n)d minute of the window will be credited.",
+                    "Checked in at %(at)s: %(n)d minutes of the window will be credited.",
+                    credited,
+                )
+                % {"at": f"{local_time(signup_obj.checked_in_at):%H:%M}", "n": credited},
+                _("The window is open until %(end)s; until then a check-out made by mistake can be undone.")
+                % {"end": f"{shift.end:%H:%M}"},
+            ],
+            back=page,
+            button=_("Check out"),
+            final=False,
+        )
+        if ask is not None:
+            return ask
     try:
         if action == "in":
             shift_check_in(actor=user, signup=signup_obj)
             messages.success(request, _("Checked in."))
+        elif action == "undo":
+            shift_check_out_undo(actor=user, signup=signup_obj)
+            messages.success(request, _("Check-out undone: you are on duty again."))
         else:
             done = shift_check_out(actor=user, signup=signup_obj)
             messages.success(
@@ -331,7 +371,7 @@ def check(request: AuthenticatedHttpRequest, code: str, action: str) -> HttpResp
             )
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
-    return redirect("supervision:point_detail", code=signup_obj.shift.point.code)
+    return redirect(page)
 
 
 @require_GET
@@ -352,15 +392,19 @@ def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         else {}
     )
     offered_me = offered_to(user.person_id, [s.pk for s in shifts])
-    # Today's purity check, the latest level per bin, shown and preselected so a saved check reads back.
+    # Today's purity check, the latest level per bin (preselected) and the latest note, shown so a saved
+    # check reads back whole.
     checked: dict[str, str] = {}
-    for category, level in (
+    saved_note = ""
+    for category, level, note in (
         PurityCheck.objects.filter(point=point, day=today)
         .order_by("checked_at", "pk")
-        .values_list("category", "level")
+        .values_list("category", "level", "notes")
     ):
         checked[category] = level
+        saved_note = note or saved_note
     bins = list(point.bins.all())
+    staff = user.has_role(READ_COVERAGE)
     return render(
         request,
         "supervision/point.html",
@@ -389,11 +433,19 @@ def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 )
                 for b in bins
             ],
+            "saved_note": saved_note,
+            # Staff read the point's purity checks of the last days, each with its note (selectors).
+            "purity_recent": purity_checks_recent(
+                point, today - datetime.timedelta(days=PURITY_DAYS - 1), today
+            )
+            if staff
+            else None,
+            "purity_days": PURITY_DAYS,
             "windows": point.windows.filter(holiday=False).order_by("weekday", "start"),
             "levels": PurityLevel.choices,
             "form_id": uuid.uuid4(),
             "can_record": user.has_role(RECORD_SORTING),
-            "can_read_roster": user.has_role(READ_COVERAGE),
+            "can_read_roster": staff,
         },
     )
 

@@ -12,6 +12,7 @@ import pytest
 from accounts.models import User
 from grid.models import Household
 from lib.clock import local_today
+from tests import pgflush
 from tests.personas import (  # noqa: F401  (re-exported: tests import them from here)
     PASSWORD,
     Grid,
@@ -22,6 +23,8 @@ from tests.personas import (  # noqa: F401  (re-exported: tests import them from
     make_worker,
 )
 from tests.workers import cluster  # noqa: F401  (a fixture: a real job worker, tests/workers.py)
+
+pgflush.install()  # PostgreSQL: a transactional test ends by deleting rows, not TRUNCATE (tests/pgflush.py)
 
 # The two daily windows most drop-off points keep (Shanghai's fixed-time drop-off), for roster tests.
 MORNING = (datetime.time(7), datetime.time(9))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 
 from grid.models import GridNode, Household, Level
 from grid.scope import Scope
@@ -27,15 +28,20 @@ class CategoryTonnage:
     target_kg_per_day: Decimal | None
     per_household_g: Decimal | None
     per_resident_g: Decimal | None
+    # Whether the period holds any weighing of the category: without one there is no figure to compare (a
+    # period hours old, a station not yet imported), never a fall of 100%.
+    weighed: bool = True
 
     @property
     def change(self) -> Decimal | None:
-        if not self.baseline_kg_per_day:
+        if not self.weighed or not self.baseline_kg_per_day:
             return None
         return (self.kg_per_day - self.baseline_kg_per_day) / self.baseline_kg_per_day
 
     @property
     def change_pct(self) -> str:
+        if not self.weighed:
+            return _("No data")
         return "—" if self.change is None else f"{self.change * 100:+.1f}%"
 
     @property
@@ -58,7 +64,8 @@ def tonnage_summary(
     weighings, per household and per resident of that area, and its targets unless the micro-grid has its
     own), as the drop-off figures do; a micro-grid cannot be weighed on its own."""
     scope = scope or Scope.of_node(node)
-    days = Decimal((end - start).days + 1)
+    # A span with no whole day yet (a month that began today) has no weighings to read: no data, no verdict.
+    days = Decimal(max((end - start).days + 1, 0))
     communities = scope.community_ids or []
     totals = dict(
         TonnageRecord.objects.in_scope(scope)
@@ -85,8 +92,9 @@ def tonnage_summary(
         targets = {c: (_tenth(b), _tenth(t)) for c, (k, b, t) in summed.items() if k == len(communities)}
     out = []
     for key, label in CategoryKey.choices:
-        kg = _tenth(totals.get(key))
-        per_day = kg / days
+        weighed = days > 0 and totals.get(key) is not None
+        kg = _tenth(totals.get(key)) if weighed else Decimal("0.0")
+        per_day = kg / days if days else Decimal(0)
         target = targets.get(key)
         out.append(
             CategoryTonnage(
@@ -102,6 +110,7 @@ def tonnage_summary(
                 per_resident_g=(per_day * 1000 / people["people"]).quantize(Decimal("1"))
                 if people["people"]
                 else None,
+                weighed=weighed,
             )
         )
     return out

@@ -21,7 +21,7 @@ from grid.scope import get_node_for_user
 from grid.services.importing import ImportRejected
 from guide.models import CategoryKey
 from lib.clock import local_today
-from lib.periods import query_month
+from lib.periods import last_whole_day, query_month
 from lib.uploads import read_capped
 from lib.validation import form_pk
 from lib.xlsx import MAX_BYTES as TABLE_MAX_BYTES
@@ -33,8 +33,10 @@ from tonnage.services import tonnage_conflicts_resolve, tonnage_record
 
 
 def _month(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
-    month = query_month(request)
-    return month.start, min(month.end, local_today())
+    """The month asked for, else the last one with whole data; a running month up to yesterday (whole days,
+    as the assessment and the numbers pages count)."""
+    month = query_month(request, whole=True)
+    return month.start, min(month.end, last_whole_day())
 
 
 @require_GET

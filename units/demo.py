@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import Role, User
 from grid.models import GridNode, Level, Person
 from grid.services.demo import person_name, phone
-from lib.clock import local_today
+from lib.clock import SHANGHAI, local_today
 from units.models import CheckResult, CommitmentStatus, MemberUnit, UnitKind
 from units.services import (
     attendance_mark,
@@ -127,9 +127,15 @@ def units_demo_generate(sd: GridNode, seed: int = 2019) -> int:
         day=datetime.date(today.year, 5, 28),
         place="街道党群服务中心",
     )
+    held = datetime.datetime.combine(meeting.day, datetime.time(10), tzinfo=SHANGHAI)  # recorded on its day
     for unit in units:
         attendance_mark(
-            actor=None, meeting=meeting, unit=unit, present=rng.random() < 0.9, representative="党建联络员"
+            actor=None,
+            meeting=meeting,
+            unit=unit,
+            present=rng.random() < 0.9,
+            representative="党建联络员",
+            now=held,
         )
     # One meeting still to come, for the liaisons to answer (some already have).
     coming = meeting_create(

@@ -129,6 +129,8 @@ class Attendance(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("meeting attendance")
+        verbose_name_plural = _("meeting attendance")
         constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="attendance_once")]
 
     def __str__(self) -> str:

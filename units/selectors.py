@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
 from grid.scope import Scope
+from lib.clock import local_today
 from units.models import Attendance, Commitment, CommitmentStatus, MemberUnit, UnitCheck
 
 
@@ -55,7 +56,8 @@ def registry(units: QuerySet[MemberUnit], year: int) -> list[UnitRow]:
         r["unit_id"]: r
         for r in Attendance.objects.filter(unit__in=rows, meeting__day__year=year)
         .values("unit_id")
-        .annotate(n=Count("id"), present=Count("id", filter=Q(present=True)))
+        # Attended: only meetings that have taken place (attendance is recorded on the day, `lib.attendance`).
+        .annotate(n=Count("id"), present=Count("id", filter=Q(present=True, meeting__day__lte=local_today())))
         .order_by()
     }
     last: dict[int, UnitCheck] = {}

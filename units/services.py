@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from audit.services import audit_created, audit_updated, saved_user, snapshot
+from audit.services import audit_bulk_created, audit_created, audit_updated, saved_user, snapshot
 from grid.models import GridNode, Level, Person
 from grid.scope import OUT_OF_SCOPE, Scope
 from grid.services.records import person_create
+from lib import attendance as attendance_rule
 from lib.bilingual import Msg
 from lib.clock import local_today
 from lib.codes import next_code
@@ -38,6 +39,10 @@ from units.models import (
 NOT_A_LIAISON = Msg(
     "只能关联角色为“成员单位联络员”的账号。",
     "Only an account with the member-unit liaison role can be linked.",
+)
+ATTENDANCE_NOT_OPEN = Msg(
+    "会议出席自会议当天（{day}）起登记。",
+    "Attendance at a meeting is recorded from its day ({day}) on.",
 )
 MEETING_PAST = Msg(
     "会议已召开，不能再答复；出席情况由街道登记。",
@@ -182,15 +187,31 @@ def meeting_create(
         subdistrict=subdistrict, title=title.strip()[:150], day=day, place=place[:100]
     )
     invited = units if units is not None else MemberUnit.objects.filter(subdistrict=subdistrict, active=True)
-    Attendance.objects.bulk_create(Attendance(meeting=meeting, unit=u) for u in invited)
+    invitations = Attendance.objects.bulk_create(Attendance(meeting=meeting, unit=u) for u in invited)
     audit_created(actor=actor, obj=meeting)
+    audit_bulk_created(actor=actor, objs=invitations, reason="invited to the meeting")
     return meeting
 
 
+def attendance_window(meeting: Meeting) -> attendance_rule.Window:
+    """When attendance at `meeting` is recorded: from its day on (a meeting has no hours; the sign-in sheet
+    may come in later), `lib.attendance`'s rule. The meeting page offers its form only then."""
+    return attendance_rule.day_window(meeting.day)
+
+
 def attendance_mark(
-    *, actor: Any, meeting: Meeting, unit: MemberUnit, present: bool, representative: str = ""
+    *,
+    actor: Any,
+    meeting: Meeting,
+    unit: MemberUnit,
+    present: bool,
+    representative: str = "",
+    now: datetime.datetime | None = None,
 ) -> Attendance:
+    """Who came to the meeting, recorded from its day on; ValidationError (zh/en) before it."""
     Scope.of(actor).require(meeting.subdistrict)
+    if not attendance_window(meeting).is_open(now):
+        raise ValidationError(str(ATTENDANCE_NOT_OPEN.format(day=f"{meeting.day:%Y-%m-%d}")))
     if unit.subdistrict_id != meeting.subdistrict_id:
         raise PermissionDenied(str(OUT_OF_SCOPE))
     attendance, _created = Attendance.objects.get_or_create(meeting=meeting, unit=unit)
@@ -204,11 +225,18 @@ def attendance_mark(
 
 @transaction.atomic
 def attendance_mark_many(
-    *, actor: Any, meeting: Meeting, present: Iterable[str], representatives: dict[str, str]
+    *,
+    actor: Any,
+    meeting: Meeting,
+    present: Iterable[str],
+    representatives: dict[str, str],
+    now: datetime.datetime | None = None,
 ) -> int:
     """Record the attendance of every invited unit at once (the meeting's list, saved once): those whose
     codes are in `present` came, the others did not; `representatives` by unit code (a unit left out keeps
     its representative). Each change audited through `attendance_mark`. Returns how many units came."""
+    if not attendance_window(meeting).is_open(now):
+        raise ValidationError(str(ATTENDANCE_NOT_OPEN.format(day=f"{meeting.day:%Y-%m-%d}")))
     came = set(present)
     for attendance in meeting.attendance.select_related("unit").order_by("unit__code"):
         attendance_mark(
@@ -217,6 +245,7 @@ def attendance_mark_many(
             unit=attendance.unit,
             present=attendance.unit.code in came,
             representative=representatives.get(attendance.unit.code, attendance.representative),
+            now=now,
         )
     return meeting.attendance.filter(present=True).count()
 

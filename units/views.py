@@ -27,6 +27,7 @@ from units.selectors import registry, units_for
 from units.services import (
     attendance_mark_many,
     attendance_reply,
+    attendance_window,
     commitment_add,
     commitment_update,
     liaison_account_link,
@@ -259,14 +260,18 @@ def meeting_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
     if request.method == "POST":
         if not user.has_role(ADMINISTER_SUBDISTRICT):
             raise Http404
-        came = attendance_mark_many(
-            actor=user,
-            meeting=meeting,
-            present=request.POST.getlist("present"),
-            representatives={
-                key[4:]: request.POST.get(key, "") for key in request.POST if key.startswith("rep-")
-            },
+        came, error = attempt(
+            lambda: attendance_mark_many(
+                actor=user,
+                meeting=meeting,
+                present=request.POST.getlist("present"),
+                representatives={
+                    key[4:]: request.POST.get(key, "") for key in request.POST if key.startswith("rep-")
+                },
+            )
         )
+        if error:
+            return form_page(request, "units/meeting.html", _meeting_context(user, meeting), error)
         messages.success(
             request,
             _("Attendance saved: %(n)s of %(total)s units attended.")
@@ -326,6 +331,8 @@ def _meeting_context(user: User, meeting: Meeting) -> dict[str, object]:
         # Two different facts: the units' answers before the meeting, and who was recorded there after it.
         "confirmed": sum(r.reply == "confirmed" for r in rows),
         "can_edit": user.has_role(ADMINISTER_SUBDISTRICT),
+        # The form only while attendance is recorded (the meeting's day); before it, when it opens.
+        "recording": attendance_window(meeting).state(),
         "can_reply": user.role == Role.UNIT_LIAISON and meeting.day >= local_today(),
         "today": local_today(),
     }

@@ -21,8 +21,8 @@ from grid.models import GridWorker, Household
 from grid.presenters import household_view
 from lib.clock import local_today
 from lib.distribution import in_sd
-from lib.periods import Period
 from party.models import Visit
+from party.selectors import last_visits, needs_visit, visits_due_since
 from points.models import PointsAccount
 from supervision.models import HouseholdDay
 
@@ -43,17 +43,17 @@ class HouseholdState:
     points: int  # green-account balance, 0 without an account
     open_case: str  # an open enforcement case's status label, "" when none
     last_visit: datetime.date | None  # last door-to-door visit, any time
-    quarter_start: datetime.date
-
-    @property
-    def visited_this_quarter(self) -> bool:
-        return self.last_visit is not None and self.last_visit >= self.quarter_start
+    today: datetime.date
 
     @property
     def needs_visit(self) -> bool:
-        """Not visited yet this quarter: exactly the households the coverage counter still misses, so that
-        "needs a visit" and "visited this quarter" add up to all of them."""
-        return not self.visited_this_quarter
+        """party.selectors' one rule (not visited yet this quarter: exactly the households the coverage counter
+        still misses), the one the dashboard's households to visit follow too."""
+        return needs_visit(self.last_visit, self.today)
+
+    @property
+    def visited_this_quarter(self) -> bool:
+        return not self.needs_visit
 
     def attention_key(self) -> tuple[bool, int, datetime.date, str]:
         """Who needs attention first: an open case, then the most mistakes, then the longest without a visit
@@ -113,13 +113,7 @@ def worker_households(user: Any, today: datetime.date) -> tuple[GridWorker | Non
         .values_list("household_id", "status")
     ):
         cases[household_id] = str(labels.get(status, status))  # the newest open case wins
-    visits = dict(
-        Visit.objects.filter(**sd, household_id__in=ids)
-        .values_list("household_id")
-        .annotate(last=Max("day"))
-        .order_by()
-    )
-    quarter_start = Period.containing("quarter", today).start
+    visits = last_visits(worker.subdistrict_id, ids)
     states = [
         HouseholdState(
             household=h,
@@ -129,7 +123,7 @@ def worker_households(user: Any, today: datetime.date) -> tuple[GridWorker | Non
             points=points.get(h.pk, 0),
             open_case=cases.get(h.pk, ""),
             last_visit=visits.get(h.pk),
-            quarter_start=quarter_start,
+            today=today,
         )
         for h in households
     ]
@@ -145,7 +139,7 @@ def worker_visited(worker: GridWorker, today: datetime.date) -> int:
             subdistrict_id=worker.subdistrict_id,
             household__subdistrict_id=worker.subdistrict_id,
             household__grid_worker=worker,
-            day__gte=Period.containing("quarter", today).start,
+            day__gte=visits_due_since(today),
         )
         .values("household_id")
         .distinct()

@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus, Registration
+from activities.selectors import open_to_everyone, with_signed_up
 from enforcement.models import Case
 from enforcement.services import OPEN_STATUSES
 from grid.models import Household
@@ -92,13 +93,18 @@ def resident_page(household: Household, *, now: datetime.datetime | None = None)
         .select_related("point")
         .order_by("-day", "-observed_at")[:MISTAKE_ROWS]
     )
-    activities = list(
+    # Those the household may join (none meant for party members only), each marked when someone of the
+    # household has signed up.
+    offered = open_to_everyone(
         Activity.objects.filter(
             held_for(household.community),
             subdistrict_id=sd,
             status=ActivityStatus.PUBLISHED,
             starts_at__gt=now,
         )
+    )
+    activities = list(
+        with_signed_up(offered, person__subdistrict_id=sd, person__household_id=household.pk)
         .select_related("node")
         .annotate(taken=Count("registrations"))
         .order_by("starts_at")[:ACTIVITY_ROWS]

@@ -73,7 +73,7 @@ def today_for(user: User, node: GridNode, day: datetime.date) -> Today:
         cases=cases,
         imports=imports_recent(user, since),
         reports=report_jobs_recent(node, since),
-        activities=activities_week(node, day, drafts=True),
+        activities=activities_week(node, day, drafts=True, person_id=user.person_id),
         flagged=flagged_pending_count(user),
     )
 

@@ -21,13 +21,20 @@
   const reasonText = (m) => (m && typeof m === "object" ? (zh ? m.zh : m.en) || m.en || m.zh : m) || "";
   const categoryLabel = (c) => { const o = $(`#category option[value="${c}"]`); return o ? o.textContent.trim() : c; };
   const outcomeLabel = (o) => { const b = $(`button[data-outcome="${o}"]`); return b ? b.textContent.trim() : o; };
-  // A household as the volunteer knows the door, with its code: "8号楼 502 · ZJXL-01-B008-502".
+  // A household as the volunteer knows the door: "8号楼 502". Its code (ZJXL-01-B008-502) is what is sent;
+  // on the page it is only the label's title, or the label itself for a code that names no household here.
   const placeLabel = (h) => `${h.building} ${h.room}`;
   const byCode = new Map(households.map((h) => [h.code, h]));
   const householdLabel = (code) => {
     if (!code) return root.dataset.anonymous;
     const h = byCode.get(code);
-    return h ? `${placeLabel(h)} · ${code}` : code;
+    return h ? placeLabel(h) : code;
+  };
+  // An outcome as the lists say it, for 混投 with what was mixed in: "混投（混入：干垃圾）" (server: outcomes.outcome_text).
+  const outcomeText = (outcome, mixedWith) => {
+    const mixed = outcome === "mixed" ? (mixedWith || []).map(categoryLabel).join(zh ? "、" : ", ") : "";
+    const note = mixed ? (zh ? `（${lead(root.dataset.mixedIn)}${mixed}）` : ` (${lead(root.dataset.mixedIn)}${mixed})`) : "";
+    return `${outcomeLabel(outcome)}${note}`;
   };
   // "已记录：" needs no space after it, "Recorded:" does.
   const lead = (label) => (/[：:]$/.test(label) && zh ? label : `${label} `);
@@ -108,6 +115,7 @@
     const h = currentHousehold();
     const several = h.choices.length > 1;
     $("#household-label").textContent = h.ok ? householdLabel(h.code) : `${several ? root.dataset.severalShort : root.dataset.unknownShort} ${$("#household").value.trim()}`;
+    $("#household-label").title = h.ok && h.code ? h.code : "";
     $("#household-label").classList.toggle("error", !h.ok);
     renderChoices(several ? h.choices : []);
     renderMade();
@@ -160,21 +168,16 @@
   window.addEventListener("scroll", placeRecent, { passive: true });
   window.addEventListener("resize", placeRecent);
 
-  // What a record says, after its lead ("已记录："): the door, its code kept whole on one line, the bin and the
-  // outcome, and for 混投 what was mixed in ("混投（混入：干垃圾）").
+  // What a record says, after its lead ("已记录："): the door (its code as the title; a code naming no household
+  // here is shown, kept whole on one line), the bin and the outcome, for 混投 with what was mixed in.
   function recordLine(leadLabel, r) {
     const parts = [lead(leadLabel)];
-    const h = r.household ? byCode.get(r.household) : null;
-    if (h) parts.push(`${placeLabel(h)} · `);
-    if (r.household) {
-      const code = document.createElement("span");
-      code.className = "code";
-      code.textContent = r.household;
-      parts.push(code);
-    } else parts.push(root.dataset.anonymous);
-    const mixed = (r.mixed_with || []).map(categoryLabel).join(zh ? "、" : ", ");
-    const mixedNote = mixed ? (zh ? `（${lead(root.dataset.mixedIn)}${mixed}）` : ` (${lead(root.dataset.mixedIn)}${mixed})`) : "";
-    parts.push(` · ${categoryLabel(r.category)} · ${outcomeLabel(r.outcome)}${mixedNote}`);
+    const place = document.createElement("span");
+    place.className = byCode.has(r.household) ? "place" : "code";
+    place.textContent = householdLabel(r.household);
+    if (r.household) place.title = r.household;
+    parts.push(place);
+    parts.push(` · ${categoryLabel(r.category)} · ${outcomeText(r.outcome, r.mixed_with)}`);
     return parts;
   }
 
@@ -291,7 +294,7 @@
       set("time", r.observed_at ? new Date(r.observed_at).toLocaleString() : "—");
       set("household", householdLabel(r.household));
       set("category", categoryLabel(r.category));
-      set("outcome", outcomeLabel(r.outcome));
+      set("outcome", outcomeText(r.outcome, r.mixed_with));
       set("reason", reason);
       const form = li.querySelector("form");
       form.elements.time.value = r.observed_at ? toLocalInput(r.observed_at) : "";
@@ -362,7 +365,7 @@
   const saveMade = () => { try { sessionStorage.setItem(MADE_KEY, JSON.stringify(made)); } catch (e) { /* private mode */ } };
   function remember(item, h) {
     const r = item.data;
-    made.unshift({ id: item.id, at: r.observed_at, place: h ? placeLabel(h) : "", category: r.category, outcome: r.outcome });
+    made.unshift({ id: item.id, at: r.observed_at, place: h ? placeLabel(h) : "", category: r.category, outcome: r.outcome, mixed_with: r.mixed_with || [] });
     made = made.slice(0, MADE_MAX);
     saveMade();
   }
@@ -380,7 +383,7 @@
       const item = box.items && box.items.get(m.id);
       const state = !item ? root.dataset.stateSent : item.state === "refused" ? root.dataset.stateRefused : item.state === "sent" ? root.dataset.stateSent : root.dataset.stateWaiting;
       const time = new Date(m.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-      li.textContent = `${time} · ${m.place || root.dataset.anonymous} · ${categoryLabel(m.category)} · ${outcomeLabel(m.outcome)} · ${state}`;
+      li.textContent = `${time} · ${m.place || root.dataset.anonymous} · ${categoryLabel(m.category)} · ${outcomeText(m.outcome, m.mixed_with)} · ${state}`;
       li.dataset.id = m.id;
       return li;
     }));

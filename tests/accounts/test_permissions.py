@@ -1101,6 +1101,15 @@ ROUTES.update(
             expect(404, grid_worker=403, volunteer=403, party_member=403, unit_liaison=403, resident=403),
             {},
         ),
+        # The case's first evidence record has no photo: the readers get 404, the others are refused first.
+        "enforcement:evidence_photo": (
+            "case",
+            {"n": "1"},
+            "get",
+            {},
+            expect(404, grid_worker=403, volunteer=403, party_member=403, unit_liaison=403, resident=403),
+            {},
+        ),
         "contests:host": (
             "contest",
             {},

@@ -30,14 +30,15 @@ NOW = timezone.now()
 
 
 def _activity(grid: Grid, *, start: datetime.datetime | None = None, hours: int = 2, **extra: Any) -> Any:
-    """A two-hour theme day in c1 (120 credited minutes, 20 points) that began 30 minutes ago unless `start`
-    says when; `extra` overrides or adds activity_create's other arguments."""
+    """A two-hour training in c1 (120 credited minutes, 20 points), open to everyone, that began 30 minutes
+    ago unless `start` says when; `extra` overrides or adds activity_create's other arguments (a theme party
+    day, kind="theme_day", takes party members only)."""
     start = NOW - datetime.timedelta(minutes=30) if start is None else start
     fields: dict[str, Any] = {
         "actor": None,
         "node": grid.c1,
-        "kind": "theme_day",
-        "title": "主题党日",
+        "kind": "training",
+        "title": "分类培训",
         "starts_at": start,
         "ends_at": start + datetime.timedelta(hours=hours),
         "credit_minutes": 120,
@@ -137,7 +138,7 @@ def test_pages_calendar_self_check_in_and_export(grid: Grid, personas: dict) -> 
 def test_ending_is_offered_only_after_the_start_and_is_confirmed(grid: Grid, personas: dict) -> None:
     from activities.models import ActivityStatus
 
-    later = _activity(grid, start=NOW + datetime.timedelta(days=2), title="两天后的主题党日", publish=True)
+    later = _activity(grid, start=NOW + datetime.timedelta(days=2), title="两天后的培训", publish=True)
     with pytest.raises(ValidationError) as refused:
         activity_close(actor=None, activity=later, summary="提前结束")
     assert "尚未开始" in " ".join(refused.value.messages)
@@ -290,3 +291,124 @@ def test_activity_kinds_read_in_the_readers_language() -> None:
         chinese = [str(label) for _value, label in ActivityKind.choices]
     assert not [e for e in english if re.search(r"[\u4e00-\u9fff]", e)]
     assert chinese[0] == "主题党日" and all(c != e for c, e in zip(chinese, english, strict=True))
+
+
+@pytest.mark.django_db
+def test_the_attendance_list_is_offered_only_while_check_in_is_open(grid: Grid, personas: dict) -> None:
+    """Fresh-user walk: an activity four days away showed the whole tick list and "保存签到", and only the
+    saved form's 400 explained the window. Until the doors open (lib.attendance, the rule the service
+    enforces) the page says when check-in opens instead; after they close, the list stays read only."""
+    from activities.services import check_in_window
+
+    ahead = _activity(grid, start=NOW + datetime.timedelta(days=4), publish=True)
+    client = client_for(personas["community_secretary"])
+    page = client.get(f"/activities/a/{ahead.code}/").content.decode()
+    opens = timezone.localtime(check_in_window(ahead).opens)
+    assert f"签到于 {opens:%Y-%m-%d %H:%M} 开放" in page
+    assert 'id="check-in-later"' in page and 'id="save-check-ins"' not in page and 'id="expected"' not in page
+    held = _activity(grid, start=NOW - datetime.timedelta(hours=5), publish=True)
+    page = client.get(f"/activities/a/{held.code}/").content.decode()
+    assert 'id="check-in-closed"' in page and 'id="save-check-ins"' not in page
+    assert f'name="person" value="{grid.w1.person.pk}"' not in page  # nothing left to tick
+    now_open = _activity(grid, publish=True)
+    page = client.get(f"/activities/a/{now_open.code}/").content.decode()
+    assert 'id="save-check-ins"' in page and 'id="check-in-later"' not in page
+
+
+@pytest.mark.django_db
+def test_a_theme_party_day_is_offered_to_and_taken_from_party_members_only(
+    grid: Grid, personas: dict
+) -> None:
+    """A walk found a resident signing up for a 主题党日 (and earning its points): the service refuses
+    non-members, whoever registers them, at the door too; the pages do not offer it to them."""
+    from tests.personas import party_member
+
+    theme_day = _activity(
+        grid, start=NOW + datetime.timedelta(minutes=30), kind="theme_day", title="主题党日", publish=True
+    )
+    resident = personas["resident"]
+    client = client_for(resident)
+    url = f"/activities/a/{theme_day.code}/"
+    page = client.get(url).content.decode()
+    assert 'id="register"' not in page and 'id="members-only"' in page
+    refused = client.post(url, {"action": "register"})
+    assert refused.status_code == 400 and "只接受党员" in refused.content.decode()
+    assert client.post(f"{url}checkin/").status_code == 400  # nor walked in at the door
+    for actor in (None, resident, personas["community_secretary"]):
+        with pytest.raises(ValidationError):
+            activity_register(actor=actor, activity=theme_day, person=resident.person)
+    assert not Registration.objects.filter(activity=theme_day).exists()
+    # Not in the resident's lists: the activities page and the household's own page.
+    listed = client.get(f"/activities/n/{grid.c1.code}/").content.decode()
+    assert theme_day.code not in listed
+    assert "主题党日" not in client.get("/h/").content.decode().split('id="activities"')[1]
+    # A party member registers; other kinds stay open to everyone.
+    member = party_member(grid, "党员甲", household=grid.h1).person
+    assert activity_register(actor=None, activity=theme_day, person=member).person == member
+    lecture = _activity(grid, start=NOW + datetime.timedelta(days=1), kind="lecture", publish=True)
+    assert 'id="register"' in client.get(f"/activities/a/{lecture.code}/").content.decode()
+    assert activity_register(actor=resident, activity=lecture, person=resident.person)
+
+
+@pytest.mark.django_db
+def test_the_lists_mark_what_the_reader_signed_up_for(grid: Grid, personas: dict) -> None:
+    """A walk found no "已报名" in the lists: the activities page (upcoming, agenda, month), the household's
+    own page and the secretary's week each mark the reader's own registrations, and only those."""
+    from wastegrid.today import today_for
+
+    resident = personas["resident"]
+    mine = _activity(grid, start=NOW + datetime.timedelta(hours=3), title="我报名的讲座", publish=True)
+    other = _activity(grid, start=NOW + datetime.timedelta(hours=4), title="没报名的讲座", publish=True)
+    activity_register(actor=resident, activity=mine, person=resident.person)
+    client = client_for(resident)
+    month = f"{timezone.localtime(mine.starts_at):%Y-%m}"
+    page = client.get(f"/activities/n/{grid.c1.code}/", {"month": month}).content.decode()
+    for part in ('id="upcoming"', 'id="agenda"', 'id="activities"'):
+        block = page.split(part)[1]
+        assert '我报名的讲座</a> <span class="ok signed-up" data-signed-up>已报名</span>' in block
+        assert "没报名的讲座</a> <span" not in block
+    household = client.get("/h/").content.decode().split('id="activities"')[1].split("</section>")[0]
+    assert household.count("data-signed-up") == 1 and household.index("我报名的讲座") < household.index(
+        "已报名"
+    )
+    # Someone else's registration marks nothing on the secretary's lists.
+    secretary = personas["community_secretary"]
+    assert (
+        other.code
+        and "data-signed-up"
+        not in client_for(secretary).get(f"/activities/n/{grid.c1.code}/", {"month": month}).content.decode()
+    )
+    week = today_for(secretary, grid.c1, local_today()).activities
+    assert [a.signed_up for a in week if a.pk in (mine.pk, other.pk)] == [False, False]
+
+
+@pytest.mark.django_db
+def test_a_check_in_at_the_door_is_audited_with_who_checked_in(grid: Grid, personas: dict) -> None:
+    from audit.models import AuditEntry
+
+    activity = _activity(grid, capacity=5)
+    activity_publish(actor=None, activity=activity)
+    resident = personas["resident"]
+    registration, new = activity_check_in(actor=resident, activity=activity, person=resident.person, now=NOW)
+    assert new
+    entry = AuditEntry.objects.get(
+        model="activities.Registration", action="update", object_id=str(registration.pk)
+    )
+    assert entry.actor_id == resident.pk and entry.changes["checked_in_at"][0] is None
+    assert entry.reason == "checked in at the door" and entry.subdistrict_id == grid.sd.pk
+
+
+@pytest.mark.django_db
+def test_a_theme_party_days_attendance_list_expects_party_members_only(grid: Grid, personas: dict) -> None:
+    from activities.selectors import expected_attendees
+    from grid.scope import Scope
+    from tests.personas import party_member
+
+    theme_day = _activity(grid, kind="theme_day", title="主题党日", publish=True)
+    member = party_member(grid, "党员甲", household=grid.h1).person
+    expected = [p for p, _r in expected_attendees(theme_day, Scope.of(personas["community_secretary"]))]
+    assert member in expected and grid.w1.person not in expected  # the grid worker is not a member
+    meeting = _activity(grid, kind="seminar", title="楼组长例会", publish=True)
+    assert grid.w1.person in [
+        p for p, _r in expected_attendees(meeting, Scope.of(personas["community_secretary"]))
+    ]

@@ -96,3 +96,56 @@ def test_opaque_codes_and_hashes_are_not_shown_as_changes(grid: Grid) -> None:
         )
     assert views[0].text == "状态: 等待答复"
     assert "ab12" not in views[1].text
+
+
+@pytest.mark.django_db
+def test_a_visitor_added_to_a_plan_reads_as_the_plans_change(grid: Grid) -> None:
+    from lib.periods import Period
+    from party.services import visit_plan_create, visit_plan_members_add
+    from tests.personas import party_member
+
+    member = party_member(grid, "叶辉丽", household=grid.h1)
+    plan = visit_plan_create(
+        actor=None, microgrid=grid.m1, period=Period.containing("quarter", datetime.date(2026, 11, 1))
+    )
+    visit_plan_members_add(actor=None, plan=plan, members=[member])
+    entry = AuditEntry.objects.get(model="party.VisitPlan_members")
+    assert entry.subdistrict_id == grid.sd.pk
+    with translation.override("zh-hans"):
+        (view,) = present([entry])
+        assert view.record == f"走访计划 {plan}"
+        assert view.summary == "添加 党员 叶辉丽" and view.rows == []
+        assert "object" not in view.text and "VisitPlan" not in view.text
+
+
+@pytest.mark.django_db
+def test_a_sign_up_names_its_point_by_name_with_the_code_as_title(grid: Grid) -> None:
+    from supervision.models import Shift
+    from supervision.services import shift_signup, shifts_generate
+    from tests.personas import all_day_point
+
+    point = all_day_point(grid, "交通路西侧点")
+    shifts_generate(points=[point], start=datetime.date(2026, 12, 1), days=1)
+    shift = Shift.objects.get(point=point)
+    person = grid.w1.person
+    signup = shift_signup(actor=None, shift=shift, person=person)
+    AuditEntry.objects.all().delete()
+    audit_created(actor=None, obj=signup)
+    with translation.override("zh-hans"):
+        (view,) = present(AuditEntry.objects.all())
+    assert "交通路西侧点" in view.record and point.code not in view.record
+    assert view.code == point.code
+
+
+@pytest.mark.django_db
+def test_a_plans_visitors_are_listed_under_the_plans_kind(grid: Grid) -> None:
+    from audit.selectors import AuditFilters, filter_entries
+    from lib.periods import Period
+    from party.services import visit_plan_create
+    from tests.personas import party_member
+
+    member = party_member(grid, "叶辉丽", household=grid.h1)
+    period = Period.containing("quarter", datetime.date(2026, 11, 1))
+    visit_plan_create(actor=None, microgrid=grid.m1, period=period, members=[member])
+    found = filter_entries(AuditEntry.objects.all(), AuditFilters(kind="party.VisitPlan"))
+    assert sorted(e.model for e in found) == ["party.VisitPlan", "party.VisitPlan_members"]

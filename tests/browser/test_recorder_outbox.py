@@ -71,9 +71,7 @@ def _tap(page: Any, outcome: str, *, household: Household | None = None, pending
     if household is not None:
         page.fill("#household", household.room)  # the room is enough when the point has one such room
         page.dispatch_event("#household", "change")
-        expect(page.locator("#household-label")).to_have_text(
-            f"{household.building.name} {household.room} · {household.code}"
-        )
+        expect(page.locator("#household-label")).to_have_text(f"{household.building.name} {household.room}")
     page.click(f"button[data-outcome={outcome}]")
     expect(page.locator("#pending")).to_have_text(str(pending))
 
@@ -102,10 +100,10 @@ def test_a_tap_can_be_undone_offline_and_the_next_one_is_sent_once_online(
         line = page.locator("#recent li").first
         category = page.locator("#category option:checked").inner_text().strip()
         outcome = page.locator("button[data-outcome=correct]").inner_text().strip()
-        expect(line).to_contain_text(f"{h1.building.name} {h1.room} · {h1.code} · {category} · {outcome}")
+        expect(line).to_contain_text(f"{h1.building.name} {h1.room} · {category} · {outcome}")
         _shot(page, "1-recorded-with-undo")
         line.get_by_role("button", name="撤销").click()
-        expect(line).to_contain_text(re.compile(f"已撤销.*{h1.code}"))
+        expect(line).to_contain_text(re.compile(f"已撤销.*{h1.building.name} {h1.room}"))
         expect(page.locator("#pending")).to_have_text("0")
         assert outbox_items(page, "recorder") == []
         _shot(page, "2-undone")
@@ -338,7 +336,8 @@ def test_a_mixed_tap_holds_the_page_until_saved_and_the_label_tells_the_househol
         expect(label).to_have_text("匿名")
         expect(page.locator("#anonymous")).to_have_text("清除")
         page.fill("#household", h1.room)  # typed, no change event yet: the label already says it
-        expect(label).to_have_text(f"{h1.building.name} {h1.room} · {h1.code}")  # the door, and the code
+        expect(label).to_have_text(f"{h1.building.name} {h1.room}")  # the door; its code only as the title
+        expect(label).to_have_attribute("title", h1.code)
         page.fill("#household", "9999")
         expect(label).to_contain_text("未知户号")
         page.click("button[data-outcome=correct]")  # an unknown code is refused, never recorded as anonymous
@@ -354,7 +353,7 @@ def test_a_mixed_tap_holds_the_page_until_saved_and_the_label_tells_the_househol
         expect(panel).to_be_in_viewport()
         for held in ("button[data-outcome=correct]", "button[data-outcome=mixed]", "#household", "#category"):
             expect(page.locator(held)).to_be_disabled()
-        expect(label).to_have_text(f"{h1.building.name} {h1.room} · {h1.code}")
+        expect(label).to_have_text(f"{h1.building.name} {h1.room}")
         _shot(page, "4-mixed-pending")
         page.locator("#mixed-cancel").click()  # cancelled: nothing recorded, the household still there
         expect(panel).to_be_hidden()
@@ -375,7 +374,7 @@ def test_a_mixed_tap_holds_the_page_until_saved_and_the_label_tells_the_househol
         )
 
         line = page.locator("#recent li").first
-        expect(line).to_contain_text(h1.code)
+        expect(line).to_contain_text(f"{h1.building.name} {h1.room}")
         box = line.bounding_box()
         assert box is not None
         for other in ("header.top summary", ".outcomes"):

@@ -100,6 +100,9 @@ def test_volunteer_reaches_todays_point_from_home_and_checks_in(
     clock["now"] = arrived + datetime.timedelta(minutes=2)
     evening_card = page.locator("ul.cards li.card").nth(1)
     evening_card.get_by_role("button", name="Check out").click()
+    # The window is still open: the check-out is confirmed first, saying what it credits.
+    expect(page.locator("#confirm")).to_contain_text("1 minute of the window will be credited.")
+    page.locator("#confirm-yes").click()
     expect(page.locator(".msg")).to_have_text("Checked out: 1 minute on duty.")
     expect(evening_card).to_contain_text("1 minute on duty")
     expect(evening_card).not_to_contain_text("minutes")

@@ -131,6 +131,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     today_card = page.locator("ul.cards li.card").filter(has_text="11:00–13:00")
     today_card.get_by_role("button", name="签到").click()
     expect(today_card.get_by_role("button", name="签退")).to_be_visible()
+    expect(today_card.locator(".checked-in-at")).to_contain_text("已签到 ")  # with the time of check-in
     expect(page.locator(".msg")).to_contain_text("已签到。")
     assert ShiftSignup.objects.get(pk=roster["today_signup"].pk).checked_in_at == clock.at
     fits(page)
@@ -180,10 +181,15 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     fits(page)
     _shot(page, "4-purity")
 
-    # 45 minutes later: check out, and the minutes are credited.
+    # 45 minutes later, the window still open: check out after a confirmation saying what it credits, and
+    # the minutes are credited (with an undo while the window is open).
     clock.at += datetime.timedelta(minutes=45)
     today_card.get_by_role("button", name="签退").click()
+    expect(page.locator("#confirm")).to_contain_text("将计入值守 45 分钟")
+    _shot(page, "5a-check-out-confirm")
+    page.locator("#confirm-yes").click()
     expect(today_card).to_contain_text("值守 45 分钟")
+    expect(today_card.get_by_role("button", name="撤销签退")).to_be_visible()
     expect(page.locator(".msg")).to_contain_text("已签退：值守 45 分钟。")
     done = ShiftSignup.objects.get(pk=roster["today_signup"].pk)
     assert done.minutes == 45 and done.checked_out_at == clock.at

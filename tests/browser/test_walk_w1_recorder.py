@@ -53,15 +53,20 @@ def test_the_recorded_line_covers_no_control_and_keeps_the_code_whole(
         page.click("#mixed-done")
         line = page.locator("#recent li").first
         expect(line).to_contain_text("混投（混入：干垃圾")
-        expect(line).to_contain_text(one.code)
+        # The door as the volunteer knows it, the code only as its title (not "1号楼 101 · ZJXL-…").
+        expect(line).to_contain_text("1号楼 101")
+        expect(line).not_to_contain_text(one.code)
+        expect(line.locator(".place")).to_have_attribute("title", one.code)
+        # "Recorded here" says what was mixed in too.
+        expect(page.locator("#made-list li").first).to_contain_text("混投（混入：干垃圾")
         page.wait_for_timeout(300)
         box = line.bounding_box()
         assert box is not None
         for control in CONTROLS:
             other = page.locator(control).first.bounding_box()
             assert other is not None and _apart(box, other), (control, box, other)
-        # The code is one run of text: a single line box.
-        assert page.evaluate("() => document.querySelector('#recent .code').getClientRects().length") == 1
+        # The door is one run of text: a single line box.
+        assert page.evaluate("() => document.querySelector('#recent .place').getClientRects().length") == 1
         page.screenshot(path=str(SHOTS / f"recorder_recorded_{screen}.png"))
     finally:
         context.close()

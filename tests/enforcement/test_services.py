@@ -720,3 +720,62 @@ def test_tiers_read_in_english_on_english_pages() -> None:
         assert "混投" not in step_text(data)
     with translation.override("zh-hans"):
         assert wet.label in step_text(data) and wet.name == wet.label
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_officer_keeps_the_party_after_closing_and_sees_evidence_against_the_charge(
+    grid: Grid, personas: dict
+) -> None:
+    """Fresh-user walk on the officer's case page: (1) once closed, the party was masked ("1号楼 *** 于英娟")
+    and the address shown a minute earlier was gone: the officer who acted on the case keeps reading it;
+    (2) the evidence was a plain list: each item now shows its photo (served within the case's scope) and
+    leads to the household's sorting record; (3) 3 of 4 records were "未破袋" under a 57(2) charge (mixing):
+    the page shows the kinds of evidence against the charge and says which do not bear it out."""
+    from django.core.files.base import ContentFile
+
+    from enforcement.services import case_close
+    from supervision.models import ObservationPhoto
+
+    officer = personas["enforcement_officer"]
+    h = grid.h1
+    mixed = catches(grid, [1])
+    bags = catches(grid, [2, 3, 4], outcome="bag_not_broken")
+    ObservationPhoto.objects.create(
+        client_id=uuid.UUID(mixed[0]), subdistrict_id=grid.sd.pk, image=ContentFile(_jpeg(), "e.jpg")
+    )
+    case = _manual_case(h)
+    _refer(case, evidence=bags + mixed)
+    case_decide(officer=officer, case=case, amount=150)
+    client = client_for(officer)
+    url = f"/cases/c/{case.code}/"
+    before = client.get(url).content.decode()
+    assert 'id="party-address"' in before and h.room in before
+    case_close(
+        actor=officer, case=Case.objects.get(pk=case.pk), outcome="paid", amount=150, document=_pdf_bytes()
+    )
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+    page = client.get(url).content.decode()
+    assert 'id="party-address"' in page and h.building.address in page
+    assert f"{h.building.name} {h.room} {h.contact_name}" in page and "***" not in page
+    assert h.contact_phone not in page  # the phone never
+    # Evidence: kinds against the charge, the mismatch said, the photo shown and served, the sorting record.
+    kinds = page[page.index('id="evidence-kinds"') :].split("</p>")[0]
+    assert 'data-outcome="bag_not_broken" class="warn">未破袋 3' in kinds
+    assert 'data-outcome="mixed">' in kinds and "混" in kinds
+    assert 'id="evidence-mismatch"' in page and "有 3 条证据不属于" in page
+    photo_url = f"/cases/c/{case.code}/evidence/4/photo/"  # the mixed record is the newest: 4th of 4
+    assert f'<img src="{photo_url}"' in page and page.count('<img src="/cases/c/') == 1
+    served = client.get(photo_url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert client.get(f"/cases/c/{case.code}/evidence/1/photo/").status_code == 404  # no photo
+    assert client.get(f"/cases/c/{case.code}/evidence/9/photo/").status_code == 404
+    assert client_for(personas["grid_worker"]).get(photo_url).status_code == 403
+    assert 'href="#sorting"' in page and 'id="sorting"' in page and 'id="hh-drops"' in page

@@ -200,3 +200,19 @@ def test_every_field_demo_login_is_linked_to_a_person_of_its_area() -> None:
             assert same_branch(user.node, user.person)
             people.add(user.person_id)
     assert len(people) == len(field) + 1  # two volunteers, each their own person
+
+
+def test_a_claimed_account_is_welcomed_by_the_persons_name(grid: Grid, personas: dict[str, User]) -> None:
+    from django.contrib.messages import get_messages
+    from django.test import Client
+
+    wange = person_create(actor=None, node=grid.c1, name="王娥")
+    _user, code = account_create(
+        actor=personas[Role.SUBDISTRICT_ADMIN], person=wange, username="walk_wange", role=Role.RESIDENT
+    )
+    done = Client().post(
+        "/accounts/claim/",
+        {"code": code, "password": "a-long-Passphrase-1", "password2": "a-long-Passphrase-1"},
+    )
+    [welcome] = [str(m) for m in get_messages(done.wsgi_request)]
+    assert "王娥" in welcome and "walk_wange" not in welcome

@@ -31,3 +31,20 @@ def test_an_unlinked_account_leads_to_linking_within_its_part_of_the_grid(grid: 
     ).content.decode()
     volunteer.refresh_from_db()
     assert volunteer.person_id == here.pk and "志愿者甲" in answer
+
+
+@pytest.mark.django_db
+def test_a_person_searched_for_who_has_an_account_is_named_with_it_not_reported_missing(
+    grid: Grid, personas: dict
+) -> None:
+    volunteer, resident = personas["volunteer"], personas["resident"]  # both of c1; the resident is linked
+    admin = client_for(personas["subdistrict_admin"])
+    page = admin.get("/accounts/people/", {"account": volunteer.username, "q": resident.person.name})
+    found = page.content.decode()
+    found = found[found.index('id="people-found"') :]
+    assert f"此人已关联账号 {resident.username}" in found
+    assert "没有找到" not in found
+    assert (
+        f"/accounts/people/{resident.person.code}/link/" not in found
+        and f'<option value="{volunteer.pk}">' not in found
+    )  # no second account

@@ -270,7 +270,7 @@ def test_people_pickers_list_only_in_scope_people(grid: Grid, personas: dict) ->
 
     person_create(actor=None, node=grid.m1, name="选人测试甲")
     outside = person_create(actor=None, node=grid.c2, name="选人测试乙")
-    start = timezone.now() + datetime.timedelta(days=1)
+    start = timezone.now() + datetime.timedelta(minutes=30)  # check-in is open: the picker is offered
     activity = activity_create(
         actor=None,
         node=grid.c1,

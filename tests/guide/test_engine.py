@@ -173,3 +173,47 @@ def test_a_partial_english_word_does_not_outrank_the_compound() -> None:
         assert (answer.matched, answer.item.kind if answer.item else None) == ("奶茶", "composite"), query
     # A word the glossary does not know still falls back to the English head noun.
     assert plain.lookup("green tea").matched == "茶叶"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "xyz火星石",  # walk report: letters no known name has, before a made-up name
+        "火星xyz",
+        "abcd火星",
+        "abc123",  # letters and digits, no Chinese
+        "123",
+        "1234",
+        "🍌",  # an emoji
+        "a",  # one letter
+        "哈哈哈",  # a syllable said over and over
+        "蛤蛤蛤",
+        "布拉布拉",
+        "我",  # a lone character that names no thing
+        "的",
+        "谢谢",  # words the dictionary tags as names or nouns that name no thing
+        "东西",
+        "不知道",
+    ],
+)
+def test_text_that_names_nothing_real_is_not_guessed_into_a_bin(index: Index, query: str) -> None:
+    answer = index.lookup(query)
+    assert (answer.method, answer.category, answer.item) == ("unrecognised", None, None), answer
+
+
+@pytest.mark.parametrize(
+    ("query", "category"),
+    [("鞋", "recyclable"), ("葱", "wet"), ("铁", "recyclable"), ("卡", "dry"), ("PS4", "recyclable")],
+)
+def test_single_characters_and_known_letters_are_still_items(index: Index, query: str, category: str) -> None:
+    assert index.lookup(query).category == category
+
+
+@pytest.mark.parametrize(
+    ("query", "matched"),
+    [("充电宝坏了", "充电宝"), ("电池没电了", "电池"), ("杯子碎了", "杯子"), ("手机不要了", "手机")],
+)
+def test_a_state_after_the_thing_is_stripped_like_a_modifier(index: Index, query: str, matched: str) -> None:
+    answer = index.lookup(query)
+    assert (answer.matched, answer.method) == (matched, "phrase")
+    assert answer.confidence >= 0.93  # the whole thing was named, not only a modifier of it

@@ -96,7 +96,7 @@ def test_numbers_brands_and_the_battery_rule(index: Index, query: str, category:
 def test_no_tip_contradicts_its_answer() -> None:
     # The battery tip once told a hazardous answer (干电池) that dry cells go to dry waste. A tip may send
     # something else elsewhere (the wet tip's bag goes to dry waste), never the thing it is shown for.
-    for category, words, tip, _en in ITEM_TIPS:
+    for category, words, tip, *_rest in ITEM_TIPS:
         for clause in re.split(r"[；;，,。]", tip):
             if any(w and w in clause for w in words):
                 named = {key for key, word in CATEGORY_WORDS.items() if word in clause}

@@ -146,6 +146,7 @@ def _theme_day(grid: Grid, starts_in: datetime.timedelta, capacity: int = 1):  #
         ends_at=start + datetime.timedelta(hours=2),
         capacity=capacity,
         credit_minutes=120,
+        place="居委会活动室",
         publish=True,
     )
 
@@ -153,8 +154,8 @@ def _theme_day(grid: Grid, starts_in: datetime.timedelta, capacity: int = 1):  #
 @pytest.mark.django_db
 def test_cancelling_before_the_start_frees_the_place_and_is_audited(grid: Grid) -> None:
     activity = _theme_day(grid, datetime.timedelta(days=2))
-    alice = person_create(actor=None, node=grid.c1, name="甲", household=grid.h1)
-    bob = person_create(actor=None, node=grid.c1, name="乙")
+    alice = _member(grid, "甲").person  # a theme party day takes party members only
+    bob = _member(grid, "乙").person
     alice_login = make_user("alice", Role.PARTY_MEMBER, grid.c1, alice)
     activity_register(actor=alice_login, activity=activity, person=alice)
     with pytest.raises(ValidationError):
@@ -177,7 +178,7 @@ def test_cancelling_before_the_start_frees_the_place_and_is_audited(grid: Grid) 
 def test_no_cancelling_once_started_or_checked_in(grid: Grid) -> None:
     started = _theme_day(grid, -datetime.timedelta(minutes=5), capacity=0)
     soon = _theme_day(grid, datetime.timedelta(minutes=30), capacity=0)
-    person = person_create(actor=None, node=grid.c1, name="甲")
+    person = _member(grid, "甲").person
     activity_register(actor=None, activity=started, person=person)
     activity_check_in(actor=None, activity=soon, person=person)  # doors open an hour early
     for activity in (started, soon):
@@ -190,7 +191,7 @@ def test_no_cancelling_once_started_or_checked_in(grid: Grid) -> None:
 @pytest.mark.django_db
 def test_the_cancel_button_on_the_activity_page(grid: Grid) -> None:
     activity = _theme_day(grid, datetime.timedelta(days=1), capacity=5)
-    person = person_create(actor=None, node=grid.c1, name="甲")
+    person = _member(grid, "甲").person
     client = client_for(make_user("pm_btn", Role.PARTY_MEMBER, grid.c1, person))
     url = f"/activities/a/{activity.code}/"
     assert client.post(url, {"action": "register"}).status_code == 302
@@ -199,6 +200,10 @@ def test_the_cancel_button_on_the_activity_page(grid: Grid) -> None:
     asked = client.post(url, {"action": "cancel"}).content.decode()
     assert 'id="confirm-yes"' in asked  # asked first, truthfully: one may register again (issue 14)
     assert "此操作不能撤销" not in asked and "仍有名额时可以重新报名" in asked
+    # The question names the activity: its title, day and hours, and place (a walk found a bare "确定取消报名？").
+    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
+    assert "确定取消“主题党日”的报名？" in asked
+    assert f"时间：{start:%Y-%m-%d %H:%M}–{end:%H:%M} · 地点：居委会活动室 · {grid.c1.name}" in asked
     assert client.post(url, {"action": "cancel", "confirmed": "1"}).status_code == 302
     page = client.get(url).content.decode()
     assert "已取消报名。" in page  # said once, after the redirect
@@ -212,3 +217,33 @@ def test_the_cancel_button_on_the_activity_page(grid: Grid) -> None:
     refused = client.post(later, {"action": "cancel"})
     assert refused.status_code == 400 and Registration.objects.filter(activity=started).count() == 1
     assert Person.objects.filter(pk=person.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_way_to_the_visits_stays_once_the_visit_lead_is_met(grid: Grid) -> None:
+    import uuid
+
+    from party.services import visit_record
+
+    member = _member(grid)
+    client = client_for(make_user("pm_visits", Role.PARTY_MEMBER, grid.c1, member.person))
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER)
+    before = client.get("/party/me/").content.decode()
+    assert (
+        'class="card lead missing" id="lead-visits"' in before
+        and f'href="/party/plan/{plan.code}/"' in before
+    )
+    household = type(grid.h1).objects.select_related("building__microgrid", "community").get(pk=grid.h1.pk)
+    visit_record(
+        actor=None,
+        household=household,
+        day=TODAY,
+        outcome="talked",
+        visitors=[member],
+        plan=plan,
+        client_id=uuid.uuid4(),
+    )
+    after = client.get("/party/me/").content.decode()
+    lead = after.split('id="lead-visits"')[1].split("</section>")[0]
+    assert 'class="card lead done" id="lead-visits"' in after
+    assert f'href="/party/plan/{plan.code}/"' in lead  # still there: the list where visits are recorded

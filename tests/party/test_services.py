@@ -131,7 +131,7 @@ def test_four_leads_from_the_records(grid: Grid, orgs: dict) -> None:
         and first.duty
         and first.visiting
     )
-    assert first.count == 4 and first.hours == "2.0"
+    assert first.count == 4 and str(first.hours) == "2"
     assert leads[members[1].pk].sorts is True and leads[members[1].pk].count == 2  # 90% counts; visited too
     assert leads[members[2].pk].sorts is False
     assert leads[members[3].pk].sorts is None  # nine drop-offs are too few to judge
@@ -300,3 +300,16 @@ def test_visits_and_four_leads_as_assessment_indicators(grid: Grid, orgs: dict, 
     )
     assert sum(Decimal(v) for v in re.findall(r'data-num="([^"]+)"', page)) == 9
     assert page.count("data-num=") == 2  # one row per micro-grid
+
+
+@pytest.mark.django_db
+def test_visitors_named_when_a_plan_is_made_or_asked_for_again_are_audited(grid: Grid) -> None:
+    from tests.personas import party_member
+
+    first = party_member(grid, "叶辉丽", household=grid.h1)
+    second = party_member(grid, "何二", household=grid.h1, committee="党工委二", branch="支部二")
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER, members=[first])
+    visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER, members=[first, second])
+    links = AuditEntry.objects.filter(model="party.VisitPlan_members").order_by("id")
+    assert [e.changes["partymember_id"] for e in links] == [first.pk, second.pk]
+    assert {e.subdistrict_id for e in links} == {plan.subdistrict_id}

@@ -120,7 +120,8 @@ def test_the_receiver_sees_the_offer_on_the_home_page_addressed_to_them(walk: di
     assert 'id="offers-to-me"' in home and "蒋志愿 请您接这个班。" in home
     assert f'href="/supervision/offers/{offer.code}/"' in home
     page = receiver.get(f"/supervision/offers/{offer.code}/").content.decode()
-    assert "蒋志愿 请您接这个班。" in page and "闫邻居" not in page
+    # Addressed as "you" (the header names the signed-in person, the page itself does not).
+    assert "蒋志愿 请您接这个班。" in page and "闫邻居" not in page.split("<main>", 1)[1]
     # The owner reads it the other way round; others' home pages show nothing.
     assert (
         "蒋志愿 请 闫邻居 接这个班。"
@@ -155,8 +156,16 @@ def test_check_in_and_out_say_so_in_both_languages(walk: dict, monkeypatch: pyte
     page = client.post(f"/supervision/signups/{mine.code}/check-in/", follow=True).content.decode()
     assert "已签到。" in page
     monkeypatch.setattr(timezone, "now", lambda: at + datetime.timedelta(minutes=1))
+    # Before the window ends a check-out is confirmed first, in the page's language.
+    ask = client.post(
+        f"/supervision/signups/{mine.code}/check-out/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Check out before the window ends?" in ask and "1 minute of the window will be credited" in ask
     page = client.post(
-        f"/supervision/signups/{mine.code}/check-out/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        f"/supervision/signups/{mine.code}/check-out/",
+        {"confirmed": "1"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     ).content.decode()
     assert ShiftSignup.objects.get(pk=mine.pk).minutes == 1
     assert "Checked out: 1 minute on duty." in page and "1 minutes" not in page

@@ -214,3 +214,35 @@ def test_a_micro_grid_reads_its_residential_areas_weighings_only(grid: Grid) -> 
     assert m1 == c1  # kg, per household (36 in c1), per resident, baseline and target: the area's
     m3 = {r.category: r for r in tonnage_summary(grid.m3, *span)}
     assert m3["wet"].kg == 150 and m3["wet"].baseline_kg_per_day == 10
+
+
+@pytest.mark.django_db
+def test_the_page_opens_on_the_last_whole_month_and_an_unweighed_month_reads_no_data(
+    grid: Grid, personas: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fresh-user walk: on 12-01 the page opened on December, hours old: every category 0 kg and "-100.0% ✗"
+    against the baseline (dry waste "-100% ✓"). It opens on the last whole month (lib.periods, as the
+    assessment page does), and a category without weighings reads "无数据", with no verdict."""
+    from django.utils import timezone
+
+    from lib.clock import SHANGHAI
+
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 12, 1, 7, tzinfo=SHANGHAI))
+    tonnage_record(actor=None, community=grid.c1, day=DAY, category="wet", kg=300, ref="wet-1")
+    for category in ("wet", "dry"):
+        TonnageTarget.objects.create(
+            node=grid.c1, year=DAY.year, category=category, baseline_kg_per_day=10, target_kg_per_day=12
+        )
+    secretary = client_for(personas["community_secretary"])
+    page = secretary.get(f"/tonnage/n/{grid.c1.code}/").content.decode()
+    assert "<small>2026-11</small>" in page and "300.0" in page  # November, the last whole month
+    dry = page[page.index('data-category="dry"') :].split("</tr>")[0]
+    assert "无数据" in dry and "-100" not in dry and "✓" not in dry and "✗" not in dry
+    # December asked for (no whole day yet): nothing weighed, no verdict, no division by zero.
+    rows = tonnage_summary(grid.c1, datetime.date(2026, 12, 1), datetime.date(2026, 11, 30))
+    assert all(r.change is None and r.on_track is None and r.change_pct == "无数据" for r in rows)
+    december = secretary.get(f"/tonnage/n/{grid.c1.code}/?month=2026-12")
+    assert december.status_code == 200 and "-100" not in december.content.decode()
+    # 三增一减 reads in English on English pages, with its gloss.
+    en = secretary.get(f"/tonnage/n/{grid.c1.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "三增一减" not in en and "3 up, 1 down" in en and "dry waste should shrink" in en

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEntry
 from grid.services.records import person_create
-from lib.clock import local_today
+from lib.clock import SHANGHAI, local_today
 from tests.conftest import Grid, client_for
 from units.models import CommitmentStatus, Meeting
 from units.selectors import registry, units_for
@@ -61,7 +61,10 @@ def test_commitment_needs_evidence_and_registry_counts(grid: Grid, units: dict) 
         actor=None, subdistrict=grid.sd, title="联席会议", day=datetime.date(YEAR, 5, 28)
     )
     assert meeting.attendance.count() == 2  # every active unit invited
-    attendance_mark(actor=None, meeting=meeting, unit=school, present=True, representative="王联络")
+    on_the_day = datetime.datetime(YEAR, 5, 28, 10, tzinfo=SHANGHAI)
+    attendance_mark(
+        actor=None, meeting=meeting, unit=school, present=True, representative="王联络", now=on_the_day
+    )
     unit_check_record(actor=None, unit=firm, day=datetime.date(YEAR, 3, 1), result="minor")
     unit_check_record(actor=None, unit=firm, day=datetime.date(YEAR, 6, 1), result="compliant")
     with pytest.raises(ValidationError):
@@ -111,7 +114,8 @@ def test_liaison_sees_and_updates_only_their_unit(grid: Grid, units: dict, perso
         f"/units/u/{school.code}/", {"action": "check", "day": "yesterday", "result": "compliant"}
     )
     assert bad.status_code == 400
-    form = {"title": "联席会议", "day": "2026-05-28", "place": "街道"}
+    # Attendance is recorded on the meeting's day (lib.attendance): a meeting held today.
+    form = {"title": "联席会议", "day": local_today().isoformat(), "place": "街道"}
     asked = admin.post("/units/meetings/", form)  # calling a meeting cannot be undone: asked once more
     assert asked.status_code == 200 and 'id="confirm-yes"' in asked.content.decode()
     assert not Meeting.objects.exists()
@@ -187,7 +191,8 @@ def test_liaison_answers_invitations_until_the_meeting(grid: Grid, units: dict, 
     liaison.post(f"/units/attendance/{mine.code}/reply/", {"attend": "no"})
     mine.refresh_from_db()
     assert mine.reply == Reply.DECLINED
-    assert AuditEntry.objects.filter(model="units.Attendance", object_id=str(mine.pk)).count() == 2
+    replies = AuditEntry.objects.filter(model="units.Attendance", object_id=str(mine.pk), action="update")
+    assert replies.count() == 2  # besides the invitation's own entry
     # After the meeting: refused with a message (zh by default), nothing changed.
     old = Attendance.objects.get(meeting=past, unit=school)
     late = liaison.post(f"/units/attendance/{old.code}/reply/", {"attend": "yes"})
@@ -327,15 +332,15 @@ def test_a_meeting_tells_confirmed_replies_from_recorded_attendance(
 
 
 @pytest.mark.django_db
-def test_a_meetings_attendance_is_saved_once_said_and_headed(grid: Grid, units: dict, personas: dict) -> None:
+def test_a_meetings_attendance_is_saved_once_said_and_headed(
+    grid: Grid, units: dict, personas: dict, noon: datetime.date
+) -> None:
     """Issue 18: the admin's list of invited units is saved through one service call, with a message; the
     table has column headers."""
     from units.services import attendance_mark_many
 
     school, firm = units["school"], units["firm"]
-    meeting = meeting_create(
-        actor=None, subdistrict=grid.sd, title="联席会议", day=datetime.date(YEAR, 5, 28)
-    )
+    meeting = meeting_create(actor=None, subdistrict=grid.sd, title="联席会议", day=noon)
     assert attendance_mark_many(actor=None, meeting=meeting, present=[school.code], representatives={}) == 1
     admin = client_for(personas["subdistrict_admin"])
     url = f"/units/meetings/{meeting.code}/"
@@ -347,3 +352,44 @@ def test_a_meetings_attendance_is_saved_once_said_and_headed(grid: Grid, units: 
     assert "2家出席" in answer
     present = dict(meeting.attendance.values_list("unit__code", "representative"))
     assert present == {school.code: "", firm.code: "李代表"}
+
+
+@pytest.mark.django_db
+def test_attendance_is_recorded_from_the_meetings_day_on(
+    grid: Grid, units: dict, personas: dict, noon: datetime.date
+) -> None:
+    """Fresh-user walk: attendance for a meeting nine days ahead was saved and counted (2/2 attended). The
+    service takes it from the meeting's day on (lib.attendance; the sign-in sheet may come in later);
+    the page says when it opens instead of offering a form that would fail, and the registry counts no
+    attendance at a meeting that has not taken place."""
+    from units.services import attendance_mark_many
+
+    school = units["school"]
+    ahead = meeting_create(
+        actor=None, subdistrict=grid.sd, title="联席会议", day=noon + datetime.timedelta(days=9)
+    )
+    with pytest.raises(ValidationError, match="会议当天"):
+        attendance_mark_many(actor=None, meeting=ahead, present=[school.code], representatives={})
+    with pytest.raises(ValidationError):
+        attendance_mark(actor=None, meeting=ahead, unit=school, present=True)
+    assert not ahead.attendance.filter(present=True).exists()
+    admin = client_for(personas["subdistrict_admin"])
+    url = f"/units/meetings/{ahead.code}/"
+    page = admin.get(url).content.decode()
+    assert 'id="attendance-later"' in page and "保存出席情况" not in page and 'name="present"' not in page
+    assert f"于会议当天（{ahead.day:%Y-%m-%d}）开放登记" in page
+    refused = admin.post(url, {"present": [school.code]})
+    assert refused.status_code == 400 and not ahead.attendance.filter(present=True).exists()
+    # On the day it is taken, and the day after still (from the paper sheet).
+    on_the_day = datetime.datetime.combine(ahead.day, datetime.time(9), tzinfo=SHANGHAI)
+    assert (
+        attendance_mark_many(
+            actor=None, meeting=ahead, present=[school.code], representatives={}, now=on_the_day
+        )
+        == 1
+    )
+    later = on_the_day + datetime.timedelta(days=1)
+    assert attendance_mark_many(actor=None, meeting=ahead, present=[], representatives={}, now=later) == 0
+    assert not ahead.attendance.filter(present=True).exists()
+    rows = {r.unit.code: r for r in registry(units_for_all(grid), ahead.day.year)}
+    assert rows[school.code].present == 0  # the meeting has not taken place yet (today is noon)

@@ -149,7 +149,7 @@ def test_the_four_leads_say_not_met_and_use_one_wording_on_both_pages(grid: Grid
         client_for(personas[Role.COMMUNITY_SECRETARY]).get(f"/party/o/{member.org.code}/").content.decode()
     )
     row = table.split(f'data-member="{member.pk}"')[1].split("</tr>")[0]
-    assert '<span class="warn"' in row and "83% / 6" in row and ">—<" not in row
+    assert '<span class="warn"' in row and "83.3% / 6" in row and ">—<" not in row
     for rule in ("本期投放满 10 次且正确率不低于 90% 即算带头。", "本期桶边值守满 1.0 小时即算带头。"):
         assert rule in mine and rule in table
     assert "0.9" not in table and "60 分钟" not in table

@@ -217,7 +217,10 @@ def test_the_walk_findings_speak_the_page_language(grid: Grid, personas: dict) -
     assert "干垃圾（其他）: 轻微混杂 1" in purity and "有害垃圾: 纯净 1" in purity and ">周</th>" in page
     assert "slight" not in zh and "clean" not in zh
     view = household_view(Household.objects.get(pk=grid.h1.pk), personas["community_secretary"])
-    assert f'">{view.building} {view.room}</a> <small class="muted">{view.code}</small>' in page
+    assert (
+        f'<span class="household" title="{view.code}"><a href="{view.url}">{view.building} {view.room}</a></span>'
+        in page
+    )
     page, en = _read(secretary, numbers, "en")
     assert "Dry (residual) waste: slight mixing 1" in en and ">Week</th>" in page
 

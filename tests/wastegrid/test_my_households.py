@@ -17,6 +17,7 @@ from enforcement.services import case_open
 from grid.models import Household
 from lib.clock import local_today
 from lib.distribution import unscoped
+from lib.numbers import fmt
 from lib.periods import Period
 from party.models import Visit
 from party.services import visit_plan_create, visit_record
@@ -240,7 +241,10 @@ def test_home_names_the_assignment_share_and_shows_the_visits_pages_figure(
     assert "<span>已包责住户占比</span>" in home and "<span>覆盖率</span>" not in home
     assert 'id="visited-quarter"' in home and f"本微网格本季走访覆盖（1/{total} 户）" in home
     visits = client.get(f"/party/n/{grid.m1.code}/visits/").content.decode()
-    assert f"<b>{round(100 / total)}%</b>" in visits and f"{round(100 / total)}%</a>" in home
+    share = fmt(
+        1 / total, 1, "%"
+    )  # lib.numbers: one format for shares (the home's figure and the visits page)
+    assert f"<b>{share}</b>" in visits and f"{share}</a>" in home
     en = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Assigned to a grid worker" in en
     assert f"Micro-grid visit coverage this quarter (1 of {total} households)" in en

@@ -192,8 +192,8 @@ def _activity_with_registration(grid: Grid) -> Activity:
     activity = activity_create(
         actor=None,
         node=grid.c1,
-        kind="theme_day",
-        title="主题党日",
+        kind="training",
+        title="分类培训",
         starts_at=NOW + datetime.timedelta(days=1),
         ends_at=NOW + datetime.timedelta(days=1, hours=2),
         credit_minutes=120,

@@ -153,8 +153,12 @@ def test_the_verifier_is_compared_in_constant_time_even_on_a_miss(
 
 def test_reissue_voids_the_old_sheet_at_once_and_is_audited(grid: Grid, personas: dict) -> None:
     secretary = personas["community_secretary"]
-    old = _token(grid.h1)
     client = client_for(secretary)
+    # Never issued: the page offers printing (which issues it), not re-issuing a sheet nobody has.
+    unissued = client.get(f"/grid/households/{grid.h1.code}/").content.decode()
+    assert 'id="hh-qr"' in unissued and 'id="qr-reissue"' not in unissued
+    old = _token(grid.h1)
+    assert 'id="qr-reissue"' in client.get(f"/grid/households/{grid.h1.code}/").content.decode()
     response = client.post(f"/h/k/{grid.h1.code}/reissue/", {"reason": "sheet lost"})
     assert response.status_code == 302 and response["Location"] == f"/grid/households/{grid.h1.code}/"
     key = HouseholdKey.objects.get(household=grid.h1)
@@ -281,3 +285,24 @@ def test_every_link_of_a_resident_leads_to_their_own_page(grid: Grid, personas: 
     assert 'href="/h/" id="menu-my-household"' in statement  # in the menu of every page (base.html)
     staff = client_for(personas["community_secretary"]).get(f"/points/h/{grid.h1.code}/").content.decode()
     assert 'id="back-home"' not in staff and 'id="menu-my-household"' not in staff
+
+
+def test_the_residents_own_page_shows_the_households_qr(grid: Grid, personas: dict) -> None:
+    """A walk found the page saying "staff scan this household's QR" with no QR on it, and no sheet printed
+    yet: the resident's page issues the household's secret (through the service, audited) and shows the
+    sheet's own code; the sheet printed later carries the same one."""
+    import segno
+
+    client = client_for(personas["resident"])
+    assert not HouseholdKey.objects.filter(household=grid.h1).exists()
+    page = client.get("/h/").content.decode()
+    key = HouseholdKey.objects.get(household=grid.h1)
+    assert AuditEntry.objects.filter(model="grid.HouseholdKey", object_id=str(key.pk)).exists()
+    expected = segno.make(f"http://testserver/h/{key.token}/", error="m", micro=False).svg_inline(scale=5)
+    qr = page.split('id="household-qr"')[1].split("</figure>")[0]
+    assert expected in qr and grid.h1.code in qr
+    # Asked again: the same key (never a new one that would void a printed sheet).
+    client.get("/h/")
+    assert HouseholdKey.objects.get(household=grid.h1).token == key.token
+    # Opened from the sheet, the page shows that sheet's code too.
+    assert expected in Client().get(f"/h/{key.token}/").content.decode()
