@@ -392,17 +392,18 @@ def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         else {}
     )
     offered_me = offered_to(user.person_id, [s.pk for s in shifts])
-    # Today's purity check, the latest level per bin (preselected) and the latest note, shown so a saved
-    # check reads back whole.
+    # Today's purity checks: the latest level per bin (preselected), and every check's note with its time
+    # (a second volunteer's check adds its note; none replaces another's), so saved checks read back whole.
     checked: dict[str, str] = {}
-    saved_note = ""
-    for category, level, note in (
+    notes: dict[datetime.datetime, str] = {}  # one check's rows share their time and note
+    for category, level, note, at in (
         PurityCheck.objects.filter(point=point, day=today)
         .order_by("checked_at", "pk")
-        .values_list("category", "level", "notes")
+        .values_list("category", "level", "notes", "checked_at")
     ):
         checked[category] = level
-        saved_note = note or saved_note
+        if note:
+            notes[at] = note
     bins = list(point.bins.all())
     staff = user.has_role(READ_COVERAGE)
     return render(
@@ -433,7 +434,7 @@ def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 )
                 for b in bins
             ],
-            "saved_note": saved_note,
+            "saved_notes": [(local_time(at), note) for at, note in notes.items()],
             # Staff read the point's purity checks of the last days, each with its note (selectors).
             "purity_recent": purity_checks_recent(
                 point, today - datetime.timedelta(days=PURITY_DAYS - 1), today

@@ -20,6 +20,7 @@ from enforcement.selectors import case_counts, cases_awaiting_step, open_case_co
 from grid.models import GridNode, Level
 from grid.scope import Scope
 from grid.selectors import imports_recent, imports_summary
+from party.selectors import last_visits, needs_visit
 from reports.selectors import report_jobs_recent
 from supervision.plausibility import flagged_pending_count
 from supervision.selectors import Rate, gaps, missed, numbers_by_child, repeat_offenders
@@ -36,7 +37,7 @@ class Today:
     day: datetime.date
     gaps_today: list[Any]
     gaps_tomorrow: list[Any]
-    repeat: list[Any]
+    repeat: list[tuple[Any, datetime.date | None, bool]]  # (repeat offender, last visit, needs a visit?)
     cases_open: int
     cases: list[Any]
     imports: list[Any]
@@ -62,13 +63,21 @@ def today_for(user: User, node: GridNode, day: datetime.date) -> Today:
     """About a dozen queries, whatever the size of the residential area."""
     since = timezone.now() - datetime.timedelta(days=2)
     cases_open, cases = cases_awaiting_step(user, today=day, limit=8)
+    repeat = repeat_offenders(
+        node, since=day - datetime.timedelta(days=REPEAT_DAYS - 1), min_mistakes=REPEAT_MIN, limit=8
+    )
+    # Each with its last door-to-door visit, by the one "needs a visit" rule the dashboard and the grid
+    # worker's list follow: a household visited this quarter is no longer to visit (party.selectors).
+    visited = (
+        last_visits(repeat[0].household.subdistrict_id, [r.household.pk for r in repeat]) if repeat else {}
+    )
     return Today(
         day=day,
         gaps_today=_today_windows(node, day),
         gaps_tomorrow=gaps(node, day + datetime.timedelta(days=1)),
-        repeat=repeat_offenders(
-            node, since=day - datetime.timedelta(days=REPEAT_DAYS - 1), min_mistakes=REPEAT_MIN, limit=8
-        ),
+        repeat=[
+            (r, visited.get(r.household.pk), needs_visit(visited.get(r.household.pk), day)) for r in repeat
+        ],
         cases_open=cases_open,
         cases=cases,
         imports=imports_recent(user, since),

@@ -146,7 +146,15 @@ def test_the_purity_note_shows_with_the_saved_level_and_for_staff(
         },
     )
     html = client.get(f"/supervision/p/{point.code}/").content.decode()
-    assert "今日已保存：轻微混杂" in html and "今日已保存的备注：湿垃圾里有塑料袋" in html
+    assert "今日已保存：轻微混杂" in html and "今日已保存的备注：湿垃圾里有塑料袋 · 07:30" in html
+    # A second check that day (another volunteer, later) adds its note; the first one's stays shown.
+    monkeypatch.setattr(timezone, "now", lambda: at.replace(hour=8, minute=10))
+    client.post(
+        f"/supervision/p/{point.code}/purity/",
+        {"form_id": str(uuid.uuid4()), "level_wet": "clean", "notes": "已清理"},
+    )
+    html = client.get(f"/supervision/p/{point.code}/").content.decode()
+    assert "湿垃圾里有塑料袋 · 07:30" in html and "已清理 · 08:10" in html
     for staff in ("community_secretary", "area_lead"):
         page = client_for(personas[staff]).get(f"/supervision/p/{point.code}/").content.decode()
         assert "近 7 天的纯净度检查" in page and "备注：湿垃圾里有塑料袋" in page, staff
