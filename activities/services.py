@@ -207,14 +207,18 @@ def activity_check_in(
     person: Person,
     now: datetime.datetime | None = None,
     reason: str = "checked in at the door",
+    after_the_doors: bool = False,
 ) -> tuple[Registration, bool]:
     """At the door (QR on the activity, or staff with the list). Walk-ins are registered on the spot, places
     permitting. A second check-in keeps the first time. A new check-in is audited (minutes and points
-    follow from it)."""
+    follow from it). The doors take check-ins from an hour before the start to half an hour after the end;
+    `after_the_doors` (staff with the list) also takes them after that, until the activity is ended and
+    credited: someone who came but did not scan is added from the sign-in sheet."""
     now = now or timezone.now()
     if activity.status != ActivityStatus.PUBLISHED:
         raise ValidationError(_("This activity is not open for check-in."))
-    if not check_in_window(activity).is_open(now):
+    state = check_in_window(activity).state(now)
+    if state == attendance.BEFORE or (state == attendance.CLOSED and not after_the_doors):
         raise ValidationError(
             _("Check-in is open from an hour before the start until half an hour after the end.")
         )
@@ -236,14 +240,16 @@ def activity_check_in_many(
     *, actor: Any, activity: Activity, people: Iterable[Person], now: datetime.datetime | None = None
 ) -> list[Registration]:
     """Staff tick several people present at once (the attendance list): each checked in as
-    `activity_check_in` does (walk-ins registered, places permitting; the window of the doors checked),
-    each new check-in audited. Returns the registrations newly checked in, by name; people already checked in
-    are left as they were."""
+    `activity_check_in` does (walk-ins registered, places permitting), from the opening of the doors until
+    the activity is ended (after the doors close: from the sign-in sheet), each new check-in audited.
+    Returns the registrations newly checked in, by name; people already checked in are left as they were."""
     Scope.of(actor).require(activity.node)
+    late = check_in_window(activity).state(now or timezone.now()) == attendance.CLOSED
+    reason = "recorded by staff after the doors closed" if late else "checked in by staff"
     done: list[Registration] = []
     for person in {p.pk: p for p in people}.values():
         registration, new = activity_check_in(
-            actor=actor, activity=activity, person=person, now=now, reason="checked in by staff"
+            actor=actor, activity=activity, person=person, now=now, reason=reason, after_the_doors=True
         )
         if new:
             done.append(registration)

@@ -294,11 +294,16 @@ def test_activity_kinds_read_in_the_readers_language() -> None:
 
 
 @pytest.mark.django_db
-def test_the_attendance_list_is_offered_only_while_check_in_is_open(grid: Grid, personas: dict) -> None:
+def test_the_attendance_list_is_offered_from_the_doors_opening_until_the_activity_is_ended(
+    grid: Grid, personas: dict
+) -> None:
     """Fresh-user walk: an activity four days away showed the whole tick list and "保存签到", and only the
     saved form's 400 explained the window. Until the doors open (lib.attendance, the rule the service
-    enforces) the page says when check-in opens instead; after they close, the list stays read only."""
-    from activities.services import check_in_window
+    enforces) the page says when check-in opens instead. A second walk: after the doors closed nobody could
+    add someone who came but did not scan; staff still tick them from the sign-in sheet until the activity
+    is ended (audited as recorded after the doors closed), while the door's own check-in stays closed."""
+    from activities.services import activity_check_in_many, check_in_window
+    from audit.models import AuditEntry
 
     ahead = _activity(grid, start=NOW + datetime.timedelta(days=4), publish=True)
     client = client_for(personas["community_secretary"])
@@ -308,8 +313,24 @@ def test_the_attendance_list_is_offered_only_while_check_in_is_open(grid: Grid, 
     assert 'id="check-in-later"' in page and 'id="save-check-ins"' not in page and 'id="expected"' not in page
     held = _activity(grid, start=NOW - datetime.timedelta(hours=5), publish=True)
     page = client.get(f"/activities/a/{held.code}/").content.decode()
-    assert 'id="check-in-closed"' in page and 'id="save-check-ins"' not in page
-    assert f'name="person" value="{grid.w1.person.pk}"' not in page  # nothing left to tick
+    assert 'id="check-in-closed"' in page and 'id="save-check-ins"' in page and "按签到表补登" in page
+    person = grid.w1.person
+    with pytest.raises(ValidationError):  # the door's check-in (a QR scan) is closed
+        activity_check_in(actor=None, activity=held, person=person)
+    late = client.post(f"/activities/a/{held.code}/", {"action": "check_in", "person": person.pk})
+    assert late.status_code in (200, 302)
+    registration = Registration.objects.get(activity=held, person=person)
+    assert registration.checked_in_at is not None
+    reasons = AuditEntry.objects.filter(
+        model="activities.Registration", object_id=str(registration.pk), action="update"
+    ).values_list("reason", flat=True)
+    assert list(reasons) == ["recorded by staff after the doors closed"]
+    activity_close(actor=None, activity=held, summary="好")
+    held.refresh_from_db()
+    page = client.get(f"/activities/a/{held.code}/").content.decode()
+    assert 'id="save-check-ins"' not in page  # ended and credited: the list is closed
+    with pytest.raises(ValidationError):
+        activity_check_in_many(actor=None, activity=held, people=[person])
     now_open = _activity(grid, publish=True)
     page = client.get(f"/activities/a/{now_open.code}/").content.decode()
     assert 'id="save-check-ins"' in page and 'id="check-in-later"' not in page
