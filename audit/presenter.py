@@ -62,10 +62,14 @@ class EntryView:
 
     @property
     def actor(self) -> str:
-        """Who acted, as a reader says it: the account's name, or "系统" for the system and scripts."""
+        """Who acted, as a reader says it: the person with their login ("钱俊晨 (jiaotong_sec)"), the login
+        alone for an account linked to nobody, or "系统" for the system and scripts. (The person comes with
+        the entry: `selectors.visible_entries`.)"""
         if self.entry.actor_id is None and self.entry.actor_name in ("", SYSTEM_ACTOR):
             return _("System")
-        return self.entry.actor_name
+        user = self.entry.actor if self.entry.actor_id is not None else None
+        person = getattr(user, "person", None) if user is not None else None
+        return f"{person.name} ({self.entry.actor_name})" if person is not None else self.entry.actor_name
 
     @property
     def text(self) -> str:

@@ -30,8 +30,9 @@ class AuditFilters:
 
 
 def visible_entries(user: Any) -> QuerySet[AuditEntry]:
-    """The log a sub-district admin reads: their sub-district's entries (everything for an unbound superuser)."""
-    qs = AuditEntry.objects.all()
+    """The log a sub-district admin reads: their sub-district's entries (everything for an unbound superuser),
+    each with its actor's person (the page names people, not only logins; a join, not a query per row)."""
+    qs = AuditEntry.objects.select_related("actor__person")
     if user.node is not None:
         qs = qs.filter(subdistrict_id=user.node.subdistrict_id)
     return qs

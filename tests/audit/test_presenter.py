@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from audit.models import AuditEntry
-from audit.presenter import present
+from audit.presenter import EntryView, present
 from audit.services import audit_created
 from party.models import Visit, VisitOutcome
 from tests.conftest import Grid
@@ -149,3 +149,30 @@ def test_a_plans_visitors_are_listed_under_the_plans_kind(grid: Grid) -> None:
     visit_plan_create(actor=None, microgrid=grid.m1, period=period, members=[member])
     found = filter_entries(AuditEntry.objects.all(), AuditFilters(kind="party.VisitPlan"))
     assert sorted(e.model for e in found) == ["party.VisitPlan", "party.VisitPlan_members"]
+
+
+@pytest.mark.django_db
+def test_the_actor_reads_as_the_person_with_their_login(grid: Grid, personas: dict) -> None:
+    """A third walk: the 操作人 column showed logins only ("jiaotong_sec"). An account linked to a person
+    reads as the person with the login; one linked to nobody as the login; the page asks no query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.selectors import visible_entries
+    from grid.services.records import person_create
+
+    secretary = personas["community_secretary"]
+    secretary.person = person_create(actor=None, node=grid.c1, name="钱书记")
+    secretary.save()
+    lead = personas["area_lead"]
+    lead.person = None  # an account linked to nobody
+    lead.save()
+    for actor in (secretary, lead):
+        audit_created(actor=actor, obj=_visit(grid))
+    entries = visible_entries(personas["subdistrict_admin"]).filter(model="party.Visit").order_by("id")
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(entries)
+        actors = [EntryView(e, "").actor for e in rows]
+    assert actors[0] == f"钱书记 ({secretary.username})"
+    assert actors[1] == lead.username
+    assert len(queries) == 1
