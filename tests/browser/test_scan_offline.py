@@ -37,9 +37,10 @@ def _shot(page: Any, name: str) -> None:
 
 
 def _qr_video(text: str, path: Path) -> Path:
-    """A YUV4MPEG2 video (Chromium loops it) of the QR of `text` on a white 640 × 480 frame: two seconds in
-    which the QR is half out of the picture (nothing to read: the phone is still being aimed), then a second
-    of the whole QR."""
+    """A YUV4MPEG2 video (Chromium loops it) of the QR of `text` on a white 640 × 480 frame: a second in
+    which the QR is half out of the picture (nothing to read: the phone is still being aimed), then two
+    seconds of the whole QR (on a loaded CI machine the decoder, starved of CPU, missed a one-second
+    window loop after loop for 30 s)."""
     png = path.with_suffix(".png")
     segno.make(text, error="m").save(str(png), scale=8, border=4)
     qr = Image.open(png).convert("L")
@@ -49,7 +50,7 @@ def _qr_video(text: str, path: Path) -> Path:
     half = Image.new("L", (640, 480), 255)
     half.paste(qr, (640 - qr.width // 2, (480 - qr.height) // 2))
     chroma = bytes([128]) * (320 * 240)  # grey: no colour in either chroma plane
-    frames = [half] * 20 + [whole] * 10
+    frames = [half] * 10 + [whole] * 20
     body = b"".join(b"FRAME\n" + f.tobytes() + chroma + chroma for f in frames)
     path.write_bytes(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n" + body)
     return path
