@@ -122,6 +122,11 @@ def may_join(activity: Activity, person: Person | None) -> bool:
     for members (PARTY_KINDS). The one rule the service enforces and the pages offer by."""
     if not activity.for_party_members:
         return person is not None
+    return is_party_member(person)
+
+
+def is_party_member(person: Person | None) -> bool:
+    """An active party member (membership, not the login's role: a resident may be a member). One query."""
     return person is not None and Person.objects.filter(pk=person.pk, party_member__active=True).exists()
 
 
@@ -226,6 +231,9 @@ def activity_check_in(
     # Locked as `registration_cancel` locks it; if a cancel won the race the person walks in afresh.
     locked = Registration.objects.select_for_update().filter(pk=registration.pk).first()
     registration = locked or activity_register(actor=actor, activity=activity, person=person)
+    # The reloaded row gets the objects in hand: its audit entry finds the sub-district through them
+    # (audit.services.subdistrict_of) instead of one query per person ticked on a list.
+    registration.activity, registration.person = activity, person
     if registration.checked_in_at is not None:
         return registration, False
     before = snapshot(registration)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import calendar
 import datetime
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -35,6 +34,7 @@ from activities.services import (
     can_cancel,
     can_close,
     check_in_window,
+    is_party_member,
     may_join,
     registration_cancel,
 )
@@ -44,6 +44,7 @@ from lib.clock import local_time
 from lib.confirm import CONFIRMED, confirm_first
 from lib.forms import attempt
 from lib.periods import query_month
+from lib.qr import qr_svg
 from lib.uploads import file_response
 from lib.validation import form_pk
 from lib.xlsx import xlsx_response
@@ -98,8 +99,10 @@ def node_activities(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
     visible = activities_for(node).exclude(status=ActivityStatus.CANCELLED)
     if not user.has_role(ORGANISE_EVENTS):
         visible = visible.exclude(status=ActivityStatus.DRAFT)
-    if user.role == Role.RESIDENT:
-        visible = open_to_everyone(visible)  # a resident is not offered what only party members may join
+    if not (user.has_role(ORGANISE_EVENTS) or user.role == Role.PARTY_MEMBER or is_party_member(user.person)):
+        # What only party members may join is offered to those who organise events, party-member logins and
+        # members of any login (a resident may be one: the service checks membership); not to others.
+        visible = open_to_everyone(visible)
     # Each activity marked "已报名" when the reader has signed up, in the list's own query.
     visible = with_signed_up(visible, person_id=user.person_id)
     in_view = list(
@@ -292,7 +295,7 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "candidates": [p for p in candidates if p.pk not in {e.pk for e, _r in expected}],
             "expected": expected,
             "q": q,
-            "qr_svg": segno.make(checkin_url, error="m").svg_inline(scale=4) if staff else "",
+            "qr_svg": qr_svg(checkin_url, scale=4) if staff else "",
             "checkin_url": checkin_url,
             "photos": activity.photos.all(),
             "error": error,

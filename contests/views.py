@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from contests.tickets import ticket_issue, ticket_read
 from grid.models import GridNode
 from grid.scope import concerns, get_node_for_user
 from lib.htmx import is_htmx
+from lib.qr import qr_svg
 
 PLAYERS = frozenset(Role.values)
 
@@ -120,7 +120,7 @@ def host(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "count": contest.question_count,
             "left": time_left(contest),
             "play_url": play_url,
-            "qr_svg": segno.make(play_url, error="m").svg_inline(scale=5),
+            "qr_svg": qr_svg(play_url, scale=5),
             "error": error,
             **_board_context(contest),
         },

@@ -157,6 +157,8 @@ ITEM_TIPS: list[Hint] = [
             "学习机",
             "无人机",
             "扫地机器人",
+            "充电牙刷",
+            "手电筒",
             "mp3",
             "ipad",
             "kindle",
@@ -168,9 +170,33 @@ ITEM_TIPS: list[Hint] = [
     ),
     Hint(
         "recyclable",
-        ("煤气罐", "瓦斯罐", "氢气罐", "燃气罐", "燃油罐", "压力罐", "钢瓶"),
+        # Anything under pressure, whatever its name ends with (剃须泡瓶 is a bottle, but never flattened).
+        (
+            "煤气罐",
+            "瓦斯罐",
+            "氢气罐",
+            "燃气罐",
+            "燃油罐",
+            "压力罐",
+            "钢瓶",
+            "气罐",
+            "喷雾",
+            "泡瓶",
+            "压缩",
+            "灭火器",
+            "发胶",
+            "摩丝",
+            "杀虫剂",
+        ),
         "压力容器：确认已用尽排空，切勿挤压、刺穿或靠近火源。",
         "A pressure container: make sure it is empty; never crush or pierce it, keep it away from fire.",
+    ),
+    Hint(
+        "recyclable",
+        ("电瓶", "蓄电池"),
+        "车用电瓶、蓄电池：整件交回收网点或商家回收，切勿拆解或倒出电解液。",
+        "A vehicle or lead-acid battery: hand it in whole to a recycling point or the seller; never open it or "
+        "pour out the acid.",
     ),
     Hint(
         "recyclable",

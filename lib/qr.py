@@ -37,8 +37,8 @@ def pdf_text(text: str) -> str:
 
 
 def qr_code(data: str) -> segno.QRCode:
-    """The one QR encoder of the project's household codes: the printed sheets and the household's own page
-    draw the same code for the same address."""
+    """The project's one QR encoder (household sheets and page, an activity's check-in, a contest's join
+    code): the printed sheet and the household's own page draw the same code for the same address."""
     return segno.make(data, error="m", micro=False)
 
 

@@ -15,6 +15,7 @@ from grid.models import GridNode, GridWorker, Household, Level
 from grid.scope import Scope
 from guide.models import CategoryKey
 from lib.clock import local_today
+from lib.masking import mask_name
 from lib.numbers import Num, pct
 from supervision.ingest.observations import points_for
 from supervision.models import (
@@ -444,9 +445,12 @@ class PurityRound:
     notes: str
 
 
-def purity_checks_recent(point: DropOffPoint, start: datetime.date, end: datetime.date) -> list[PurityRound]:
+def purity_checks_recent(
+    point: DropOffPoint, start: datetime.date, end: datetime.date, *, reader: Any
+) -> list[PurityRound]:
     """The point's purity checks from `start` to `end`, newest first, one entry per saved form (the rows
-    one form wrote share their time and recorder), each with its note: what staff read of a point's checks."""
+    one form wrote share their time and recorder), each with its note: what staff read of a point's checks.
+    The recorder's name is masked for a `reader` who does not see personal data (an area lead)."""
     order = {key: n for n, key in enumerate(CategoryKey.values)}
     rounds: dict[tuple[datetime.datetime, int | None], list[PurityCheck]] = {}
     for c in (
@@ -465,7 +469,9 @@ def purity_checks_recent(point: DropOffPoint, start: datetime.date, end: datetim
         out.append(
             PurityRound(
                 checked_at=at,
-                by=person.name if person is not None else (user.username if user is not None else ""),
+                by=(person.name if reader.sees_personal_data else mask_name(person.name))
+                if person is not None
+                else (user.username if user is not None else ""),
                 levels=[(str(c.get_category_display()), purity_word(c.level)) for c in rows],
                 notes=next((c.notes for c in rows if c.notes), ""),
             )

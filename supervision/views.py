@@ -437,7 +437,7 @@ def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "saved_notes": [(local_time(at), note) for at, note in notes.items()],
             # Staff read the point's purity checks of the last days, each with its note (selectors).
             "purity_recent": purity_checks_recent(
-                point, today - datetime.timedelta(days=PURITY_DAYS - 1), today
+                point, today - datetime.timedelta(days=PURITY_DAYS - 1), today, reader=user
             )
             if staff
             else None,

@@ -54,10 +54,13 @@ def registry(units: QuerySet[MemberUnit], year: int) -> list[UnitRow]:
     )
     attendance: dict[int, Any] = {
         r["unit_id"]: r
-        for r in Attendance.objects.filter(unit__in=rows, meeting__day__year=year)
+        # Invited to and attended: meetings that have taken place only (attendance is recorded from the
+        # meeting's day on, `lib.attendance`), so a future invitation is no "1 of 2 attended".
+        for r in Attendance.objects.filter(
+            unit__in=rows, meeting__day__year=year, meeting__day__lte=local_today()
+        )
         .values("unit_id")
-        # Attended: only meetings that have taken place (attendance is recorded on the day, `lib.attendance`).
-        .annotate(n=Count("id"), present=Count("id", filter=Q(present=True, meeting__day__lte=local_today())))
+        .annotate(n=Count("id"), present=Count("id", filter=Q(present=True)))
         .order_by()
     }
     last: dict[int, UnitCheck] = {}
