@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import READ_PERSONAL_DATA, Role
+from lib.masking import mask_name
 
 
 class User(AbstractUser):
@@ -47,6 +50,24 @@ class User(AbstractUser):
     @property
     def sees_personal_data(self) -> bool:
         return self.has_role(READ_PERSONAL_DATA)
+
+    @property
+    def display_name(self) -> str:
+        """What people call this account: its person's name ("钱俊晨"), else the name set on the account
+        itself, else the login ("jiaotong_sec"). Reads `person` (load it with select_related("person") in
+        lists)."""
+        if self.person is not None:
+            return self.person.name
+        return self.get_full_name() or self.username
+
+    def display_name_for(self, reader: Any) -> str:
+        """`display_name` as `reader` may see it: a person's (or the account's) name is personal data, masked
+        ("钱**") for a reader who does not see it (lib.masking); the login is never masked (it names the account,
+        not the person)."""
+        name = self.display_name
+        if self.person is None and not self.get_full_name():
+            return name  # the login
+        return name if getattr(reader, "sees_personal_data", False) else mask_name(name)
 
 
 class AccountClaim(models.Model):

@@ -26,11 +26,12 @@ from grid.models import GridNode, Level, Person
 from grid.scope import Scope
 from lib import attendance
 from lib.bilingual import Msg
+from lib.clock import local_time
 from lib.codes import next_code
 from lib.idempotency import hold_key
 from lib.images import clean_jpeg
 from lib.validation import check_fields, check_moment, check_text
-from points.services import points_credit_once
+from points.services import points_credit_each
 
 # The doors' window (an hour before the start until half an hour after the end) is the one attendance rule
 # of `lib.attendance`, which joint meetings share.
@@ -294,45 +295,75 @@ NOT_STARTED = Msg(
     "活动尚未开始，不能结束并计入时长和积分。",
     "The activity has not started yet: it cannot be ended and credited.",
 )
+ENDS_LATER = Msg(
+    "活动按计划还有 {minutes} 分钟（{ends} 结束）：提前结束后签到即关闭，迟到的人无法再签到或补登。请确认提前结束。",
+    "The activity is scheduled to run {minutes} more minutes (until {ends}): ending it now closes check-in "
+    "for anyone still coming, at the door and from the sign-in sheet. Confirm to end it early.",
+)
 
 
 def can_close(activity: Activity, now: datetime.datetime | None = None) -> bool:
-    """Whether `activity_close` would take it now: published and started (the page offers it only then)."""
+    """Whether `activity_close` would take it now: published and started (the page offers it only then;
+    before the scheduled end only with `end_early`, see `minutes_left`)."""
     return activity.status == ActivityStatus.PUBLISHED and (now or timezone.now()) >= activity.starts_at
+
+
+def minutes_left(activity: Activity, now: datetime.datetime | None = None) -> int:
+    """Whole minutes until the scheduled end, rounded up (a minute for the last seconds); 0 at or after it.
+    Ending before then needs `activity_close(end_early=True)`: the page asks first and says this many."""
+    left = activity.ends_at - (now or timezone.now())
+    if left <= datetime.timedelta(0):
+        return 0
+    return -(-int(left.total_seconds()) // 60)
 
 
 @transaction.atomic
 def activity_close(
-    *, actor: Any, activity: Activity, summary: str, now: datetime.datetime | None = None
+    *,
+    actor: Any,
+    activity: Activity,
+    summary: str,
+    now: datetime.datetime | None = None,
+    end_early: bool = False,
 ) -> int:
     """Held: the summary is kept, those who checked in get the minutes and points (once). Returns how many.
     Raises ValidationError (zh/en) for an activity that is not published or has not started yet: nobody
-    could have come to it, and credits cannot be taken back."""
+    could have come to it, and credits cannot be taken back. Before the scheduled end it is refused
+    (ENDS_LATER, saying how many minutes remain) unless `end_early` says the staff member confirmed it:
+    ending closes check-in, so a tap too early would shut out latecomers to a theme day still under way.
+    An early end is audited as such."""
     Scope.of(actor).require(activity.node)
+    now = now or timezone.now()
     if activity.status != ActivityStatus.PUBLISHED:
         raise ValidationError(_("Only a published activity can be closed."))
-    if (now or timezone.now()) < activity.starts_at:
+    if now < activity.starts_at:
         raise ValidationError(str(NOT_STARTED))
+    left = minutes_left(activity, now)
+    if left and not end_early:
+        ends = f"{local_time(activity.ends_at):%H:%M}"
+        raise ValidationError(str(ENDS_LATER.format(minutes=left, ends=ends)))
     if not summary.strip():
         raise ValidationError(_("Write a short summary of how it went."))
     before = snapshot(activity)
     activity.status = ActivityStatus.DONE
     activity.summary = summary.strip()
     activity.save(update_fields=["status", "summary", "updated_at"])
-    audit_updated(actor=actor, obj=activity, before=before)
+    reason = f"ended {left} minutes before the scheduled end" if left else ""
+    audit_updated(actor=actor, obj=activity, before=before, reason=reason)
     came = list(
         activity.registrations.filter(checked_in_at__isnull=False).select_related("person__household")
     )
     Registration.objects.filter(pk__in=[r.pk for r in came]).update(minutes=activity.credit_minutes)
-    for r in came:
-        if activity.points and r.person.household is not None:
-            points_credit_once(
-                actor=actor,
-                household=r.person.household,
-                amount=activity.points,
-                key=f"activity:{activity.code}:{r.person_id}",
-                reason=activity.title[:100],
-            )
+    # Each attendee's credit is audited, in one INSERT for all of them (points_credit_each).
+    points_credit_each(
+        actor=actor,
+        credits=[
+            (r.person.household, activity.points, f"activity:{activity.code}:{r.person_id}")
+            for r in came
+            if r.person.household is not None
+        ],
+        reason=activity.title[:100],
+    )
     return len(came)
 
 

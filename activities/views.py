@@ -36,6 +36,7 @@ from activities.services import (
     check_in_window,
     is_party_member,
     may_join,
+    minutes_left,
     registration_cancel,
 )
 from grid.models import GridNode, Person
@@ -229,7 +230,13 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                         _("%(name)s's check-in is undone; they stay registered.") % {"name": person.name},
                     )
             elif action == "close" and staff:
-                activity_close(actor=user, activity=activity, summary=request.POST.get("summary", ""))
+                # `end_early` comes only from the confirmation page that said how many minutes remain.
+                activity_close(
+                    actor=user,
+                    activity=activity,
+                    summary=request.POST.get("summary", ""),
+                    end_early=request.POST.get("end_early") == "1",
+                )
             elif action == "photo" and staff and (upload := request.FILES.get("photo")) is not None:
                 activity_photo_add(actor=user, activity=activity, data=upload)
             else:
@@ -290,6 +297,8 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # Offered by the service's own rule: an activity for party members only to party members.
             "may_join": mine is None and may_join(activity, user.person),
             "can_close": can_close(activity),
+            # Ending before the scheduled end closes check-in for latecomers: the page says so by the button.
+            "minutes_left": minutes_left(activity),
             "doors": check_in_window(activity),  # the list to tick only while check-in is open
             "staff": staff,
             "candidates": [p for p in candidates if p.pk not in {e.pk for e, _r in expected}],
@@ -342,7 +351,7 @@ def _confirm_irreversible(
 ) -> HttpResponse | None:
     """The confirmation page for the steps on this page that cannot be taken back (lib.confirm); None for
     the others (registering, photos) and once confirmed. Publishing cannot return to a draft, a check-in
-    can be undone until the activity is ended (not asked), closing credits minutes and points for good, a cancelled place may go to someone else."""
+    can be undone until the activity is ended (not asked), closing credits minutes and points for good (and before the scheduled end says how many minutes remain), a cancelled place may go to someone else."""
     if request.POST.get(CONFIRMED) == "1":
         return None  # confirmed: go ahead, without the queries that only the question needs
     back = reverse("activities:detail", args=[activity.code])
@@ -358,12 +367,29 @@ def _confirm_irreversible(
             % {"n": came, "minutes": activity.credit_minutes, "points": activity.points},
             _("The activity is marked as held; nobody can check in or register any more."),
         ]
+        left = minutes_left(activity)
+        if not left:
+            return confirm_first(
+                request,
+                title=_("End “%(title)s” and credit minutes and points?") % {"title": activity.title},
+                consequences=lines,
+                back=back,
+                button=_("End and credit"),
+            )
+        # Still under way: the question says so first, and only its answer carries the flag the service
+        # needs to end it early (activities.services.activity_close).
+        early = _(
+            "It is scheduled to end at %(end)s, %(minutes)s minutes from now: ending it now closes check-in "
+            "for anyone still coming, at the door and from the sign-in sheet."
+        ) % {"end": f"{local_time(activity.ends_at):%H:%M}", "minutes": left}
         return confirm_first(
             request,
-            title=_("End “%(title)s” and credit minutes and points?") % {"title": activity.title},
-            consequences=lines,
+            title=_("End “%(title)s” %(minutes)s minutes early and credit minutes and points?")
+            % {"title": activity.title, "minutes": left},
+            consequences=[where, early, *lines[1:]],
             back=back,
-            button=_("End and credit"),
+            button=_("End early and credit"),
+            adds={"end_early": "1"},
         )
     if action == "publish" and staff and activity.status == ActivityStatus.DRAFT:
         return confirm_first(

@@ -304,12 +304,8 @@ def _rows_visits(
     via = [f"household__{g}" for g in group]
     visited = {
         tuple(r[g] for g in via): r["n"]
-        for r in Visit.objects.filter(
-            **scope.sd(),
-            household__community_id__in=scope.community_ids or [],
-            day__gte=period.start,
-            day__lte=_last_day(period, today),
-        )
+        for r in Visit.objects.in_scope(scope, via="household__")
+        .filter(day__gte=period.start, day__lte=_last_day(period, today))
         .values(*via)
         .annotate(n=Count("household_id", distinct=True))
         .order_by()

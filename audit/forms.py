@@ -25,8 +25,8 @@ class AuditFilterForm(forms.Form):
         actor, kind = self.fields["actor"], self.fields["kind"]
         assert isinstance(actor, forms.ChoiceField) and isinstance(kind, forms.ChoiceField)
         actor.choices = everyone + [
-            (u.username, f"{u.get_full_name()} ({u.username})" if u.get_full_name() else u.username)
-            for u in actors_for(user)
+            (u.username, f"{u.display_name} ({u.username})" if u.display_name != u.username else u.username)
+            for u in actors_for(user).select_related("person")
         ]
         kind.choices = [("", _("All kinds")), *record_kinds()]
 

@@ -68,8 +68,12 @@ class EntryView:
         if self.entry.actor_id is None and self.entry.actor_name in ("", SYSTEM_ACTOR):
             return _("System")
         user = self.entry.actor if self.entry.actor_id is not None else None
-        person = getattr(user, "person", None) if user is not None else None
-        return f"{person.name} ({self.entry.actor_name})" if person is not None else self.entry.actor_name
+        name = user.display_name if user is not None else ""
+        return (
+            f"{name} ({self.entry.actor_name})"
+            if name and name != self.entry.actor_name
+            else self.entry.actor_name
+        )
 
     @property
     def text(self) -> str:
@@ -298,11 +302,12 @@ def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryV
             continue
         fields = _fields(model)
         changes = entry.changes if isinstance(entry.changes, dict) else {}
-        items = (
-            []
-            if _is_batch(entry)
-            else [(k, v) for k, v in changes.items() if k not in _HIDDEN and not _opaque(fields.get(k))]
-        )
+        if _is_batch(entry):
+            # What the batch's records share (audit.services.audit_batch): a day's credits' kind, day, total.
+            shared = changes.get("fields")
+            items = [(k, v) for k, v in shared.items() if k in fields] if isinstance(shared, dict) else []
+        else:
+            items = [(k, v) for k, v in changes.items() if k not in _HIDDEN and not _opaque(fields.get(k))]
         if not _is_batch(entry):
             names.want_record(model, entry.object_id)
         for key, value in items:
@@ -325,13 +330,13 @@ def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryV
             views.append(_link_view(entry, links[id(entry)], names))
             continue
         fields, items = planned[id(entry)]
-        if _is_batch(entry):
-            views.append(EntryView(entry, entry.model_label, summary=batch_summary(entry.changes)))
-            continue
         model = _model(entry.model)
-        current = names.record(model, entry.object_id)
-        view = EntryView(entry, f"{entry.model_label} {current or entry.object_repr}")
-        view.code = names.codes.get((model, entry.object_id), "") if model is not None else ""
+        if _is_batch(entry):
+            view = EntryView(entry, entry.model_label, summary=batch_summary(entry.changes))
+        else:
+            current = names.record(model, entry.object_id)
+            view = EntryView(entry, f"{entry.model_label} {current or entry.object_repr}")
+            view.code = names.codes.get((model, entry.object_id), "") if model is not None else ""
         for key, value in items:
             f = fields.get(key)
             if entry.action == Action.UPDATE and isinstance(value, list) and len(value) == 2:

@@ -154,6 +154,35 @@ def audit_entries_created(*, actor: Any, objs: Iterable[models.Model], reason: s
     ]
 
 
+def audit_batch(
+    *,
+    actor: Any,
+    model: type[models.Model],
+    subdistrict_id: int | None,
+    key: str,
+    created: int,
+    fields: dict[str, Any] | None = None,
+    reason: str = "",
+) -> None:
+    """One "created" entry for a batch of records a job writes in bulk (a day's drop-off credits, a year's
+    expiries), where an entry per record would cost as much again as the records: `created` records of
+    `model`, in `subdistrict_id`, what they share (`fields`, by attname: {"kind": "drop", "day": "…",
+    "amount": <total>}) shown as the entry's fields. `key` names the batch (object_id "batch:<key>"; the
+    presenter reads such an entry as one sentence, "12 条记录", plus its fields). One INSERT."""
+    fields = {k: _plain(v) for k, v in (fields or {}).items()}
+    AuditEntry.objects.create(
+        actor=saved_user(actor),
+        actor_name=getattr(actor, "username", "") or "system",
+        action=Action.CREATE,
+        model=model._meta.label,
+        object_id=f"batch:{key}"[:64],
+        object_repr=f"{created} records ({key})"[:200],
+        changes={"created": created, "fields": fields},
+        subdistrict_id=subdistrict_id,
+        reason=reason[:200],
+    )
+
+
 def audit_bulk_field_changed(
     *,
     actor: Any,

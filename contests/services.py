@@ -95,12 +95,11 @@ def contest_join(*, user: Any, contest: Contest, team: str = "") -> Entry:
     team = team.strip()[:50]
     if contest.mode == ContestMode.TEAM and not team:
         raise ValidationError(_("Give your team's name."))
-    person = getattr(user, "person", None)
     entry, _created = Entry.objects.get_or_create(
         contest=contest,
         user=user,
         defaults={
-            "name": (person.name if person else user.username)[:50],
+            "name": user.display_name[:50],
             "team": team,
             "community": _community(user.node),
         },

@@ -200,22 +200,25 @@ class HouseholdQuerySet(ScopedQuerySet["Household"]):
             return self.filter(subdistrict_id=node.subdistrict_id, community__path__startswith=node.path)
         return self.filter(community__path__startswith=node.path)
 
-    def search(self, q: str, *, personal: bool) -> HouseholdQuerySet:
+    def search(self, q: str, *, personal: bool, rooms: bool = False) -> HouseholdQuerySet:
         """Code, building name or address, and building + room as pages show them (`grid.household_query`:
         "3号楼 102", "3号楼102", "11号楼 1-301", "3-102", full-width digits); room, contact name and phone only
         for roles that see them (`personal`): a reader shown "***" cannot find a room by trying numbers, so
-        their code search is by its start (a code ends in the room). Buildings match through a subquery on
-        their small table, not a join over every household."""
+        their code search is by its start (a code ends in the room). `rooms`: the room (and building + room)
+        for a reader shown rooms but not names or phones (a visit plan's visitors must find the door:
+        party.views.plan_detail). Buildings match through a subquery on their small table, not a join over
+        every household."""
         parsed = parse_household_query(q)
         text = parsed.text
         if not text:
             return self.all()
         buildings = Building.objects.filter(Q(name__icontains=text) | Q(address__icontains=text)).values("id")
         cond = Q(building_id__in=buildings)
-        if not personal:
+        if not (personal or rooms):
             return self.filter(cond | Q(code__istartswith=text))
         cond |= Q(code__icontains=text) | Q(room__icontains=text)
-        cond |= Q(contact_name__icontains=text) | Q(contact_phone__icontains=text)
+        if personal:
+            cond |= Q(contact_name__icontains=text) | Q(contact_phone__icontains=text)
         for place in parsed.places:
             named = (
                 Q(name__regex=building_number_regex(place.number))

@@ -178,10 +178,9 @@ def claim(request: HttpRequest) -> HttpResponse:
     if needs_password:
         login(request, account, backend="django.contrib.auth.backends.ModelBackend")
         # Greeted as people call them: the person's name (a claimed account always has one), not the login.
-        name = (
-            account.person.name if account.person is not None else account.get_full_name() or account.username
+        messages.success(
+            request, _("Welcome, %(name)s: your account is ready.") % {"name": account.display_name}
         )
-        messages.success(request, _("Welcome, %(name)s: your account is ready.") % {"name": name})
     else:
         messages.success(request, _("Your account is now linked to your place on the grid."))
     return redirect("accounts:home")

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import opencc
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from guide import rules
@@ -95,6 +94,10 @@ def keep_chars(chars: str) -> Any:
 
 
 def to_pinyin(text: str) -> list[str]:
+    # Imported here, not at the top: pypinyin loads its phrase dictionary on import (~200 ms), and most answers
+    # (an exact name, an alias) never need pinyin; the first query that does pays it once per process.
+    from pypinyin import lazy_pinyin
+
     return lazy_pinyin(text, errors=keep_chars)
 
 
@@ -214,7 +217,9 @@ def calibrated(p: float) -> float:
 
 
 class Index:
-    def __init__(self, entries: Iterable[Entry], aliases: Iterable[tuple[int, str, str]] = ()):
+    def __init__(self, entries: Iterable[Entry], aliases: Iterable[tuple[Any, ...]] = ()):
+        """`aliases`: (item id, text, kind) or (item id, text, kind, pinyin as stored); without a stored pinyin
+        it is worked out here (pypinyin, ~200 ms to import on a cold start)."""
         self.entries: dict[int, Entry] = {}
         self.exact: dict[str, Entry] = {}
         self.alias: dict[str, Entry] = {}
@@ -227,7 +232,7 @@ class Index:
         # and the one key they share answers the simplified item (the name a resident here reads).
         for e in sorted(entries, key=lambda e: simplified(e.name) != e.name):
             self._add_entry(e)
-        for item_id, text, kind in aliases:
+        for item_id, text, kind, *stored in aliases:
             entry = self.entries.get(item_id)
             if entry is None:
                 continue
@@ -237,7 +242,8 @@ class Index:
                 key = normalize(text)
                 if key and key not in self.exact:
                     self.alias.setdefault(key, entry)
-                    self._add_sound(key, entry)
+                    # The pinyin stored with the alias (guide.kb.pinyin_of at load), when the caller read it.
+                    self._add_sound(key, entry, stored[0] if stored else "")
         self.max_len = max((len(k) for k in self.exact), default=1)
         self.keys = list(self.exact) + [k for k in self.alias if k not in self.exact]
         # Names by their last character (the head noun): neighbours for names nothing else resembles.

@@ -10,9 +10,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypinyin import Style, lazy_pinyin
-
-from guide.engine import Entry, keep_chars
+from guide.engine import Entry, keep_chars, to_pinyin
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -92,11 +90,13 @@ def synonym_aliases(names: list[str], synonyms: dict[str, list[str]]) -> list[tu
 
 
 def pinyin_of(text: str) -> tuple[str, str]:
-    syllables = lazy_pinyin(text, errors=keep_chars)
+    syllables = to_pinyin(text)
     return " ".join(syllables), "".join(s[0] for s in syllables if s)
 
 
 def initials_of(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin  # (see guide.engine.to_pinyin)
+
     return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors=keep_chars))
 
 

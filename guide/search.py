@@ -64,7 +64,7 @@ def build_index() -> Index:
             "kind",
         )
     ]
-    aliases = list(Alias.objects.filter(item__active=True).values_list("item_id", "text", "kind"))
+    aliases = list(Alias.objects.filter(item__active=True).values_list("item_id", "text", "kind", "pinyin"))
     return Index(entries, aliases)
 
 

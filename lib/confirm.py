@@ -22,20 +22,23 @@ def confirm_first(
     back: str,
     button: str = "",
     final: bool = True,
+    adds: dict[str, str] | None = None,
 ) -> HttpResponse | None:
     """None when this POST carries `confirmed=1` (go ahead); else the confirmation page (200) that posts the
     same fields to the same address. `title`: the question; `consequences`: what will happen, one line each;
     `back`: where "Back" leads (a path of this site); `button`: the confirm button's text; `final`: the page
     says "this cannot be undone" (False for a step that can be taken again, e.g. registering once more
-    after cancelling: the consequences say how)."""
+    after cancelling: the consequences say how); `adds`: fields the confirmed post carries besides the form's
+    own, for a service that takes a step only when told this question was answered (an activity ended before
+    its scheduled end: `end_early=1`); they replace the form's fields of the same name."""
     if request.POST.get(CONFIRMED) == "1":
         return None
     fields = [
         (key, value)
         for key, values in request.POST.lists()
-        if key not in ("csrfmiddlewaretoken", CONFIRMED)
+        if key not in ("csrfmiddlewaretoken", CONFIRMED, *(adds or {}))
         for value in values
-    ]
+    ] + list((adds or {}).items())
     return render(
         request,
         "confirm.html",

@@ -192,6 +192,9 @@ class Visit(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
+    # Readers apply a Scope through the households visited: `Visit.objects.in_scope(scope, via="household__")`.
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 
 from grid.models import GridNode, Household, Level
+from grid.scope import ScopedQuerySet
 from lib.distribution import in_sd
 from lib.numbers import Num, hours, pct
 from lib.periods import Period
@@ -181,8 +182,9 @@ def visit_coverage(node: GridNode, period: Period, today: datetime.date) -> list
 
 def visits_due_since(today: datetime.date) -> datetime.date:
     """The one rule of "needs a visit": a household with no door-to-door visit since this day (the start of the
-    current quarter, as the coverage counter counts) needs one. The grid worker's "my households" and the
-    dashboard's households to visit both ask here."""
+    current quarter, as the coverage counter counts) needs one. Asked through `needs_visit` (a household's
+    last visit day, in Python: the grid worker's "my households", the home page) and `visits_since_due` (the
+    same rule in SQL: the dashboard's households to visit, the visited counters)."""
     return Period.containing("quarter", today).start
 
 
@@ -190,30 +192,22 @@ def needs_visit(last_visit: datetime.date | None, today: datetime.date) -> bool:
     return last_visit is None or last_visit < visits_due_since(today)
 
 
+def visits_since_due(today: datetime.date) -> ScopedQuerySet[Visit]:
+    """The visits that leave their household needing none (`visits_due_since` on): `needs_visit` as a
+    queryset, to narrow by sub-district or `.in_scope(scope, via="household__")` and read as
+    `.values("household_id")` (a subquery of the households visited, to exclude or count)."""
+    return Visit.objects.filter(day__gte=visits_due_since(today))
+
+
 def last_visits(subdistrict_id: int, household_ids: list[int]) -> dict[int, datetime.date]:
-    """Each household's last visit day (households never visited are absent). One grouped query."""
+    """Each household's last visit day (households never visited are absent), for `needs_visit`. One grouped
+    query."""
     return dict(
         Visit.objects.filter(subdistrict_id=subdistrict_id, household_id__in=household_ids)
         .values_list("household_id")
         .annotate(last=Max("day"))
         .order_by()
     )
-
-
-def households_needing_visit(households: list[Household], today: datetime.date) -> set[int]:
-    """The ids of those of `households` that need a visit (`needs_visit`). One query, naming their
-    sub-districts (the distribution key)."""
-    ids = [h.pk for h in households]
-    visited = set(
-        Visit.objects.filter(
-            subdistrict_id__in={h.subdistrict_id for h in households},
-            household_id__in=ids,
-            day__gte=visits_due_since(today),
-        )
-        .values_list("household_id", flat=True)
-        .distinct()
-    )
-    return set(ids) - visited
 
 
 @dataclass
@@ -251,6 +245,18 @@ def plan_households(
     rows = [ToVisit(h, mistakes.get(h.pk) or 0, visits.get(h.pk, [])) for h in households]
     rows.sort(key=lambda r: (-r.mistakes, bool(r.visits), r.household.code))
     return rows
+
+
+def plan_search(plan: VisitPlan, q: str, *, personal: bool, rooms: bool) -> set[int]:
+    """The ids of the plan's households that the plan page's search `q` finds, by the household list's own
+    search and rules (`HouseholdQuerySet.search`: "3号楼 102", "3号楼102", "11号楼 1-301", full-width digits):
+    rooms only for readers shown them (`rooms`, the plan's visitors, or `personal`), names and phones only
+    with `personal`; anyone else finds buildings and codes by their start. One query."""
+    sd = plan.subdistrict_id
+    households = Household.objects.filter(
+        subdistrict_id=sd, building__subdistrict_id=sd, building__microgrid_id=plan.microgrid_id
+    )
+    return set(households.search(q, personal=personal, rooms=rooms).values_list("pk", flat=True))
 
 
 def member_for(user: Any) -> PartyMember | None:
@@ -309,16 +315,15 @@ def household_visits(household: Household, limit: int = 10) -> list[Visit]:
 
 
 def worker_visited(worker_id: int, subdistrict_id: int, today: datetime.date) -> tuple[int, int]:
-    """(households visited this quarter, households) of one grid worker: the counter on their pages."""
-    start = Period.containing("quarter", today).start
+    """(households visited this quarter by `visits_since_due`, households) of one grid worker: the counter on
+    their pages."""
     total = Household.objects.filter(subdistrict_id=subdistrict_id, grid_worker_id=worker_id).count()
     visited = (
-        Visit.objects.filter(
+        visits_since_due(today)
+        .filter(
             subdistrict_id=subdistrict_id,
             household__subdistrict_id=subdistrict_id,
             household__grid_worker_id=worker_id,
-            day__gte=start,
-            day__lte=today,
         )
         .values("household_id")
         .distinct()

@@ -348,8 +348,10 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:30]
     rooms = _sees_rooms(user, plan)
     if q:
-        # A masked room is not found by its number either (that would tell it).
-        rows = [r for r in rows if _plan_match(r.household, q, rooms=rooms or user.sees_personal_data)]
+        # The household list's search and rules: a masked room is not found by its number either (that would
+        # tell it), nor a name or phone by a visitor shown only the room.
+        found = selectors.plan_search(plan, q, personal=user.sees_personal_data, rooms=rooms)
+        rows = [r for r in rows if r.household.pk in found]
     page = Paginator(rows, PLAN_PAGE).get_page(request.GET.get("page"))
     keep = urlencode({k: v for k, v in (("building", building.code if building else ""), ("q", q)) if v})
     form_id = uuid.uuid4()
@@ -386,14 +388,6 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 
 PLAN_PAGE = 30  # households per page of a plan
-
-
-def _plan_match(household: Household, q: str, *, rooms: bool) -> bool:
-    """The plan page's search: a building's name ("11号楼"); for readers who see rooms, also a room ("1301")
-    or a household code."""
-    if q in household.building.name:
-        return True
-    return rooms and (q in household.room or q.upper() in household.code)
 
 
 def _visit_form(request: HttpRequest) -> tuple[uuid.UUID, datetime.date]:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from audit.services import audit_created, audit_updated, saved_user, snapshot
+from audit.services import audit_batch, audit_bulk_created, audit_created, audit_updated, saved_user, snapshot
 from grid.models import GridNode, Household
 from grid.scope import Scope
 from lib.bilingual import Msg
@@ -55,7 +55,13 @@ def _add_to_balances(totals: dict[int, int], subdistrict_id: dict[int, int]) -> 
 @transaction.atomic
 def points_credit_day(*, subdistrict: GridNode, day: datetime.date) -> int:
     """Credit every verified correct drop-off of a day, up to the daily cap per household. Re-running the
-    same day books nothing twice (each drop-off's entry is keyed by its record)."""
+    same day books nothing twice (each drop-off's entry is keyed by its record). Returns the number of
+    entries booked.
+
+    Audited as one entry per run (`audit.services.audit_batch`: how many entries, the day, the points in
+    total), not one per credit: the job books one entry per correct drop-off of the whole sub-district, as
+    many again as the bin-side records, which are themselves audited by batch (supervision.ingest) and are
+    what a disputed credit is checked against. Nothing booked, nothing logged (a re-run)."""
     rule = rule_for(subdistrict.pk, day)
     if rule.per_correct_drop == 0:
         return 0
@@ -93,7 +99,9 @@ def points_credit_day(*, subdistrict: GridNode, day: datetime.date) -> int:
         credited[household_id] += amount
         new.append((subdistrict.pk, household_id, EntryKind.DROP.value, amount, key, day_value, now, ""))
     if connection.vendor == "postgresql":
-        return _pg_book_credits(new)
+        booked, total = _pg_book_credits(new)
+        _audit_credits(subdistrict, day, booked, total)
+        return booked
     table = ops.quote_name(LedgerEntry._meta.db_table)
     sql = (
         f"INSERT INTO {table} (subdistrict_id, household_id, kind, amount, key, day, created_at, reason) "
@@ -105,11 +113,26 @@ def points_credit_day(*, subdistrict: GridNode, day: datetime.date) -> int:
     for _sd, household_id, _k, amount, *_rest in new:
         totals[household_id] += amount
     _add_to_balances(totals, dict.fromkeys(totals, subdistrict.pk))
+    _audit_credits(subdistrict, day, len(new), sum(totals.values()))
     return len(new)
 
 
-def _pg_book_credits(new: list[tuple[Any, ...]]) -> int:
-    """PostgreSQL: COPY the entries in, then one statement books the new ones and adds them to the balances."""
+def _audit_credits(subdistrict: GridNode, day: datetime.date, booked: int, total: int) -> None:
+    if booked:
+        audit_batch(
+            actor=None,
+            model=LedgerEntry,
+            subdistrict_id=subdistrict.pk,
+            key=f"drop:{subdistrict.pk}:{day}",
+            created=booked,
+            fields={"kind": EntryKind.DROP.value, "day": day, "amount": total},
+            reason="daily drop-off credits",
+        )
+
+
+def _pg_book_credits(new: list[tuple[Any, ...]]) -> tuple[int, int]:
+    """PostgreSQL: COPY the entries in, then one statement books the new ones and adds them to the balances.
+    Returns (entries booked, points booked)."""
     ledger = connection.ops.quote_name(LedgerEntry._meta.db_table)
     accounts = connection.ops.quote_name(PointsAccount._meta.db_table)
     with connection.cursor() as cursor:
@@ -131,12 +154,12 @@ def _pg_book_credits(new: list[tuple[Any, ...]]) -> int:
                 SELECT household_id, MIN(subdistrict_id), SUM(amount) FROM ins GROUP BY household_id ORDER BY household_id
                 ON CONFLICT (household_id) DO UPDATE SET balance = {accounts}.balance + excluded.balance
             )
-            SELECT COUNT(*) FROM ins
+            SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM ins
             """
         )
-        booked = cursor.fetchone()[0]
+        booked, total = cursor.fetchone()
         cursor.execute("TRUNCATE points_load")
-    return int(booked)
+    return int(booked), int(total)
 
 
 def _book(
@@ -148,8 +171,11 @@ def _book(
     actor: Any,
     reason: str = "",
     reverses: LedgerEntry | None = None,
+    audited: bool = True,
 ) -> LedgerEntry:
-    """Book one entry and move the balance; a debit that would go below zero is refused."""
+    """Book one entry and move the balance; a debit that would go below zero is refused. The entry is
+    audited (a redemption, a reversal, a credit: each one a household may dispute) unless the caller
+    audits its batch itself (`audited=False`)."""
     account, _ = PointsAccount.objects.get_or_create(
         household=household, defaults={"subdistrict_id": household.subdistrict_id}
     )
@@ -161,7 +187,7 @@ def _book(
             raise ValidationError(str(NOT_ENOUGH))
     else:
         PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
-    return LedgerEntry.objects.create(
+    entry = LedgerEntry.objects.create(
         subdistrict_id=household.subdistrict_id,
         household=household,
         kind=kind,
@@ -172,6 +198,10 @@ def _book(
         reason=reason[:200],
         reverses=reverses,
     )
+    if audited:
+        # The entry carries its own subdistrict_id: the log's key costs no query.
+        audit_created(actor=actor, obj=entry, reason=reason)
+    return entry
 
 
 def points_redeem(*, actor: Any, household: Household, reward: Reward, request_key: str) -> Redemption:
@@ -245,8 +275,12 @@ def points_void(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
 
 @transaction.atomic
 def points_expire(*, subdistrict: GridNode, year: int, actor: Any = None) -> int:
-    """Year-end: every positive balance of the year expires (one entry per household, once)."""
+    """Year-end: every positive balance of the year expires (one entry per household, once). Returns how
+    many expired. Audited as one entry for the run (`audit.services.audit_batch`: how many, the points in
+    total), like the daily credits: a job over every household of the sub-district, where the ledger itself
+    keeps each household's expiry (kind, amount, day) for a disputed balance."""
     n = 0
+    total = 0
     for account in PointsAccount.objects.select_for_update().filter(
         subdistrict_id=subdistrict.pk, balance__gt=0
     ):
@@ -261,8 +295,20 @@ def points_expire(*, subdistrict: GridNode, year: int, actor: Any = None) -> int
             key=key,
             actor=actor,
             reason=f"{year} year-end expiry",
+            audited=False,
         )
         n += 1
+        total -= account.balance
+    if n:
+        audit_batch(
+            actor=actor,
+            model=LedgerEntry,
+            subdistrict_id=subdistrict.pk,
+            key=f"expire:{subdistrict.pk}:{year}",
+            created=n,
+            fields={"kind": EntryKind.EXPIRE.value, "day": local_today(), "amount": total},
+            reason=f"{year} year-end expiry",
+        )
     return n
 
 
@@ -270,10 +316,41 @@ def balance_from_ledger(household: Household) -> int:
     return LedgerEntry.objects.filter(household=household).aggregate(s=Sum("amount"))["s"] or 0
 
 
-@transaction.atomic
 def points_credit_once(*, actor: Any, household: Household, amount: int, key: str, reason: str) -> bool:
     """Credit points for one cause (an activity attended, …) once: the ledger's unique key decides."""
-    if amount <= 0 or LedgerEntry.objects.filter(key=key).exists():
-        return False
-    _book(household=household, kind=EntryKind.ACTIVITY, amount=amount, key=key, actor=actor, reason=reason)
-    return True
+    return points_credit_each(actor=actor, credits=[(household, amount, key)], reason=reason) == 1
+
+
+@transaction.atomic
+def points_credit_each(*, actor: Any, credits: list[tuple[Household, int, str]], reason: str) -> int:
+    """Credit each (household, amount, key) once — an activity's attendees — where the ledger's unique key
+    decides; returns how many were booked. Each credit is audited (a household may dispute its own), in one
+    INSERT for them all, named with the households' buildings read in one query: auditing adds no query
+    per credit."""
+    credits = [(h, amount, key) for h, amount, key in credits if amount > 0]
+    if not credits:
+        return 0
+    done = set(
+        LedgerEntry.objects.filter(key__in=[key for _h, _a, key in credits]).values_list("key", flat=True)
+    )
+    todo = [(h, amount, key) for h, amount, key in credits if key not in done]
+    # The entry's name in the log is its household's ("3号楼 201"): the buildings in one query.
+    named = Household.objects.select_related("building").in_bulk([h.pk for h, _a, _k in todo])
+    entries = []
+    for household, amount, key in todo:
+        if key in done:  # the same key twice in one call
+            continue
+        done.add(key)
+        entries.append(
+            _book(
+                household=named.get(household.pk, household),
+                kind=EntryKind.ACTIVITY,
+                amount=amount,
+                key=key,
+                actor=actor,
+                reason=reason,
+                audited=False,
+            )
+        )
+    audit_bulk_created(actor=actor, objs=entries, reason=reason)
+    return len(entries)

@@ -16,7 +16,7 @@ from grid.selectors import household_count
 from guide.models import CategoryKey
 from lib.numbers import Num, pct
 from lib.periods import Period
-from party.selectors import households_needing_visit
+from party.selectors import visits_since_due
 from supervision.models import PurityLevel
 from supervision.selectors import (
     Rate,
@@ -157,11 +157,14 @@ def to_visit(
     node: GridNode, since: datetime.date, today: datetime.date, *, scope: Scope, limit: int = 10
 ) -> list[Any]:
     """ "Households to visit": repeated mistakes since `since` (supervision's repeat offenders, the most first)
-    among those that need a visit by party's one rule (`party.selectors.households_needing_visit`, as the
-    grid worker's "my households" marks them), so a household visited this quarter is not listed again."""
-    offenders = repeat_offenders(node, since=since, min_mistakes=3, limit=limit * 10, scope=scope)
-    due = households_needing_visit([o.household for o in offenders], today)
-    return [o for o in offenders if o.household.pk in due][:limit]
+    among those that need a visit by party's one rule (`party.selectors.visits_since_due`, the grid worker's
+    "my households" marks them by the same), so a household visited this quarter is not listed again. The
+    visited are left out in the query, within the scope's sub-district: `limit` rows whenever that many
+    households still need a visit, however many of the worst were visited already."""
+    visited = visits_since_due(today).in_scope(scope, via="household__").values("household_id")
+    return list(
+        repeat_offenders(node, since=since, min_mistakes=3, limit=limit, scope=scope, exclude=visited)
+    )
 
 
 def has_drop_offs(node: GridNode, start: datetime.date, end: datetime.date) -> bool:

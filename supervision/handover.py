@@ -67,17 +67,7 @@ def candidates_for(signups: list[ShiftSignup], user: Any) -> dict[int, list[Cand
         status__in=(SignupStatus.SIGNED_UP, SignupStatus.ASSIGNED),
     ).values_list("person_id", "shift__day", "shift__start", "shift__end"):
         busy.setdefault((person_id, day), []).append((start, end))
-    days = [s.shift.day for s in signups]
-    met = set(
-        ShiftSignup.objects.filter(
-            person_id__in=everyone,
-            shift__point_id__in={s.shift.point_id for s in signups},
-            shift__day__gte=min(days) - datetime.timedelta(days=MET_DAYS),
-            shift__day__lte=max(days) + datetime.timedelta(days=MET_DAYS),
-        )
-        .exclude(status=SignupStatus.CANCELLED)
-        .values_list("person_id", "shift__point_id")
-    )
+    met = met_at(everyone, [s.shift for s in signups])
 
     def free(person: Person, shift: Any) -> bool:
         return all(
@@ -87,10 +77,8 @@ def candidates_for(signups: list[ShiftSignup], user: Any) -> dict[int, list[Cand
     also_here = _("also on duty at this point")
 
     def label(person: Person, point_id: int) -> str:
-        # A colleague who stands at the same point is known by name: shown in full (their room stays
-        # floor-masked, that is resident data); anyone else's name is masked for volunteers.
-        colleague = (person.pk, point_id) in met
-        parts = [person.name if show or colleague else mask_name(person.name)]
+        # The name by the one rule (`_name`); the room stays floor-masked, that is resident data.
+        parts = [_name(person, show=show, colleague=(person.pk, point_id) in met)]
         household = person.household
         if household is not None:
             parts += [household.building.name, household.room if show else _floor_only(household.room)]
@@ -104,6 +92,43 @@ def candidates_for(signups: list[ShiftSignup], user: Any) -> dict[int, list[Cand
             if free(p, s.shift)
         ]
         for s in signups
+    }
+
+
+def met_at(person_ids: Any, shifts: list[Any]) -> set[tuple[int, int]]:
+    """Which of the people stand at the shifts' points too: {(person pk, point pk)} for a sign-up (not
+    cancelled) at that point within MET_DAYS of the shifts' days. One query."""
+    if not shifts:
+        return set()
+    days = [s.day for s in shifts]
+    return set(
+        ShiftSignup.objects.filter(
+            person_id__in=person_ids,
+            shift__point_id__in={s.point_id for s in shifts},
+            shift__day__gte=min(days) - datetime.timedelta(days=MET_DAYS),
+            shift__day__lte=max(days) + datetime.timedelta(days=MET_DAYS),
+        )
+        .exclude(status=SignupStatus.CANCELLED)
+        .values_list("person_id", "shift__point_id")
+    )
+
+
+def _name(person: Person, *, show: bool, colleague: bool) -> str:
+    # A colleague who stands at the same point is known by name: shown in full; anyone else's name is
+    # masked for a reader who does not see personal data (a volunteer).
+    return person.name if show or colleague else mask_name(person.name)
+
+
+def taker_names(offers: list[ShiftOffer], reader: Any) -> dict[int, str]:
+    """The name of the person each offer hands its shift to, as `reader` (the sender) sees them in the
+    picker (`candidates_for`): in full for a reader who sees personal data or a colleague at the shift's
+    point, masked otherwise. So the confirmation and "offered to …" never name more than the list did.
+    {offer pk: name}; offers with `signup__shift` and `to_person` loaded; one query."""
+    show = bool(getattr(reader, "sees_personal_data", False))
+    met = met_at({o.to_person_id for o in offers}, [o.signup.shift for o in offers])
+    return {
+        o.pk: _name(o.to_person, show=show, colleague=(o.to_person_id, o.signup.shift.point_id) in met)
+        for o in offers
     }
 
 

@@ -18,7 +18,6 @@ from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import User
 from accounts.roles import MANAGE_AREA
 from grid.presenters import household_view
-from lib.masking import mask_name
 from supervision.models import FlagKind, FlagVerdict, Observation
 from supervision.plausibility import RATE_MAX_PER_DAY, flags_in_scope, flags_review
 
@@ -75,14 +74,8 @@ def _records(flags: list[Any], user: User) -> list[dict[str, Any]]:
         }
         for r in rows.values():
             by = users.get(r["record"].recorded_by_id) if r["record"] is not None else None
-            r["recorded_by"] = _recorder(by, user) if by is not None else ""
+            r["recorded_by"] = by.display_name_for(user) if by is not None else ""
     return list(rows.values())
-
-
-def _recorder(by: User, reader: User) -> str:
-    if by.person is None:
-        return by.username
-    return by.person.name if reader.sees_personal_data else mask_name(by.person.name)
 
 
 @role_required(MANAGE_AREA)

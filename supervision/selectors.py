@@ -8,14 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from accounts.roles import READ_COVERAGE, READ_POINTS, RECORD_SORTING
 from grid.models import GridNode, GridWorker, Household, Level
 from grid.scope import Scope
 from guide.models import CategoryKey
 from lib.clock import local_today
-from lib.masking import mask_name
 from lib.numbers import Num, pct
 from supervision.ingest.observations import points_for
 from supervision.models import (
@@ -195,8 +194,12 @@ def repeat_offenders(
     min_mistakes: int = 3,
     limit: int = 100,
     scope: Scope | None = None,
+    exclude: QuerySet[Any] | None = None,
 ) -> list[RepeatOffender]:
-    """Households with repeated mistakes: the input to door-to-door visits and to enforcement."""
+    """Households with repeated mistakes: the input to door-to-door visits and to enforcement. `exclude`: a
+    subquery of household ids (`.values("household_id")`) left out in the query itself, before `limit`, so
+    `limit` rows come back whenever that many remain (party's households visited this quarter:
+    reports.selectors.to_visit)."""
     # Only days with mistakes are read (a partial index holds just those, a fraction of all household-days);
     # a whole sub-district needs no household subquery, its key says it all. Rows of households: a micro-grid
     # reads its own households (`in_node`), not its residential area's.
@@ -204,6 +207,8 @@ def repeat_offenders(
     days = HouseholdDay.objects.filter(**sd, day__gte=since)
     if node.level != Level.SUBDISTRICT:
         days = days.filter(household__in=Household.objects.in_node(node))
+    if exclude is not None:
+        days = days.exclude(household_id__in=exclude)
     rows = list(
         days.filter(mistakes__gt=0)
         .values("household_id")
@@ -464,14 +469,11 @@ def purity_checks_recent(
     out = []
     for (at, _by), rows in rounds.items():
         user = rows[0].recorded_by
-        person = getattr(user, "person", None) if user is not None else None
         rows.sort(key=lambda c: order.get(c.category, len(order)))
         out.append(
             PurityRound(
                 checked_at=at,
-                by=(person.name if reader.sees_personal_data else mask_name(person.name))
-                if person is not None
-                else (user.username if user is not None else ""),
+                by=user.display_name_for(reader) if user is not None else "",
                 levels=[(str(c.get_category_display()), purity_word(c.level)) for c in rows],
                 notes=next((c.notes for c in rows if c.notes), ""),
             )

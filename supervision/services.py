@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import MANAGE_AREA
-from audit.services import audit_created, audit_updated, saved_user, snapshot
+from audit.services import audit_bulk_created, audit_created, audit_updated, saved_user, snapshot
 from grid.models import GridNode, Level, Person
 from grid.scope import OUT_OF_SCOPE, Scope
 from lib.bilingual import Msg
@@ -488,9 +488,10 @@ def photo_store(
 def purity_checks_record(
     *, actor: Any, point: DropOffPoint, levels: dict[str, str], notes: str = "", form_id: uuid.UUID | str
 ) -> int:
-    """A shift's purity check, one row per bin. `form_id` comes with the form, so a resubmitted form saves
-    nothing twice. The check is tied to the shift open at the point now, if any. InvalidInput (zh/en) for a
-    missing, malformed or nil `form_id` (lib.idempotency)."""
+    """A shift's purity check, one row per bin whose level the check changed; returns how many rows it
+    stored (0 when nothing changed or the form was sent before). `form_id` comes with the form, so a
+    resubmitted form saves nothing twice. The check is tied to the shift open at the point now, if any.
+    InvalidInput (zh/en) for a missing, malformed or nil `form_id` (lib.idempotency)."""
     _require_point(actor, point)
     form_id = idempotency_uuid(form_id)
     now = timezone.now()
@@ -515,11 +516,32 @@ def purity_checks_record(
         for category, level in levels.items()
         if category in bins and level in PurityLevel.values
     ]
+    # The form preselects each bin's latest level of today (views.point_detail): a bin sent back at that
+    # level was read back, not checked again, and storing it would count (and credit to this recorder) a
+    # check nobody made. Only changed bins are stored; a note with nothing changed is a check of the bins
+    # as they stand, stored with their levels. (This form's own rows are left out of "latest": resent,
+    # it must compare as it did the first time and then store nothing new.)
+    latest: dict[str, str] = {}
+    for category, level in (
+        PurityCheck.objects.filter(point=point, day=local.date())
+        .exclude(client_id__in=[r.client_id for r in rows])
+        .order_by("checked_at", "pk")
+        .values_list("category", "level")
+    ):
+        latest[category] = level
+    changed = [r for r in rows if latest.get(r.category) != r.level]
+    rows = changed or (rows if notes.strip() else [])
+    # The form held until the transaction ends, so two sends at once cannot both miss its rows: the insert
+    # needs no ignore_conflicts, and so gets the rows' ids back for the log.
+    hold_key("purity", form_id)
     known = set(
         PurityCheck.objects.filter(client_id__in=[r.client_id for r in rows]).values_list(
             "client_id", flat=True
         )
     )
     new = [r for r in rows if r.client_id not in known]
-    PurityCheck.objects.bulk_create(new, ignore_conflicts=True)
+    PurityCheck.objects.bulk_create(new)
+    # A check's level is what a property company may dispute (a bin rated 严重混杂): each row is audited,
+    # in one INSERT; each carries its sub-district, so the log's key costs no query.
+    audit_bulk_created(actor=actor, objs=new, reason="purity check")
     return len(new)

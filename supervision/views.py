@@ -27,7 +27,7 @@ from lib.clock import local_time, local_today
 from lib.confirm import confirm_first
 from lib.masking import mask_name
 from lib.periods import last_days, query_days
-from supervision.handover import candidates_for, offered_to, takers
+from supervision.handover import candidates_for, offered_to, taker_names, takers
 from supervision.ingest.observations import points_for
 from supervision.models import (
     DropOffPoint,
@@ -134,11 +134,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         return [s for s in shifts[:OPEN_SHIFTS_SHOWN] if not shift_is_over(s, now)]
 
     offers = list(offers_for(user))
-    # My open offers by sign-up, and the offers I may answer. The person I offered a shift to is a colleague
-    # of the same roster (supervision.handover): named in full, as they see me.
-    offered = {
-        o.signup_id: (o.to_person.name, o.code) for o in offers if o.signup.person_id == user.person_id
-    }
+    # My open offers by sign-up, and the offers I may answer. The person I offered a shift to is named as
+    # the picker named them (supervision.handover.taker_names): masked unless a colleague at that point.
+    sent = [o for o in offers if o.signup.person_id == user.person_id]
+    sent_names = taker_names(sent, user)
+    offered = {o.signup_id: (sent_names[o.pk], o.code) for o in sent}
     # Whom each shift can be handed to (volunteers and party members free then), named as my role may see.
     free = candidates_for(mine, user)
     context = {
@@ -228,7 +228,8 @@ def signup_cancel(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 def swap(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Offer one of my shifts to someone of the same residential area: picked from the volunteers and
     party members (POST `to`: a Person pk), or else found by phone number (`phone`). The shift stays mine
-    until they accept (or a secretary approves); their name is shown masked until then."""
+    until they accept (or a secretary approves); the confirmation names them as the picker does
+    (supervision.handover.taker_names)."""
     user = request.user
     signup_obj = get_object_or_404(
         ShiftSignup.objects.select_related("shift__point__community"), code=code, person_id=user.person_id
@@ -251,11 +252,11 @@ def swap(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         messages.error(request, _("Nobody with that phone number in this residential area."))
     else:
         try:
-            shift_offer(actor=user, signup=signup_obj, to=to)
+            offer = shift_offer(actor=user, signup=signup_obj, to=to)
+            # Named as the picker names them (a neighbour masked, a colleague at the point in full).
+            name = taker_names([offer], user)[offer.pk]
             messages.success(
-                request,
-                _("Shift offered to %(name)s; it stays yours until they accept.")
-                % {"name": to.name},  # a colleague the volunteer picked or whose number they typed
+                request, _("Shift offered to %(name)s; it stays yours until they accept.") % {"name": name}
             )
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
@@ -297,6 +298,12 @@ def offer_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         return redirect("supervision:home")
     party = user.person_id is not None and user.person_id in (offer.signup.person_id, offer.to_person_id)
     show = user.sees_personal_data or offer.status == OfferStatus.ACCEPTED or party
+    # The sender reads the person they offered it to as the picker named them (supervision.handover).
+    sender = user.person_id is not None and user.person_id == offer.signup.person_id != offer.to_person_id
+    if sender and offer.status != OfferStatus.ACCEPTED:
+        to_name = taker_names([offer], user)[offer.pk]
+    else:
+        to_name = offer.to_person.name if show else mask_name(offer.to_person.name)
     return render(
         request,
         "supervision/offer.html",
@@ -304,7 +311,7 @@ def offer_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "offer": offer,
             "shift": offer.signup.shift,
             "owner_name": offer.signup.person.name if show else mask_name(offer.signup.person.name),
-            "to_name": offer.to_person.name if show else mask_name(offer.to_person.name),
+            "to_name": to_name,
             "can_answer": offer.status == OfferStatus.PENDING
             and (user.person_id == offer.to_person_id or user.has_role(MANAGE_AREA)),
             "can_withdraw": offer.status == OfferStatus.PENDING and user.person_id == offer.signup.person_id,
@@ -472,7 +479,11 @@ def purity(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:  # no key (refused, never made up: see lib.idempotency)
         messages.error(request, " ".join(exc.messages))
         return redirect("supervision:point_detail", code=point.code)
-    messages.success(request, _("Purity check saved for %(n)d bins.") % {"n": saved})
+    # The count is of the rows stored: bins only read back at today's level are not checked again (service).
+    if saved:
+        messages.success(request, _("Purity check saved for %(n)d bins.") % {"n": saved})
+    else:
+        messages.info(request, _("Nothing changed: the levels are as already saved today."))
     return redirect("supervision:point_detail", code=point.code)
 
 

@@ -116,8 +116,7 @@ def liaison_account_link(*, actor: Any, unit: MemberUnit, user: Any, title: str 
     if user.node is None or user.node.subdistrict_id != unit.subdistrict_id:
         raise PermissionDenied(str(OUT_OF_SCOPE))
     if user.person is None:
-        name = (user.get_full_name() or user.username)[:50]
-        person = person_create(actor=actor, node=unit.subdistrict, name=name)
+        person = person_create(actor=actor, node=unit.subdistrict, name=user.display_name[:50])
         before = snapshot(user)
         user.person = person
         user.save(update_fields=["person"])

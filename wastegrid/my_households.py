@@ -21,8 +21,7 @@ from grid.models import GridWorker, Household
 from grid.presenters import household_view
 from lib.clock import local_today
 from lib.distribution import in_sd
-from party.models import Visit
-from party.selectors import last_visits, needs_visit, visits_due_since
+from party.selectors import last_visits, needs_visit, visits_since_due
 from points.models import PointsAccount
 from supervision.models import HouseholdDay
 
@@ -135,11 +134,11 @@ def worker_visited(worker: GridWorker, today: datetime.date) -> int:
     """How many of the worker's own households were visited this quarter, as "my households" counts them (a
     last visit on or after the quarter's start): the home page's own figure. One query."""
     return (
-        Visit.objects.filter(
+        visits_since_due(today)
+        .filter(
             subdistrict_id=worker.subdistrict_id,
             household__subdistrict_id=worker.subdistrict_id,
             household__grid_worker=worker,
-            day__gte=visits_due_since(today),
         )
         .values("household_id")
         .distinct()

@@ -256,7 +256,7 @@ def who_links(user: User) -> list[User]:
     staff = list(
         User.objects.filter(is_active=True, role__in=MANAGE_AREA, node__code__in=above)
         .exclude(pk=user.pk)
-        .select_related("node")
+        .select_related("node", "person")  # named as people call them (User.display_name)
     )
     staff.sort(key=lambda u: (u.role != Role.COMMUNITY_SECRETARY, -len(u.node.path if u.node else ""), u.pk))
     return staff[:3]

@@ -18,8 +18,5 @@ def unlinked_help(user: Any) -> dict[str, Any] | None:
     label, node name)]}: the nearest secretaries (or admins) who can link it, at most three."""
     if not getattr(user, "is_authenticated", False) or user.person_id or user.role not in WORK_THROUGH_PERSON:
         return None
-    staff = [
-        (s.get_full_name() or s.username, s.get_role_display(), s.node.name if s.node else "")
-        for s in who_links(user)
-    ]
+    staff = [(s.display_name, s.get_role_display(), s.node.name if s.node else "") for s in who_links(user)]
     return {"staff": staff}

@@ -70,15 +70,16 @@ def test_register_check_in_close_and_credit_once(grid: Grid) -> None:
     assert created and not created_again and again.checked_in_at == first.checked_in_at
     with pytest.raises(ValidationError):
         activity_check_in(actor=None, activity=activity, person=bob, now=NOW + datetime.timedelta(hours=3))
+    ended = activity.ends_at  # at its scheduled end it is ended without more ado
     with pytest.raises(ValidationError):
-        activity_close(actor=None, activity=activity, summary=" ")
-    assert activity_close(actor=None, activity=activity, summary="顺利完成") == 1
+        activity_close(actor=None, activity=activity, summary=" ", now=ended)
+    assert activity_close(actor=None, activity=activity, summary="顺利完成", now=ended) == 1
     minutes = dict(Registration.objects.values_list("person__name", "minutes"))
     assert minutes == {"甲": 120, "乙": 0}  # only who came
     assert PointsAccount.objects.get(household=grid.h1).balance == 20
     assert LedgerEntry.objects.filter(kind="activity").count() == 1
     with pytest.raises(ValidationError):
-        activity_close(actor=None, activity=activity, summary="again")
+        activity_close(actor=None, activity=activity, summary="again", now=ended)
 
 
 @pytest.mark.django_db
@@ -150,8 +151,9 @@ def test_ending_is_offered_only_after_the_start_and_is_confirmed(grid: Grid, per
     assert forced.status_code == 400 and "尚未开始" in forced.content.decode()
     later.refresh_from_db()
     assert later.status == ActivityStatus.PUBLISHED and later.summary == ""
-    # Started: offered; the first post only asks, the confirmed one ends it and credits.
-    held = _activity(grid)
+    # Started and past its scheduled end (check-in still open for the sign-in sheet): offered; the first
+    # post only asks, the confirmed one ends it and credits. Before the end: see the next test.
+    held = _activity(grid, start=NOW - datetime.timedelta(hours=2, minutes=10))
     activity_publish(actor=None, activity=held)
     alice = person_create(actor=None, node=grid.c1, name="甲", household=grid.h1)
     activity_check_in(actor=None, activity=held, person=alice)
@@ -160,6 +162,7 @@ def test_ending_is_offered_only_after_the_start_and_is_confirmed(grid: Grid, per
     asked = secretary.post(url, {"action": "close", "summary": "顺利完成"})
     text = asked.content.decode()
     assert asked.status_code == 200 and 'id="confirm-yes"' in text and "120" in text and "20" in text
+    assert "提前" not in text and "end_early" not in text  # over as planned: no early-end question
     held.refresh_from_db()
     assert held.status == ActivityStatus.PUBLISHED and not LedgerEntry.objects.exists()
     assert (
@@ -169,6 +172,72 @@ def test_ending_is_offered_only_after_the_start_and_is_confirmed(grid: Grid, per
     assert held.status == ActivityStatus.DONE and held.summary == "顺利完成"
     assert Registration.objects.get(activity=held, person=alice).minutes == 120
     assert PointsAccount.objects.get(household=grid.h1).balance == 20
+
+
+@pytest.mark.django_db
+def test_ending_before_the_scheduled_end_takes_an_explicit_confirmation(grid: Grid) -> None:
+    """One tap too early ended a theme day still under way and closed check-in for latecomers. Before the
+    scheduled end the service refuses (zh/en, saying how many minutes remain) unless told the early end was
+    confirmed; at the end it is ended as before. An early end is audited as such."""
+    from django.utils import translation
+
+    from activities.models import ActivityStatus
+    from activities.services import minutes_left
+    from audit.models import AuditEntry
+    from tests.personas import party_member
+
+    day = _activity(grid, kind="theme_day", title="主题党日", publish=True)
+    alice = party_member(grid, "党员甲", household=grid.h1).person
+    activity_check_in(actor=None, activity=day, person=alice, after_the_doors=True)
+    at = day.starts_at + datetime.timedelta(minutes=30)  # 90 minutes before the end
+    assert minutes_left(day, at) == 90
+    assert minutes_left(day, day.ends_at - datetime.timedelta(seconds=10)) == 1
+    assert minutes_left(day, day.ends_at) == 0
+    with pytest.raises(ValidationError) as refused:
+        activity_close(actor=None, activity=day, summary="好", now=at)
+    assert "还有 90 分钟" in " ".join(refused.value.messages)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        activity_close(actor=None, activity=day, summary="好", now=at)
+    assert "90 more minutes" in " ".join(refused.value.messages)
+    day.refresh_from_db()
+    assert day.status == ActivityStatus.PUBLISHED and not Registration.objects.filter(minutes__gt=0).exists()
+    assert activity_close(actor=None, activity=day, summary="提前结束", now=at, end_early=True) == 1
+    day.refresh_from_db()
+    assert day.status == ActivityStatus.DONE
+    entry = AuditEntry.objects.get(model="activities.Activity", object_id=str(day.pk), action="update")
+    assert entry.reason == "ended 90 minutes before the scheduled end"
+    # At its scheduled end: one tap, no flag.
+    on_time = _activity(grid, publish=True)
+    assert activity_close(actor=None, activity=on_time, summary="好", now=on_time.ends_at) == 0
+
+
+@pytest.mark.django_db
+def test_the_page_asks_before_ending_early_and_says_how_many_minutes_remain(
+    grid: Grid, personas: dict, noon: datetime.date
+) -> None:
+    """The page warns by the button; the first post asks "end 90 minutes early?", and only that question's
+    answer (end_early=1) ends it: a confirmation without it (a stale page) is refused with the minutes."""
+    from activities.models import ActivityStatus
+    from lib.clock import SHANGHAI
+
+    at_noon = datetime.datetime.combine(noon, datetime.time(12), tzinfo=SHANGHAI)
+    day = _activity(grid, kind="theme_day", start=at_noon - datetime.timedelta(minutes=30), publish=True)
+    secretary = client_for(personas["community_secretary"])
+    url = f"/activities/a/{day.code}/"
+    page = secretary.get(url).content.decode()
+    assert 'id="close-activity"' in page and 'id="close-early"' in page and "还有 90 分钟" in page
+    asked = secretary.post(url, {"action": "close", "summary": "提前结束"})
+    text = asked.content.decode()
+    assert asked.status_code == 200 and 'id="confirm-yes"' in text
+    assert "提前 90 分钟" in text and "还有 90 分钟" in text and 'name="end_early" value="1"' in text
+    stale = secretary.post(url, {"action": "close", "summary": "提前结束", "confirmed": "1"})
+    assert stale.status_code == 400 and "还有 90 分钟" in stale.content.decode()
+    day.refresh_from_db()
+    assert day.status == ActivityStatus.PUBLISHED
+    done = secretary.post(url, {"action": "close", "summary": "提前结束", "confirmed": "1", "end_early": "1"})
+    assert done.status_code == 302
+    day.refresh_from_db()
+    assert day.status == ActivityStatus.DONE and day.summary == "提前结束"
 
 
 @pytest.mark.django_db
@@ -270,7 +339,7 @@ def test_a_check_in_cannot_be_undone_once_the_activity_is_credited(grid: Grid) -
     done = activity_check_in_many(actor=None, activity=activity, people=[alice, bob, alice])
     assert [r.person.name for r in done] == ["乙", "甲"] or len(done) == 2
     assert activity_check_in_many(actor=None, activity=activity, people=[alice]) == []  # already in
-    activity_close(actor=None, activity=activity, summary="好")
+    activity_close(actor=None, activity=activity, summary="好", now=activity.ends_at)
     activity.refresh_from_db()
     with pytest.raises(ValidationError):
         activity_check_in_undo(actor=None, activity=activity, person=alice)

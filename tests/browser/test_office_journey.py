@@ -311,9 +311,12 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     expect(page.locator("#close-later")).to_be_visible()
     expect(page.locator("#close-activity")).to_have_count(0)
     page.goto(f"{live_server.url}/activities/a/{under_way.code}/")
+    # Still 90 minutes to go: the page warns by the button, and the question says it ends early.
+    expect(page.locator("#close-early")).to_contain_text("分钟")
     page.fill("#close-activity textarea[name=summary]", "居民踊跃参加")
     page.locator("#close-activity button").click()
     expect(page.locator("#confirm")).to_contain_text("正在进行的宣讲")
+    expect(page.locator("#confirm h1")).to_contain_text(re.compile(r"提前 (89|90) 分钟"))
     assert Activity.objects.get(pk=under_way.pk).status == ActivityStatus.PUBLISHED  # nothing yet
     fits(page)
     _shot(page, "13-end-activity-confirm")

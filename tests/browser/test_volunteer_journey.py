@@ -218,7 +218,7 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     _shot(page, "6-signed-up")
 
     # Hand tomorrow's shift to the neighbour, picked by (masked: never met at this point) name, from the
-    # folded "换班…" (issue 14); it stays mine until they accept. The two name each other in full after.
+    # folded "换班…" (issue 14); it stays mine until they accept. Once accepted, the two stand at one point.
     tomorrow = roster["tomorrow_signup"]
     card = page.locator("ul.cards li.card").filter(
         has=page.locator(f"form[action$='/signups/{tomorrow.code}/swap/']")
@@ -230,7 +230,9 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     fits(page)
     _shot(page, "7-picking")
     card.get_by_role("button", name="换班").click()
-    expect(page.locator(".msg")).to_contain_text("邻居乙")
+    # The confirmation names them as the picker did (supervision.handover.taker_names), never more.
+    expect(page.locator(".msg")).to_contain_text("已向 邻** 提出换班")
+    expect(page.locator("main")).not_to_contain_text("邻居乙")
     offer = ShiftOffer.objects.get(signup=tomorrow)
     assert offer.status == OfferStatus.PENDING and offer.to_person == roster["neighbour"]
     _shot(page, "7-offered")

@@ -302,3 +302,21 @@ def test_live_lookup_marks_a_stale_answer_and_keeps_only_the_newest() -> None:
     assert 'hx-sync="this:replace"' in form and 'hx-indicator="#guide-answer"' in form
     box = html.split('id="guide-answer"', 1)[1].split('id="result"', 1)[0]
     assert 'class="busy htmx-indicator" role="status">查询中…<' in box
+
+
+def test_the_index_reads_stored_pinyin_so_a_cold_start_needs_no_pypinyin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Building the index from the database works out no pinyin: names and aliases carry theirs from the load
+    (pypinyin's import alone took ~200 ms of a ~1.2 s cold start, bench/guide_speed.py). Only a query that
+    needs pinyin (a homophone, typed pinyin) converts, then."""
+    from guide import engine
+
+    assert Alias.objects.exclude(kind="english").exists()
+
+    def no_pinyin(text: str) -> list[str]:
+        raise AssertionError(f"pinyin worked out for {text!r} while building the index")
+
+    monkeypatch.setattr(engine, "to_pinyin", no_pinyin)
+    index = search.build_index()
+    assert index.lookup("香蕉皮").category == "wet" and index.by_pinyin["xiangjiaopi"]

@@ -130,3 +130,48 @@ def test_the_pledge_texts_version_is_written_in_the_readers_language(grid: Grid)
     with translation.override("zh-hans"):
         assert pledge_version_label("2019版") == "2019版"
     assert pledge_version_label("修订稿") == "修订稿"
+
+
+@pytest.mark.django_db
+def test_the_plan_search_reads_households_as_the_household_list_does(grid: Grid, personas: dict) -> None:
+    """The plan page searches through `HouseholdQuerySet.search` (grid.household_query), not a parser of its
+    own: building + room as the app writes them, and only what the reader is shown."""
+    b3 = building_create(
+        actor=None, community=grid.c1, name="3号楼", address="测试路1弄3号", microgrid=grid.m1
+    )
+    b11 = building_create(
+        actor=None, community=grid.c1, name="11号楼", address="测试路1弄11号", microgrid=grid.m1
+    )
+    b13 = building_create(
+        actor=None, community=grid.c1, name="13号楼", address="测试路1弄13号", microgrid=grid.m1
+    )
+    h3 = household_create(actor=None, building=b3, room="102", contact_name="王五", size=1)
+    household_create(actor=None, building=b13, room="102", size=1)  # "3号楼" is not "13号楼"
+    h11 = household_create(actor=None, building=b11, room="1-301", size=1)
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER)
+    url = f"/party/plan/{plan.code}/"
+
+    def cards(client: object, q: str) -> list[str]:
+        page = client.get(url, {"q": q, "show": "all"}).content.decode()  # type: ignore[attr-defined]
+        return [c.split("</b>")[0] for c in page.split('<b class="household-name">')[1:]]
+
+    secretary = client_for(personas["community_secretary"])
+    for q in ("3号楼 102", "3号楼102", "３号楼１０２", "3-102"):
+        assert cards(secretary, q) == ["3号楼 102"], q
+    assert cards(secretary, "11号楼 1-301") == ["11号楼 1-301"]
+    assert cards(secretary, "王五") == ["3号楼 102"]  # a reader of personal data finds the contact too
+    # A visitor of the plan is shown rooms, not names: the room is found, the name is not.
+    (visitor,) = _members(grid, "党员丙")
+    member_user = personas["party_member"]
+    member_user.person = visitor.person
+    member_user.save()
+    assert not member_user.sees_personal_data
+    member = client_for(member_user)
+    assert cards(member, "3号楼 102") == ["3号楼 102"]
+    assert cards(member, "11号楼 1-301") == ["11号楼 1-301"]
+    assert cards(member, "王五") == []
+    # A reader shown masked rooms finds buildings and codes by their start, never a room by its number.
+    lead = client_for(personas["area_lead"])
+    assert cards(lead, "3号楼 102") == [] and cards(lead, "102") == []
+    assert len(cards(lead, "11号楼")) == 1 and len(cards(lead, h11.code)) == 1
+    assert h3.code in lead.get(url, {"q": h3.code, "show": "all"}).content.decode()

@@ -55,3 +55,26 @@ def test_a_household_visited_this_quarter_needs_no_visit_on_either_page(grid: Gr
     table = page[page.index('id="visits"') :]
     table = table[: table.index("</table>")]
     assert f"/grid/households/{visited.code}/" not in table and f"/grid/households/{never.code}/" in table
+
+
+@pytest.mark.django_db
+def test_households_to_visit_are_found_past_the_worst_when_those_were_all_visited(grid: Grid) -> None:
+    """The visited are left out in the query, not after taking the worst `limit * 10`: with more than that
+    visited this quarter, the households still to visit come back (limit of them)."""
+    from grid.scope import Scope
+    from reports.selectors import to_visit
+
+    today = local_today()
+    point = point_create(actor=None, community=grid.c1, name="甲1号点", code="TSD-P1")
+    limit = 1
+    households = list(Household.objects.filter(community=grid.c1).order_by("pk"))
+    worst, rest = households[: limit * 10 + 2], households[limit * 10 + 2 : limit * 10 + 4]
+    for h in worst:  # the most mistakes, every one visited this quarter
+        drop_offs(point, h, today - datetime.timedelta(days=1), ["mixed"] * 5)
+        visit_record(actor=None, household=h, day=today, outcome="talked", client_id=uuid.uuid4())
+    for h in rest:  # fewer mistakes, never visited
+        drop_offs(point, h, today - datetime.timedelta(days=1), ["mixed"] * 3)
+    since = today - datetime.timedelta(days=30)
+    scope = Scope.of_node(grid.c1)
+    assert [o.household for o in to_visit(grid.c1, since, today, scope=scope, limit=limit)] == rest[:1]
+    assert {o.household for o in to_visit(grid.c1, since, today, scope=scope, limit=5)} == set(rest)

@@ -99,13 +99,39 @@ def test_picking_a_neighbour_offers_the_shift_through_the_service(walk: dict) ->
     assert client.post(url, {"to": "abc"}).status_code == 302
     assert not ShiftOffer.objects.exists()
     response = client.post(url, {"to": str(people["闫邻居"].pk)}, follow=True)
-    assert "已向 闫邻居 提出换班" in response.content.decode()  # a colleague, named in full (issue 14)
+    # Named as the picker named them: a neighbour who does not stand at this point is masked.
+    assert "已向 闫** 提出换班" in response.content.decode()
     offer = ShiftOffer.objects.get(signup=mine)
     assert offer.status == OfferStatus.PENDING and offer.to_person == people["闫邻居"]
     assert AuditEntry.objects.filter(reason="shift offer").count() == 1
     # The phone number still works as a fallback (and replaces the open offer).
     client.post(url, {"to": "", "phone": people["党员忙"].phone})
     assert ShiftOffer.objects.get(signup=mine, status=OfferStatus.PENDING).to_person == people["党员忙"]
+
+
+@pytest.mark.django_db
+def test_the_confirmation_names_the_taker_as_the_picker_does(walk: dict) -> None:
+    """The picker masks a neighbour and names a colleague of the point in full; the confirmation after
+    handing over, and the "offered to …" line of the home page, say the same, never more."""
+    client = client_for(walk["me"])
+    mine, people = walk["mine"], walk["people"]
+    url = f"/supervision/signups/{mine.code}/swap/"
+    page = client.post(url, {"to": str(people["闫邻居"].pk)}, follow=True).content.decode()
+    assert "已向 闫** 提出换班" in page and "已请 闫** 接班，等待答复" in page
+    assert "闫邻居" not in page.split("<main>", 1)[1]
+    # Found by phone number instead: the same rule.
+    page = client.post(url, {"phone": people["闫邻居"].phone}, follow=True).content.decode()
+    assert "已向 闫** 提出换班" in page and "闫邻居" not in page.split("<main>", 1)[1]
+    # Once 闫邻居 stands at this point too (a sign-up there), the picker names them in full, and so does the
+    # confirmation.
+    evening = Shift.objects.get(point=walk["point"], day=walk["today"], start=EVENING[0])
+    shift_signup(actor=None, shift=evening, person=people["闫邻居"])
+    from supervision.handover import candidates_for
+
+    (taker,) = candidates_for([ShiftSignup.objects.get(pk=mine.pk)], walk["me"])[mine.pk]
+    assert taker.label.startswith("闫邻居 ")
+    page = client.post(url, {"to": str(people["闫邻居"].pk)}, follow=True).content.decode()
+    assert "已向 闫邻居 提出换班" in page
 
 
 @pytest.mark.django_db
@@ -122,9 +148,10 @@ def test_the_receiver_sees_the_offer_on_the_home_page_addressed_to_them(walk: di
     page = receiver.get(f"/supervision/offers/{offer.code}/").content.decode()
     # Addressed as "you" (the header names the signed-in person, the page itself does not).
     assert "蒋志愿 请您接这个班。" in page and "闫邻居" not in page.split("<main>", 1)[1]
-    # The owner reads it the other way round; others' home pages show nothing.
+    # The owner reads it the other way round, the receiver named as the picker named them (not a colleague
+    # at this point: masked); others' home pages show nothing.
     assert (
-        "蒋志愿 请 闫邻居 接这个班。"
+        "蒋志愿 请 闫** 接这个班。"
         in client_for(walk["me"]).get(f"/supervision/offers/{offer.code}/").content.decode()
     )
     assert 'id="offers-to-me"' not in client_for(walk["me"]).get("/").content.decode()
@@ -144,6 +171,31 @@ def test_the_purity_check_reads_back_what_was_saved_today(walk: dict) -> None:
     page = client.post(f"/supervision/p/{point.code}/purity/", form, follow=True).content.decode()
     assert '<option value="serious" selected>' in page and '<option value="slight" selected>' not in page
     assert page.count('class="ok purity-saved"') == 2
+
+
+@pytest.mark.django_db
+def test_the_purity_message_counts_the_checks_stored_not_the_bins_read_back(walk: dict) -> None:
+    """The form preselects today's saved levels; sent back as they stand, they are not checked again: only
+    the changed bins are stored, and the message counts those."""
+    client = client_for(walk["me"])
+    url = f"/supervision/p/{walk['point'].code}/purity/"
+
+    def send(**fields: str) -> str:
+        form = {"form_id": str(uuid.uuid4()), **{f"level_{k}": v for k, v in fields.items() if k != "notes"}}
+        return client.post(url, {**form, "notes": fields.get("notes", "")}, follow=True).content.decode()
+
+    assert "已保存 2 个桶的纯净度检查。" in send(wet="slight", dry="clean")
+    # The page posts dry back at its preselected "clean"; only wet changed.
+    assert "已保存 1 个桶的纯净度检查。" in send(wet="serious", dry="clean")
+    assert PurityCheck.objects.count() == 3
+    assert list(PurityCheck.objects.filter(level="clean").values_list("category", flat=True)) == ["dry"]
+    # Sent back unchanged: nothing stored, and the message says so.
+    page = send(wet="serious", dry="clean")
+    assert "没有改动：各桶的等级与今日已保存的相同。" in page and 'class="msg success"' not in page
+    assert PurityCheck.objects.count() == 3
+    # A note with nothing changed is a check of the bins as they stand: stored with their levels.
+    assert "已保存 2 个桶的纯净度检查。" in send(wet="serious", dry="clean", notes="已清理")
+    assert PurityCheck.objects.filter(notes="已清理").count() == 2
 
 
 @pytest.mark.django_db

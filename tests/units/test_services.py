@@ -393,3 +393,5 @@ def test_attendance_is_recorded_from_the_meetings_day_on(
     assert not ahead.attendance.filter(present=True).exists()
     rows = {r.unit.code: r for r in registry(units_for_all(grid), ahead.day.year)}
     assert rows[school.code].present == 0  # the meeting has not taken place yet (today is noon)
+    # Nor is it counted as held: an invitation nine days ahead is no meeting the units missed ("0 of 1").
+    assert (rows[school.code].meetings, rows[units["firm"].code].meetings) == (0, 0)
