@@ -7,7 +7,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib.codes import opaque_code_field
 from lib.db import TimeStampedModel
@@ -35,6 +37,10 @@ class ActivityStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     DONE = "done", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# Not a stored status: a published activity between its start and its end (Activity.under_way).
+IN_PROGRESS = pgettext_lazy("activity status", "In progress")
 
 
 class Activity(TimeStampedModel):
@@ -100,6 +106,19 @@ class Activity(TimeStampedModel):
     @property
     def for_party_members(self) -> bool:
         return self.kind in PARTY_KINDS
+
+    @property
+    def under_way(self) -> bool:
+        """Published and between its start and its scheduled end now: stored as published, shown as
+        "进行中" (`status_shown`) and listed before what is coming (activities.views.node_activities)."""
+        return self.status == ActivityStatus.PUBLISHED and self.starts_at <= timezone.now() < self.ends_at
+
+    @property
+    def status_shown(self) -> str:
+        """The status as the pages show it: the stored one, or "In progress" (进行中) while `under_way`."""
+        if self.under_way:
+            return str(IN_PROGRESS)
+        return self.get_status_display()
 
 
 class Registration(models.Model):

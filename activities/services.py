@@ -21,7 +21,14 @@ from activities.models import (
     ActivityStatus,
     Registration,
 )
-from audit.services import audit_created, audit_updated, records_delete, saved_user, snapshot
+from audit.services import (
+    audit_bulk_field_changed,
+    audit_created,
+    audit_updated,
+    records_delete,
+    saved_user,
+    snapshot,
+)
 from grid.models import GridNode, Level, Person
 from grid.scope import Scope
 from lib import attendance
@@ -67,6 +74,8 @@ def activity_create(
     sd = node if node.level == Level.SUBDISTRICT else node.subdistrict
     if sd is None:
         raise ValidationError(_("An activity is held in a sub-district."))
+    if not kind:  # the form has no default kind: a party-only kind chosen by default shut out non-members
+        raise ValidationError(_("Choose the kind of activity."))
     if kind not in ActivityKind.values:
         raise ValidationError(_("Unknown kind of activity."))
     if ends_at <= starts_at:
@@ -121,9 +130,17 @@ FOR_PARTY_MEMBERS = Msg(
 def may_join(activity: Activity, person: Person | None) -> bool:
     """Whether `person` may take part: anyone for most kinds, only an active party member for the kinds meant
     for members (PARTY_KINDS). The one rule the service enforces and the pages offer by."""
-    if not activity.for_party_members:
-        return person is not None
-    return is_party_member(person)
+    return person is not None and person.pk in who_may_join(activity, [person])
+
+
+def who_may_join(activity: Activity, people: Iterable[Person]) -> set[int]:
+    """The pks of those among `people` that `may_join` takes, for a whole list at once (the attendance list
+    offers a tick box to these only: ticking anyone else would be refused). No query for a kind open to
+    everyone, one for a kind meant for party members."""
+    pks = {p.pk for p in people}
+    if not activity.for_party_members or not pks:
+        return pks
+    return set(Person.objects.filter(pk__in=pks, party_member__active=True).values_list("pk", flat=True))
 
 
 def is_party_member(person: Person | None) -> bool:
@@ -353,7 +370,18 @@ def activity_close(
     came = list(
         activity.registrations.filter(checked_in_at__isnull=False).select_related("person__household")
     )
-    Registration.objects.filter(pk__in=[r.pk for r in came]).update(minutes=activity.credit_minutes)
+    credited = [r for r in came if r.minutes != activity.credit_minutes]
+    Registration.objects.filter(pk__in=[r.pk for r in credited]).update(minutes=activity.credit_minutes)
+    # The minutes credited are audited as each registration's change (0 → 60), in one INSERT for all of them:
+    # the log showed the registrations as checked in with 0 minutes after the activity was ended.
+    # (r.activity is this activity, set by the related manager: naming a registration asks no query.)
+    audit_bulk_field_changed(
+        actor=actor,
+        model=Registration,
+        field="minutes",
+        rows=[(r.pk, str(r), activity.subdistrict_id, r.minutes, activity.credit_minutes) for r in credited],
+        reason=reason,
+    )
     # Each attendee's credit is audited, in one INSERT for all of them (points_credit_each).
     points_credit_each(
         actor=actor,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import Role, User
 from accounts.roles import ORGANISE_EVENTS
-from activities.models import Activity, ActivityKind, ActivityStatus
+from activities.models import PARTY_KINDS, Activity, ActivityKind, ActivityStatus
 from activities.selectors import expected_attendees, open_to_everyone, with_signed_up
 from activities.services import (
     activity_check_in,
@@ -38,11 +38,12 @@ from activities.services import (
     may_join,
     minutes_left,
     registration_cancel,
+    who_may_join,
 )
 from grid.models import GridNode, Person
 from grid.scope import Scope, concerns, get_node_for_user, held_for
 from lib.clock import local_time
-from lib.confirm import CONFIRMED, confirm_first
+from lib.confirm import CONFIRMED, confirm_first, went_back
 from lib.forms import attempt
 from lib.periods import query_month
 from lib.qr import qr_svg
@@ -138,6 +139,7 @@ def node_activities(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
                 for a in in_month
             ],
         )
+    now = timezone.now()
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     return render(
@@ -152,13 +154,19 @@ def node_activities(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
             "activities": in_month,
             # What is coming whatever month is shown: on a phone the calendar is hidden, and an event two
             # days ahead sat behind "2026-12 →" (issue 14).
+            # An activity under way heads it ("进行中"): it began before now, and the secretary at the door
+            # looked for it here in vain. Started earlier, it sorts first.
             "upcoming": visible.filter(
-                starts_at__gte=timezone.now(), starts_at__lt=timezone.now() + datetime.timedelta(days=30)
+                Q(starts_at__gte=now, starts_at__lt=now + datetime.timedelta(days=30))
+                | Q(status=ActivityStatus.PUBLISHED, starts_at__lte=now, ends_at__gt=now)
             )
             .select_related("node")
             .order_by("starts_at")[:10],
             "can_export": user.has_role(ORGANISE_EVENTS),
-            "kinds": ActivityKind.choices,
+            # Each kind with whether only party members may join it (PARTY_KINDS): the form says so by the
+            # choice, and has no default, so that a party-only kind is never taken by not choosing.
+            "kinds": [(value, label, value in PARTY_KINDS) for value, label in ActivityKind.choices],
+            "party_kinds": [label for value, label in ActivityKind.choices if value in PARTY_KINDS],
             "can_create": user.has_role(ORGANISE_EVENTS),
             "error": error,
         },
@@ -190,7 +198,9 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     activity = _activity(user, code)
     staff = _staff_of(user, activity)
     error = ""
-    if request.method == "POST":
+    # "Back" from the question before ending: the page again, its summary as typed (lib.confirm `keep`).
+    back = went_back(request)
+    if request.method == "POST" and not back:
         action = request.POST.get("action")
         asked = _confirm_irreversible(request, user, activity, staff, action)
         if asked is not None:
@@ -231,12 +241,13 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     )
             elif action == "close" and staff:
                 # `end_early` comes only from the confirmation page that said how many minutes remain.
-                activity_close(
+                came = activity_close(
                     actor=user,
                     activity=activity,
                     summary=request.POST.get("summary", ""),
                     end_early=request.POST.get("end_early") == "1",
                 )
+                messages.success(request, ended_message(activity, came))
             elif action == "photo" and staff and (upload := request.FILES.get("photo")) is not None:
                 activity_photo_add(actor=user, activity=activity, data=upload)
             else:
@@ -282,6 +293,7 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         if staff and activity.status == ActivityStatus.PUBLISHED
         else []
     )
+    candidates = [p for p in candidates if p.pk not in {e.pk for e, _r in expected}]
     checkin_url = request.build_absolute_uri(reverse("activities:checkin", args=[activity.code]))
     mine = next((r for r in registrations if user.person_id and r.person_id == user.person_id), None)
     return render(
@@ -301,12 +313,16 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "minutes_left": minutes_left(activity),
             "doors": check_in_window(activity),  # the list to tick only while check-in is open
             "staff": staff,
-            "candidates": [p for p in candidates if p.pk not in {e.pk for e, _r in expected}],
+            "candidates": candidates,
             "expected": expected,
+            # Only those the service would check in get a tick box (a theme party day: members); the others
+            # are listed with the reason, not offered a tick that ends in a refusal.
+            "joinable": who_may_join(activity, [*candidates, *(p for p, _r in expected)]),
             "q": q,
             "qr_svg": qr_svg(checkin_url, scale=4) if staff else "",
             "checkin_url": checkin_url,
             "photos": activity.photos.all(),
+            "summary_typed": request.POST.get("summary", "") if back else "",
             "error": error,
         },
         status=400 if error else 200,
@@ -334,6 +350,18 @@ def _pickable_many(user: User, activity: Activity, request: HttpRequest) -> list
         .filter(pk__in=ids)
         .select_related("node")
     )
+
+
+def ended_message(activity: Activity, came: int) -> str:
+    """What ending said it did ("已结束：3 人每人计入 120 分钟、20 积分"): `came`, those credited
+    (activity_close's answer)."""
+    if not came:
+        return _("Ended. Nobody had checked in: no minutes or points were credited.")
+    return ngettext(
+        "Ended: %(n)s person credited %(minutes)s minutes and %(points)s points.",
+        "Ended: %(n)s people credited %(minutes)s minutes and %(points)s points each.",
+        came,
+    ) % {"n": came, "minutes": activity.credit_minutes, "points": activity.points}
 
 
 def activity_when_where(activity: Activity) -> str:
@@ -364,7 +392,10 @@ def _confirm_irreversible(
         lines = [
             where,
             _("%(n)s people who checked in are credited %(minutes)s minutes and %(points)s points each.")
-            % {"n": came, "minutes": activity.credit_minutes, "points": activity.points},
+            % {"n": came, "minutes": activity.credit_minutes, "points": activity.points}
+            if came
+            # "0 people are credited 0 minutes each" read like a fault: say plainly that nothing is credited.
+            else _("Nobody has checked in yet: ending it credits no minutes or points to anyone."),
             _("The activity is marked as held; nobody can check in or register any more."),
         ]
         left = minutes_left(activity)
@@ -375,6 +406,7 @@ def _confirm_irreversible(
                 consequences=lines,
                 back=back,
                 button=_("End and credit"),
+                keep=True,  # "Back" keeps the typed summary
             )
         # Still under way: the question says so first, and only its answer carries the flag the service
         # needs to end it early (activities.services.activity_close).
@@ -390,6 +422,7 @@ def _confirm_irreversible(
             back=back,
             button=_("End early and credit"),
             adds={"end_early": "1"},
+            keep=True,
         )
     if action == "publish" and staff and activity.status == ActivityStatus.DRAFT:
         return confirm_first(

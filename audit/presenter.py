@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
@@ -27,8 +28,11 @@ from lib.clock import local_time
 from lib.codes import opaque_code
 
 NONE = "—"
-# Models whose records are named by one query each per page: a bounded count of queries whatever the page holds.
-MAX_MODELS = 8
+# Records named within their residential area (a building's "2号楼", a household's "2号楼 1206" recur in every
+# residential area of a sub-district): the log names them with it ("交通路居民区 2号楼 1206").
+AREA_NAMED = {"grid.Building", "grid.Household"}
+# Records of one model named per query (an export's thousand entries may name more: all are read, in batches).
+BATCH = 500
 # Keys of a snapshot that say nothing to a reader (the row's own id; the sub-district shows in the scope).
 _HIDDEN = {"id", "subdistrict_id"}
 SYSTEM_ACTOR = "system"  # audit.services writes this for the system, scripts and jobs
@@ -45,6 +49,28 @@ def _opaque(f: models.Field[Any, Any] | None) -> bool:
     return f.default is opaque_code
 
 
+def _internal(f: models.Field[Any, Any] | None) -> bool:
+    """A machine-written unique key with no name for people (a ledger entry's idempotency key
+    "activity:ZJXL-A0042:989", a job's key, a node's path): bookkeeping, not a change to read. A field named
+    for people (a verbose name of ours, a lazy msgid) is never internal, whatever it holds."""
+    return (
+        isinstance(f, models.CharField)
+        and bool(f.unique)
+        and not f.choices
+        and isinstance(f.verbose_name, str)  # named by Django after the attribute, not by us
+    )
+
+
+def person_and_login(user: Any, login: str, reader: Any = None) -> str:
+    """An account as a reader says it: its person's name with the login ("钱俊晨 (jiaotong_sec)"), the login
+    alone for an account linked to nobody. The name is masked for a `reader` who does not see personal data
+    (User.display_name_for); without a reader (scripts, tests) it is shown as is."""
+    if user is None:
+        return login
+    name = user.display_name_for(reader) if reader is not None else user.display_name
+    return f"{name} ({login})" if name and name != login else login
+
+
 @dataclass
 class ChangeRow:
     label: str
@@ -59,6 +85,7 @@ class EntryView:
     rows: list[ChangeRow] = field(default_factory=list)
     summary: str = ""
     code: str = ""  # the record's readable code, as the title of its name
+    reader: Any = None  # who reads the page: names of people are masked for a reader without personal data
 
     @property
     def actor(self) -> str:
@@ -68,12 +95,7 @@ class EntryView:
         if self.entry.actor_id is None and self.entry.actor_name in ("", SYSTEM_ACTOR):
             return _("System")
         user = self.entry.actor if self.entry.actor_id is not None else None
-        name = user.display_name if user is not None else ""
-        return (
-            f"{name} ({self.entry.actor_name})"
-            if name and name != self.entry.actor_name
-            else self.entry.actor_name
-        )
+        return person_and_login(user, self.entry.actor_name, self.reader)
 
     @property
     def text(self) -> str:
@@ -153,15 +175,75 @@ def readable_code(obj: models.Model, depth: int = 3) -> str:
     return ""
 
 
-class _Names:
-    """Foreign keys' records by name, fetched once per model for a whole page."""
+def _keys(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The forward keys a record's name may read (not the sub-district: the page's scope)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if (f.many_to_one or f.one_to_one) and f.related_model is not None and f.name != "subdistrict"
+    ]
 
-    def __init__(self) -> None:
+
+def _paths(model: type[models.Model], depth: int = 2) -> list[str]:
+    """select_related paths for naming a model's records: its keys, nullable ones too (an exemplar's household,
+    a record's 记录人), and theirs (a household's building and residential area, an account's person), so
+    that naming a page's records asks one query per model, not one per record. Grid nodes are named by
+    their own name: their keys are not followed."""
+    if depth <= 0 or model._meta.label == "grid.GridNode":
+        return []
+    paths: list[str] = []
+    for f in _keys(model):
+        paths.append(f.name)
+        paths.extend(f"{f.name}__{sub}" for sub in _paths(f.related_model, depth - 1))  # type: ignore[arg-type]
+    return paths
+
+
+def _own_code(obj: models.Model) -> str:
+    f = next((f for f in obj._meta.concrete_fields if f.name == "code"), None)
+    if f is None or not getattr(f, "unique", False) or f.default is opaque_code:
+        return ""
+    return str(getattr(obj, "code", "") or "")
+
+
+class _Names:
+    """Foreign keys' records by name, fetched once per model for a whole page: every model the page refers
+    to (one query each; the count of models is the project's, not the page's rows)."""
+
+    def __init__(self, reader: Any = None) -> None:
+        self.reader = reader
         self.wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
         self.names: dict[tuple[type[models.Model], str], str] = {}
         self.codes: dict[tuple[type[models.Model], str], str] = {}
+        # The code people know a residential-area-named record by (a household's "ZJXL-01-B007-203"): a text
+        # field that copied it (an exemplar's name) reads as the record's name.
+        self.own_codes: dict[tuple[type[models.Model], str], str] = {}
         self.logged: dict[tuple[str, str], str] = {}
         self.fetched: set[type[models.Model]] = set()
+
+    def named(self, obj: models.Model, depth: int = 2) -> str:
+        """A record's name in the log: an account as its person with the login (masked for the reader), a
+        household or building with its residential area, and so too where such a record's name stands in
+        another's ("积分流水 2号楼 1206 活动 +20", an exemplar named by the household's code)."""
+        if obj._meta.label == get_user_model()._meta.label:
+            return person_and_login(obj, str(getattr(obj, "username", "") or obj), self.reader)
+        text = str(obj)
+        if obj._meta.label in AREA_NAMED:
+            area = obj.community if _loaded(obj, "community") else None  # type: ignore[attr-defined]
+            return f"{area.name} {text}" if area is not None and area.name not in text else text
+        if depth <= 0:
+            return text
+        for key in _keys(type(obj)):
+            if not key.is_cached(obj):  # type: ignore[attr-defined]
+                continue
+            related = getattr(obj, key.name)
+            if not isinstance(related, models.Model) or related._meta.label not in AREA_NAMED:
+                continue
+            full, plain, code = self.named(related, depth - 1), str(related), _own_code(related)
+            if code and text == code:
+                return full
+            if plain and plain != full and plain in text and full not in text:
+                text = text.replace(plain, full, 1)
+        return text
 
     def want_record(self, model: type[models.Model] | None, pk: str) -> None:
         """The entry's own record, to be named as it is now (its name when logged may predate a rename or
@@ -174,20 +256,27 @@ class _Names:
             self.wanted[f.related_model].add(value)  # type: ignore[index]
 
     def fetch(self, subdistricts: set[int | None]) -> None:
-        # One query per model, for the models most referred to on the page (a bounded count of queries
-        # whatever the page holds); records not found (deleted, or past the bound) are named by the log
-        # itself: the name their last entry wrote down (one query).
-        busiest = sorted(self.wanted.items(), key=lambda item: -len(item[1]))[:MAX_MODELS]
-        self.fetched = {model for model, _pks in busiest}
-        for model, pks in busiest:
-            try:
-                # select_related: a record's name may read its keys (a worker's person, a household's building).
-                found = model._default_manager.select_related().in_bulk(list(pks)[:500])
-            except (ValueError, TypeError, ObjectDoesNotExist):
-                continue
+        # One query per model the page refers to: every key is named (a page once left the models past the
+        # eighth unnamed, "班次 班次"), and the count of queries is bounded by the project's models, not by
+        # the page's rows. Records not found (deleted) are named by the log itself: the name their last
+        # entry wrote down (one query).
+        self.fetched = set(self.wanted)
+        for model, pks in self.wanted.items():
+            # A record's name may read its keys (a worker's person, a household's building and area). Read
+            # BATCH at a time (an export names more: a cap of 500 once left the rest "已不存在的").
+            wanted, found = list(pks), dict[Any, models.Model]()
+            for start in range(0, len(wanted), BATCH):
+                try:
+                    found |= model._default_manager.select_related(*_paths(model)).in_bulk(
+                        wanted[start : start + BATCH]
+                    )
+                except (ValueError, TypeError, ObjectDoesNotExist):
+                    break
             for pk, obj in found.items():
-                self.names[(model, str(pk))] = str(obj)
+                self.names[(model, str(pk))] = self.named(obj)
                 self.codes[(model, str(pk))] = readable_code(obj)
+                if obj._meta.label in AREA_NAMED and (code := _own_code(obj)):
+                    self.own_codes[(model, str(pk))] = code
         missing = Q()
         for model, pks in self.wanted.items():
             lost = [str(pk) for pk in pks if (model, str(pk)) not in self.names]
@@ -220,9 +309,18 @@ class _Names:
         return self.names.get((model, pk)) or self.logged.get((model._meta.label, pk))
 
 
-def _value(f: models.Field[Any, Any] | None, value: Any, names: _Names) -> str:
+def _loaded(obj: models.Model, name: str) -> bool:
+    f = next((f for f in obj._meta.concrete_fields if f.name == name), None)
+    return f is not None and f.is_cached(obj)  # type: ignore[attr-defined]
+
+
+def _value(
+    f: models.Field[Any, Any] | None, value: Any, names: _Names, coded: dict[str, str] | None = None
+) -> str:
     if value is None or value == "":
         return NONE
+    if coded and isinstance(value, str) and value in coded and not (f is not None and f.unique):
+        return coded[value]  # a copy of a referred record's code (an exemplar's name): that record's name
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if f is not None:
@@ -288,9 +386,11 @@ def _link_view(entry: AuditEntry, link: _Link, names: _Names) -> EntryView:
     return EntryView(entry, record, summary=text % {"kind": kind, "name": target})
 
 
-def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryView]:
+def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry], reader: Any = None) -> list[EntryView]:
+    """The entries as rows a person reads (EntryView), their keys named in one query per model referred to.
+    `reader`, the user reading the page, masks people's names where they may not see personal data."""
     entries = list(entries)
-    names = _Names()
+    names = _Names(reader)
     links: dict[int, _Link] = {}
     plans: list[tuple[AuditEntry, dict[str, models.Field[Any, Any]], list[tuple[str, Any]]]] = []
     for entry in entries:
@@ -307,7 +407,11 @@ def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryV
             shared = changes.get("fields")
             items = [(k, v) for k, v in shared.items() if k in fields] if isinstance(shared, dict) else []
         else:
-            items = [(k, v) for k, v in changes.items() if k not in _HIDDEN and not _opaque(fields.get(k))]
+            items = [
+                (k, v)
+                for k, v in changes.items()
+                if k not in _HIDDEN and not _opaque(fields.get(k)) and not _internal(fields.get(k))
+            ]
         if not _is_batch(entry):
             names.want_record(model, entry.object_id)
         for key, value in items:
@@ -327,26 +431,40 @@ def present(entries: Sequence[AuditEntry] | Iterable[AuditEntry]) -> list[EntryV
     planned = {id(plan[0]): plan[1:] for plan in plans}
     for entry in entries:
         if id(entry) in links:
-            views.append(_link_view(entry, links[id(entry)], names))
+            view = _link_view(entry, links[id(entry)], names)
+            view.reader = reader
+            views.append(view)
             continue
         fields, items = planned[id(entry)]
         model = _model(entry.model)
         if _is_batch(entry):
-            view = EntryView(entry, entry.model_label, summary=batch_summary(entry.changes))
+            view = EntryView(entry, entry.model_label, summary=batch_summary(entry.changes), reader=reader)
         else:
             current = names.record(model, entry.object_id)
-            view = EntryView(entry, f"{entry.model_label} {current or entry.object_repr}")
+            view = EntryView(entry, f"{entry.model_label} {current or entry.object_repr}", reader=reader)
             view.code = names.codes.get((model, entry.object_id), "") if model is not None else ""
+        # The codes of the records this entry refers to, with their names (see _Names.own_codes).
+        coded = {
+            code: names.names[(f.related_model, str(v))]  # type: ignore[index]
+            for key, value in items
+            if (f := fields.get(key)) is not None and f.is_relation and not isinstance(value, list | dict)
+            for v in [value]
+            if (code := names.own_codes.get((f.related_model, str(v)))) is not None  # type: ignore[arg-type]
+        }
         for key, value in items:
             f = fields.get(key)
             if entry.action == Action.UPDATE and isinstance(value, list) and len(value) == 2:
                 view.rows.append(
-                    ChangeRow(_label(key, fields), _value(f, value[0], names), _value(f, value[1], names))
+                    ChangeRow(
+                        _label(key, fields),
+                        _value(f, value[0], names, coded),
+                        _value(f, value[1], names, coded),
+                    )
                 )
             elif entry.action != Action.UPDATE and value in (None, "", [], {}):
                 continue  # a create/delete lists what the row held, not its empty fields
             else:
-                view.rows.append(ChangeRow(_label(key, fields), None, _value(f, value, names)))
+                view.rows.append(ChangeRow(_label(key, fields), None, _value(f, value, names, coded)))
         views.append(view)
     return views
 

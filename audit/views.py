@@ -36,13 +36,13 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 v.entry.reason,
             )
             for start in range(0, min(qs.count(), 100_000), 1000)
-            for v in present(qs[start : start + 1000])
+            for v in present(qs[start : start + 1000], reader=request.user)
         )
         return xlsx_response(
             "audit.xlsx", [_("Time"), _("By"), _("Action"), _("Record"), _("Changes"), _("Reason")], rows
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    views = present(page.object_list)
+    views = present(page.object_list, reader=request.user)
     query = data.copy()
     for key in ("page", "export", "model"):
         query.pop(key, None)

@@ -343,15 +343,32 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     # building and by a search (room, building or code), a page of PLAN_PAGE at a time.
     buildings = sorted({r.household.building for r in every}, key=lambda b: b.code)
     building = next((b for b in buildings if b.code == request.GET.get("building")), None)
-    if building is not None:
-        rows = [r for r in rows if r.household.building_id == building.pk]
     q = request.GET.get("q", "").strip()[:30]
     rooms = _sees_rooms(user, plan)
+    found: set[int] | None = None
     if q:
         # The household list's search and rules: a masked room is not found by its number either (that would
         # tell it), nor a name or phone by a visitor shown only the room.
         found = selectors.plan_search(plan, q, personal=user.sees_personal_data, rooms=rooms)
-        rows = [r for r in rows if r.household.pk in found]
+
+    def narrowed(listed: list[selectors.ToVisit]) -> list[selectors.ToVisit]:
+        return [
+            r
+            for r in listed
+            if (building is None or r.household.building_id == building.pk)
+            and (found is None or r.household.pk in found)
+        ]
+
+    rows = narrowed(rows)
+    filters = _plan_filters(tally, worker_id)
+    # A search that finds nothing in this list may find the household in another one ("3号楼 102" under
+    # "My households to visit" when it is not the worker's, or already visited): say where, with a link,
+    # rather than a dead end.
+    elsewhere = (
+        [(key, label, n) for key, label, _n in filters if key != show and (n := len(narrowed(shown[key])))]
+        if found is not None and not rows
+        else []
+    )
     page = Paginator(rows, PLAN_PAGE).get_page(request.GET.get("page"))
     keep = urlencode({k: v for k, v in (("building", building.code if building else ""), ("q", q)) if v})
     form_id = uuid.uuid4()
@@ -379,7 +396,8 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             else [],
             "tally": tally,
             "show": show,
-            "filters": _plan_filters(tally, worker_id),
+            "filters": filters,
+            "elsewhere": elsewhere,
             "outcomes": VisitOutcome.choices,
             "today": local_today(),
             "can_record": user.has_role(RECORD_VISITS),

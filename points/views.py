@@ -21,6 +21,7 @@ from grid.services.household_keys import household_by_token
 from lib.clock import local_today
 from lib.validation import form_pk
 from points.models import LedgerEntry, PointsAccount, Reward
+from points.selectors import counter_lookup
 from points.services import points_redeem, points_void
 from supervision.selectors import repeat_offenders
 
@@ -83,19 +84,36 @@ def leaders(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @role_required(COUNT_POINTS)
 def counter(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    raw = (request.POST.get("household") or request.GET.get("h") or "").strip()
-    code = raw.upper()[:48]
+    raw = (request.POST.get("household") or request.GET.get("h") or "").strip()[:60]
+    text = raw
     household: Household | None = None
+    choices: list[Household] = []
+    more = False
     if "/h/" in raw:
         # A scanned household QR sheet (…/h/<token>/): its household, if it is one of this counter's.
         scanned = household_by_token(raw.rsplit("/h/", 1)[1].strip("/"))
-        code = scanned.code if scanned is not None else ""
+        text = scanned.code if scanned is not None else ""
         if scanned is None:
             messages.error(request, _("This QR code no longer opens a household page."))
-    if code:
-        household = Household.objects.in_node(user.node).filter(code=code).first() if user.node else None
-        if household is None:
-            messages.error(request, _("No such household in your residential area."))
+    if text:
+        # A code, a QR or the household as the app writes it ("11号楼 3-302"), in the user's part of the grid.
+        found = counter_lookup(user, text)
+        more = found.more
+        if len(found.households) == 1:
+            household = found.households[0]
+        elif found.households:
+            choices = found.households
+        elif found.rooms_hidden:
+            messages.error(
+                request,
+                _(
+                    "Your role does not see rooms, contact names or phones, so they cannot be searched: "
+                    "search by code or building."
+                ),
+            )
+        else:
+            place = user.node.name if user.node else _("the grid")
+            messages.error(request, _("No household found in %(place)s.") % {"place": place})
     if request.method == "POST" and household is not None:
         reward = Reward.objects.filter(
             pk=form_pk(request.POST.get("reward")), subdistrict_id=household.subdistrict_id
@@ -129,6 +147,9 @@ def counter(request: AuthenticatedHttpRequest) -> HttpResponse:
             "balance": account.balance if account else 0,
             "rewards": rewards,
             "request_key": uuid.uuid4().hex,
-            "code": code,
+            "code": raw if "/h/" not in raw else text,
+            # Several households match the text: listed to choose from (each a link to ?h=<its code>).
+            "choices": [(h, household_view(h, user)) for h in choices],
+            "more": more,
         },
     )

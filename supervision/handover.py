@@ -5,6 +5,7 @@ Read-only; the hand-over itself is written by `services.shift_offer`."""
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from grid.models import GridNode, Person
+from grid.services.importing import BAD_PHONE, PHONE_RE, clean_phone
+from lib.bilingual import Msg
 from lib.masking import mask_name
+from lib.validation import InvalidInput, form_pk
 from supervision.models import OfferStatus, ShiftOffer, ShiftSignup, SignupStatus
 
 # The roles that stand at the bins: whom a volunteer knows by name and can hand a shift to.
@@ -44,6 +48,41 @@ def takers(community: GridNode, exclude_person_id: int | None) -> Any:
         .select_related("household__building")  # building and room tell namesakes apart
         .order_by("name", "pk")
     )
+
+
+NO_TAKER = Msg("请选择接班人或输入对方手机号。", "Pick who takes the shift or type their phone number.")
+NOT_A_TAKER = Msg("此人不能接本居民区的班。", "That person cannot take shifts of this residential area.")
+NO_SUCH_PHONE = Msg(
+    "本居民区没有这个手机号的人员。", "Nobody with that phone number in this residential area."
+)
+
+
+def taker_for(community: GridNode, exclude_person_id: int | None, *, picked: str, phone: str) -> Person:
+    """The person a shift is handed to, from the hand-over form: `picked` (a Person pk from the picker,
+    one of `takers`) wins over `phone` (a number typed as people type it: "+86 136-0000-0002", full-width
+    digits). The one check of that form's input, so each way it can be wrong says what is wrong:
+    InvalidInput (zh/en) with code "missing" (neither given, or only spaces), "not_taker" (a pick not in
+    the picker), "bad_phone" (not a phone number) or "no_such_phone" (nobody of the area has it)."""
+    picked, phone = picked.strip(), unicodedata.normalize("NFKC", phone).strip()
+    if picked:
+        # form_pk: "abc", "²" or an id past 64 bits match nobody (a ValueError or OverflowError otherwise).
+        to = takers(community, exclude_person_id).filter(pk=form_pk(picked)).first()
+        if to is None:
+            raise InvalidInput(NOT_A_TAKER, code="not_taker")
+        return to
+    if not phone:
+        raise InvalidInput(NO_TAKER, code="missing")
+    number = clean_phone(phone)  # stored as the import cleans it (grid.services.importing)
+    if not PHONE_RE.fullmatch(number):
+        raise InvalidInput(BAD_PHONE.format(v=phone[:30]), code="bad_phone")
+    to = (
+        Person.objects.filter(node__path__startswith=community.path, phone=number)
+        .exclude(pk=exclude_person_id or 0)
+        .first()
+    )
+    if to is None:
+        raise InvalidInput(NO_SUCH_PHONE, code="no_such_phone")
+    return to
 
 
 def candidates_for(signups: list[ShiftSignup], user: Any) -> dict[int, list[Candidate]]:

@@ -234,6 +234,19 @@ def repeat_offenders(
     ]
 
 
+def with_people(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
+    """`shifts` annotated with `people`: how many are signed up (by themselves or by staff, ACTIVE), the
+    number every list of shifts shows beside `needed` ("3 signed up / 1 needed") and `is_full` reads."""
+    return shifts.annotate(people=Count("signups", filter=Q(signups__status__in=ACTIVE)))
+
+
+def is_full(people: int, needed: int) -> bool:
+    """A window is full once as many people are signed up as it needs (one needing nobody is always full).
+    A full window takes no more sign-ups of volunteers (services.shift_signup) and the pages offer none;
+    staff arranging the roster may still put someone extra on it, on purpose."""
+    return people >= needed
+
+
 def gaps(node: GridNode, day: datetime.date) -> list[Shift]:
     """Windows with fewer people signed up than needed ("1/2 people" is understaffed): the one rule of the
     secretary's home, the area lead's decisions and the understaffed-windows page."""
@@ -298,7 +311,7 @@ def point_shifts(user: Any, shift: Shift, days: int = 7) -> list[Shift]:
     to them."""
     today = local_today()
     return list(
-        shifts_for(user)
+        with_people(shifts_for(user))
         .filter(point_id=shift.point_id, day__gte=today, day__lt=today + datetime.timedelta(days=days))
         .exclude(pk=shift.pk)
         .order_by("day", "start")

@@ -38,6 +38,7 @@ from supervision.models import (
     SignupStatus,
 )
 from supervision.plausibility import windows_on
+from supervision.selectors import ACTIVE, is_full
 
 
 def _require_point(actor: Any, point: DropOffPoint) -> None:
@@ -119,16 +120,34 @@ def shift_is_over(shift: Shift, now: datetime.datetime | None = None) -> bool:
     return (now or timezone.now()) >= shift.ends_at
 
 
+SHIFT_FULL = Msg(
+    "该班次已满（已报 {n} / 需 {needed}），不能再报名。",
+    "This shift is full ({n} signed up / {needed} needed); it can no longer be signed up for.",
+)
+
+
 @transaction.atomic
 def shift_signup(*, actor: Any, shift: Shift, person: Person, assigned: bool = False) -> ShiftSignup:
     """Sign `person` up (again) for the shift. The actor must work at the shift's point; someone signing up
     another person (a secretary assigning) must have that person in scope. ValidationError (zh/en) when a
-    person signs up for a shift that is over; the system (actor None: demo data, back-filled history) may."""
+    person signs up for a shift that is over, or for one that is full (`selectors.is_full`: as many signed
+    up as it needs; one already signed up stays so). Staff assigning (`assigned`) may overfill a window on
+    purpose, as the roster decides; the system (actor None: demo data, back-filled history) may do both."""
     _require_point(actor, shift.point)
     if actor is not None and shift_is_over(shift):
         raise ValidationError(str(SHIFT_OVER))
     if actor is not None and person.pk != actor.person_id:
         Scope.of(actor).require(person.node)
+    if actor is not None and not assigned:
+        # The shift row locked until the end, so two volunteers at once cannot both take its last place.
+        Shift.objects.select_for_update().filter(pk=shift.pk).values_list("pk").first()
+        others = (
+            ShiftSignup.objects.filter(subdistrict_id=shift.subdistrict_id, shift=shift, status__in=ACTIVE)
+            .exclude(person=person)
+            .count()
+        )
+        if is_full(others, shift.needed):
+            raise ValidationError(str(SHIFT_FULL.format(n=others, needed=shift.needed)))
     return _signup(actor=actor, shift=shift, person=person, assigned=assigned)
 
 
@@ -487,11 +506,11 @@ def photo_store(
 @transaction.atomic
 def purity_checks_record(
     *, actor: Any, point: DropOffPoint, levels: dict[str, str], notes: str = "", form_id: uuid.UUID | str
-) -> int:
-    """A shift's purity check, one row per bin whose level the check changed; returns how many rows it
-    stored (0 when nothing changed or the form was sent before). `form_id` comes with the form, so a
-    resubmitted form saves nothing twice. The check is tied to the shift open at the point now, if any.
-    InvalidInput (zh/en) for a missing, malformed or nil `form_id` (lib.idempotency)."""
+) -> list[PurityCheck]:
+    """A shift's purity check, one row per bin whose level the check changed; returns the rows it stored,
+    so the confirmation can name each bin and its level ([] when nothing changed or the form was sent
+    before). `form_id` comes with the form, so a resubmitted form saves nothing twice. The check is tied
+    to the shift open at the point now, if any. InvalidInput (zh/en) for a missing, malformed or nil `form_id` (lib.idempotency)."""
     _require_point(actor, point)
     form_id = idempotency_uuid(form_id)
     now = timezone.now()
@@ -544,4 +563,4 @@ def purity_checks_record(
     # A check's level is what a property company may dispute (a bin rated 严重混杂): each row is audited,
     # in one INSERT; each carries its sub-district, so the log's key costs no query.
     audit_bulk_created(actor=actor, objs=new, reason="purity check")
-    return len(new)
+    return new

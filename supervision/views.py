@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import AuthenticatedHttpRequest, role_required
 from accounts.models import User
 from accounts.roles import MANAGE_AREA, READ_COVERAGE, READ_POINTS, RECORD_SORTING
-from grid.models import Person
 from grid.presenters import household_view
 from grid.scope import OUT_OF_SCOPE, Scope, get_node_for_user, home_node
 from guide.models import CategoryKey
@@ -27,7 +26,7 @@ from lib.clock import local_time, local_today
 from lib.confirm import confirm_first
 from lib.masking import mask_name
 from lib.periods import last_days, query_days
-from supervision.handover import candidates_for, offered_to, taker_names, takers
+from supervision.handover import candidates_for, offered_to, taker_for, taker_names
 from supervision.ingest.observations import points_for
 from supervision.models import (
     DropOffPoint,
@@ -52,6 +51,7 @@ from supervision.selectors import (
     repeat_offenders,
     trend,
     weekly,
+    with_people,
 )
 from supervision.services import (
     check_in_opens,
@@ -67,6 +67,7 @@ from supervision.services import (
     shift_signup,
     shift_signup_cancel,
 )
+from supervision.templatetags.roster import listed
 
 OPEN_SHIFTS_SHOWN = 60  # per week: a residential area's points × two windows × 7 days fit at the demo's size
 NUMBER_SPANS = range(1, 367)  # ?days= on the numbers page: any span up to a year
@@ -98,6 +99,12 @@ def _point_for_user(user: User, code: str) -> DropOffPoint:
 @require_GET
 @role_required(READ_POINTS)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _home_page(request)
+
+
+def _home_page(request: AuthenticatedHttpRequest, status: int = 200) -> HttpResponse:
+    """The duty page; a refused form of it (the hand-over) answers it again with `status` 400 and the
+    message, rather than a redirect that would read as done."""
     user = request.user
     today = _today()
     if not user.has_role(RECORD_SORTING):
@@ -113,6 +120,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "node": node,
                 "can_edit": False,
             },
+            status=status,
         )
     points = list(points_for(user).order_by("code")[:50])
     mine = my_signups(user.person_id, today, days=14) if user.person_id else []
@@ -130,7 +138,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Each week bounded on its own, so a busy week cannot push next week (a volunteer signs up a week
         # ahead) off the page; shifts already over today are not offered (the service refuses them too).
         week = Shift.objects.filter(point__in=points, day__gte=start, day__lte=last)
-        shifts = week.exclude(pk__in=taken).select_related("point").order_by("day", "start", "point__code")
+        shifts = (
+            with_people(week.exclude(pk__in=taken))  # "3 signed up / 1 needed", full or not
+            .select_related("point")
+            .order_by("day", "start", "point__code")
+        )
         return [s for s in shifts[:OPEN_SHIFTS_SHOWN] if not shift_is_over(s, now)]
 
     offers = list(offers_for(user))
@@ -173,7 +185,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         node = home_node(user)
         context["gaps"] = gaps(node, today + datetime.timedelta(days=1))
         context["node"] = node
-    return render(request, "supervision/home.html", context)
+    return render(request, "supervision/home.html", context, status=status)
 
 
 @require_POST
@@ -234,32 +246,22 @@ def swap(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     signup_obj = get_object_or_404(
         ShiftSignup.objects.select_related("shift__point__community"), code=code, person_id=user.person_id
     )
-    community = signup_obj.shift.point.community
-    picked = request.POST.get("to", "").strip()
-    phone = request.POST.get("phone", "").strip()[:20]
-    to: Person | None = None
-    if picked.isdigit():
-        to = takers(community, user.person_id).filter(pk=int(picked)).first()
-    elif phone:
-        to = (
-            Person.objects.filter(node__path__startswith=community.path, phone=phone)
-            .exclude(pk=user.person_id or 0)
-            .first()
+    try:
+        to = taker_for(
+            signup_obj.shift.point.community,
+            user.person_id,
+            picked=request.POST.get("to", ""),
+            phone=request.POST.get("phone", "")[:40],
         )
-    if to is None and picked:
-        messages.error(request, _("That person cannot take shifts of this residential area."))
-    elif to is None:
-        messages.error(request, _("Nobody with that phone number in this residential area."))
-    else:
-        try:
-            offer = shift_offer(actor=user, signup=signup_obj, to=to)
-            # Named as the picker names them (a neighbour masked, a colleague at the point in full).
-            name = taker_names([offer], user)[offer.pk]
-            messages.success(
-                request, _("Shift offered to %(name)s; it stays yours until they accept.") % {"name": name}
-            )
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
+        offer = shift_offer(actor=user, signup=signup_obj, to=to)
+    except ValidationError as exc:  # nobody picked, a malformed or unknown number, or the service refused
+        messages.error(request, "; ".join(exc.messages))
+        return _home_page(request, status=400)
+    # Named as the picker names them (a neighbour masked, a colleague at the point in full).
+    name = taker_names([offer], user)[offer.pk]
+    messages.success(
+        request, _("Shift offered to %(name)s; it stays yours until they accept.") % {"name": name}
+    )
     return redirect("supervision:home")
 
 
@@ -392,7 +394,7 @@ def point_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         raise Http404
     today = _today()
     now = timezone.now()
-    shifts = list(Shift.objects.filter(point=point, day=today).order_by("start"))
+    shifts = list(with_people(Shift.objects.filter(point=point, day=today)).order_by("start"))
     mine = (
         {s.shift_id: s for s in ShiftSignup.objects.filter(shift__in=shifts, person_id=user.person_id)}
         if user.person_id
@@ -479,9 +481,9 @@ def purity(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:  # no key (refused, never made up: see lib.idempotency)
         messages.error(request, " ".join(exc.messages))
         return redirect("supervision:point_detail", code=point.code)
-    # The count is of the rows stored: bins only read back at today's level are not checked again (service).
+    # Only the rows stored are named: bins read back at today's level are not checked again (service).
     if saved:
-        messages.success(request, _("Purity check saved for %(n)d bins.") % {"n": saved})
+        messages.success(request, _("Saved: %(checks)s.") % {"checks": _purity_saved(saved)})
     else:
         messages.info(request, _("Nothing changed: the levels are as already saved today."))
     return redirect("supervision:point_detail", code=point.code)
@@ -516,6 +518,17 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     from accounts.offline import service_worker as app_worker
 
     return app_worker(request, allowed=reverse("supervision:home"))
+
+
+def _purity_saved(rows: list[PurityCheck]) -> str:
+    """The bins a purity check stored, each with its level, in the page's language and the bins' usual
+    order: "湿垃圾（厨余） 纯净、干垃圾（其他） 严重混杂" / "Wet (food) waste – clean, Dry (residual) waste – serious
+    mixing"."""
+    order = list(CategoryKey.values)
+    return listed(
+        _("%(bin)s – %(level)s") % {"bin": r.get_category_display(), "level": purity_word(r.level)}
+        for r in sorted(rows, key=lambda r: order.index(r.category) if r.category in order else len(order))
+    )
 
 
 def _purity_words(purity: dict[str, dict[str, int]]) -> list[tuple[str, list[tuple[str, int]]]]:

@@ -14,9 +14,17 @@ from django.utils.translation import gettext as _
 from accounts.roles import RECORD_SORTING
 from lib.clock import local_today
 from supervision.models import OfferStatus, ShiftOffer, ShiftSignup, SignupStatus
+from supervision.selectors import is_full
 from supervision.services import shift_is_over
 
 register = template.Library()
+
+
+@register.filter
+def full(shift: Any) -> bool:
+    """Whether a shift annotated with `people` (selectors.with_people) is full (`selectors.is_full`): the
+    lists say so instead of offering "sign up", which the service would refuse."""
+    return is_full(shift.people, shift.needed)
 
 
 @register.filter

@@ -1165,8 +1165,9 @@ ROUTES.update(
             {},
             "post",
             {},
+            # The holder's empty form is reached and refused as such (nobody picked, no phone): 400.
             expect(
-                404, area_lead=403, volunteer=302, unit_liaison=403, enforcement_officer=403, resident=403
+                404, area_lead=403, volunteer=400, unit_liaison=403, enforcement_officer=403, resident=403
             ),
             {},
         ),

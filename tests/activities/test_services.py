@@ -510,3 +510,35 @@ def test_a_theme_party_days_attendance_list_expects_party_members_only(grid: Gri
     assert grid.w1.person in [
         p for p, _r in expected_attendees(meeting, Scope.of(personas["community_secretary"]))
     ]
+
+
+@pytest.mark.django_db
+def test_ending_logs_each_attendees_minutes_credited_in_one_insert(grid: Grid) -> None:
+    """A walk of the audit log: after an activity was ended its registrations still read 分钟 0 (the minutes
+    were set with no entry). Each attendee's registration now logs the minutes credited, one INSERT for all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from audit.models import AuditEntry
+    from audit.presenter import present
+
+    activity = _activity(grid)
+    activity_publish(actor=None, activity=activity)
+    people = [person_create(actor=None, node=grid.c1, name=name) for name in ("甲", "乙", "丙")]
+    for person in people:
+        activity_register(actor=None, activity=activity, person=person)
+    for person in people[:2]:
+        activity_check_in(actor=None, activity=activity, person=person)
+    with CaptureQueriesContext(connection) as queries:
+        activity_close(actor=None, activity=activity, summary="顺利完成", now=activity.ends_at)
+    logged = AuditEntry.objects.filter(
+        model="activities.Registration", action="update", changes__has_key="minutes"
+    )
+    assert sorted(e.changes["minutes"] for e in logged) == [[0, 120], [0, 120]]
+    assert {e.subdistrict_id for e in logged} == {grid.sd.pk}
+    inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"] and "audit_auditentry" in q["sql"]]
+    assert len(inserts) <= 2  # the activity's own entry and one for all the minutes: none per person
+    with translation.override("zh-hans"):
+        texts = [v.text for v in present(logged)]
+    assert texts == ["分钟: 0 → 120", "分钟: 0 → 120"]

@@ -34,11 +34,11 @@ def test_it_names_records_and_choices_and_the_system_in_words(grid: Grid) -> Non
         (view,) = present(AuditEntry.objects.filter(model="party.Visit"))
         text = view.text
         assert view.actor == "系统"
-        assert view.record == f"走访 {grid.h1} 2026-12-01 已入户交流"
+        assert view.record == f"走访 {grid.h1.community.name} {grid.h1} 2026-12-01 已入户交流"
         assert "talked" not in view.record and "talked" not in text
         assert "街道" not in text  # the sub-district is the page's scope, not a change
         assert str(visit.client_id) not in text  # the phone's UUID is an internal
-        assert f"住户: {grid.h1}" in text
+        assert f"住户: {grid.h1.community.name} {grid.h1}" in text  # with its residential area
 
 
 @pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_a_key_to_a_gone_record_reads_its_last_logged_name_never_an_id(grid: Gri
     )
     with translation.override("zh-hans"):
         view = present(AuditEntry.objects.filter(action="update"))[0]
-    assert f"住户: {grid.h1} → 9号楼 909" in view.text
+    assert f"住户: {grid.h1.community.name} {grid.h1} → 9号楼 909" in view.text
     assert "#" not in view.text and "888888" not in view.text
     assert "已不存在的" in view.text
 
@@ -176,3 +176,129 @@ def test_the_actor_reads_as_the_person_with_their_login(grid: Grid, personas: di
     assert actors[0] == f"钱书记 ({secretary.username})"
     assert actors[1] == lead.username
     assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_every_key_on_a_busy_page_is_named_by_its_record(grid: Grid) -> None:
+    """A walk of the log: on a page referring to many kinds of record a sign-up read "班次 班次" (the models
+    past the eighth were not named). Every key is named, in one query per model referred to."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.models import Shift
+    from supervision.services import shifts_generate
+    from tests.personas import all_day_point
+
+    point = all_day_point(grid, "交通路西侧点")
+    shifts_generate(points=[point], start=datetime.date(2026, 12, 1), days=1)
+    shift = Shift.objects.get(point=point)
+    others = {
+        "activities.Registration": ["activity_id", "person_id"],
+        "party.Visit": ["household_id", "microgrid_id", "plan_id"],
+        "party.Exemplar": ["unit_id", "chosen_by_id"],
+        "points.Redemption": ["reward_id", "entry_id"],
+        "grid.Household": ["building_id"],
+    }
+
+    def page(gone: list[int]) -> None:
+        # Keys to records no longer on record, of ten other models, each twice: they outnumber the shift's.
+        for label, keys in others.items():
+            AuditEntry.objects.create(
+                action="update", model=label, object_id="1", object_repr="x", changes={k: gone for k in keys}
+            )
+        AuditEntry.objects.create(
+            action="create",
+            model="supervision.ShiftSignup",
+            object_id="1",
+            object_repr="y",
+            changes={"shift_id": shift.pk, "status": "signed_up"},
+        )
+
+    page([900001, 900002])
+    with translation.override("zh-hans"), CaptureQueriesContext(connection) as queries:
+        signup = present(AuditEntry.objects.order_by("id"))[-1]
+    assert signup.text.startswith(f"班次: {shift}")
+    page([900003, 900004])  # twice the rows, of the same models: no more queries
+    with translation.override("zh-hans"), CaptureQueriesContext(connection) as again:
+        present(AuditEntry.objects.order_by("id"))
+    assert len(again) == len(queries)
+
+
+@pytest.mark.django_db
+def test_accounts_read_as_people_keys_as_nothing_and_households_with_their_area(
+    grid: Grid, personas: dict
+) -> None:
+    """A walk of the log: a ledger entry read "操作人 jiaotong_vol", "标识 activity:ZJXL-A0042:989" and
+    "住户 2号楼 1206". An account reads as its person with the login (masked for a reader without personal
+    data), an internal unique key is not shown, a household is named with its residential area."""
+    from types import SimpleNamespace
+
+    from grid.services.records import person_create
+
+    volunteer = personas["community_secretary"]
+    volunteer.person = person_create(actor=None, node=grid.c1, name="钱书记")
+    volunteer.save()
+    AuditEntry.objects.create(
+        action="create",
+        model="points.LedgerEntry",
+        object_id="1",
+        object_repr="x",
+        changes={
+            "household_id": grid.h1.pk,
+            "kind": "activity",
+            "amount": 20,
+            "key": "activity:ZJXL-A0042:989",
+            "created_by_id": volunteer.pk,
+        },
+    )
+    area = grid.h1.community.name
+    with translation.override("zh-hans"):
+        entries = AuditEntry.objects.filter(model="points.LedgerEntry")
+        (view,) = present(entries)
+        (masked,) = present(entries, reader=SimpleNamespace(sees_personal_data=False))
+    assert f"住户: {area} {grid.h1}" in view.text
+    assert f"钱书记 ({volunteer.username})" in view.text
+    assert "钱书记" not in masked.text and f"钱** ({volunteer.username})" in masked.text
+    assert "activity:" not in view.text and "标识" not in view.text
+
+
+@pytest.mark.django_db
+def test_an_exemplar_named_by_a_households_code_reads_as_the_household(grid: Grid) -> None:
+    """A walk of the log: a model household read "名称 ZJXL-01-B007-203". A text that copied the code of a
+    household the entry refers to reads as that household, with its residential area; so does the record."""
+    from party.services import exemplar_choose
+
+    exemplar_choose(
+        actor=None,
+        subdistrict=grid.sd,
+        year=2026,
+        kind="household",
+        name=grid.h1.code,
+        reason="分类准确率 100%",
+        household=grid.h1,
+    )
+    named = f"{grid.h1.community.name} {grid.h1}"
+    with translation.override("zh-hans"):
+        (view,) = present(AuditEntry.objects.filter(model="party.Exemplar"))
+    assert grid.h1.code not in view.text and grid.h1.code not in view.record
+    assert f"名称: {named}" in view.text and view.record.endswith(named)
+
+
+@pytest.mark.django_db
+def test_an_export_names_every_record_past_a_batch(grid: Grid, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export presents a thousand entries at a time: records past the first 500 of a model read
+    "已不存在的住户". They are read in batches, all of them named."""
+    from audit import presenter
+
+    monkeypatch.setattr(presenter, "BATCH", 1)
+    for household in (grid.h1, grid.h_other):
+        AuditEntry.objects.create(
+            action="create",
+            model="party.Visit",
+            object_id="0",
+            object_repr="x",
+            changes={"household_id": household.pk},
+        )
+    with translation.override("zh-hans"):
+        texts = [v.text for v in present(AuditEntry.objects.filter(model="party.Visit").order_by("id"))]
+    assert texts == [f"住户: {h.community.name} {h}" for h in (grid.h1, grid.h_other)]

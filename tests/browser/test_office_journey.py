@@ -320,8 +320,14 @@ def test_area_lead_week_and_ending_an_activity_is_confirmed(live_server: Any, br
     assert Activity.objects.get(pk=under_way.pk).status == ActivityStatus.PUBLISHED  # nothing yet
     fits(page)
     _shot(page, "13-end-activity-confirm")
+    # "Back" returns to the page with the summary as typed (it was lost), and nothing is ended.
+    page.locator("#confirm-back").click()
+    expect(page.locator("#close-activity textarea[name=summary]")).to_have_value("居民踊跃参加")
+    assert Activity.objects.get(pk=under_way.pk).status == ActivityStatus.PUBLISHED
+    page.locator("#close-activity button").click()
     page.locator("#confirm-yes").click()
     page.wait_for_url(re.compile(rf"/activities/a/{under_way.code}/$"))
+    expect(page.locator("body")).to_contain_text("已结束：没有人签到")  # says what it did
     held = Activity.objects.get(pk=under_way.pk)
     assert held.status == ActivityStatus.DONE and held.summary == "居民踊跃参加"
     _shot(page, "14-activity-ended")

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
+from guide.models import CategoryKey
 from lib.clock import local_today
 from tests.browser.conftest import desktop, fits, phone
 from tests.conftest import PASSWORD, build_grid, make_user
@@ -165,7 +166,10 @@ def test_volunteer_does_a_shift_signs_up_and_hands_one_over(
     for b in bins:
         page.get_by_label(labels[b.category]).select_option("slight" if b.category == "wet" else "clean")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_text(f"已保存 {len(bins)} 个桶的纯净度检查。")).to_be_visible()
+    # The message names each bin stored and its level, in the bins' usual order.
+    levels = {c: "轻微混杂" if c == "wet" else "纯净" for c in labels}
+    saved = "、".join(f"{labels[c]} {levels[c]}" for c in CategoryKey.values if c in labels)
+    expect(page.get_by_text(f"已保存：{saved}。")).to_be_visible()
     checks = PurityCheck.objects.filter(point=point)
     assert checks.count() == len(bins) and set(checks.values_list("shift_id", flat=True)) == {
         roster["today_signup"].shift_id
@@ -309,7 +313,12 @@ def test_an_unlinked_account_is_guided_then_linked_by_the_secretary(
 
     page.reload()
     expect(page.locator("#unlinked-help")).to_have_count(0)
-    first_open = page.locator("#open-this-week li.open-shift").first
+    # The first window with a place left: a full one says so and offers no sign-up.
+    first_open = (
+        page.locator("#open-this-week li.open-shift")
+        .filter(has=page.get_by_role("button", name="报名"))
+        .first
+    )
     first_open.get_by_role("button", name="报名").click()
     expect(page.get_by_text("报名成功。")).to_be_visible()
     assert ShiftSignup.objects.filter(person=person).count() == 1

@@ -4,6 +4,8 @@ led by the household's building and room."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from grid.models import Household
@@ -78,11 +80,11 @@ def test_the_plan_page_filters_by_building_searches_and_pages(grid: Grid, person
     page = secretary.get(url).content.decode()
     total = Household.objects.filter(building__microgrid=grid.m1).count()
     assert page.count('class="card visit-row"') == 30 and 'id="next-page"' in page
-    assert f"列出{total}户" in page
+    assert f"列出 {total} 户" in page
     # Cards lead with the building and room, not the raw code.
     assert '<b class="household-name">1号楼 101</b>' in page
     only = secretary.get(url, {"building": big.code, "show": "all"}).content.decode()
-    assert only.count('class="card visit-row"') == 30 and "列出40户" in only
+    assert only.count('class="card visit-row"') == 30 and "列出 40 户" in only
     assert '<b class="household-name">1号楼' not in only
     found = secretary.get(url, {"q": "1003", "show": "all"}).content.decode()
     assert found.count('class="card visit-row"') == 1 and "11号楼 1003" in found
@@ -175,3 +177,63 @@ def test_the_plan_search_reads_households_as_the_household_list_does(grid: Grid,
     assert cards(lead, "3号楼 102") == [] and cards(lead, "102") == []
     assert len(cards(lead, "11号楼")) == 1 and len(cards(lead, h11.code)) == 1
     assert h3.code in lead.get(url, {"q": h3.code, "show": "all"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_search_that_finds_nothing_in_this_list_says_which_list_has_it(grid: Grid, personas: dict) -> None:
+    """The grid worker's default list ("my households to visit") found nothing for "1号楼 101" once it was
+    visited: a dead end. The page now names the list that has it, with a link keeping the search; and the
+    count reads "列出 0 户"."""
+    from party.services import visit_record
+
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER)
+    visit_record(
+        actor=None,
+        household=grid.h1,
+        day=local_today(),
+        outcome="talked",
+        issue="",
+        follow_up="",
+        visitors=[],
+        plan=plan,
+        client_id=uuid.uuid4(),
+    )
+    worker = client_for(personas["grid_worker"])
+    url = f"/party/plan/{plan.code}/"
+    zh = worker.get(url, {"q": "1号楼 101"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'aria-current="page" class="current">我的待走访住户' in zh
+    assert "列出 0 户" in zh and 'class="card visit-row"' not in zh
+    link = zh[zh.index('class="found-elsewhere"') :].split("</a>")[0]
+    assert "show=all" in link and "q=1%E5%8F%B7%E6%A5%BC+101" in link and "在「全部户」中找到 1 户" in link
+    assert "本季未走访" not in link and zh.count('class="found-elsewhere"') == 1
+    en = worker.get(url, {"q": "1号楼 101"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Found 1 household in “All households”" in en
+    # Found in no list: no link.
+    none = worker.get(url, {"q": "9号楼 101"}).content.decode()
+    assert "该列表中没有符合条件的住户" in none and 'class="found-elsewhere"' not in none
+    # Found in this list: no link either.
+    here = worker.get(url, {"q": "1号楼 102"}).content.decode()
+    assert here.count('class="card visit-row"') == 1 and 'class="found-elsewhere"' not in here
+
+
+@pytest.mark.django_db
+def test_the_follow_up_of_a_visit_shows_on_the_households_card(grid: Grid, personas: dict) -> None:
+    plan = visit_plan_create(actor=None, microgrid=grid.m1, period=QUARTER)
+    worker = client_for(personas["grid_worker"])
+    answer = worker.post(
+        f"/party/plan/{plan.code}/visit/",
+        {
+            "household": grid.h1.code,
+            "client_id": str(uuid.uuid4()),
+            "day": local_today().isoformat(),
+            "outcome": "talked",
+            "issue": "湿垃圾混投",
+            "follow_up": "下周再访看破袋",
+            "show": "all",
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert "湿垃圾混投" in answer and "后续跟进: 下周再访看破袋" in answer
+    page = worker.get(f"/party/plan/{plan.code}/", {"show": "all", "q": grid.h1.code}).content.decode()
+    card = page[page.index(f'id="hh-{grid.h1.code}"') :]
+    assert "后续跟进: 下周再访看破袋" in card.split("</li>")[0]

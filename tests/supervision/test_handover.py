@@ -5,9 +5,11 @@ check-in/out messages (zh/en, singular minute)."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Role
@@ -15,6 +17,7 @@ from audit.models import AuditEntry
 from grid.services.records import person_create
 from lib.clock import SHANGHAI, local_today
 from supervision.models import OfferStatus, PurityCheck, Shift, ShiftOffer, ShiftSignup, SignupStatus
+from supervision.selectors import ACTIVE
 from supervision.services import point_create, shift_signup, shifts_generate
 from tests.conftest import Grid, client_for, make_user
 
@@ -93,10 +96,9 @@ def test_picking_a_neighbour_offers_the_shift_through_the_service(walk: dict) ->
     mine, people = walk["mine"], walk["people"]
     url = f"/supervision/signups/{mine.code}/swap/"
     # Someone not in the picker (no account; another area; nonsense) is refused, nothing written.
-    for picked in (people["无账号"].pk, people["外区人"].pk, 10**9):
-        response = client.post(url, {"to": str(picked)}, follow=True)
-        assert "此人不能接本居民区的班" in response.content.decode()
-    assert client.post(url, {"to": "abc"}).status_code == 302
+    for picked in (people["无账号"].pk, people["外区人"].pk, 10**9, "abc", "²", "9" * 20):
+        response = client.post(url, {"to": str(picked)})
+        assert response.status_code == 400 and "此人不能接本居民区的班" in response.content.decode()
     assert not ShiftOffer.objects.exists()
     response = client.post(url, {"to": str(people["闫邻居"].pk)}, follow=True)
     # Named as the picker named them: a neighbour who does not stand at this point is masked.
@@ -184,9 +186,9 @@ def test_the_purity_message_counts_the_checks_stored_not_the_bins_read_back(walk
         form = {"form_id": str(uuid.uuid4()), **{f"level_{k}": v for k, v in fields.items() if k != "notes"}}
         return client.post(url, {**form, "notes": fields.get("notes", "")}, follow=True).content.decode()
 
-    assert "已保存 2 个桶的纯净度检查。" in send(wet="slight", dry="clean")
-    # The page posts dry back at its preselected "clean"; only wet changed.
-    assert "已保存 1 个桶的纯净度检查。" in send(wet="serious", dry="clean")
+    assert "已保存：湿垃圾（厨余） 轻微混杂、干垃圾（其他） 纯净。" in send(wet="slight", dry="clean")
+    # The page posts dry back at its preselected "clean"; only wet changed, and only wet is named.
+    assert "已保存：湿垃圾（厨余） 严重混杂。" in send(wet="serious", dry="clean")
     assert PurityCheck.objects.count() == 3
     assert list(PurityCheck.objects.filter(level="clean").values_list("category", flat=True)) == ["dry"]
     # Sent back unchanged: nothing stored, and the message says so.
@@ -194,7 +196,9 @@ def test_the_purity_message_counts_the_checks_stored_not_the_bins_read_back(walk
     assert "没有改动：各桶的等级与今日已保存的相同。" in page and 'class="msg success"' not in page
     assert PurityCheck.objects.count() == 3
     # A note with nothing changed is a check of the bins as they stand: stored with their levels.
-    assert "已保存 2 个桶的纯净度检查。" in send(wet="serious", dry="clean", notes="已清理")
+    assert "已保存：湿垃圾（厨余） 严重混杂、干垃圾（其他） 纯净。" in send(
+        wet="serious", dry="clean", notes="已清理"
+    )
     assert PurityCheck.objects.filter(notes="已清理").count() == 2
 
 
@@ -263,6 +267,7 @@ def test_the_owner_withdraws_a_pending_offer_from_the_roster(walk: dict) -> None
 def test_a_shift_offered_to_me_is_not_also_open_to_sign_up_for(walk: dict) -> None:
     receiver = client_for(walk["people"]["闫邻居"].user)
     shift = walk["mine"].shift
+    Shift.objects.filter(pk=shift.pk).update(needed=2)  # room for one more: not full
     page = receiver.get("/supervision/").content.decode()
     assert f"/supervision/shifts/{shift.code}/signup/" in page  # open to anyone before the offer
     offer = ShiftOffer.objects.create(
@@ -281,3 +286,106 @@ def test_a_shift_offered_to_me_is_not_also_open_to_sign_up_for(walk: dict) -> No
     point = receiver.get(f"/supervision/p/{walk['point'].code}/").content.decode()
     assert f"/supervision/shifts/{today.code}/signup/" not in point
     assert f'class="button primary offered-to-me" href="/supervision/offers/{todays.code}/"' in point
+
+
+@pytest.mark.django_db
+def test_the_purity_message_names_each_stored_bin_and_its_level_in_both_languages(walk: dict) -> None:
+    """Not "saved for 1 bin": which bin, at which level, in the app's names for both."""
+    client = client_for(walk["me"])
+    url = f"/supervision/p/{walk['point'].code}/purity/"
+    client.post(url, {"form_id": str(uuid.uuid4()), "level_dry": "clean", "level_wet": "clean"}, follow=True)
+    form = {"form_id": str(uuid.uuid4()), "level_dry": "serious", "level_wet": "clean"}
+    page = client.post(url, form, follow=True).content.decode()
+    assert re.findall(r'<div class="msg success">(.*?)</div>', page) == ["已保存：干垃圾（其他） 严重混杂。"]
+    form = {"form_id": str(uuid.uuid4()), "level_dry": "slight", "level_wet": "clean"}
+    page = client.post(url, form, follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.findall(r'<div class="msg success">(.*?)</div>', page) == [
+        "Saved: Dry (residual) waste – slight mixing."
+    ]
+
+
+@pytest.mark.django_db
+def test_the_hand_over_form_says_what_is_missing_or_wrong_and_stores_nothing(walk: dict) -> None:
+    """Nothing picked and no phone typed is not "nobody has this number": the one check of the form
+    (handover.taker_for) says what is missing, or what is wrong with the number, with a 400."""
+    client = client_for(walk["me"])
+    url = f"/supervision/signups/{walk['mine'].code}/swap/"
+    missing = "请选择接班人或输入对方手机号。"
+    for form, message in (
+        ({}, missing),
+        ({"to": "", "phone": ""}, missing),
+        ({"to": "  ", "phone": " \t　"}, missing),  # spaces, a tab, a full-width space
+        ({"to": "", "phone": "12345"}, "电话号码格式不对：“12345”。"),
+        ({"phone": "1360000000x"}, "电话号码格式不对：“1360000000x”。"),
+        ({"phone": "136000000021"}, "电话号码格式不对"),  # a digit too many
+        ({"phone": "13699999999"}, "本居民区没有这个手机号的人员。"),
+        ({"phone": walk["people"]["外区人"].phone}, "本居民区没有这个手机号的人员。"),
+    ):
+        response = client.post(url, form)
+        page = response.content.decode()
+        assert response.status_code == 400 and message in page, form
+        assert "已向" not in page
+    assert "Pick who takes the shift or type their phone number." in (
+        client.post(url, {"phone": " "}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert not ShiftOffer.objects.exists()
+    # Typed as people type it (+86, hyphens, full-width digits): found as the import stored it.
+    for typed in ("+86 136-0000-0002", "１３６０００００００２"):
+        ShiftOffer.objects.all().delete()
+        assert client.post(url, {"phone": typed}).status_code == 302
+        assert ShiftOffer.objects.get().to_person == walk["people"]["闫邻居"]
+
+
+@pytest.mark.django_db
+def test_a_full_shift_refuses_a_volunteer_but_staff_may_add_someone_extra(walk: dict, grid: Grid) -> None:
+    people = walk["people"]
+    evening = Shift.objects.get(point=walk["point"], day=walk["today"], start=EVENING[0])
+    assert evening.needed == 1
+    shift_signup(actor=None, shift=evening, person=people["闫邻居"])
+    with pytest.raises(ValidationError, match="该班次已满（已报 1 / 需 1），不能再报名。"):
+        shift_signup(actor=walk["me"], shift=evening, person=people["蒋志愿"])
+    assert not ShiftSignup.objects.filter(shift=evening, person=people["蒋志愿"]).exists()
+    # One already signed up stays so (signing up again is no new place taken).
+    shift_signup(actor=people["闫邻居"].user, shift=evening, person=people["闫邻居"])
+    # A cancelled sign-up frees the place.
+    ShiftSignup.objects.filter(shift=evening).update(status=SignupStatus.CANCELLED)
+    shift_signup(actor=walk["me"], shift=evening, person=people["蒋志愿"])
+    # Staff arranging the roster may overfill a window on purpose.
+    secretary = make_user("sec_full", Role.COMMUNITY_SECRETARY, grid.c1)
+    shift_signup(actor=secretary, shift=evening, person=people["党员忙"], assigned=True)
+    assert ShiftSignup.objects.filter(shift=evening, status__in=ACTIVE).count() == 2
+
+
+@pytest.mark.django_db
+def test_shift_lists_show_signed_up_over_needed_and_offer_no_sign_up_when_full(
+    walk: dict, grid: Grid
+) -> None:
+    people = walk["people"]
+    evening = Shift.objects.get(point=walk["point"], day=walk["today"], start=EVENING[0])
+    tomorrow = walk["today"] + datetime.timedelta(days=1)
+    late = Shift.objects.get(point=walk["point"], day=tomorrow, start=LATE_MORNING[0])  # 党员忙's
+    Shift.objects.filter(pk=late.pk).update(needed=2)
+    for name in ("闫邻居", "无账号", "居民丁"):  # three on a window that needs one
+        shift_signup(actor=None, shift=evening, person=people[name])
+    client = client_for(walk["me"])
+
+    def card(page: str, attr: str, code: str) -> str:
+        return page.split(f'{attr}="{code}"', 1)[1].split("</li>", 1)[0]
+
+    home = client.get("/supervision/").content.decode()
+    full = card(home, "data-shift", evening.code)
+    assert "已报 3 / 需 1" in full and "已满" in full and "报名" not in full.replace("已报", "")
+    room = card(home, "data-shift", late.code)
+    assert (
+        "已报 1 / 需 2" in room and "已满" not in room and f"/supervision/shifts/{late.code}/signup/" in room
+    )
+    en = client.get("/supervision/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 signed up / 1 needed" in card(en, "data-shift", evening.code)
+    # The point page (today's windows) says the same and offers no sign-up on the full one.
+    point = client.get(f"/supervision/p/{walk['point'].code}/").content.decode()
+    full = card(point, "data-shift", evening.code)
+    assert "已报 3 / 需 1" in full and "已满" in full and "/signup/" not in full
+    # The roster's other windows of the point too.
+    secretary = make_user("sec_lists", Role.COMMUNITY_SECRETARY, grid.c1)
+    roster = client_for(secretary).get(f"/supervision/shifts/{late.code}/roster/").content.decode()
+    assert "已报 3 / 需 1" in card(roster, "href", f"/supervision/shifts/{evening.code}/roster/")

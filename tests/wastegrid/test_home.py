@@ -119,7 +119,7 @@ def test_every_role_home_shows_its_work(grid: Grid, personas: dict[str, User]) -
         Role.PARTY_MEMBER: ['id="my-leads"'],
         Role.UNIT_LIAISON: ['id="my-commitments"', "派员参加桶边值守", 'id="my-meetings"', 'id="my-checks"'],
         Role.ENFORCEMENT_OFFICER: ['id="cases"'],
-        Role.RESIDENT: ['id="my-household"'],
+        Role.RESIDENT: ['id="my-household"', 'id="home-lookup" href="/guide/"'],
     }
     for role, shown in must.items():
         page = client_for(personas[role]).get("/")
