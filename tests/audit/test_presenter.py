@@ -217,7 +217,8 @@ def test_every_key_on_a_busy_page_is_named_by_its_record(grid: Grid) -> None:
     page([900001, 900002])
     with translation.override("zh-hans"), CaptureQueriesContext(connection) as queries:
         signup = present(AuditEntry.objects.order_by("id"))[-1]
-    assert signup.text.startswith(f"班次: {shift}")
+    # (PostgreSQL's jsonb keeps the keys in its own order: the row is looked for, not its place.)
+    assert f"班次: {shift}" in signup.text.split("; ") and "班次: 班次" not in signup.text
     page([900003, 900004])  # twice the rows, of the same models: no more queries
     with translation.override("zh-hans"), CaptureQueriesContext(connection) as again:
         present(AuditEntry.objects.order_by("id"))
