@@ -65,9 +65,9 @@ class User(AbstractUser):
         ("钱**") for a reader who does not see it (lib.masking); the login is never masked (it names the account,
         not the person)."""
         name = self.display_name
-        if self.person is None and not self.get_full_name():
-            return name  # the login
-        return name if getattr(reader, "sees_personal_data", False) else mask_name(name)
+        return (
+            name if name == self.username or getattr(reader, "sees_personal_data", False) else mask_name(name)
+        )
 
 
 class AccountClaim(models.Model):

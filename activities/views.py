@@ -293,7 +293,8 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         if staff and activity.status == ActivityStatus.PUBLISHED
         else []
     )
-    candidates = [p for p in candidates if p.pk not in {e.pk for e, _r in expected}]
+    listed = {e.pk for e, _r in expected}
+    candidates = [p for p in candidates if p.pk not in listed]
     checkin_url = request.build_absolute_uri(reverse("activities:checkin", args=[activity.code]))
     mine = next((r for r in registrations if user.person_id and r.person_id == user.person_id), None)
     return render(

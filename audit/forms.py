@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from audit.presenter import person_and_login
 from audit.selectors import SYSTEM_ACTOR, AuditFilters, actors_for, record_kinds
 
 
@@ -25,7 +26,8 @@ class AuditFilterForm(forms.Form):
         actor, kind = self.fields["actor"], self.fields["kind"]
         assert isinstance(actor, forms.ChoiceField) and isinstance(kind, forms.ChoiceField)
         actor.choices = everyone + [
-            (u.username, f"{u.display_name} ({u.username})" if u.display_name != u.username else u.username)
+            # Said as the log's rows say them, masked alike for a reader who does not see personal data.
+            (u.username, person_and_login(u, u.username, user))
             for u in actors_for(user).select_related("person")
         ]
         kind.choices = [("", _("All kinds")), *record_kinds()]

@@ -318,7 +318,13 @@ def worker_visited(worker_id: int, subdistrict_id: int, today: datetime.date) ->
     """(households visited this quarter by `visits_since_due`, households) of one grid worker: the counter on
     their pages."""
     total = Household.objects.filter(subdistrict_id=subdistrict_id, grid_worker_id=worker_id).count()
-    visited = (
+    return worker_visited_count(worker_id, subdistrict_id, today), total
+
+
+def worker_visited_count(worker_id: int, subdistrict_id: int, today: datetime.date) -> int:
+    """How many of one grid worker's households were visited this quarter (`visits_since_due`): the home
+    page's own figure and `worker_visited`'s. One query."""
+    return (
         visits_since_due(today)
         .filter(
             subdistrict_id=subdistrict_id,
@@ -329,7 +335,6 @@ def worker_visited(worker_id: int, subdistrict_id: int, today: datetime.date) ->
         .distinct()
         .count()
     )
-    return visited, total
 
 
 def leads_of(member: PartyMember, period: Period, today: datetime.date) -> MemberLeads | None:

@@ -117,17 +117,42 @@ def points_credit_day(*, subdistrict: GridNode, day: datetime.date) -> int:
     return len(new)
 
 
-def _audit_credits(subdistrict: GridNode, day: datetime.date, booked: int, total: int) -> None:
+def _audit_run(
+    *,
+    actor: Any,
+    subdistrict: GridNode,
+    kind: str,
+    key: str,
+    day: datetime.date,
+    booked: int,
+    total: int,
+    reason: str,
+) -> None:
+    """One audit entry for a job's run over a sub-district's ledger (`audit.services.audit_batch`): how many
+    entries of `kind` it booked and their points in total; nothing when it booked none (a re-run)."""
     if booked:
         audit_batch(
-            actor=None,
+            actor=actor,
             model=LedgerEntry,
             subdistrict_id=subdistrict.pk,
-            key=f"drop:{subdistrict.pk}:{day}",
+            key=key,
             created=booked,
-            fields={"kind": EntryKind.DROP.value, "day": day, "amount": total},
-            reason="daily drop-off credits",
+            fields={"kind": kind, "day": day, "amount": total},
+            reason=reason,
         )
+
+
+def _audit_credits(subdistrict: GridNode, day: datetime.date, booked: int, total: int) -> None:
+    _audit_run(
+        actor=None,
+        subdistrict=subdistrict,
+        kind=EntryKind.DROP.value,
+        key=f"drop:{subdistrict.pk}:{day}",
+        day=day,
+        booked=booked,
+        total=total,
+        reason="daily drop-off credits",
+    )
 
 
 def _pg_book_credits(new: list[tuple[Any, ...]]) -> tuple[int, int]:
@@ -299,16 +324,16 @@ def points_expire(*, subdistrict: GridNode, year: int, actor: Any = None) -> int
         )
         n += 1
         total -= account.balance
-    if n:
-        audit_batch(
-            actor=actor,
-            model=LedgerEntry,
-            subdistrict_id=subdistrict.pk,
-            key=f"expire:{subdistrict.pk}:{year}",
-            created=n,
-            fields={"kind": EntryKind.EXPIRE.value, "day": local_today(), "amount": total},
-            reason=f"{year} year-end expiry",
-        )
+    _audit_run(
+        actor=actor,
+        subdistrict=subdistrict,
+        kind=EntryKind.EXPIRE.value,
+        key=f"expire:{subdistrict.pk}:{year}",
+        day=local_today(),
+        booked=n,
+        total=total,
+        reason=f"{year} year-end expiry",
+    )
     return n
 
 

@@ -24,7 +24,6 @@ from lib.periods import Period
 from party import selectors
 from units.models import CommitmentStatus
 from wastegrid import today
-from wastegrid.my_households import worker_visited
 
 
 @require_GET
@@ -52,7 +51,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
                 worker.microgrid, Period.containing("quarter", day), day
             )[0]
             # The worker's own figure, shown first: their households visited, as "my households" counts them.
-            context["my_visited"] = worker_visited(worker, day)
+            context["my_visited"] = selectors.worker_visited_count(worker.pk, worker.subdistrict_id, day)
     if user.role == Role.RESIDENT and user.person and user.person.household_id:
         household = (
             Household.objects.visible_to(user)

@@ -21,7 +21,7 @@ from grid.models import GridWorker, Household
 from grid.presenters import household_view
 from lib.clock import local_today
 from lib.distribution import in_sd
-from party.selectors import last_visits, needs_visit, visits_since_due
+from party.selectors import last_visits, needs_visit
 from points.models import PointsAccount
 from supervision.models import HouseholdDay
 
@@ -128,22 +128,6 @@ def worker_households(user: Any, today: datetime.date) -> tuple[GridWorker | Non
     ]
     states.sort(key=HouseholdState.attention_key)
     return worker, states
-
-
-def worker_visited(worker: GridWorker, today: datetime.date) -> int:
-    """How many of the worker's own households were visited this quarter, as "my households" counts them (a
-    last visit on or after the quarter's start): the home page's own figure. One query."""
-    return (
-        visits_since_due(today)
-        .filter(
-            subdistrict_id=worker.subdistrict_id,
-            household__subdistrict_id=worker.subdistrict_id,
-            household__grid_worker=worker,
-        )
-        .values("household_id")
-        .distinct()
-        .count()
-    )
 
 
 # Filters of "my households" (?show=…): each a predicate over HouseholdState.
